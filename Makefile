@@ -1,0 +1,92 @@
+# ipxr: XDP IPv4 router (bpf/) and its iproute2-style CLI (ipxr/).
+#
+#   make               build bpf/xdp_router.o and ipxr/ipxr
+#   make demo          install missing build dependencies (Debian), build, run a live demo
+#   make check         install missing dependencies, build, run every test (root)
+#   make install       PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+LIBDIR		?= $(PREFIX)/lib
+BPFOBJDIR	?= $(LIBDIR)/ipxr
+MANDIR		?= $(PREFIX)/share/man
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+
+CC		?= cc
+CLANG		?= clang
+LLVM_STRIP	?= llvm-strip
+PKG_CONFIG	?= pkg-config
+VERSION		:= 0.1.0
+
+CFLAGS		?= -O2 -g
+WARNFLAGS	:= -Wall -Wextra -Werror
+PKG_CFLAGS	= $(shell $(PKG_CONFIG) --cflags libbpf libmnl 2>/dev/null)
+PKG_LIBS	= $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null)
+IPXR_CFLAGS	= $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE -DIPXR_VERSION=\"$(VERSION)\" \
+		  -DIPXR_OBJ_PATH=\"$(BPFOBJDIR)/xdp_router.o\" -Ibpf -Iipxr $(PKG_CFLAGS)
+IPXR_LIBS	= $(PKG_LIBS) -lelf -lz
+
+# clang -target bpf does not search the multiarch include directory that holds <asm/types.h>.
+MULTIARCH	:= $(shell $(CC) -print-multiarch 2>/dev/null || $(CC) -dumpmachine)
+BPF_CFLAGS	:= -O2 -g -target bpf $(WARNFLAGS) -I/usr/include/$(MULTIARCH) -Ibpf
+
+IPXR_SRCS	:= $(sort $(wildcard ipxr/*.c))
+IPXR_HDRS	:= $(wildcard ipxr/*.h) bpf/ipxr_maps.h
+IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
+ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+TEST_BINS	:= tests/test_xdp tests/test_parse
+BENCH_BINS	:= bench/nsperpkt
+
+.PHONY: all clean install deps demo check test bench-tools asan
+all: bpf/xdp_router.o ipxr/ipxr
+
+deps:
+	@scripts/deps.sh build
+
+bpf/xdp_router.o: bpf/xdp_router.c bpf/ipxr_maps.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+ipxr/ipxr: $(IPXR_SRCS) $(IPXR_HDRS)
+	$(CC) $(IPXR_CFLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
+
+# The same CLI under AddressSanitizer and UBSan, for the test suite.
+asan: build/asan/ipxr
+build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
+
+tests/test_xdp: tests/test_xdp.c tests/pktgen.h bpf/ipxr_maps.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIBS)
+
+tests/test_parse: tests/test_parse.c $(IPXR_LIB_SRCS) $(IPXR_HDRS)
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
+
+bench/nsperpkt: bench/nsperpkt.c tests/pktgen.h bpf/ipxr_maps.h
+	$(CC) $(IPXR_CFLAGS) -Itests -o $@ $< $(IPXR_LIBS)
+
+bench-tools: $(BENCH_BINS)
+
+test: all asan $(TEST_BINS)
+	tests/run.sh
+
+check:
+	@scripts/deps.sh test
+	$(MAKE) test
+
+demo:
+	@scripts/deps.sh demo
+	$(MAKE) all
+	scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BPFOBJDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 ipxr/ipxr $(DESTDIR)$(SBINDIR)/ipxr
+	install -m 0644 bpf/xdp_router.o $(DESTDIR)$(BPFOBJDIR)/xdp_router.o
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completion/ipxr $(DESTDIR)$(BASHCOMPDIR)/ipxr
+
+clean:
+	rm -rf bpf/*.o ipxr/ipxr build $(TEST_BINS) $(BENCH_BINS)

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Map layout shared by the XDP program (bpf/xdp_router.c) and ipxr.
+ *
+ * Every map is pinned by name, so several ports loading the object share one table and a
+ * reloaded program keeps its routes. Any change to a key, a value or a map's size must bump
+ * IPXR_LAYOUT_VERSION: ipxr reads the version from the BTF of the pinned config map and refuses
+ * to write a layout it does not know.
+ */
+#ifndef IPXR_MAPS_H
+#define IPXR_MAPS_H
+
+#include <linux/types.h>
+
+/*
+ * Carried in the BTF of the config map's value type, so the version travels with the object that
+ * created the maps: no program run or loader step is needed to stamp it.
+ */
+enum ipxr_layout {
+	IPXR_LAYOUT_MAGIC = 0x69707872,	/* "ipxr" */
+	IPXR_LAYOUT_VERSION = 1,
+};
+
+#define IPXR_MAP_CONFIG		"ipxr_config"
+#define IPXR_MAP_ROUTE4		"ipxr_route4"
+#define IPXR_MAP_NEXTHOP	"ipxr_nexthop"
+#define IPXR_MAP_NEIGH4		"ipxr_neigh4"
+#define IPXR_MAP_STATS		"ipxr_stats"
+#define IPXR_MAP_NH_STATS	"ipxr_nh_stats"
+#define IPXR_MAP_LOCAL4		"ipxr_local4"
+
+#define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
+#define IPXR_MAX_NEXTHOPS	65536
+#define IPXR_MAX_NEIGH4		65536		/* hosts on connected routes, LRU */
+#define IPXR_MAX_STATS		32
+#define IPXR_MAX_LOCAL4		4096		/* addresses of this router */
+
+/* A neighbour entry older than this is looked up again in the kernel's tables. */
+#define IPXR_NEIGH_REFRESH_NS	(250ULL * 1000 * 1000)
+
+struct ipxr_config {
+	enum ipxr_layout magic;		/* the enum's BTF holds IPXR_LAYOUT_VERSION */
+	__u32 nh_hiwater;		/* next-hop ids in use are below this */
+	__u32 reserved[6];
+};
+
+struct ipxr_route4_key {
+	__u32 prefixlen;
+	__be32 addr;
+};
+
+enum ipxr_route_type {
+	IPXR_RT_UNSPEC,
+	IPXR_RT_UNICAST,	/* forward to nh_id */
+	IPXR_RT_BLACKHOLE,	/* drop and count */
+	IPXR_RT_LOCAL,		/* an address of this router: hand to the kernel */
+};
+
+struct ipxr_route {
+	__u8 type;		/* enum ipxr_route_type */
+	__u8 flags;
+	__u16 reserved;
+	__u32 nh_id;		/* index into ipxr_nexthop; 0 for non-unicast types */
+};
+
+/*
+ * What the fast path learnt from the kernel about one neighbour. Written only by the XDP program;
+ * ipxr clears it (stamp_ns = 0) whenever it rewrites the entry that holds it.
+ */
+struct ipxr_neigh_cache {
+	__u64 stamp_ns;		/* bpf_ktime_get_coarse_ns() of the last good lookup, 0: invalid */
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u16 mtu;		/* MTU of the kernel's route to the neighbour */
+	__u16 reserved;
+};
+
+enum ipxr_nh_flags {
+	IPXR_NH_F_CONNECTED = 1 << 0,	/* no gateway: the destination itself is the neighbour */
+	IPXR_NH_F_MANAGED = 1 << 1,	/* ipxr asked the kernel to keep the gateway resolved */
+};
+
+struct ipxr_nexthop {
+	/* set by ipxr */
+	__u32 ifindex;		/* egress device, 0: free slot */
+	__u32 refcnt;		/* routes pointing here */
+	__u8 family;		/* AF_INET, or AF_UNSPEC for a connected next hop */
+	__u8 flags;		/* enum ipxr_nh_flags */
+	__u16 reserved;
+	__u8 gw[16];		/* gateway, an IPv4 address in the first 4 bytes */
+	/* set by the XDP program */
+	struct ipxr_neigh_cache cache;
+};
+
+struct ipxr_neigh4_key {
+	__u32 ifindex;
+	__be32 addr;
+};
+
+/*
+ * ipxr_local4 records which /32 entries of ipxr_route4 are IPXR_RT_LOCAL copies of the router's
+ * own addresses (key: __be32 address, value: __u32 ifindex), so ipxr can add and remove them as
+ * the kernel's addresses change without walking the whole route table. The XDP program never
+ * reads it: the copies in the trie cost the fast path nothing.
+ */
+
+struct ipxr_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/*
+ * Fast-path outcomes: X(enum suffix, name shown by ipxr, XDP action). The pass reasons are the
+ * cases the kernel must see to answer correctly (ICMP errors, ARP, local delivery).
+ */
+#define IPXR_STAT_LIST(X)							\
+	X(FORWARD,	"forward",	XDP_REDIRECT)				\
+	X(BLACKHOLE,	"blackhole",	XDP_DROP)				\
+	X(OTHER_PROTO,	"other_proto",	XDP_PASS)				\
+	X(MALFORMED,	"malformed",	XDP_PASS)				\
+	X(IP_OPTIONS,	"ip_options",	XDP_PASS)				\
+	X(MULTICAST,	"multicast",	XDP_PASS)				\
+	X(MARTIAN,	"martian",	XDP_PASS)				\
+	X(LOCAL,	"local",	XDP_PASS)				\
+	X(NO_ROUTE,	"no_route",	XDP_PASS)				\
+	X(TTL,		"ttl_exceeded",	XDP_PASS)				\
+	X(MTU,		"mtu_exceeded",	XDP_PASS)				\
+	X(NO_NEIGH,	"no_neigh",	XDP_PASS)				\
+	X(NH_INVALID,	"nh_invalid",	XDP_PASS)				\
+	X(FWD_DISABLED,	"fwd_disabled",	XDP_PASS)
+
+#define IPXR_STAT_ENUM(id, name, action) IPXR_STAT_##id,
+enum ipxr_stat {
+	IPXR_STAT_LIST(IPXR_STAT_ENUM)
+	IPXR_STAT_MAX
+};
+#undef IPXR_STAT_ENUM
+
+#endif /* IPXR_MAPS_H */

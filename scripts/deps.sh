@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Check the tools ipxr needs for a purpose (build, test, demo); on Debian or Ubuntu install the
+# missing ones with apt-get and say so, elsewhere name them and fail.
+set -euo pipefail
+
+purpose=${1:-build}
+# command-or-file:debian-package
+need=(
+	clang:clang llvm-strip:llvm pkg-config:pkg-config cc:gcc make:make
+	/usr/include/bpf/libbpf.h:libbpf-dev /usr/include/libmnl/libmnl.h:libmnl-dev
+	/usr/include/libelf.h:libelf-dev /usr/include/zlib.h:zlib1g-dev
+	/usr/include/linux/bpf.h:linux-libc-dev ip:iproute2
+)
+case "$purpose" in
+test|demo)
+	need+=(bpftool:bpftool ethtool:ethtool ping:iputils-ping socat:socat nstat:iproute2
+	       jq:jq mandoc:mandoc)
+	;;
+esac
+
+missing=()
+for item in "${need[@]}"; do
+	what=${item%%:*}
+	pkg=${item#*:}
+	if [[ $what == /* ]]; then
+		[[ -e $what ]] && continue
+	else
+		command -v "$what" >/dev/null 2>&1 && continue
+		# sbin tools are not on a plain user's PATH
+		[[ -x /usr/sbin/$what || -x /sbin/$what ]] && continue
+	fi
+	missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+if command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing missing packages with apt-get: ${missing[*]}"
+	sudo=
+	[[ $(id -u) -eq 0 ]] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+	echo "deps: installed ${missing[*]}"
+else
+	echo "deps: missing packages (Debian names): ${missing[*]}" >&2
+	echo "deps: install them with your package manager, then run make again" >&2
+	exit 1
+fi
