@@ -59,7 +59,11 @@ enum ipxr_route_type {
 struct ipxr_route {
 	__u8 type;		/* enum ipxr_route_type */
 	__u8 flags;
-	__u16 reserved;
+	/*
+	 * The prefix length of the entry's own key: a trie lookup returns the longest match, so
+	 * this is how ipxr tells an exact entry from a covering one in a single lookup.
+	 */
+	__u16 prefixlen;
 	__u32 nh_id;		/* index into ipxr_nexthop; 0 for non-unicast types */
 };
 

@@ -176,8 +176,12 @@ static __always_inline enum ipxr_stat neigh_refresh(struct xdp_md *ctx,
 		nc->stamp_ns = 0;
 		return IPXR_STAT_NH_INVALID;
 	}
-	/* A route to the gateway that leaves by another port is not the next hop asked for. */
-	if (fib.ifindex != ifindex) {
+	/*
+	 * A route to the gateway that leaves by another port, or that reaches it through yet
+	 * another gateway (the kernel then answers with that one's MAC), is not the next hop asked
+	 * for: the neighbour must be @dst itself, on-link on @ifindex.
+	 */
+	if (fib.ifindex != ifindex || fib.ipv4_dst != dst) {
 		nc->stamp_ns = 0;
 		return IPXR_STAT_NH_INVALID;
 	}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipxr: manage the routes of the XDP IPv4 router, in the manner of ip(8).
+ *
+ * main() reads the global options, enters the -n namespace before anything looks at devices
+ * or netlink, then runs one command or a batch of them through the object table.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json_print.h"
+#include "local.h"
+#include "maps.h"
+#include "netlink.h"
+#include "nexthop.h"
+#include "route.h"
+#include "stats.h"
+#include "utils.h"
+
+#define BATCH_MAX_ARGS	128
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ipxr [ OPTIONS ] OBJECT { COMMAND | help }\n"
+		"       ipxr [ -force ] -batch FILENAME\n"
+		"OBJECT := { route | nexthop | stats }\n"
+		"OPTIONS := { -V[ersion] | -s[tatistics] | -j[son] | -p[retty] | -n[etns] NAME |\n"
+		"             -b[atch] FILENAME | -force | -h[elp] }\n");
+}
+
+static int do_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static int no_object(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stderr);
+	return IPXR_EXIT_USAGE;
+}
+
+static const struct cmd objects[] = {
+	{ "route", do_route },
+	{ "nexthop", do_nexthop },
+	{ "stats", do_stats },
+	{ "help", do_help },
+	{ NULL, NULL },
+};
+
+static int run_cmd(int argc, char **argv)
+{
+	bool amb;
+
+	/* an unknown object is a usage error: show the usage with it */
+	if (argc > 0 && !table_match(objects, sizeof(*objects), argv[0], &amb) && !amb) {
+		ipxr_error(IPXR_EXIT_USAGE, "unknown object \"%s\", try \"ipxr help\".", argv[0]);
+		usage(stderr);
+		return IPXR_EXIT_USAGE;
+	}
+	return cmd_dispatch(objects, "object", no_object, argc, argv);
+}
+
+/*
+ * Only the network namespace changes: unlike ip, no /sys remount, which would hide the bpffs
+ * the maps are pinned in.
+ */
+static int enter_netns(const char *name)
+{
+	static const char *const dirs[] = { "/run/netns", "/var/run/netns" };
+	char path[PATH_MAX];
+	int fd = -1, err = ENOENT;
+	unsigned int i;
+
+	if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return ipxr_error(IPXR_EXIT_LOOKUP, "invalid network namespace name \"%s\"", name);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && fd < 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno != ENOENT)
+			err = errno;
+	}
+	if (fd < 0)
+		return ipxr_error(err == ENOENT ? IPXR_EXIT_LOOKUP : IPXR_EXIT_REFUSED,
+				  "Cannot open network namespace \"%s\": %s", name, strerror(err));
+	if (setns(fd, CLONE_NEWNET)) {
+		err = errno;
+		close(fd);
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot enter network namespace \"%s\": %s%s",
+				  name, strerror(err), err == EPERM ?
+				  ": ipxr needs root (CAP_SYS_ADMIN for -n, CAP_BPF and "
+				  "CAP_NET_ADMIN for the maps)" : "");
+	}
+	close(fd);
+	return 0;
+}
+
+/* ip -batch: one command per line, "#" comments, FILE:LINE on errors, -force goes on. */
+static int run_batch(const char *name)
+{
+	char *line = NULL, *hash, *args[BATCH_MAX_ARGS + 1];
+	int first_rc = 0, rc, argc;
+	size_t cap = 0;
+	FILE *f;
+
+	if (strcmp(name, "-") == 0) {
+		f = stdin;
+	} else {
+		f = fopen(name, "r");
+		if (!f)
+			return ipxr_error(IPXR_EXIT_USAGE,
+					  "Cannot open file \"%s\" for reading: %s", name,
+					  strerror(errno));
+	}
+	ipxr.batch = true;
+	ipxr.batch_file = name;
+	ipxr.batch_line = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		ipxr.batch_line++;
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		argc = split_args(line, args, BATCH_MAX_ARGS);
+		if (argc == 0)
+			continue;
+		if (argc < 0)
+			rc = ipxr_error(IPXR_EXIT_USAGE, argc == -E2BIG ? "too many arguments" :
+					"unbalanced quotes");
+		else
+			rc = run_cmd(argc, args);
+		if (rc && !first_rc)
+			first_rc = rc;
+		if (rc && !ipxr.force)
+			break;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	/* the next hops the batch changed, once: reference counts and freed entries */
+	rc = nh_commit();
+	ipxr.batch_file = NULL;
+	return first_rc ? first_rc : rc;
+}
+
+enum opt_id {
+	OPT_VERSION, OPT_STATS, OPT_JSON, OPT_PRETTY, OPT_NETNS, OPT_BATCH, OPT_FORCE, OPT_HELP,
+};
+
+struct opt {
+	const char *name;
+	enum opt_id id;
+	bool has_arg;
+};
+
+/* Row order decides abbreviations: "-b" is -batch, "-n" -netns, as in ip. */
+static const struct opt options[] = {
+	{ "Version", OPT_VERSION, false },
+	{ "statistics", OPT_STATS, false },
+	{ "json", OPT_JSON, false },
+	{ "pretty", OPT_PRETTY, false },
+	{ "netns", OPT_NETNS, true },
+	{ "batch", OPT_BATCH, true },
+	{ "force", OPT_FORCE, false },
+	{ "help", OPT_HELP, false },
+	{ NULL, 0, false },
+};
+
+static void cleanup(void)
+{
+	nh_free_all();
+	local_free();
+	maps_close();
+	nl_close();
+	dev_cache_free();
+}
+
+int main(int argc, char **argv)
+{
+	const char *netns = NULL, *batch = NULL, *word;
+	const struct opt *o;
+	int rc;
+
+	atexit(cleanup);
+	for (argc--, argv++; argc > 0 && argv[0][0] == '-' && argv[0][1]; argc--, argv++) {
+		word = argv[0] + 1;
+		if (*word == '-')
+			word++;	/* --json as -json */
+		o = table_find(options, sizeof(*options), word, "option");
+		if (!o) {
+			usage(stderr);
+			return IPXR_EXIT_USAGE;
+		}
+		if (o->has_arg && argc < 2)
+			return missarg(argv[0]);
+		switch (o->id) {
+		case OPT_VERSION:
+			printf("ipxr %s (map layout %d)\n", IPXR_VERSION, IPXR_LAYOUT_VERSION);
+			return 0;
+		case OPT_STATS:
+			ipxr.stats++;
+			break;
+		case OPT_JSON:
+			ipxr.json = true;
+			break;
+		case OPT_PRETTY:
+			ipxr.json = ipxr.pretty = true;	/* -p implies -j */
+			break;
+		case OPT_NETNS:
+			netns = *++argv;
+			argc--;
+			break;
+		case OPT_BATCH:
+			batch = *++argv;
+			argc--;
+			break;
+		case OPT_FORCE:
+			ipxr.force = true;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		}
+	}
+	json_setup(stdout, ipxr.json, ipxr.pretty);
+	if (netns) {
+		rc = enter_netns(netns);
+		if (rc)
+			return rc;
+	}
+	if (batch) {
+		if (argc > 0)
+			return ipxr_error(IPXR_EXIT_USAGE, "unexpected \"%s\" after -batch %s",
+					  argv[0], batch);
+		return run_batch(batch);
+	}
+	if (argc < 1) {
+		usage(stderr);
+		return IPXR_EXIT_USAGE;
+	}
+	return run_cmd(argc, argv);
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Opening the pinned maps. ipxr refuses to touch maps it does not understand: each map's type,
+ * key and value sizes and size are checked against this build's layout, and the layout version
+ * is read from the BTF of the config map, which the object that created the maps carries.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "maps.h"
+#include "utils.h"
+
+const struct map_expect map_layout[MAP_COUNT] = {
+	[MAP_CONFIG] = { IPXR_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			 sizeof(struct ipxr_config), 1 },
+	[MAP_ROUTE4] = { IPXR_MAP_ROUTE4, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct ipxr_route4_key),
+			 sizeof(struct ipxr_route), IPXR_MAX_ROUTES4 },
+	[MAP_NEXTHOP] = { IPXR_MAP_NEXTHOP, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			  sizeof(struct ipxr_nexthop), IPXR_MAX_NEXTHOPS },
+	[MAP_NEIGH4] = { IPXR_MAP_NEIGH4, BPF_MAP_TYPE_LRU_HASH, sizeof(struct ipxr_neigh4_key),
+			 sizeof(struct ipxr_neigh_cache), IPXR_MAX_NEIGH4 },
+	[MAP_STATS] = { IPXR_MAP_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+			sizeof(struct ipxr_counter), IPXR_MAX_STATS },
+	[MAP_NH_STATS] = { IPXR_MAP_NH_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+			   sizeof(struct ipxr_counter), IPXR_MAX_NEXTHOPS },
+	[MAP_LOCAL4] = { IPXR_MAP_LOCAL4, BPF_MAP_TYPE_HASH, sizeof(__be32), sizeof(__u32),
+			 IPXR_MAX_LOCAL4 },
+};
+
+static struct {
+	int fd[MAP_COUNT];
+	bool open;
+	bool writable;
+	int lock_fd;
+} m = { .lock_fd = -1 };
+
+const char *maps_dir(char *buf, size_t len)
+{
+	const char *mnt = getenv("TC_BPF_MNT");
+
+	/* the same variable iproute2 pins under, so "ip link set ... obj" and ipxr agree */
+	snprintf(buf, len, "%s/xdp/globals", mnt && *mnt ? mnt : "/sys/fs/bpf");
+	return buf;
+}
+
+int map_fd(enum ipxr_map_id id)
+{
+	return m.fd[id];
+}
+
+static int err_missing(const char *path)
+{
+	const char *mnt = getenv("TC_BPF_MNT");
+
+	return ipxr_error(IPXR_EXIT_NOMAPS, "ipxr maps not found: \"%s\" does not exist "
+			  "(searched ${TC_BPF_MNT:-/sys/fs/bpf}/xdp/globals, TC_BPF_MNT=%s). Load "
+			  "the XDP object first: ip link set dev DEV xdpdrv obj xdp_router.o "
+			  "sec xdp_router", path, mnt && *mnt ? mnt : "(unset)");
+}
+
+static int err_access(const char *path, int err)
+{
+	return ipxr_error(IPXR_EXIT_REFUSED, "cannot open \"%s\": %s: ipxr needs root "
+			  "(CAP_BPF and CAP_NET_ADMIN, and CAP_SYS_ADMIN for -n)", path,
+			  strerror(err));
+}
+
+int check_map_info(const struct map_expect *e, __u32 type, __u32 key_size, __u32 value_size,
+		   __u32 max_entries, char *why, size_t len)
+{
+	if (type == e->type && key_size == e->key_size && value_size == e->value_size &&
+	    max_entries == e->max_entries)
+		return 0;
+	snprintf(why, len, "map %s has type %u key %u value %u max_entries %u, this ipxr "
+		 "(map layout %d) expects type %u key %u value %u max_entries %u", e->name, type,
+		 key_size, value_size, max_entries, IPXR_LAYOUT_VERSION, e->type, e->key_size,
+		 e->value_size, e->max_entries);
+	return -EINVAL;
+}
+
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_typedef(t) || btf_is_mod(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t;
+}
+
+/*
+ * The version of the layout the maps were created with: enumerator IPXR_LAYOUT_VERSION of the
+ * enum ipxr_layout that types the first member of the config map's value. -ENOENT if absent.
+ */
+static int layout_version(__u32 btf_id, __u32 value_type_id, long long *version)
+{
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	struct btf *btf;
+	int i, err = -ENOENT;
+
+	if (!btf_id)
+		return -ENOENT;
+	btf = btf__load_from_kernel_by_id(btf_id);
+	if (!btf)
+		return -errno;
+	t = skip_mods(btf, value_type_id);
+	if (!t || !btf_is_struct(t) || !btf_vlen(t))
+		goto out;
+	t = skip_mods(btf, btf_members(t)[0].type);
+	if (!t || !btf_is_enum(t) || strcmp(btf__name_by_offset(btf, t->name_off), "ipxr_layout"))
+		goto out;
+	for (i = 0, e = btf_enum(t); i < btf_vlen(t); i++, e++) {
+		if (strcmp(btf__name_by_offset(btf, e->name_off), "IPXR_LAYOUT_VERSION") == 0) {
+			*version = btf_kflag(t) ? (long long)(__u32)e->val : e->val;
+			err = 0;
+			break;
+		}
+	}
+out:
+	btf__free(btf);
+	return err;
+}
+
+static void close_fds(void)
+{
+	int i;
+
+	for (i = 0; i < MAP_COUNT; i++) {
+		if (m.fd[i] > 0)
+			close(m.fd[i]);
+		m.fd[i] = -1;
+	}
+	m.open = false;
+}
+
+static int open_one(const char *dir, int id, bool write)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = write ? 0 : BPF_F_RDONLY);
+	const struct map_expect *e = &map_layout[id];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX + 32], why[256];
+	long long version = 0;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, e->name);
+	fd = bpf_obj_get_opts(path, &opts);
+	if (fd < 0) {
+		err = errno;
+		if (err == ENOENT)
+			return err_missing(path);
+		if (err == EPERM || err == EACCES)
+			return err_access(path, err);
+		return ipxr_error(IPXR_EXIT_NOMAPS, "cannot open \"%s\": %s", path, strerror(err));
+	}
+	m.fd[id] = fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = errno;
+		return ipxr_error(err == EPERM || err == EACCES ? IPXR_EXIT_REFUSED :
+				  IPXR_EXIT_NOMAPS, "cannot read the map info of \"%s\": %s", path,
+				  strerror(err));
+	}
+	if (check_map_info(e, info.type, info.key_size, info.value_size, info.max_entries,
+			   why, sizeof(why)))
+		return ipxr_error(IPXR_EXIT_NOMAPS, "\"%s\" is not of this ipxr's map layout: %s. "
+				  "Reload the XDP object that matches this ipxr.", path, why);
+	if (id != MAP_CONFIG)
+		return 0;
+
+	err = layout_version(info.btf_id, info.btf_value_type_id, &version);
+	if (err == -EPERM || err == -EACCES)
+		return err_access(path, -err);
+	if (err)
+		return ipxr_error(IPXR_EXIT_NOMAPS, "\"%s\" carries no ipxr layout version in its "
+				  "BTF (enum ipxr_layout): %s. Reload the XDP object that matches "
+				  "this ipxr (map layout %d).", path, strerror(-err),
+				  IPXR_LAYOUT_VERSION);
+	if (version != IPXR_LAYOUT_VERSION)
+		return ipxr_error(IPXR_EXIT_NOMAPS, "the maps in \"%s\" have map layout "
+				  "version %lld, this ipxr knows map layout version %d: load the "
+				  "XDP object that matches this ipxr, or use the ipxr that matches "
+				  "the object.", dir, version, IPXR_LAYOUT_VERSION);
+	return 0;
+}
+
+int maps_open(bool write)
+{
+	char dir[PATH_MAX];
+	int i, err;
+
+	if (m.open && (m.writable || !write))
+		return 0;
+	close_fds();
+	maps_dir(dir, sizeof(dir));
+
+	/*
+	 * Writers serialise on the pin directory: two ipxr runs updating next-hop refcounts at
+	 * once would lose counts. Readers need no lock: every map entry is updated whole.
+	 */
+	if (write && m.lock_fd < 0) {
+		m.lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (m.lock_fd < 0) {
+			err = errno;
+			if (err == ENOENT || err == ENOTDIR)
+				return err_missing(dir);
+			if (err == EPERM || err == EACCES)
+				return err_access(dir, err);
+			return ipxr_error(IPXR_EXIT_NOMAPS, "cannot open \"%s\": %s", dir,
+					  strerror(err));
+		}
+		if (flock(m.lock_fd, LOCK_EX)) {
+			err = errno;
+			close(m.lock_fd);
+			m.lock_fd = -1;
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot lock \"%s\": %s", dir,
+					  strerror(err));
+		}
+	}
+	/* the version check comes first: the other maps' sizes mean nothing in another layout */
+	for (i = 0; i < MAP_COUNT; i++)
+		m.fd[i] = -1;
+	for (i = 0; i < MAP_COUNT; i++) {
+		err = open_one(dir, i, write);
+		if (err) {
+			close_fds();
+			return err;
+		}
+	}
+	m.open = true;
+	m.writable = write;
+	return 0;
+}
+
+void maps_close(void)
+{
+	close_fds();
+	if (m.lock_fd >= 0)
+		close(m.lock_fd);	/* releases the flock */
+	m.lock_fd = -1;
+}
+
+int config_read(struct ipxr_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(map_fd(MAP_CONFIG), &zero, cfg))
+		return -errno;
+	return 0;
+}
+
+int config_write(const struct ipxr_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(map_fd(MAP_CONFIG), &zero, cfg, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int ncpus(void)
+{
+	static int n;
+
+	if (!n) {
+		n = libbpf_num_possible_cpus();
+		if (n <= 0)
+			n = 1;
+	}
+	return n;
+}
+
+int percpu_sum(int fd, __u32 key, struct ipxr_counter *sum)
+{
+	int i, n = ncpus();
+	struct ipxr_counter *v = calloc(n, sizeof(*v));
+
+	memset(sum, 0, sizeof(*sum));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, v)) {
+		free(v);
+		return -errno;
+	}
+	for (i = 0; i < n; i++) {
+		sum->packets += v[i].packets;
+		sum->bytes += v[i].bytes;
+	}
+	free(v);
+	return 0;
+}
+
+int percpu_zero(int fd, __u32 key)
+{
+	struct ipxr_counter *v = calloc(ncpus(), sizeof(*v));
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, &key, v, BPF_ANY))
+		err = -errno;
+	free(v);
+	return err;
+}
+
+/* 1 and the entry when @key itself is in the trie, 0 when only a covering route (or none) is. */
+int route4_lookup_exact(const struct ipxr_route4_key *key, struct ipxr_route *val)
+{
+	if (bpf_map_lookup_elem(map_fd(MAP_ROUTE4), key, val))
+		return errno == ENOENT ? 0 : -errno;
+	return val->prefixlen == key->prefixlen;
+}
+
+int route4_keys(struct ipxr_route4_key **keys, size_t *count)
+{
+	struct ipxr_route4_key *k = NULL, *n, cur;
+	size_t cnt = 0, alloc = 0;
+	int fd = map_fd(MAP_ROUTE4);
+	const void *prev = NULL;
+
+	for (;;) {
+		if (bpf_map_get_next_key(fd, prev, &cur)) {
+			if (errno == ENOENT)
+				break;
+			free(k);
+			return -errno;
+		}
+		if (cnt == alloc) {
+			alloc = alloc ? 2 * alloc : 1024;
+			n = realloc(k, alloc * sizeof(*k));
+			if (!n) {
+				free(k);
+				return -ENOMEM;
+			}
+			k = n;
+		}
+		k[cnt++] = cur;
+		prev = &k[cnt - 1];
+	}
+	*keys = k;
+	*count = cnt;
+	return 0;
+}

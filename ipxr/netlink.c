@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnetlink requests with libmnl. One socket per process, opened on first use, i.e. after
+ * main() has entered the -n namespace: netlink sockets belong to the namespace they are made in.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include "netlink.h"
+
+static struct mnl_socket *nl;
+static unsigned int nl_portid;
+static unsigned int nl_seq;
+
+static int nl_open(void)
+{
+	if (nl)
+		return 0;
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(nl);
+		nl = NULL;
+		return err;
+	}
+	nl_portid = mnl_socket_get_portid(nl);
+	nl_seq = time(NULL);
+	return 0;
+}
+
+void nl_close(void)
+{
+	if (nl)
+		mnl_socket_close(nl);
+	nl = NULL;
+}
+
+/* Send @nlh and run @cb on every answer until the ACK or the end of the dump. */
+static int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char *buf;
+	int ret, err;
+
+	err = nl_open();
+	if (err)
+		return err;
+	nlh->nlmsg_seq = ++nl_seq;
+	/* an ACK ends every request that is not a dump, so one loop serves both */
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	buf = malloc(MNL_SOCKET_BUFFER_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ret = mnl_socket_recvfrom(nl, buf, MNL_SOCKET_BUFFER_SIZE);
+		if (ret < 0) {
+			ret = -errno;
+			break;
+		}
+		ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, nl_portid, cb, data);
+		if (ret <= MNL_CB_STOP) {
+			/* libmnl leaves the kernel's error in errno */
+			ret = ret < 0 ? -errno : 0;
+			break;
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+struct addr_dump {
+	struct nl_addr4 *v;
+	size_t n, alloc;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_dump *d = data;
+	const struct nlattr *attr;
+	struct nl_addr4 *nv;
+	__be32 addr = 0;
+	bool found = false;
+
+	if (ifa->ifa_family != AF_INET)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+		/* IFA_LOCAL is the address itself (IFA_ADDRESS is the peer's on point-to-point) */
+		if (mnl_attr_get_type(attr) == IFA_LOCAL && mnl_attr_get_payload_len(attr) == 4) {
+			memcpy(&addr, mnl_attr_get_payload(attr), 4);
+			found = true;
+		} else if (mnl_attr_get_type(attr) == IFA_ADDRESS && !found &&
+			   mnl_attr_get_payload_len(attr) == 4) {
+			memcpy(&addr, mnl_attr_get_payload(attr), 4);
+		}
+	}
+	if (d->n == d->alloc) {
+		d->alloc = d->alloc ? 2 * d->alloc : 16;
+		nv = realloc(d->v, d->alloc * sizeof(*nv));
+		if (!nv)
+			return MNL_CB_ERROR;
+		d->v = nv;
+	}
+	d->v[d->n].addr = addr;
+	d->v[d->n++].ifindex = ifa->ifa_index;
+	return MNL_CB_OK;
+}
+
+int nl_addr4_dump(struct nl_addr4 **out, size_t *count)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addr_dump d = {};
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	int err;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	err = nl_talk(nlh, addr_cb, &d);
+	if (err) {
+		free(d.v);
+		return err;
+	}
+	*out = d.v;
+	*count = d.n;
+	return 0;
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct nl_route4 *rt = data;
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	rt->type = rtm->rtm_type;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(attr)) {
+		case RTA_OIF:
+			rt->oif = mnl_attr_get_u32(attr);
+			break;
+		case RTA_GATEWAY:
+			if (mnl_attr_get_payload_len(attr) == 4) {
+				memcpy(&rt->gw, mnl_attr_get_payload(attr), 4);
+				rt->has_gw = true;
+			}
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int nl_route4_get(__be32 dst, int oif, struct nl_route4 *rt)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	memset(rt, 0, sizeof(*rt));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 32;
+	/*
+	 * The FIB entry itself, not a resolved route: given an oif, the kernel would otherwise
+	 * assume any address on-link there, as it does when sending out of a bound socket.
+	 */
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	mnl_attr_put(nlh, RTA_DST, 4, &dst);
+	if (oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, oif);
+	return nl_talk(nlh, route_cb, rt);
+}
+
+static int neigh_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	struct nl_neigh4 *n = data;
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH)
+		return MNL_CB_OK;
+	n->state = ndm->ndm_state;
+	mnl_attr_for_each(attr, nlh, sizeof(*ndm)) {
+		switch (mnl_attr_get_type(attr)) {
+		case NDA_LLADDR:
+			if (mnl_attr_get_payload_len(attr) == 6) {
+				memcpy(n->lladdr, mnl_attr_get_payload(attr), 6);
+				n->has_lladdr = true;
+			}
+			break;
+		case NDA_FLAGS_EXT:
+			n->flags_ext = mnl_attr_get_u32(attr);
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *neigh_msg(char *buf, int type, int flags, __be32 addr, int ifindex,
+				  __u16 state)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = state;
+	mnl_attr_put(nlh, NDA_DST, 4, &addr);
+	return nlh;
+}
+
+int nl_neigh4_get(__be32 addr, int ifindex, struct nl_neigh4 *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	memset(n, 0, sizeof(*n));
+	return nl_talk(neigh_msg(buf, RTM_GETNEIGH, 0, addr, ifindex, 0), neigh_cb, n);
+}
+
+/*
+ * The message "ip neigh replace GW dev DEV managed" sends: state NUD_NONE and no lladdr, so an
+ * entry the kernel already resolved keeps its address and state and only gains the flag.
+ */
+int nl_neigh4_managed(__be32 addr, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = neigh_msg(buf, RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, addr, ifindex,
+			NUD_NONE);
+	mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
+	return nl_talk(nlh, NULL, NULL);
+}
+
+int nl_neigh4_del(__be32 addr, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return nl_talk(neigh_msg(buf, RTM_DELNEIGH, NLM_F_ACK, addr, ifindex, 0), NULL, NULL);
+}

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Next-hop allocation and reference counting, and "ipxr nexthop show".
+ *
+ * The whole table is read once per process and kept in memory: a batch of 750k routes over a
+ * handful of next hops then costs one map update per route, the reference counts being written
+ * once at the end. Entries whose count drops to zero stay in memory until nh_commit(), so a
+ * "del" followed by an "add" through the same gateway in one batch reuses the entry, its id and
+ * its managed neighbour instead of freeing and recreating them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
+#include "json_print.h"
+#include "maps.h"
+#include "netlink.h"
+#include "nexthop.h"
+#include "utils.h"
+
+#define NH_HASH_SIZE	(2 * IPXR_MAX_NEXTHOPS)	/* power of two, load factor <= 1/2 */
+
+static struct {
+	bool loaded;
+	struct ipxr_nexthop *nh;	/* [IPXR_MAX_NEXTHOPS] */
+	bool *dirty;
+	bool any_dirty;
+	__u32 *hash;			/* open addressing over ids, 0: empty slot */
+	struct ipxr_config cfg;
+	__u32 free_hint;		/* no free id below this one */
+} t;
+
+struct gw_dev {
+	__be32 gw;
+	int ifindex;
+};
+
+static struct gw_dev *gw_cache;
+static size_t gw_count, gw_alloc;
+
+static bool nh_same(const struct ipxr_nexthop *nh, int ifindex, bool has_gw, __be32 gw)
+{
+	if (nh->ifindex != (__u32)ifindex)
+		return false;
+	if (has_gw)
+		return nh->family == AF_INET && !(nh->flags & IPXR_NH_F_CONNECTED) &&
+		       memcmp(nh->gw, &gw, 4) == 0;
+	return nh->family == AF_UNSPEC && (nh->flags & IPXR_NH_F_CONNECTED);
+}
+
+static __u32 nh_hash(int ifindex, bool has_gw, __be32 gw)
+{
+	__u32 h = (__u32)ifindex * 0x9e3779b1u ^ (has_gw ? ntohl(gw) * 0x85ebca6bu : 0x5bd1e995u);
+
+	h ^= h >> 15;
+	return h & (NH_HASH_SIZE - 1);
+}
+
+static void hash_insert(__u32 id)
+{
+	const struct ipxr_nexthop *nh = &t.nh[id];
+	__be32 gw;
+	__u32 i;
+
+	memcpy(&gw, nh->gw, 4);
+	i = nh_hash(nh->ifindex, nh->family == AF_INET, gw);
+	while (t.hash[i])
+		i = (i + 1) & (NH_HASH_SIZE - 1);
+	t.hash[i] = id;
+}
+
+static void hash_rebuild(void)
+{
+	__u32 id;
+
+	memset(t.hash, 0, NH_HASH_SIZE * sizeof(*t.hash));
+	for (id = 1; id < t.cfg.nh_hiwater && id < IPXR_MAX_NEXTHOPS; id++)
+		if (t.nh[id].ifindex)
+			hash_insert(id);
+}
+
+static __u32 hash_find(int ifindex, bool has_gw, __be32 gw)
+{
+	__u32 i = nh_hash(ifindex, has_gw, gw);
+
+	for (; t.hash[i]; i = (i + 1) & (NH_HASH_SIZE - 1))
+		if (nh_same(&t.nh[t.hash[i]], ifindex, has_gw, gw))
+			return t.hash[i];
+	return 0;
+}
+
+int nh_load(void)
+{
+	__u32 id;
+	int err;
+
+	if (t.loaded)
+		return 0;
+	t.nh = calloc(IPXR_MAX_NEXTHOPS, sizeof(*t.nh));
+	t.dirty = calloc(IPXR_MAX_NEXTHOPS, sizeof(*t.dirty));
+	t.hash = calloc(NH_HASH_SIZE, sizeof(*t.hash));
+	if (!t.nh || !t.dirty || !t.hash) {
+		nh_free_all();
+		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
+	}
+	err = config_read(&t.cfg);
+	if (err) {
+		nh_free_all();
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s", IPXR_MAP_CONFIG,
+				  strerror(-err));
+	}
+	if (t.cfg.nh_hiwater > IPXR_MAX_NEXTHOPS)
+		t.cfg.nh_hiwater = IPXR_MAX_NEXTHOPS;
+	for (id = 1; id < t.cfg.nh_hiwater; id++) {
+		if (bpf_map_lookup_elem(map_fd(MAP_NEXTHOP), &id, &t.nh[id])) {
+			err = errno;
+			nh_free_all();
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot read next hop %u: %s", id,
+					  strerror(err));
+		}
+	}
+	t.free_hint = 1;
+	t.loaded = true;
+	hash_rebuild();
+	return 0;
+}
+
+const struct ipxr_nexthop *nh_get(__u32 id)
+{
+	if (!t.loaded || id == 0 || id >= IPXR_MAX_NEXTHOPS || !t.nh[id].ifindex)
+		return NULL;
+	return &t.nh[id];
+}
+
+void nh_free_all(void)
+{
+	free(t.nh);
+	free(t.dirty);
+	free(t.hash);
+	memset(&t, 0, sizeof(t));
+	free(gw_cache);
+	gw_cache = NULL;
+	gw_count = gw_alloc = 0;
+}
+
+/* Whole entries are written, cache cleared: the program refills it from the kernel. */
+static int nh_write(__u32 id)
+{
+	struct ipxr_nexthop v = t.nh[id];
+
+	memset(&v.cache, 0, sizeof(v.cache));
+	if (bpf_map_update_elem(map_fd(MAP_NEXTHOP), &id, &v, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int nh_gateway_dev(__be32 gw, int *ifindex)
+{
+	char a[INET_ADDRSTRLEN];
+	struct nl_route4 rt;
+	struct gw_dev *n;
+	size_t i;
+	int err;
+
+	for (i = 0; i < gw_count; i++) {
+		if (gw_cache[i].gw == gw) {
+			*ifindex = gw_cache[i].ifindex;
+			return 0;
+		}
+	}
+	/* the gateway must be a neighbour: a connected route, not one through another router */
+	err = nl_route4_get(gw, 0, &rt);
+	if (err || rt.type != RTN_UNICAST || rt.has_gw || !rt.oif)
+		return ipxr_error(IPXR_EXIT_REFUSED, "Nexthop has invalid gateway. (no on-link "
+				  "route to %s in the kernel%s%s)", format_addr(a, sizeof(a), gw),
+				  err ? ": " : "", err ? strerror(-err) : "");
+	if (gw_count == gw_alloc) {
+		gw_alloc = gw_alloc ? 2 * gw_alloc : 16;
+		n = realloc(gw_cache, gw_alloc * sizeof(*n));
+		if (!n)
+			return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
+		gw_cache = n;
+	}
+	gw_cache[gw_count].gw = gw;
+	gw_cache[gw_count++].ifindex = rt.oif;
+	*ifindex = rt.oif;
+	return 0;
+}
+
+static int check_onlink(int ifindex, __be32 gw)
+{
+	char a[INET_ADDRSTRLEN], d[IF_NAMESIZE];
+	struct nl_route4 rt;
+	int err;
+
+	/* as the kernel checks a gateway: its route out of that device must be connected */
+	err = nl_route4_get(gw, ifindex, &rt);
+	if (!err && rt.type == RTN_UNICAST && !rt.has_gw && rt.oif == ifindex)
+		return 0;
+	return ipxr_error(IPXR_EXIT_REFUSED, "Nexthop has invalid gateway. (%s is not on-link "
+			  "on %s for the kernel%s%s)", format_addr(a, sizeof(a), gw),
+			  dev_name(ifindex, d), err ? ": " : "", err ? strerror(-err) : "");
+}
+
+/*
+ * Keep the gateway resolved by the kernel, so the fast path finds its MAC even when no packet
+ * goes to it through the kernel. An entry someone else made static or managed is theirs: it is
+ * left alone and so not deleted later.
+ */
+static bool make_managed(int ifindex, __be32 gw)
+{
+	char a[INET_ADDRSTRLEN];
+	struct nl_neigh4 n;
+	int err;
+
+	bool existed = nl_neigh4_get(gw, ifindex, &n) == 0;
+
+	if (existed && ((n.state & (NUD_PERMANENT | NUD_NOARP)) || (n.flags_ext & NTF_EXT_MANAGED)))
+		return false;
+	err = nl_neigh4_managed(gw, ifindex);
+	if (err) {
+		ipxr_warn("cannot ask the kernel to keep %s resolved (managed neighbour): %s",
+			  format_addr(a, sizeof(a), gw), strerror(-err));
+		return false;
+	}
+	/*
+	 * An entry the kernel had already learnt stays the kernel's: ipxr owns, and later deletes,
+	 * only an entry it created.
+	 */
+	return !existed;
+}
+
+int nh_acquire(int ifindex, bool has_gw, __be32 gw, __u32 *id)
+{
+	struct ipxr_nexthop *nh;
+	__u32 i;
+	int err;
+
+	err = nh_load();
+	if (err)
+		return err;
+	i = hash_find(ifindex, has_gw, gw);
+	if (i) {
+		t.nh[i].refcnt++;
+		t.dirty[i] = t.any_dirty = true;
+		*id = i;
+		return 0;
+	}
+	if (has_gw) {
+		err = check_onlink(ifindex, gw);
+		if (err)
+			return err;
+	}
+	for (i = t.free_hint; i < IPXR_MAX_NEXTHOPS && t.nh[i].ifindex; i++)
+		;
+	if (i >= IPXR_MAX_NEXTHOPS)
+		return ipxr_error(IPXR_EXIT_REFUSED, "next-hop table full (%u next hops): %s",
+				  IPXR_MAX_NEXTHOPS - 1, strerror(ENOSPC));
+	t.free_hint = i + 1;
+
+	/* the counters of a previous user of this id are not this next hop's */
+	err = percpu_zero(map_fd(MAP_NH_STATS), i);
+	if (err)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot clear the counters of next hop %u: %s",
+				  i, strerror(-err));
+	nh = &t.nh[i];
+	memset(nh, 0, sizeof(*nh));
+	nh->ifindex = ifindex;
+	nh->refcnt = 1;
+	if (has_gw) {
+		nh->family = AF_INET;
+		memcpy(nh->gw, &gw, 4);
+		if (make_managed(ifindex, gw))
+			nh->flags |= IPXR_NH_F_MANAGED;
+	} else {
+		nh->family = AF_UNSPEC;
+		nh->flags = IPXR_NH_F_CONNECTED;
+	}
+	err = nh_write(i);
+	if (!err && i >= t.cfg.nh_hiwater) {
+		/* recorded before any route uses the id, so a later run always sees the entry */
+		t.cfg.magic = IPXR_LAYOUT_MAGIC;
+		t.cfg.nh_hiwater = i + 1;
+		err = config_write(&t.cfg);
+	}
+	if (err) {
+		if (nh->flags & IPXR_NH_F_MANAGED)
+			nl_neigh4_del(gw, ifindex);
+		memset(nh, 0, sizeof(*nh));
+		nh_write(i);
+		t.free_hint = i;
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot write next hop %u: %s", i,
+				  strerror(-err));
+	}
+	hash_insert(i);
+	*id = i;
+	return 0;
+}
+
+void nh_release(__u32 id)
+{
+	if (!t.loaded || id == 0 || id >= IPXR_MAX_NEXTHOPS || !t.nh[id].ifindex)
+		return;
+	if (t.nh[id].refcnt)
+		t.nh[id].refcnt--;
+	t.dirty[id] = t.any_dirty = true;
+}
+
+int nh_commit(void)
+{
+	struct ipxr_nexthop *nh;
+	bool freed = false;
+	int err, ret = 0;
+	__be32 gw;
+	__u32 id;
+
+	if (!t.loaded || !t.any_dirty)
+		return 0;
+	for (id = 1; id < t.cfg.nh_hiwater; id++) {
+		if (!t.dirty[id])
+			continue;
+		t.dirty[id] = false;
+		nh = &t.nh[id];
+		if (nh->ifindex && nh->refcnt == 0) {
+			/* no route points here any more: free the slot (and our neighbour) */
+			memcpy(&gw, nh->gw, 4);
+			if (nh->flags & IPXR_NH_F_MANAGED) {
+				err = nl_neigh4_del(gw, nh->ifindex);
+				if (err && err != -ENOENT)
+					ipxr_warn("cannot delete the managed neighbour of next hop "
+						  "%u: %s", id, strerror(-err));
+			}
+			memset(nh, 0, sizeof(*nh));
+			freed = true;
+			if (id < t.free_hint)
+				t.free_hint = id;
+		}
+		err = nh_write(id);
+		if (err && !ret)
+			ret = ipxr_error(IPXR_EXIT_REFUSED, "cannot write next hop %u: %s", id,
+					 strerror(-err));
+	}
+	t.any_dirty = false;
+	if (freed)
+		hash_rebuild();
+	return ret;
+}
+
+/* ipxr nexthop show */
+
+static void print_counters(__u32 id, const char *text_prefix)
+{
+	struct ipxr_counter c;
+
+	if (percpu_sum(map_fd(MAP_NH_STATS), id, &c))
+		memset(&c, 0, sizeof(c));
+	print_nl();
+	print_string(PRINT_FP, NULL, "%s", text_prefix);
+	open_json_object("stats");
+	print_u64(PRINT_ANY, "packets", "packets %llu", c.packets);
+	print_u64(PRINT_ANY, "bytes", " bytes %llu", c.bytes);
+	close_json_object();
+}
+
+static void print_nexthop(__u32 id, const struct ipxr_nexthop *nh)
+{
+	char a[INET_ADDRSTRLEN], d[IF_NAMESIZE], mac[18];
+
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "id", "id %u", id);
+	if (!(nh->flags & IPXR_NH_F_CONNECTED))
+		print_string(PRINT_ANY, "gateway", " via %s",
+			     format_addr(a, sizeof(a), *(const __be32 *)nh->gw));
+	print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
+	print_uint(PRINT_ANY, "routes", " routes %u", nh->refcnt);
+	/* what the fast path last learnt; connected next hops cache per host in ipxr_neigh4 */
+	if (nh->cache.stamp_ns) {
+		print_string(PRINT_ANY, "lladdr", " lladdr %s",
+			     format_mac(mac, sizeof(mac), nh->cache.dmac));
+		print_uint(PRINT_ANY, "mtu", " mtu %u", nh->cache.mtu);
+	} else {
+		print_null(PRINT_JSON, "lladdr", NULL, NULL);
+		print_null(PRINT_JSON, "mtu", NULL, NULL);
+	}
+	print_bool(PRINT_ANY, "managed", " managed", nh->flags & IPXR_NH_F_MANAGED);
+	if (ipxr.stats)
+		print_counters(id, "    ");
+	close_json_object();
+	print_nl();
+}
+
+static int nexthop_show(int argc, char **argv)
+{
+	bool has_id = false;
+	const char *dev = NULL;
+	struct ipxr_nexthop nh;
+	int ifindex = 0, err;
+	__u32 want = 0, id;
+
+	for (; argc > 0; argc--, argv++) {
+		if (is_word(*argv, "id")) {
+			if (argc < 2)
+				return missarg(*argv);
+			if (has_id)
+				return duparg("id", argv[1]);
+			argc--, argv++;
+			err = parse_u32_arg("next-hop id", *argv, IPXR_MAX_NEXTHOPS - 1, &want);
+			if (err)
+				return err;
+			has_id = true;
+		} else if (is_word(*argv, "dev")) {
+			if (argc < 2)
+				return missarg(*argv);
+			if (dev)
+				return duparg("dev", argv[1]);
+			argc--, argv++;
+			dev = *argv;
+		} else {
+			return badarg(*argv);
+		}
+	}
+	if (dev) {
+		err = dev_lookup_arg(dev, &ifindex);
+		if (err)
+			return err;
+	}
+	err = maps_open(ipxr.batch);
+	if (!err)
+		err = nh_commit();	/* in a batch, show what the lines before did */
+	if (!err)
+		err = nh_load();
+	if (err)
+		return err;
+
+	open_json_array(NULL);
+	for (id = 1; id < t.cfg.nh_hiwater; id++) {
+		if (!t.nh[id].ifindex || (has_id && id != want) ||
+		    (ifindex && t.nh[id].ifindex != (__u32)ifindex))
+			continue;
+		/* the in-memory copy has our counts; the map has the program's cache */
+		if (bpf_map_lookup_elem(map_fd(MAP_NEXTHOP), &id, &nh))
+			memset(&nh.cache, 0, sizeof(nh.cache));
+		nh.ifindex = t.nh[id].ifindex;
+		nh.refcnt = t.nh[id].refcnt;
+		nh.family = t.nh[id].family;
+		nh.flags = t.nh[id].flags;
+		memcpy(nh.gw, t.nh[id].gw, sizeof(nh.gw));
+		print_nexthop(id, &nh);
+	}
+	close_json_array();
+	return 0;
+}
+
+static int nexthop_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("Usage: ipxr nexthop { show | list } [ id ID ] [ dev NAME ]\n");
+	return 0;
+}
+
+static const struct cmd nexthop_cmds[] = {
+	{ "show", nexthop_show },
+	{ "list", nexthop_show },
+	{ "help", nexthop_help },
+	{ NULL, NULL },
+};
+
+int do_nexthop(int argc, char **argv)
+{
+	return cmd_dispatch(nexthop_cmds, "nexthop command", nexthop_show, argc, argv);
+}

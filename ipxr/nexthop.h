@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Next hops: shared by every route with the same gateway and device, reference counted, kept in
+ * memory for the life of the process and written back by nh_commit().
+ */
+#ifndef IPXR_NEXTHOP_H
+#define IPXR_NEXTHOP_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "ipxr_maps.h"
+
+/* Read the next-hop table (ids below the config's nh_hiwater); idempotent. 0 or exit code. */
+int nh_load(void);
+/* The entry for @id as ipxr last wrote or will write it, NULL for a free or invalid id. */
+const struct ipxr_nexthop *nh_get(__u32 id);
+
+/*
+ * A reference to the next hop (gateway @gw if @has_gw, else connected) on @ifindex: an
+ * existing one, or a new one after checking the gateway is on-link, asking the kernel to keep
+ * it resolved and writing it to the map (so no route ever points to an unwritten next hop).
+ * Returns 0 or an exit code with the error printed.
+ */
+int nh_acquire(int ifindex, bool has_gw, __be32 gw, __u32 *id);
+void nh_release(__u32 id);
+
+/* "via GW" without "dev": the device of the kernel's on-link route to @gw (cached). */
+int nh_gateway_dev(__be32 gw, int *ifindex);
+
+/*
+ * Write the changed reference counts and free the next hops no route uses any more (deleting
+ * the managed neighbours ipxr created for them). A batch calls it once, at the end.
+ */
+int nh_commit(void);
+void nh_free_all(void);
+
+int do_nexthop(int argc, char **argv);
+
+#endif /* IPXR_NEXTHOP_H */

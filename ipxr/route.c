@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipxr route: add, change, replace, delete, show, flush, get.
+ *
+ * add, change and replace are one function that differs only in the map update flag, as
+ * ip's iproute_modify differs only in netlink flags. Nothing is written before every word has
+ * been checked, the device found and the gateway validated, so a failing command leaves the
+ * table as it was.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <linux/neighbour.h>
+
+#include "json_print.h"
+#include "local.h"
+#include "maps.h"
+#include "netlink.h"
+#include "nexthop.h"
+#include "route.h"
+
+#define PREFIX_STRLEN	(INET_ADDRSTRLEN + 4)
+/* the kernel's NUD_VALID (include/net/neighbour.h): states with a usable lladdr */
+#define NEIGH_VALID	(NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | \
+			 NUD_DELAY)
+
+static const char *const type_names[] = {
+	[IPXR_RT_UNSPEC] = "unspec",
+	[IPXR_RT_UNICAST] = "unicast",
+	[IPXR_RT_BLACKHOLE] = "blackhole",
+	[IPXR_RT_LOCAL] = "local",
+};
+
+const char *route_type_name(unsigned int type)
+{
+	return type < sizeof(type_names) / sizeof(type_names[0]) ? type_names[type] : "unknown";
+}
+
+static int type_from_word(const char *w, bool allow_local)
+{
+	if (is_word(w, "unicast"))
+		return IPXR_RT_UNICAST;
+	if (is_word(w, "blackhole"))
+		return IPXR_RT_BLACKHOLE;
+	if (allow_local && is_word(w, "local"))
+		return IPXR_RT_LOCAL;
+	return -1;
+}
+
+static int set_dst(struct route_req *req, const char *arg, enum route_match how)
+{
+	if (req->has_dst)
+		return duparg("to", arg);
+	req->has_dst = true;
+	req->match = how;
+	return parse_prefix_arg(arg, &req->dst);
+}
+
+static int match_word(const char *w, enum route_match *how)
+{
+	if (is_word(w, "exact"))
+		*how = MATCH_EXACT;
+	else if (is_word(w, "root"))
+		*how = MATCH_ROOT;
+	else if (is_word(w, "match"))
+		*how = MATCH_MATCH;
+	else
+		return -1;
+	return 0;
+}
+
+/* iproute2's keyword loop: keywords take the next word, a bare word is the prefix. */
+int route_parse(int argc, char **argv, bool selector, struct route_req *req)
+{
+	enum route_match how;
+	const char *w;
+	int type, err;
+
+	memset(req, 0, sizeof(*req));
+	for (; argc > 0; argc--, argv++) {
+		w = *argv;
+		how = MATCH_EXACT;
+		if (is_word(w, "via")) {
+			if (argc < 2)
+				return missarg(w);
+			argc--, argv++;
+			if (req->has_via)
+				return duparg("via", *argv);
+			err = parse_addr_arg(*argv, &req->via);
+			if (err)
+				return err;
+			req->has_via = true;
+		} else if (is_word(w, "dev")) {
+			if (argc < 2)
+				return missarg(w);
+			argc--, argv++;
+			if (req->dev)
+				return duparg("dev", *argv);
+			req->dev = *argv;
+		} else if ((type = type_from_word(w, false)) >= 0 ||
+			   (selector && is_word(w, "type"))) {
+			if (type < 0) {
+				if (argc < 2)
+					return missarg(w);
+				argc--, argv++;
+				type = type_from_word(*argv, true);
+				if (type < 0)
+					return ipxr_error(IPXR_EXIT_USAGE,
+							  "invalid route type \"%s\": unicast, "
+							  "blackhole or local.", *argv);
+			}
+			if (req->has_type)
+				return duparg("type", *argv);
+			req->has_type = true;
+			req->type = type;
+		} else {
+			/* [ to ] [ root | match | exact ] PREFIX, or a bare PREFIX */
+			if (is_word(w, "to")) {
+				if (argc < 2)
+					return missarg(w);
+				argc--, argv++;
+				w = *argv;
+			}
+			if (selector && match_word(w, &how) == 0) {
+				if (argc < 2)
+					return missarg(w);
+				argc--, argv++;
+			}
+			err = set_dst(req, *argv, how);
+			if (err)
+				return err;
+		}
+	}
+	if (selector)
+		return 0;
+	if (!req->has_dst)
+		return ipxr_error(IPXR_EXIT_USAGE, "a prefix is needed: ROUTE := [ TYPE ] [ to ] "
+				  "PREFIX [ via ADDRESS ] [ dev NAME ]");
+	return 0;
+}
+
+/* A unicast route needs somewhere to go, a blackhole nowhere. */
+static int route_check_write(const struct route_req *req)
+{
+	if (req->has_type && req->type == IPXR_RT_BLACKHOLE) {
+		if (req->has_via || req->dev)
+			return ipxr_error(IPXR_EXIT_USAGE, "a blackhole route takes neither via "
+					  "nor dev.");
+		return 0;
+	}
+	if (!req->has_via && !req->dev)
+		return ipxr_error(IPXR_EXIT_USAGE,
+				  "a unicast route needs via ADDRESS or dev NAME.");
+	return 0;
+}
+
+/*
+ * The fast path hands a packet to the kernel when forwarding is off on the egress device
+ * (bpf_fib_lookup says FWD_DISABLED): say so once per device, it is the likely mistake.
+ */
+static void warn_forwarding(int ifindex)
+{
+	static int warned[64];
+	static unsigned int nwarned;
+	char path[128], d[IF_NAMESIZE], c = '1';
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < nwarned; i++)
+		if (warned[i] == ifindex)
+			return;
+	if (nwarned < sizeof(warned) / sizeof(warned[0]))
+		warned[nwarned++] = ifindex;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", dev_name(ifindex, d));
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fread(&c, 1, 1, f) == 1 && c == '0')
+		ipxr_warn("forwarding is off on %s (%s): the fast path hands its packets to the "
+			  "kernel", d, path);
+	fclose(f);
+}
+
+static int write_prepare(const struct route_req *req, int *ifindex)
+{
+	int err;
+
+	*ifindex = 0;
+	if (req->dev) {
+		err = dev_lookup_arg(req->dev, ifindex);
+		if (err)
+			return err;
+	}
+	err = maps_open(true);
+	if (!err)
+		err = local_sync();
+	if (!err)
+		err = nh_load();
+	return err;
+}
+
+static int finish_write(int err)
+{
+	int cerr = ipxr.batch ? 0 : nh_commit();
+
+	return err ? err : cerr;
+}
+
+static int update_error(const char *dst, int err)
+{
+	if (err == EEXIST)
+		return ipxr_error(IPXR_EXIT_REFUSED, "route \"%s\" already exists (%s): use "
+				  "replace or change.", dst, strerror(err));
+	if (err == ENOENT)
+		return ipxr_error(IPXR_EXIT_REFUSED, "route \"%s\" not found (%s).", dst,
+				  strerror(err));
+	if (err == E2BIG || err == ENOSPC)
+		return ipxr_error(IPXR_EXIT_REFUSED, "route table full (%u routes)",
+				  IPXR_MAX_ROUTES4);
+	return ipxr_error(IPXR_EXIT_REFUSED, "cannot write route \"%s\": %s", dst, strerror(err));
+}
+
+static int local_refused(const char *dst)
+{
+	return ipxr_error(IPXR_EXIT_REFUSED, "\"%s\" is an address of this router: its /32 is a "
+			  "local route the kernel handles (%s).", dst, strerror(EEXIST));
+}
+
+/* The route, written with BPF_NOEXIST (add), BPF_EXIST (change) or BPF_ANY (replace). */
+static int route_modify(int argc, char **argv, __u64 flags)
+{
+	struct ipxr_route val = {}, old = {};
+	struct ipxr_route4_key key;
+	char dst[PREFIX_STRLEN];
+	struct route_req req;
+	bool had_old = false;
+	int ifindex, fd, err;
+	__u32 nh_id = 0;
+
+	err = route_parse(argc, argv, false, &req);
+	if (!err)
+		err = route_check_write(&req);
+	if (!err)
+		err = write_prepare(&req, &ifindex);
+	if (err)
+		return err;
+
+	key.prefixlen = req.dst.plen;
+	key.addr = req.dst.addr;
+	format_prefix(dst, sizeof(dst), key.addr, key.prefixlen);
+	if (key.prefixlen == 32 && local_is_addr(key.addr))
+		return local_refused(dst);
+
+	val.type = req.has_type ? req.type : IPXR_RT_UNICAST;
+	val.prefixlen = key.prefixlen;
+	if (val.type == IPXR_RT_UNICAST) {
+		if (req.has_via && !ifindex) {
+			err = nh_gateway_dev(req.via, &ifindex);
+			if (err)
+				return err;
+		}
+		err = nh_acquire(ifindex, req.has_via, req.via, &nh_id);
+		if (err)
+			return finish_write(err);
+		val.nh_id = nh_id;
+	}
+
+	/*
+	 * The trie's lookup is longest-match: its answer is the old value of this very key only
+	 * when the key exists, which the update below tells.
+	 */
+	fd = map_fd(MAP_ROUTE4);
+	if (flags != BPF_NOEXIST && bpf_map_lookup_elem(fd, &key, &old) == 0)
+		had_old = true;
+	if (flags == BPF_ANY) {
+		err = bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST) ? errno : 0;
+		if (err == EEXIST)
+			err = bpf_map_update_elem(fd, &key, &val, BPF_EXIST) ? errno : 0;
+		else
+			had_old = false;
+	} else {
+		err = bpf_map_update_elem(fd, &key, &val, flags) ? errno : 0;
+	}
+	if (err) {
+		nh_release(nh_id);
+		return finish_write(update_error(dst, err));
+	}
+	if (had_old && old.type == IPXR_RT_UNICAST)
+		nh_release(old.nh_id);
+	if (val.type == IPXR_RT_UNICAST)
+		warn_forwarding(ifindex);
+	return finish_write(0);
+}
+
+static int route_add(int argc, char **argv)
+{
+	return route_modify(argc, argv, BPF_NOEXIST);
+}
+
+static int route_change(int argc, char **argv)
+{
+	return route_modify(argc, argv, BPF_EXIST);
+}
+
+static int route_replace(int argc, char **argv)
+{
+	return route_modify(argc, argv, BPF_ANY);
+}
+
+static bool nh_matches(const struct route_req *req, const struct ipxr_route *rt, int ifindex)
+{
+	const struct ipxr_nexthop *nh;
+	__be32 addr;
+
+	if (!req->has_via && !ifindex)
+		return true;
+	if (rt->type == IPXR_RT_LOCAL && !req->has_via)
+		return false;	/* checked by the caller with the local record */
+	if (rt->type != IPXR_RT_UNICAST)
+		return false;
+	nh = nh_get(rt->nh_id);
+	if (!nh)
+		return false;
+	if (ifindex && nh->ifindex != (__u32)ifindex)
+		return false;
+	memcpy(&addr, nh->gw, 4);
+	return !req->has_via || (!(nh->flags & IPXR_NH_F_CONNECTED) && addr == req->via);
+}
+
+static int route_delete(int argc, char **argv)
+{
+	struct ipxr_route4_key key;
+	char dst[PREFIX_STRLEN];
+	struct ipxr_route old;
+	struct route_req req;
+	int ifindex, err;
+
+	err = route_parse(argc, argv, false, &req);
+	if (!err)
+		err = write_prepare(&req, &ifindex);
+	if (err)
+		return err;
+	key.prefixlen = req.dst.plen;
+	key.addr = req.dst.addr;
+	format_prefix(dst, sizeof(dst), key.addr, key.prefixlen);
+
+	err = route4_lookup_exact(&key, &old);
+	if (err < 0)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s", dst,
+				  strerror(-err));
+	if (err == 1 && old.type == IPXR_RT_LOCAL)
+		return local_refused(dst);
+	/* like ip, the words given must describe the route: a different one is not deleted */
+	if (err == 0 || (req.has_type && req.type != old.type) || !nh_matches(&req, &old, ifindex))
+		return update_error(dst, ENOENT);
+	if (bpf_map_delete_elem(map_fd(MAP_ROUTE4), &key))
+		return update_error(dst, errno);
+	if (old.type == IPXR_RT_UNICAST)
+		nh_release(old.nh_id);
+	return finish_write(0);
+}
+
+struct route_entry {
+	struct ipxr_route4_key key;
+	struct ipxr_route val;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct route_entry *x = a, *y = b;
+	__u32 ax = ntohl(x->key.addr), ay = ntohl(y->key.addr);
+
+	if (ax != ay)
+		return ax < ay ? -1 : 1;
+	return (int)x->key.prefixlen - (int)y->key.prefixlen;
+}
+
+static __u32 local_dev(__be32 addr)
+{
+	__u32 ifindex = 0;
+
+	bpf_map_lookup_elem(map_fd(MAP_LOCAL4), &addr, &ifindex);
+	return ifindex;
+}
+
+static bool selected(const struct route_req *req, const struct route_entry *e, int ifindex)
+{
+	struct prefix4 p = { .addr = e->key.addr, .plen = e->key.prefixlen };
+
+	if (req->has_type ? e->val.type != req->type : e->val.type == IPXR_RT_LOCAL)
+		return false;
+	if (req->has_dst) {
+		switch (req->match) {
+		case MATCH_EXACT:
+			if (p.plen != req->dst.plen || p.addr != req->dst.addr)
+				return false;
+			break;
+		case MATCH_ROOT:
+			if (!prefix_contains(&req->dst, &p))
+				return false;
+			break;
+		case MATCH_MATCH:
+			if (!prefix_contains(&p, &req->dst))
+				return false;
+			break;
+		}
+	}
+	if (e->val.type == IPXR_RT_LOCAL && ifindex && !req->has_via)
+		return local_dev(e->key.addr) == (__u32)ifindex;
+	return nh_matches(req, &e->val, ifindex);
+}
+
+/* The routes a selector picks, sorted by address then prefix length. */
+static int collect(const struct route_req *req, int ifindex, struct route_entry **out,
+		   size_t *count)
+{
+	struct ipxr_route4_key *keys;
+	struct route_entry *v;
+	size_t n, i, m = 0;
+	int err;
+
+	err = route4_keys(&keys, &n);
+	if (err)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s", IPXR_MAP_ROUTE4,
+				  strerror(-err));
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v) {
+		free(keys);
+		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		v[m].key = keys[i];
+		/* the key is in the trie, so the longest match is its own entry */
+		if (bpf_map_lookup_elem(map_fd(MAP_ROUTE4), &keys[i], &v[m].val))
+			continue;
+		if (selected(req, &v[m], ifindex))
+			m++;
+	}
+	free(keys);
+	qsort(v, m, sizeof(*v), cmp_entry);
+	*out = v;
+	*count = m;
+	return 0;
+}
+
+static void print_nh_counters(__u32 nh_id)
+{
+	struct ipxr_counter c;
+
+	if (percpu_sum(map_fd(MAP_NH_STATS), nh_id, &c))
+		memset(&c, 0, sizeof(c));
+	print_nl();
+	print_uint(PRINT_FP, NULL, "    nexthop %u", nh_id);
+	open_json_object("stats");
+	print_u64(PRINT_ANY, "packets", " packets %llu", c.packets);
+	print_u64(PRINT_ANY, "bytes", " bytes %llu", c.bytes);
+	close_json_object();
+}
+
+/* One line per route, valid input for "ipxr route add" (without -s). */
+static void print_route(const struct route_entry *e)
+{
+	char dst[PREFIX_STRLEN], a[INET_ADDRSTRLEN], d[IF_NAMESIZE];
+	const struct ipxr_nexthop *nh = NULL;
+
+	open_json_object(NULL);
+	if (e->val.type == IPXR_RT_UNICAST)
+		print_string(PRINT_JSON, "type", NULL, "unicast");
+	else
+		print_string(PRINT_ANY, "type", "%s ", route_type_name(e->val.type));
+	print_string(PRINT_ANY, "dst", "%s",
+		     format_prefix(dst, sizeof(dst), e->key.addr, e->key.prefixlen));
+	if (e->val.type == IPXR_RT_UNICAST) {
+		nh = nh_get(e->val.nh_id);
+		if (nh && !(nh->flags & IPXR_NH_F_CONNECTED))
+			print_string(PRINT_ANY, "gateway", " via %s",
+				     format_addr(a, sizeof(a), *(const __be32 *)nh->gw));
+		if (nh)
+			print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
+		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);
+	} else if (e->val.type == IPXR_RT_LOCAL) {
+		print_string(PRINT_ANY, "dev", " dev %s", dev_name(local_dev(e->key.addr), d));
+	}
+	if (ipxr.stats && e->val.type != IPXR_RT_LOCAL)
+		print_nh_counters(e->val.nh_id);
+	close_json_object();
+	print_nl();
+}
+
+static int list_or_flush(int argc, char **argv, bool flush)
+{
+	struct route_entry *v = NULL;
+	struct route_req req;
+	int ifindex = 0, err;
+	size_t n = 0, i;
+
+	err = route_parse(argc, argv, true, &req);
+	if (!err && req.dev)
+		err = dev_lookup_arg(req.dev, &ifindex);
+	if (err)
+		return err;
+	if (flush) {
+		err = write_prepare(&req, &ifindex);
+	} else {
+		err = maps_open(ipxr.batch);
+		if (!err)
+			err = nh_load();
+	}
+	if (!err)
+		err = collect(&req, ifindex, &v, &n);
+	if (err)
+		return err;
+	if (!flush) {
+		open_json_array(NULL);
+		for (i = 0; i < n; i++)
+			print_route(&v[i]);
+		close_json_array();
+		free(v);
+		return 0;
+	}
+	for (i = 0; i < n && !err; i++) {
+		if (bpf_map_delete_elem(map_fd(MAP_ROUTE4), &v[i].key) && errno != ENOENT) {
+			char dst[PREFIX_STRLEN];
+
+			format_prefix(dst, sizeof(dst), v[i].key.addr, v[i].key.prefixlen);
+			err = update_error(dst, errno);
+			break;
+		}
+		if (v[i].val.type == IPXR_RT_UNICAST)
+			nh_release(v[i].val.nh_id);
+		else if (v[i].val.type == IPXR_RT_LOCAL)
+			local_forget(v[i].key.addr);
+	}
+	free(v);
+	return finish_write(err);
+}
+
+static int route_show(int argc, char **argv)
+{
+	return list_or_flush(argc, argv, false);
+}
+
+static int route_flush(int argc, char **argv)
+{
+	return list_or_flush(argc, argv, true);
+}
+
+/* The neighbour's MAC as the fast path would use it: its fresh cache, else the kernel's. */
+static bool find_lladdr(const struct ipxr_neigh_cache *nc, __be32 addr, int ifindex, __u8 *mac)
+{
+	struct timespec ts;
+	struct nl_neigh4 n;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);	/* bpf_ktime_get_coarse_ns() */
+	now = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (nc && nc->stamp_ns && now - nc->stamp_ns < IPXR_NEIGH_REFRESH_NS) {
+		memcpy(mac, nc->dmac, 6);
+		return true;
+	}
+	if (nl_neigh4_get(addr, ifindex, &n) == 0 && (n.state & NEIGH_VALID) && n.has_lladdr) {
+		memcpy(mac, n.lladdr, 6);
+		return true;
+	}
+	return false;
+}
+
+static int route_get(int argc, char **argv)
+{
+	char dst[INET_ADDRSTRLEN], rdst[PREFIX_STRLEN], a[INET_ADDRSTRLEN], d[IF_NAMESIZE];
+	struct ipxr_route4_key key = { .prefixlen = 32 }, k;
+	struct ipxr_neigh4_key nkey;
+	struct ipxr_neigh_cache nc;
+	const struct ipxr_nexthop *nh;
+	struct ipxr_nexthop cur;
+	struct ipxr_route val, v;
+	bool have_mac, have_nc;
+	__u8 mac[6];
+	char macs[18];
+	__be32 nbr;
+	int err, p;
+
+	if (argc > 0 && is_word(*argv, "to"))
+		argc--, argv++;
+	if (argc < 1)
+		return ipxr_error(IPXR_EXIT_USAGE, "an address is needed: ipxr route get ADDRESS");
+	if (argc > 1)
+		return badarg(argv[1]);
+	err = parse_addr_arg(*argv, &key.addr);
+	if (err)
+		return err;
+	err = maps_open(ipxr.batch);
+	if (!err)
+		err = nh_load();
+	if (err)
+		return err;
+	format_addr(dst, sizeof(dst), key.addr);
+	if (bpf_map_lookup_elem(map_fd(MAP_ROUTE4), &key, &val))
+		return ipxr_error(IPXR_EXIT_LOOKUP, "no route to %s in the fast path: the kernel "
+				  "decides", dst);
+	/* the trie does not say which prefix matched: the longest existing one is it */
+	k = key;
+	for (p = 32; p >= 0; p--) {
+		k.prefixlen = p;
+		k.addr = key.addr & plen_mask(p);
+		if (route4_lookup_exact(&k, &v) == 1)
+			break;
+	}
+	format_prefix(rdst, sizeof(rdst), k.addr, p < 0 ? 0 : p);
+
+	open_json_object(NULL);
+	if (val.type != IPXR_RT_UNICAST)
+		print_string(PRINT_ANY, "type", "%s ", route_type_name(val.type));
+	else
+		print_string(PRINT_JSON, "type", NULL, "unicast");
+	print_string(PRINT_ANY, "dst", "%s", dst);
+	if (val.type == IPXR_RT_LOCAL) {
+		print_string(PRINT_ANY, "dev", " dev %s", dev_name(local_dev(key.addr), d));
+		print_string(PRINT_JSON, "route", NULL, rdst);
+	} else if (val.type == IPXR_RT_BLACKHOLE) {
+		print_string(PRINT_ANY, "route", " route %s", rdst);
+	} else {
+		nh = nh_get(val.nh_id);
+		if (!nh) {
+			print_string(PRINT_ANY, "route", " route %s", rdst);
+			print_uint(PRINT_ANY, "nexthop", " nexthop %u", val.nh_id);
+			print_string(PRINT_FP, NULL, "%s", " (invalid next hop)");
+			close_json_object();
+			print_nl();
+			return 0;
+		}
+		if (!(nh->flags & IPXR_NH_F_CONNECTED)) {
+			memcpy(&nbr, nh->gw, 4);
+			print_string(PRINT_ANY, "gateway", " via %s",
+				     format_addr(a, sizeof(a), nbr));
+			have_nc = bpf_map_lookup_elem(map_fd(MAP_NEXTHOP), &val.nh_id, &cur) == 0;
+			nc = cur.cache;
+		} else {
+			nbr = key.addr;
+			nkey.ifindex = nh->ifindex;
+			nkey.addr = key.addr;
+			have_nc = bpf_map_lookup_elem(map_fd(MAP_NEIGH4), &nkey, &nc) == 0;
+		}
+		print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
+		print_string(PRINT_ANY, "route", " route %s", rdst);
+		print_uint(PRINT_ANY, "nexthop", " nexthop %u", val.nh_id);
+		have_mac = find_lladdr(have_nc ? &nc : NULL, nbr, nh->ifindex, mac);
+		if (have_mac)
+			print_string(PRINT_ANY, "lladdr", " lladdr %s",
+				     format_mac(macs, sizeof(macs), mac));
+		else
+			print_null(PRINT_ANY, "lladdr", " lladdr %s", "unresolved");
+	}
+	close_json_object();
+	print_nl();
+	return 0;
+}
+
+static int route_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("Usage: ipxr route { add | change | replace | delete } ROUTE\n"
+	       "       ipxr route { show | list | flush } [ SELECTOR ]\n"
+	       "       ipxr route get ADDRESS\n"
+	       "       ipxr route help\n"
+	       "ROUTE := [ TYPE ] [ to ] PREFIX [ via ADDRESS ] [ dev NAME ]\n"
+	       "SELECTOR := [ [ to ] [ root | match | exact ] PREFIX ] [ TYPE | type TYPE ]\n"
+	       "            [ via ADDRESS ] [ dev NAME ]\n"
+	       "PREFIX := { ADDRESS[/PLEN] | default }\n"
+	       "TYPE := { unicast | blackhole }   (selectors: type local too)\n");
+	return 0;
+}
+
+/* Row order is the abbreviation order: every first letter is unique on purpose. */
+static const struct cmd route_cmds[] = {
+	{ "add", route_add },
+	{ "change", route_change },
+	{ "replace", route_replace },
+	{ "delete", route_delete },
+	{ "show", route_show },
+	{ "list", route_show },
+	{ "flush", route_flush },
+	{ "get", route_get },
+	{ "help", route_help },
+	{ NULL, NULL },
+};
+
+int do_route(int argc, char **argv)
+{
+	return cmd_dispatch(route_cmds, "route command", route_show, argc, argv);
+}

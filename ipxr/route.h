@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef IPXR_ROUTE_H
+#define IPXR_ROUTE_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "utils.h"
+
+/* What a ROUTE or SELECTOR on the command line says; the parser is shared with the tests. */
+enum route_match {
+	MATCH_EXACT,	/* "show PREFIX", "exact PREFIX" */
+	MATCH_ROOT,	/* routes inside PREFIX */
+	MATCH_MATCH,	/* routes that cover PREFIX */
+};
+
+struct route_req {
+	bool has_type;
+	__u8 type;		/* enum ipxr_route_type */
+	bool has_dst;
+	struct prefix4 dst;
+	enum route_match match;
+	bool has_via;
+	__be32 via;
+	const char *dev;
+};
+
+/* 0 or an exit code with the error printed. @selector: the show/flush grammar. */
+int route_parse(int argc, char **argv, bool selector, struct route_req *req);
+const char *route_type_name(unsigned int type);
+
+int do_route(int argc, char **argv);
+
+#endif /* IPXR_ROUTE_H */

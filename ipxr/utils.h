@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers of the ipxr CLI: global options, exit codes, error reporting, the command table
+ * dispatcher used at every level, and the parsers of addresses, prefixes and device names.
+ */
+#ifndef IPXR_UTILS_H
+#define IPXR_UTILS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <linux/types.h>
+#include <net/if.h>
+
+/* Exit codes, also written in the man page: scripts test them. */
+enum {
+	IPXR_EXIT_OK = 0,
+	IPXR_EXIT_USAGE = 1,	/* bad keyword, address, prefix; missing or duplicate argument */
+	IPXR_EXIT_REFUSED = 2,	/* the map or the kernel refused the operation */
+	IPXR_EXIT_LOOKUP = 3,	/* unknown device or netns, no route */
+	IPXR_EXIT_NOMAPS = 4,	/* maps not pinned, or of another layout version */
+};
+
+struct ipxr_global {
+	bool json;
+	bool pretty;
+	int stats;		/* -s given (count) */
+	bool force;
+	bool batch;		/* reading commands from a file: next hops are written at the end */
+	const char *batch_file;	/* for the FILE:LINE prefix of errors */
+	unsigned long batch_line;
+};
+
+extern struct ipxr_global ipxr;
+
+/* Print "Error: ..." (and {"error": ...} on stdout with -j); returns @code for `return`. */
+int ipxr_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ipxr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Every table of words (objects, commands, options) starts its rows with the name, so one
+ * matcher serves them all. @stride is the size of a row; the table ends with a NULL name.
+ * Returns the row, or NULL with *@ambiguous set when several rows share the prefix.
+ */
+const void *table_match(const void *table, size_t stride, const char *word, bool *ambiguous);
+/* The same, printing the error ("unknown"/"ambiguous", naming candidates) when there is none. */
+const void *table_find(const void *table, size_t stride, const char *word, const char *what);
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+};
+
+/*
+ * Run the row of @cmds that @argv[0] names (a unique prefix is enough); with no word run
+ * @dflt. Returns the handler's exit code, or IPXR_EXIT_USAGE with the error printed.
+ */
+int cmd_dispatch(const struct cmd *cmds, const char *what, int (*dflt)(int, char **),
+		 int argc, char **argv);
+
+/* Keywords are exact words (as ip spells them): "via", "dev"... */
+static inline bool is_word(const char *arg, const char *kw)
+{
+	return strcmp(arg, kw) == 0;
+}
+
+int duparg(const char *key, const char *arg);
+int missarg(const char *key);
+int badarg(const char *arg);
+
+/*
+ * Parsers return 0 or a negative errno; the *_arg variants print the error and return an
+ * exit code.
+ */
+struct prefix4 {
+	__be32 addr;
+	__u8 plen;
+};
+
+int get_ipv4(const char *s, __be32 *addr);
+int get_prefix4(const char *s, struct prefix4 *p, bool allow_host_bits);
+int parse_addr_arg(const char *s, __be32 *addr);
+int parse_prefix_arg(const char *s, struct prefix4 *p);
+int parse_u32_arg(const char *key, const char *s, __u32 max, __u32 *val);
+
+__be32 plen_mask(unsigned int plen);
+bool prefix_contains(const struct prefix4 *outer, const struct prefix4 *inner);
+
+/* "default", "10.0.0.1" (a /32, as ip prints it) or "10.0.0.0/24" */
+char *format_prefix(char *buf, size_t len, __be32 addr, unsigned int plen);
+const char *format_addr(char *buf, size_t len, __be32 addr);
+const char *format_mac(char *buf, size_t len, const __u8 *mac);
+
+/* Device names <-> ifindex, cached for the life of the process (batch speed). */
+int dev_lookup_arg(const char *name, int *ifindex);
+const char *dev_name(int ifindex, char *buf);
+void dev_cache_free(void);
+
+/* Lines of text for batch mode: splits @line in place into @argv, honouring quotes. */
+int split_args(char *line, char **argv, int max);
+
+#endif /* IPXR_UTILS_H */
