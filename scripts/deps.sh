@@ -14,7 +14,7 @@ need=(
 case "$purpose" in
 test|demo)
 	need+=(bpftool:bpftool ethtool:ethtool ping:iputils-ping socat:socat nstat:iproute2
-	       jq:jq mandoc:mandoc)
+	       jq:jq mandoc:mandoc tcpdump:tcpdump sha256sum:coreutils setpriv:util-linux)
 	;;
 esac
 

@@ -1,0 +1,403 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the address plan and names are used by the scripts sourcing this
+#
+# Helpers for ipxr's namespaced tests, in the manner of xdp-tools' lib/testing/test_runner.sh
+# (our own code). Source it from a bash script, then:
+#
+#	lib_init e2e		# unique names, private bpffs, cleanup trap
+#	topo_build		# h1 -- r -- h2 in three network namespaces
+#	topo_attach		# the router object on r's two ports, as users attach it
+#	...checks with ok / not_ok / check / expect_eq...
+#	lib_finish		# summary; exit status 1 if a check failed
+#
+# Topology (names carry the test's prefix and the PID, so parallel runs never collide):
+#
+#	$H1: h1-eth0 10.0.1.1/24 --- r-eth0 10.0.1.254/24  $R  r-eth1 10.0.2.254/24 --- h2-eth0 10.0.2.2/24 :$H2
+#
+# The router forwards (sysctl) and runs bpf/xdp_router.o in native (driver) mode on both ports;
+# the hosts' default routes point at it. A veth delivers frames that another device XDP_REDIRECTs
+# into it only while its own end has NAPI running, which an XDP program on it or GRO turns on:
+# on kernel 6.18 both work (checked with the object in tests/e2e.sh); we enable GRO on the hosts'
+# ends (HOST_RX=gro, the default) or attach a trivial XDP_PASS program (HOST_RX=xdp, compiled
+# here with clang). The hosts' ends also get `tx off`: a veth frame with a partial checksum that
+# goes through XDP on the peer loses the "checksum later" mark, so TCP would see bad checksums.
+#
+# Conventions (tests/README in SPEC): one line per check, `ok - LABEL` or `not ok - LABEL`,
+# diagnostics on `# ` lines, V=1 for verbose (every command shown with its output).
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$LIB_DIR/.." && pwd)
+V=${V:-0}
+IPXR=${IPXR:-$ROOT/build/asan/ipxr}
+[[ $IPXR == /* ]] || IPXR=$ROOT/$IPXR
+XDP_OBJ=${XDP_OBJ:-$ROOT/bpf/xdp_router.o}
+HOST_RX=${HOST_RX:-gro}
+
+# The addressing plan, shared by the tests and the demo.
+H1_IP=10.0.1.1
+R_IP0=10.0.1.254
+R_IP1=10.0.2.254
+H2_IP=10.0.2.2
+NET1=10.0.1.0/24
+NET2=10.0.2.0/24
+
+PASSED=0
+FAILED=0
+LIB_NETNS=()		# namespaces this process created, and only those are deleted
+LIB_TMP=
+LIB_BPFFS=
+LIB_BG_PIDS=()		# background jobs (listeners, captures) started by the test
+
+# ---- reporting ---------------------------------------------------------------------------------
+
+diag()
+{
+	local line
+
+	for line in "$@"; do
+		printf '# %s\n' "$line"
+	done
+}
+
+# diag_output TEXT: indent a command's output as diagnostics
+diag_output()
+{
+	[[ -n $1 ]] || return 0
+	printf '%s\n' "$1" | sed 's/^/#   /'
+}
+
+ok()
+{
+	PASSED=$((PASSED + 1))
+	printf 'ok - %s\n' "$*"
+}
+
+not_ok()
+{
+	FAILED=$((FAILED + 1))
+	printf 'not ok - %s\n' "$*"
+}
+
+# check LABEL CMD...: ok if CMD succeeds; on failure show its output
+check()
+{
+	local label=$1 out rc
+
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [[ $rc -eq 0 ]]; then
+		ok "$label"
+		[[ $V == 1 ]] && diag "\$ $*" && diag_output "$out"
+	else
+		not_ok "$label"
+		diag "\$ $* (exit $rc)"
+		diag_output "$out"
+	fi
+	return $rc
+}
+
+# check_fail LABEL CMD...: ok if CMD fails
+check_fail()
+{
+	local label=$1 out rc
+
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [[ $rc -ne 0 ]]; then
+		ok "$label"
+		[[ $V == 1 ]] && diag "\$ $* (exit $rc, as expected)" && diag_output "$out"
+		return 0
+	fi
+	not_ok "$label"
+	diag "\$ $* succeeded, expected a failure"
+	diag_output "$out"
+	return 1
+}
+
+# expect_eq LABEL GOT WANT
+expect_eq()
+{
+	if [[ "$2" == "$3" ]]; then
+		ok "$1"
+		[[ $V == 1 ]] && diag "got '$2'"
+		return 0
+	fi
+	not_ok "$1"
+	diag "got '$2', want '$3'"
+	return 1
+}
+
+# expect_ge LABEL GOT MIN (integers)
+expect_ge()
+{
+	if [[ $2 =~ ^-?[0-9]+$ ]] && (($2 >= $3)); then
+		ok "$1"
+		[[ $V == 1 ]] && diag "got $2 >= $3"
+		return 0
+	fi
+	not_ok "$1"
+	diag "got '$2', want at least $3"
+	return 1
+}
+
+# run CMD...: a setup step that must work; shown with V=1, its failure is a failed check. CMD runs
+# in this shell (not in a $(...) subshell), so a function's side effects, such as recording the
+# namespaces it creates, stay.
+run()
+{
+	local out rc
+
+	"$@" >"$LIB_TMP/run.out" 2>&1
+	rc=$?
+	out=$(<"$LIB_TMP/run.out")
+	if [[ $V == 1 ]]; then
+		diag "\$ $*"
+		diag_output "$out"
+	fi
+	if [[ $rc -ne 0 ]]; then
+		not_ok "setup: $*"
+		diag "exit $rc"
+		diag_output "$out"
+	fi
+	return $rc
+}
+
+# bail MSG: stop the test here (the trap still cleans up)
+bail()
+{
+	not_ok "$*"
+	diag "stopping: the remaining checks depend on this step"
+	lib_finish
+}
+
+lib_finish()
+{
+	diag "$(basename "$0"): $PASSED passed, $FAILED failed"
+	[[ $FAILED -eq 0 ]] && exit 0
+	exit 1
+}
+
+# ---- traffic -----------------------------------------------------------------------------------
+
+TRAFFIC_TIMEOUT=${TRAFFIC_TIMEOUT:-10}
+
+# nsrun NS CMD...: CMD in namespace NS, bounded by $TRAFFIC_TIMEOUT seconds
+nsrun()
+{
+	local ns=$1
+
+	shift
+	timeout --kill-after=2 "$TRAFFIC_TIMEOUT" ip netns exec "$ns" "$@"
+}
+
+# nsrun_t SECS NS CMD...: the same with an explicit bound
+nsrun_t()
+{
+	local secs=$1 ns=$2
+
+	shift 2
+	timeout --kill-after=2 "$secs" ip netns exec "$ns" "$@"
+}
+
+# ipxr ARGS...: the CLI under test in the router's namespace, bounded
+ipxr()
+{
+	timeout --kill-after=2 "$TRAFFIC_TIMEOUT" "$IPXR" -n "$R" "$@"
+}
+
+# ipxr_stat REASON FIELD: a counter from `ipxr -j stats show`, e.g. `ipxr_stat forward packets`;
+# "ERR" if ipxr fails or the reason is absent
+ipxr_stat()
+{
+	local out
+
+	out=$(ipxr -j stats show 2>/dev/null) || { echo "ERR"; return 1; }
+	jq -r --arg r "$1" --arg f "$2" '.reasons[$r][$f] // "ERR"' <<<"$out" 2>/dev/null || echo "ERR"
+}
+
+# delta OLD NEW: NEW - OLD, or "ERR(OLD,NEW)" when either is not a number (a failed read must fail
+# the check that uses it, not the script)
+delta()
+{
+	if [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]; then
+		echo $(($2 - $1))
+	else
+		echo "ERR($1,$2)"
+	fi
+}
+
+# snmp_ip NS FIELD: a counter of the Ip: line of /proc/net/snmp in NS (IpForwDatagrams is
+# "ForwDatagrams"), read without nstat's history files
+snmp_ip()
+{
+	# shellcheck disable=SC2016 # awk program, not shell
+	nsrun "$1" awk -v f="$2" '
+		$1 == "Ip:" && !hdr { for (i = 2; i <= NF; i++) col[$i] = i; hdr = 1; next }
+		$1 == "Ip:" && hdr { print $col[f]; exit }' /proc/net/snmp
+}
+
+fwd_datagrams()
+{
+	snmp_ip "$R" ForwDatagrams
+}
+
+# ping_stats OUTPUT: "TRANSMITTED RECEIVED" from ping's summary
+ping_stats()
+{
+	sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' <<<"$1"
+}
+
+# bg NS CMD...: start CMD in NS in the background (killed at cleanup); its pid in $BG_PID
+bg()
+{
+	local ns=$1
+
+	shift
+	timeout --kill-after=2 "$TRAFFIC_TIMEOUT" ip netns exec "$ns" "$@" &
+	BG_PID=$!
+	LIB_BG_PIDS+=("$BG_PID")
+}
+
+# wait_for SECS CMD...: poll CMD every 50 ms until it succeeds or SECS pass
+wait_for()
+{
+	local secs=$1 i
+
+	shift
+	for ((i = 0; i < secs * 20; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ---- setup and cleanup -------------------------------------------------------------------------
+
+lib_cleanup()
+{
+	local rc=$? ns pid
+
+	trap - EXIT INT TERM
+	for pid in "${LIB_BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${LIB_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [[ -n $LIB_BPFFS ]] && mountpoint -q "$LIB_BPFFS"; then
+		umount "$LIB_BPFFS" 2>/dev/null || umount -l "$LIB_BPFFS"
+	fi
+	[[ -n $LIB_TMP && -d $LIB_TMP ]] && rm -rf "$LIB_TMP"
+	exit $rc
+}
+
+# lib_init PREFIX: names for this test, a private bpffs, and the cleanup trap
+lib_init()
+{
+	local prefix=${1:-ipxr-test}
+
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "# $(basename "$0"): needs root (network namespaces, bpffs, XDP)" >&2
+		exit 1
+	fi
+	# Namespaces are "PREFIX-PID-h1" etc.: unique per run, and recognisably ours.
+	H1=$prefix-$$-h1
+	H2=$prefix-$$-h2
+	R=$prefix-$$-r
+	trap lib_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	LIB_TMP=$(mktemp -d "/tmp/$prefix.XXXXXX") || exit 1
+	LIB_BPFFS=$LIB_TMP/bpffs
+	mkdir "$LIB_BPFFS"
+	if ! mount -t bpf bpf "$LIB_BPFFS"; then
+		echo "not ok - mount a private bpffs at $LIB_BPFFS"
+		exit 1
+	fi
+	# iproute2 pins the object's maps under $TC_BPF_MNT/tc/globals, and ipxr looks there.
+	export TC_BPF_MNT=$LIB_BPFFS
+}
+
+netns_add()
+{
+	ip netns add "$1" || return 1
+	LIB_NETNS+=("$1")
+	ip -n "$1" link set dev lo up
+	# IPv6 would add router solicitations and MLD reports to the reason counters.
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# host_rx NS DEV: let DEV receive frames redirected into its peer by XDP (see top of file)
+host_rx()
+{
+	case $HOST_RX in
+	gro)
+		ip netns exec "$1" ethtool -K "$2" gro on >/dev/null
+		;;
+	xdp)
+		xdp_pass_obj || return 1
+		ip -n "$1" link set dev "$2" xdpdrv obj "$LIB_TMP/xdp_pass.o" sec xdp
+		;;
+	none)	# to see what goes wrong without either: redirected frames are dropped
+		;;
+	*)
+		echo "HOST_RX must be gro, xdp or none" >&2
+		return 1
+		;;
+	esac
+}
+
+xdp_pass_obj()
+{
+	[[ -f $LIB_TMP/xdp_pass.o ]] && return 0
+	printf '%s\n' '#include <linux/bpf.h>' \
+		'__attribute__((section("xdp"), used)) int xdp_pass(struct xdp_md *ctx) { return XDP_PASS; }' \
+		'char _license[] __attribute__((section("license"), used)) = "GPL";' |
+		${CLANG:-clang} -O2 -target bpf -I/usr/include/"$(${CC:-cc} -print-multiarch)" \
+			-c -x c - -o "$LIB_TMP/xdp_pass.o"
+}
+
+# topo_build: the three namespaces, addresses, routes and sysctls; no XDP yet
+topo_build()
+{
+	local ns
+
+	for ns in "$H1" "$R" "$H2"; do
+		run netns_add "$ns" || return 1
+	done
+	run ip link add h1-eth0 netns "$H1" type veth peer name r-eth0 netns "$R" || return 1
+	run ip link add r-eth1 netns "$R" type veth peer name h2-eth0 netns "$H2" || return 1
+	run ip -n "$H1" addr add "$H1_IP/24" dev h1-eth0 &&
+	run ip -n "$R" addr add "$R_IP0/24" dev r-eth0 &&
+	run ip -n "$R" addr add "$R_IP1/24" dev r-eth1 &&
+	run ip -n "$H2" addr add "$H2_IP/24" dev h2-eth0 || return 1
+	for ns in "$H1:h1-eth0" "$R:r-eth0" "$R:r-eth1" "$H2:h2-eth0"; do
+		run ip -n "${ns%%:*}" link set dev "${ns#*:}" up || return 1
+	done
+	run ip -n "$H1" route add default via "$R_IP0" &&
+	run ip -n "$H2" route add default via "$R_IP1" || return 1
+	# bpf_fib_lookup needs forwarding on the ports (FWD_DISABLED otherwise).
+	run ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.forwarding=1 || return 1
+	run ip netns exec "$H1" ethtool -K h1-eth0 tx off &&
+	run ip netns exec "$H2" ethtool -K h2-eth0 tx off || return 1
+	run host_rx "$H1" h1-eth0 && run host_rx "$H2" h2-eth0
+}
+
+# topo_attach: the router object on both ports, EXACTLY as the manual tells users to: one port
+# with `sec xdp_router`, the other without `sec` (iproute2's default section "prog").
+topo_attach()
+{
+	run ip -n "$R" link set dev r-eth0 xdpdrv obj "$XDP_OBJ" sec xdp_router &&
+	run ip -n "$R" link set dev r-eth1 xdpdrv obj "$XDP_OBJ"
+}
+
+# pinned MAP: path of a map pinned by iproute2 in the private bpffs
+pinned()
+{
+	echo "$TC_BPF_MNT/xdp/globals/$1"
+}
