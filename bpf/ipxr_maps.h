@@ -35,8 +35,13 @@ enum ipxr_layout {
 #define IPXR_MAX_STATS		32
 #define IPXR_MAX_LOCAL4		4096		/* addresses of this router */
 
-/* A neighbour entry older than this is looked up again in the kernel's tables. */
+/*
+ * A neighbour entry older than this is looked up again in the kernel's tables. Overridable only
+ * to measure what the cache saves (0: a kernel lookup for every packet).
+ */
+#ifndef IPXR_NEIGH_REFRESH_NS
 #define IPXR_NEIGH_REFRESH_NS	(250ULL * 1000 * 1000)
+#endif
 
 struct ipxr_config {
 	enum ipxr_layout magic;		/* the enum's BTF holds IPXR_LAYOUT_VERSION */
