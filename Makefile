@@ -40,7 +40,12 @@ TEST_BINS	:= tests/test_xdp tests/test_parse
 BENCH_BINS	:= bench/nsperpkt
 
 .PHONY: all clean install deps demo check test bench-tools asan
-all: bpf/xdp_router.o ipxr/ipxr
+all: build/.deps-ok bpf/xdp_router.o ipxr/ipxr
+
+# Named missing packages beat a compiler error about a header; checked once per tree.
+build/.deps-ok: scripts/deps.sh
+	@scripts/deps.sh build --check
+	@mkdir -p $(@D) && touch $@
 
 deps:
 	@scripts/deps.sh build

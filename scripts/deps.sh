@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Check the tools ipxr needs for a purpose (build, test, demo); on Debian or Ubuntu install the
-# missing ones with apt-get and say so, elsewhere name them and fail.
+# missing ones with apt-get and say so, elsewhere name them and fail. With --check, only name
+# what is missing (plain `make` must not run apt-get behind the user's back).
 set -euo pipefail
 
 purpose=${1:-build}
@@ -34,6 +35,11 @@ done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+if [[ ${2:-} == --check ]]; then
+	echo "deps: missing build dependencies (Debian packages): ${missing[*]}" >&2
+	echo "deps: 'make demo' or 'make check' installs them with apt-get" >&2
+	exit 1
+fi
 if command -v apt-get >/dev/null 2>&1; then
 	echo "deps: installing missing packages with apt-get: ${missing[*]}"
 	sudo=
