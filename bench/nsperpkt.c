@@ -60,15 +60,7 @@ static const char *const setup_cmds[] = {
 
 static int setup_netns(void)
 {
-	size_t i;
-
-	if (pg_netns_enter())
-		return -1;
-	for (i = 0; i < sizeof(setup_cmds) / sizeof(setup_cmds[0]); i++)
-		if (pg_sh("%s", setup_cmds[i]))
-			return -1;
-	if (pg_sysctl("net/ipv4/ip_forward", "1") ||
-	    pg_sysctl("net/ipv4/conf/all/forwarding", "1"))
+	if (pg_netns_setup(setup_cmds, sizeof(setup_cmds) / sizeof(setup_cmds[0])))
 		return -1;
 	if_in = pg_ifindex("tin0");
 	if_out = pg_ifindex("tout0");

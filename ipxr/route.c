@@ -203,6 +203,24 @@ static int write_prepare(const struct route_req *req, int *ifindex)
 	return err;
 }
 
+/* Parse a ROUTE for a write and get the maps ready: the common head of modify and delete. */
+static int write_begin(int argc, char **argv, bool check, struct route_req *req,
+		       struct ipxr_route4_key *key, char *dst, size_t dstlen, int *ifindex)
+{
+	int err = route_parse(argc, argv, false, req);
+
+	if (!err && check)
+		err = route_check_write(req);
+	if (!err)
+		err = write_prepare(req, ifindex);
+	if (err)
+		return err;
+	key->prefixlen = req->dst.plen;
+	key->addr = req->dst.addr;
+	format_prefix(dst, dstlen, key->addr, key->prefixlen);
+	return 0;
+}
+
 static int finish_write(int err)
 {
 	int cerr = ipxr.batch ? 0 : nh_commit();
@@ -241,17 +259,9 @@ static int route_modify(int argc, char **argv, __u64 flags)
 	int ifindex, fd, err;
 	__u32 nh_id = 0;
 
-	err = route_parse(argc, argv, false, &req);
-	if (!err)
-		err = route_check_write(&req);
-	if (!err)
-		err = write_prepare(&req, &ifindex);
+	err = write_begin(argc, argv, true, &req, &key, dst, sizeof(dst), &ifindex);
 	if (err)
 		return err;
-
-	key.prefixlen = req.dst.plen;
-	key.addr = req.dst.addr;
-	format_prefix(dst, sizeof(dst), key.addr, key.prefixlen);
 	if (key.prefixlen == 32 && local_is_addr(key.addr))
 		return local_refused(dst);
 
@@ -339,14 +349,9 @@ static int route_delete(int argc, char **argv)
 	struct route_req req;
 	int ifindex, err;
 
-	err = route_parse(argc, argv, false, &req);
-	if (!err)
-		err = write_prepare(&req, &ifindex);
+	err = write_begin(argc, argv, false, &req, &key, dst, sizeof(dst), &ifindex);
 	if (err)
 		return err;
-	key.prefixlen = req.dst.plen;
-	key.addr = req.dst.addr;
-	format_prefix(dst, sizeof(dst), key.addr, key.prefixlen);
 
 	err = route4_lookup_exact(&key, &old);
 	if (err < 0)

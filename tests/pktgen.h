@@ -442,6 +442,20 @@ static inline int pg_netns_enter(void)
 	return pg_sh("ip link set dev lo up");
 }
 
+/* A private namespace set up by @n shell commands, forwarding on (the program needs it). */
+static inline int pg_netns_setup(const char *const *cmds, size_t n)
+{
+	size_t i;
+
+	if (pg_netns_enter())
+		return -1;
+	for (i = 0; i < n; i++)
+		if (pg_sh("%s", cmds[i]))
+			return -1;
+	return pg_sysctl("net/ipv4/ip_forward", "1") ||
+	       pg_sysctl("net/ipv4/conf/all/forwarding", "1") ? -1 : 0;
+}
+
 static inline int pg_ifindex(const char *name)
 {
 	int idx = (int)if_nametoindex(name);

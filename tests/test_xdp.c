@@ -97,16 +97,8 @@ static int if_in, if_out, if_mtu, if_off;
 
 static int setup_netns(void)
 {
-	size_t i;
-
-	if (pg_netns_enter())
-		return -1;
-	for (i = 0; i < sizeof(setup_cmds) / sizeof(setup_cmds[0]); i++)
-		if (pg_sh("%s", setup_cmds[i]))
-			return -1;
-	/* ip_forward sets every device's forwarding; then turn it off on toff0 only */
-	if (pg_sysctl("net/ipv4/ip_forward", "1") ||
-	    pg_sysctl("net/ipv4/conf/all/forwarding", "1") ||
+	/* forwarding is on everywhere; then off on toff0 only */
+	if (pg_netns_setup(setup_cmds, sizeof(setup_cmds) / sizeof(setup_cmds[0])) ||
 	    pg_sysctl("net/ipv4/conf/toff0/forwarding", "0"))
 		return -1;
 	if_in = pg_ifindex("tin0");
