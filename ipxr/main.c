@@ -193,10 +193,22 @@ int main(int argc, char **argv)
 
 	atexit(cleanup);
 	for (argc--, argv++; argc > 0 && argv[0][0] == '-' && argv[0][1]; argc--, argv++) {
+		bool amb;
+
+		if (strcmp(argv[0], "--") == 0) {
+			/* the usual end of options, so an object can never be taken for one */
+			argc--, argv++;
+			break;
+		}
 		word = argv[0] + 1;
 		if (*word == '-')
 			word++;	/* --json as -json */
-		o = table_find(options, sizeof(*options), word, "option");
+		o = table_match(options, sizeof(*options), word, &amb);
+		if (!o && !amb)
+			ipxr_error(IPXR_EXIT_USAGE, "unknown option \"%s\", try \"ipxr help\".",
+				   argv[0]);
+		else if (!o)
+			table_find(options, sizeof(*options), word, "option");
 		if (!o) {
 			usage(stderr);
 			return IPXR_EXIT_USAGE;

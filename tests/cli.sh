@@ -144,7 +144,9 @@ verdict "no object: usage on stderr, exit 1" test "$rc" -eq 1 -a ! -s "$TMP/out"
 grep -q "^Usage: ipxr" "$TMP/err" || nok "no object: usage text"
 expect_err "unknown object" 1 'unknown object "frobnicate"' frobnicate
 expect_err "unknown route command" 1 'unknown route command "launch"' route launch
-expect_err "unknown option" 1 'unknown option "zz"' -zz route show
+expect_err "unknown option, quoted as typed" 1 'unknown option "-zz"' -zz route show
+run -- help
+verdict "-- ends the options" grep -q "^Usage: ipxr" "$TMP/out"
 
 # --- maps missing (empty bpffs) ---
 TC_BPF_MNT=$TMP/empty run route show
