@@ -353,7 +353,7 @@ int nh_commit(void)
 
 /* ipxr nexthop show */
 
-static void print_counters(__u32 id, const char *text_prefix)
+void nh_print_counters(__u32 id, const char *text_prefix)
 {
 	struct ipxr_counter c;
 
@@ -389,7 +389,7 @@ static void print_nexthop(__u32 id, const struct ipxr_nexthop *nh)
 	}
 	print_bool(PRINT_ANY, "managed", " managed", nh->flags & IPXR_NH_F_MANAGED);
 	if (ipxr.stats)
-		print_counters(id, "    ");
+		nh_print_counters(id, "    ");
 	close_json_object();
 	print_nl();
 }

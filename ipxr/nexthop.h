@@ -35,6 +35,9 @@ int nh_gateway_dev(__be32 gw, int *ifindex);
 int nh_commit(void);
 void nh_free_all(void);
 
+/* Next hop @id's packet and byte counters on a line of their own, after @text_prefix. */
+void nh_print_counters(__u32 id, const char *text_prefix);
+
 int do_nexthop(int argc, char **argv);
 
 #endif /* IPXR_NEXTHOP_H */

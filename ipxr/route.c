@@ -452,20 +452,6 @@ static int collect(const struct route_req *req, int ifindex, struct route_entry 
 	return 0;
 }
 
-static void print_nh_counters(__u32 nh_id)
-{
-	struct ipxr_counter c;
-
-	if (percpu_sum(map_fd(MAP_NH_STATS), nh_id, &c))
-		memset(&c, 0, sizeof(c));
-	print_nl();
-	print_uint(PRINT_FP, NULL, "    nexthop %u", nh_id);
-	open_json_object("stats");
-	print_u64(PRINT_ANY, "packets", " packets %llu", c.packets);
-	print_u64(PRINT_ANY, "bytes", " bytes %llu", c.bytes);
-	close_json_object();
-}
-
 /* One line per route, valid input for "ipxr route add" (without -s). */
 static void print_route(const struct route_entry *e)
 {
@@ -490,8 +476,13 @@ static void print_route(const struct route_entry *e)
 	} else if (e->val.type == IPXR_RT_LOCAL) {
 		print_string(PRINT_ANY, "dev", " dev %s", dev_name(local_dev(e->key.addr), d));
 	}
-	if (ipxr.stats && e->val.type != IPXR_RT_LOCAL)
-		print_nh_counters(e->val.nh_id);
+	if (ipxr.stats && e->val.type != IPXR_RT_LOCAL) {
+		char prefix[32];
+
+		/* the counters are the next hop's, shared by its routes: say whose */
+		snprintf(prefix, sizeof(prefix), "    nexthop %u ", e->val.nh_id);
+		nh_print_counters(e->val.nh_id, prefix);
+	}
 	close_json_object();
 	print_nl();
 }

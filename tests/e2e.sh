@@ -143,19 +143,20 @@ else
 	diag_output "$out"
 fi
 
-via_ping() # LABEL COUNT: COUNT pings h1 -> GW_HOST, all answered, all by the fast path
+fast_ping() # LABEL COUNT DEST NAME: COUNT pings h1 -> DEST, all answered, all by the fast path
 {
 	local fwd0 fwd1 f0 f1 out
 
 	fwd0=$(fwd_datagrams)
 	f0=$(ipxr_stat forward packets)
-	out=$(nsrun "$H1" ping -c "$2" -i 0.05 -W 1 "$GW_HOST" 2>&1)
+	out=$(nsrun "$H1" ping -c "$2" -i 0.05 -W 1 "$3" 2>&1)
 	fwd1=$(fwd_datagrams)
 	f1=$(ipxr_stat forward packets)
-	expect_eq "$1: h1 pings $GW_HOST, $2 sent, $2 answered" "$(ping_stats "$out")" "$2 $2"
-	expect_eq "$1: all forwarded by the fast path (forward +$((2 * $2)), IpForwDatagrams unchanged)" \
+	expect_eq "$1: h1 pings $4, $2 sent, $2 answered" "$(ping_stats "$out")" "$2 $2"
+	expect_eq "$1: all by the fast path (forward +$((2 * $2)), IpForwDatagrams unchanged)" \
 		"$(delta "$f0" "$f1") $fwd1" "$((2 * $2)) $fwd0"
 }
+via_ping() { fast_ping "$1" "$2" "$GW_HOST" "$GW_HOST"; }
 via_ping "via route" 10
 out=$(ip -n "$R" neigh show "$H2_IP" dev r-eth1)
 if grep -q managed <<<"$out"; then
@@ -261,20 +262,7 @@ expect_eq "the kernel forwarded them (IpForwDatagrams +10, no_route +10)" \
 check "ipxr route add $NET1 dev r-eth0 after the flush" ipxr route add "$NET1" dev r-eth0
 check "ipxr route add $NET2 dev r-eth1 after the flush" ipxr route add "$NET2" dev r-eth1
 
-fast_ping() # LABEL COUNT: h1 -> h2, all answered by the fast path
-{
-	local fwd0 fwd1 f0 f1 out
-
-	fwd0=$(fwd_datagrams)
-	f0=$(ipxr_stat forward packets)
-	out=$(nsrun "$H1" ping -c "$2" -i 0.05 -W 1 "$H2_IP" 2>&1)
-	fwd1=$(fwd_datagrams)
-	f1=$(ipxr_stat forward packets)
-	expect_eq "$1: h1 pings h2, $2 sent, $2 answered" "$(ping_stats "$out")" "$2 $2"
-	expect_eq "$1: all by the fast path (forward +$((2 * $2)), IpForwDatagrams unchanged)" \
-		"$(delta "$f0" "$f1") $fwd1" "$((2 * $2)) $fwd0"
-}
-fast_ping "connected routes again" 5
+fast_ping "connected routes again" 5 "$H2_IP" h2
 
 # ---- the next hop's MAC changes ----------------------------------------------------------------
 
@@ -315,6 +303,6 @@ nn1=$(ipxr_stat no_neigh packets)
 expect_eq "neighbour deleted: ping h1 -> h2 still answered" "$(ping_stats "$out")" "1 1"
 expect_eq "the echo went to the kernel as no_neigh, which forwarded it (+1, +1)" \
 	"$(delta "$nn0" "$nn1") $(delta "$fwd0" "$fwd1")" "1 1"
-fast_ping "the kernel resolved h2 again" 5
+fast_ping "the kernel resolved h2 again" 5 "$H2_IP" h2
 
 lib_finish

@@ -79,43 +79,32 @@ not_ok()
 	printf 'not ok - %s\n' "$*"
 }
 
-# check LABEL CMD...: ok if CMD succeeds; on failure show its output
-check()
+# run_expecting SUCCESS|FAILURE LABEL CMD...: ok when CMD ends as expected; otherwise show its
+# output. Returns CMD's own outcome for check, 0 for a failure check_fail expected.
+run_expecting()
 {
-	local label=$1 out rc
+	local want=$1 label=$2 out rc
 
-	shift
+	shift 2
 	out=$("$@" 2>&1)
 	rc=$?
-	if [[ $rc -eq 0 ]]; then
+	if [[ ($want == SUCCESS && $rc -eq 0) || ($want == FAILURE && $rc -ne 0) ]]; then
 		ok "$label"
-		[[ $V == 1 ]] && diag "\$ $*" && diag_output "$out"
+		[[ $V == 1 ]] && diag "\$ $* (exit $rc)" && diag_output "$out"
 	else
 		not_ok "$label"
-		diag "\$ $* (exit $rc)"
+		diag "\$ $* (exit $rc, expected $want)"
 		diag_output "$out"
 	fi
+	[[ $want == FAILURE ]] && return $((rc == 0))
 	return $rc
 }
 
-# check_fail LABEL CMD...: ok if CMD fails
-check_fail()
-{
-	local label=$1 out rc
+# check LABEL CMD...: ok if CMD succeeds
+check() { run_expecting SUCCESS "$@"; }
 
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	if [[ $rc -ne 0 ]]; then
-		ok "$label"
-		[[ $V == 1 ]] && diag "\$ $* (exit $rc, as expected)" && diag_output "$out"
-		return 0
-	fi
-	not_ok "$label"
-	diag "\$ $* succeeded, expected a failure"
-	diag_output "$out"
-	return 1
-}
+# check_fail LABEL CMD...: ok if CMD fails
+check_fail() { run_expecting FAILURE "$@"; }
 
 # expect_eq LABEL GOT WANT
 expect_eq()
