@@ -18,22 +18,39 @@
  */
 enum ipxr_layout {
 	IPXR_LAYOUT_MAGIC = 0x69707872,	/* "ipxr" */
-	IPXR_LAYOUT_VERSION = 1,
+	IPXR_LAYOUT_VERSION = 2,
 };
 
 #define IPXR_MAP_CONFIG		"ipxr_config"
 #define IPXR_MAP_ROUTE4		"ipxr_route4"
+#define IPXR_MAP_ROUTE6		"ipxr_route6"
 #define IPXR_MAP_NEXTHOP	"ipxr_nexthop"
 #define IPXR_MAP_NEIGH4		"ipxr_neigh4"
+#define IPXR_MAP_NEIGH6		"ipxr_neigh6"
 #define IPXR_MAP_STATS		"ipxr_stats"
 #define IPXR_MAP_NH_STATS	"ipxr_nh_stats"
 #define IPXR_MAP_LOCAL4		"ipxr_local4"
+#define IPXR_MAP_LOCAL6		"ipxr_local6"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
+#define IPXR_MAX_ROUTES6	(1U << 18)	/* 262,144: today's IPv6 table is ~230k */
 #define IPXR_MAX_NEXTHOPS	65536
 #define IPXR_MAX_NEIGH4		65536		/* hosts on connected routes, LRU */
-#define IPXR_MAX_STATS		32
+#define IPXR_MAX_NEIGH6		65536
+#define IPXR_MAX_STATS		32		/* reasons per family, see IPXR_STAT_LIST */
 #define IPXR_MAX_LOCAL4		4096		/* addresses of this router */
+#define IPXR_MAX_LOCAL6		4096
+
+/*
+ * The kernel's bpf_fib_lookup() refuses link-local destinations (BPF_FIB_LKUP_RET_NOT_FWDED), yet
+ * link-local gateways are the common case for IPv6. For each such next hop ipxr installs a kernel
+ * route "IPXR_STANDIN6_PREFIX::<nh id>/128 via fe80::.. dev DEV" in its own kernel table
+ * IPXR_KERNEL_TABLE, which nothing routes by; the program looks the stand-in up in that table
+ * (BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_TBID) and the kernel answers with the gateway's
+ * neighbour entry. The stand-ins come from the discard-only prefix 100::/64 (RFC 6666).
+ */
+#define IPXR_KERNEL_TABLE	1768978546U	/* 0x69707872, "ipxr" */
+#define IPXR_STANDIN6_HI	0x01000000U	/* first 32 bits: 0100:0000:: */
 
 /*
  * A neighbour entry older than this is looked up again in the kernel's tables. Overridable only
@@ -87,18 +104,24 @@ struct ipxr_neigh_cache {
 enum ipxr_nh_flags {
 	IPXR_NH_F_CONNECTED = 1 << 0,	/* no gateway: the destination itself is the neighbour */
 	IPXR_NH_F_MANAGED = 1 << 1,	/* ipxr asked the kernel to keep the gateway resolved */
+	IPXR_NH_F_STANDIN = 1 << 2,	/* link-local gateway: resolve through IPXR_KERNEL_TABLE */
 };
 
 struct ipxr_nexthop {
 	/* set by ipxr */
 	__u32 ifindex;		/* egress device, 0: free slot */
 	__u32 refcnt;		/* routes pointing here */
-	__u8 family;		/* AF_INET, or AF_UNSPEC for a connected next hop */
+	__u8 family;		/* AF_INET or AF_INET6, AF_UNSPEC for a connected next hop */
 	__u8 flags;		/* enum ipxr_nh_flags */
 	__u16 reserved;
-	__u8 gw[16];		/* gateway, an IPv4 address in the first 4 bytes */
+	__u8 gw[16];		/* gateway; an IPv4 address in the first 4 bytes */
 	/* set by the XDP program */
 	struct ipxr_neigh_cache cache;
+};
+
+struct ipxr_route6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
 };
 
 struct ipxr_neigh4_key {
@@ -106,11 +129,17 @@ struct ipxr_neigh4_key {
 	__be32 addr;
 };
 
+struct ipxr_neigh6_key {
+	__u32 ifindex;
+	__u8 addr[16];
+};
+
 /*
- * ipxr_local4 records which /32 entries of ipxr_route4 are IPXR_RT_LOCAL copies of the router's
- * own addresses (key: __be32 address, value: __u32 ifindex), so ipxr can add and remove them as
- * the kernel's addresses change without walking the whole route table. The XDP program never
- * reads it: the copies in the trie cost the fast path nothing.
+ * ipxr_local4 (ipxr_local6) records which /32 (/128) entries of ipxr_route4 (ipxr_route6) are
+ * IPXR_RT_LOCAL copies of the router's own addresses (key: the address, __be32 or __u8[16]; value:
+ * __u32 ifindex), so ipxr can add and remove them as the kernel's addresses change without walking
+ * the whole route table. The XDP program never reads them: the copies in the tries cost the fast
+ * path nothing.
  */
 
 struct ipxr_counter {
@@ -120,7 +149,8 @@ struct ipxr_counter {
 
 /*
  * Fast-path outcomes: X(enum suffix, name shown by ipxr, XDP action). The pass reasons are the
- * cases the kernel must see to answer correctly (ICMP errors, ARP, local delivery).
+ * cases the kernel must see to answer correctly (ICMP errors, ARP and ND, local delivery). New
+ * reasons go at the end: the position is the counter's index.
  */
 #define IPXR_STAT_LIST(X)							\
 	X(FORWARD,	"forward",	XDP_REDIRECT)				\
@@ -136,7 +166,10 @@ struct ipxr_counter {
 	X(MTU,		"mtu_exceeded",	XDP_PASS)				\
 	X(NO_NEIGH,	"no_neigh",	XDP_PASS)				\
 	X(NH_INVALID,	"nh_invalid",	XDP_PASS)				\
-	X(FWD_DISABLED,	"fwd_disabled",	XDP_PASS)
+	X(FWD_DISABLED,	"fwd_disabled",	XDP_PASS)				\
+	X(ND,		"nd",		XDP_PASS)				\
+	X(LINK_LOCAL,	"link_local",	XDP_PASS)				\
+	X(HOP_BY_HOP,	"hop_by_hop",	XDP_PASS)
 
 #define IPXR_STAT_ENUM(id, name, action) IPXR_STAT_##id,
 enum ipxr_stat {
@@ -144,5 +177,17 @@ enum ipxr_stat {
 	IPXR_STAT_MAX
 };
 #undef IPXR_STAT_ENUM
+
+/*
+ * ipxr_stats holds IPXR_MAX_STATS counters per family, at IPXR_MAX_STATS * family + reason:
+ * frames that are neither IPv4 nor IPv6 (other_proto, a truncated Ethernet header) count as
+ * IPXR_SF_LINK.
+ */
+enum ipxr_stat_family {
+	IPXR_SF_LINK,
+	IPXR_SF_INET,
+	IPXR_SF_INET6,
+	IPXR_SF_MAX
+};
 
 #endif /* IPXR_MAPS_H */

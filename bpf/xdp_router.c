@@ -41,6 +41,15 @@ struct {
 } ipxr_route4 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, IPXR_MAX_ROUTES6);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ipxr_route6_key);
+	__type(value, struct ipxr_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_route6 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, IPXR_MAX_NEXTHOPS);
 	__type(key, __u32);
@@ -57,8 +66,16 @@ struct {
 } ipxr_neigh4 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IPXR_MAX_NEIGH6);
+	__type(key, struct ipxr_neigh6_key);
+	__type(value, struct ipxr_neigh_cache);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_neigh6 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, IPXR_MAX_STATS);
+	__uint(max_entries, IPXR_MAX_STATS * IPXR_SF_MAX);
 	__type(key, __u32);
 	__type(value, struct ipxr_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -79,6 +96,14 @@ struct {
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_local4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPXR_MAX_LOCAL6);
+	__type(key, __u8[16]);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_local6 SEC(".maps");
 
 static __always_inline void count(void *map, __u32 idx, __u64 bytes)
 {
