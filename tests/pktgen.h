@@ -3,7 +3,8 @@
  * Packet fixtures and BPF_PROG_TEST_RUN plumbing shared by tests/test_xdp.c and bench/nsperpkt.c.
  *
  * Frames are described by a struct (struct pg_spec) and serialised with every checksum right
- * (IPv4 header, UDP/TCP pseudo-header, ICMP); tests then break exactly the field they are about.
+ * (IPv4 header, UDP/TCP/ICMPv6 pseudo-header, ICMP); tests then break exactly the field they are
+ * about. IPv6 frames may carry extension headers between the fixed header and the payload.
  * The IPv4 checksum code here is written from RFC 1071 over big-endian 16-bit words and shares
  * nothing with the program under test, so it can judge the program's incremental update.
  *
@@ -32,6 +33,7 @@
 #include <sys/wait.h>
 #include <linux/bpf.h>
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
@@ -131,29 +133,38 @@ static inline void pg_put16(void *p, uint16_t v)
 enum pg_kind {
 	PG_IPV4,	/* Ethernet + IPv4 (+ options) + UDP/TCP/ICMP/raw payload */
 	PG_ARP,		/* Ethernet + ARP request */
-	PG_IPV6,	/* Ethernet + IPv6 + UDP */
+	PG_IPV6,	/* Ethernet + IPv6 (+ extension headers) + UDP/TCP/ICMPv6/raw payload */
 };
+
+#define PG_EXT_MAX	4	/* IPv6 extension headers per frame */
 
 struct pg_spec {
 	enum pg_kind kind;
 	uint8_t dmac[ETH_ALEN];
 	uint8_t smac[ETH_ALEN];
 	uint16_t vlan;		/* non-zero: an 802.1Q tag with this VID before the EtherType */
-	/* IPv4 */
-	uint8_t tos;
-	uint8_t ttl;
-	uint8_t proto;		/* IPPROTO_UDP, _TCP, _ICMP; anything else: raw payload */
+	uint16_t ethertype;	/* non-zero: this EtherType instead of the kind's */
+	/* IPv4, and IPv6 where said */
+	uint8_t tos;		/* IPv6: traffic class */
+	uint8_t ttl;		/* IPv6: hop limit */
+	uint8_t proto;		/* IPPROTO_UDP, _TCP, _ICMP (v4), _ICMPV6 (v6); else raw */
 	uint16_t id;
 	uint16_t frag_off;	/* host order, flags and offset as on the wire */
-	const char *src;	/* dotted quad */
+	const char *src;	/* dotted quad; IPv6: any form inet_pton takes */
 	const char *dst;
 	uint8_t opts[40];	/* IPv4 options, optlen a multiple of 4 */
 	uint8_t optlen;
+	/* IPv6 only */
+	uint32_t flow;		/* flow label (20 bits) */
+	uint8_t icmp6_type;	/* 0: echo request (128) */
+	uint8_t ext[PG_EXT_MAX];	/* extension headers in order: 0, 43, 44, 60 (8 bytes) */
+	uint8_t ext_n;
 	/* L4 */
 	uint16_t sport, dport;	/* UDP/TCP ports; ICMP echo id and sequence */
 	uint16_t payload;	/* bytes after the L4 header */
 	uint8_t fill;		/* payload pattern seed */
-	uint16_t ip_len;	/* non-zero: IPv4 total length wanted; sets payload from it */
+	uint16_t ip_len;	/* non-zero: IPv4 total length (IPv6: 40 + payload length) wanted;
+				 * sets payload from it */
 	uint16_t frame_min;	/* pad the Ethernet frame to this length (bytes not in tot_len) */
 };
 
@@ -196,11 +207,25 @@ static inline uint32_t pg_addr(const char *s)
 	return a.s_addr;
 }
 
+static inline void pg_addr6(const char *s, uint8_t out[16])
+{
+	if (!s || inet_pton(AF_INET6, s, out) != 1) {
+		fprintf(stderr, "pktgen: bad IPv6 address \"%s\"\n", s ? s : "(null)");
+		abort();
+	}
+}
+
 static inline struct iphdr *pg_iph(struct pg_frame *f)
 {
 	return (struct iphdr *)(f->data + f->l3);
 }
 
+static inline struct pg_ipv6hdr *pg_ip6h(struct pg_frame *f)
+{
+	return (struct pg_ipv6hdr *)(f->data + f->l3);
+}
+
+/* The L4 header the builder writes: ICMP only in IPv4, ICMPv6 only in IPv6, else raw bytes. */
 static inline size_t pg_l4_len(const struct pg_spec *s)
 {
 	switch (s->proto) {
@@ -209,9 +234,82 @@ static inline size_t pg_l4_len(const struct pg_spec *s)
 	case IPPROTO_TCP:
 		return sizeof(struct tcphdr);
 	case IPPROTO_ICMP:
-		return sizeof(struct icmphdr);
+		return s->kind == PG_IPV6 ? 0 : sizeof(struct icmphdr);
+	case IPPROTO_ICMPV6:
+		return s->kind == PG_IPV6 ? sizeof(struct icmp6hdr) : 0;
 	default:
 		return 0;
+	}
+}
+
+/*
+ * The L4 header at @l4 (pg_l4_len bytes, followed by @payload bytes already written) with its
+ * checksum: @pseudo is the pseudo-header's unfolded sum (0 for ICMP, which has none).
+ */
+static inline void pg_l4_fill(uint8_t *l4, const struct pg_spec *s, size_t l4len, size_t payload,
+			      uint32_t pseudo)
+{
+	uint32_t sum = pseudo;
+	uint16_t c;
+
+	if (!l4len)
+		return;
+	if (s->proto == IPPROTO_UDP) {
+		struct udphdr *u = (void *)l4;
+
+		u->source = htons(s->sport);
+		u->dest = htons(s->dport);
+		u->len = htons(l4len + payload);
+	} else if (s->proto == IPPROTO_TCP) {
+		struct tcphdr *t = (void *)l4;
+
+		t->source = htons(s->sport);
+		t->dest = htons(s->dport);
+		t->seq = htonl(0x01020304);
+		t->ack_seq = htonl(0x05060708);
+		t->doff = sizeof(*t) / 4;
+		t->ack = 1;
+		t->psh = 1;
+		t->window = htons(65535);
+	} else {
+		/* ICMP and ICMPv6 share the layout: type, code, checksum, id, sequence */
+		l4[0] = s->proto == IPPROTO_ICMP ? ICMP_ECHO :
+			s->icmp6_type ? s->icmp6_type : ICMPV6_ECHO_REQUEST;
+		pg_put16(l4 + 4, s->sport);
+		pg_put16(l4 + 6, s->dport);
+	}
+	c = (uint16_t)~pg_csum_fold(pg_csum_add(sum, l4, l4len + payload));
+	if (s->proto == IPPROTO_UDP && !c)
+		c = 0xffff;	/* RFC 768: zero means "no checksum" */
+	pg_put16(l4 + (s->proto == IPPROTO_UDP ? 6 : s->proto == IPPROTO_TCP ? 16 : 2), c);
+}
+
+/*
+ * One 8-byte IPv6 extension header of type @type followed by @next: Hop-by-Hop with a router
+ * alert (as MLD sends it), destination options with padding, a routing header of an
+ * experimental type (RFC 4727) with no segments left, or a first fragment (M set).
+ */
+static inline void pg_ext6(uint8_t *e, uint8_t type, uint8_t next)
+{
+	memset(e, 0, 8);
+	e[0] = next;
+	switch (type) {
+	case IPPROTO_HOPOPTS:
+		e[2] = 5;	/* router alert, 2 bytes, value 0 (MLD) */
+		e[3] = 2;
+		e[6] = 1;	/* PadN, 0 bytes */
+		break;
+	case IPPROTO_DSTOPTS:
+		e[2] = 1;	/* PadN, 4 bytes */
+		e[3] = 4;
+		break;
+	case IPPROTO_ROUTING:
+		e[2] = 253;	/* routing type */
+		break;
+	case IPPROTO_FRAGMENT:
+		pg_put16(e + 2, 0x0001);	/* offset 0, M */
+		e[4] = 0x12; e[5] = 0x34; e[6] = 0x56; e[7] = 0x78;
+		break;
 	}
 }
 
@@ -219,7 +317,7 @@ static inline size_t pg_l4_len(const struct pg_spec *s)
 static inline size_t pg_build(struct pg_frame *f, const struct pg_spec *s)
 {
 	uint8_t *p = f->data;
-	size_t off = 0, l4off, l4len, i, payload;
+	size_t off = 0, l4off, l4len = 0, i, payload;
 	uint16_t l3proto;
 
 	memset(f, 0, sizeof(*f));
@@ -227,6 +325,8 @@ static inline size_t pg_build(struct pg_frame *f, const struct pg_spec *s)
 	memcpy(p + ETH_ALEN, s->smac, ETH_ALEN);
 	off = 2 * ETH_ALEN;
 	l3proto = s->kind == PG_ARP ? ETH_P_ARP : s->kind == PG_IPV6 ? ETH_P_IPV6 : ETH_P_IP;
+	if (s->ethertype)
+		l3proto = s->ethertype;
 	if (s->vlan) {
 		pg_put16(p + off, ETH_P_8021Q);
 		pg_put16(p + off + 2, s->vlan & 0xfff);
@@ -251,31 +351,38 @@ static inline size_t pg_build(struct pg_frame *f, const struct pg_spec *s)
 		off += sizeof(*a);
 	} else if (s->kind == PG_IPV6) {
 		struct pg_ipv6hdr *h = (void *)(p + off);
-		struct udphdr *u = (void *)(h + 1);
+		size_t ext = (size_t)s->ext_n * 8;
+		uint32_t sum;
 
-		h->vtc_flow[0] = 0x60;
-		h->payload_len = htons(sizeof(*u) + s->payload);
-		h->nexthdr = IPPROTO_UDP;
-		h->hop_limit = s->ttl;
-		inet_pton(AF_INET6, "2001:db8:1::1", h->saddr);
-		inet_pton(AF_INET6, "2001:db8:2::1", h->daddr);
-		u->source = htons(s->sport);
-		u->dest = htons(s->dport);
-		u->len = htons(sizeof(*u) + s->payload);
-		off += sizeof(*h) + sizeof(*u);
-		for (i = 0; i < s->payload; i++)
-			p[off + i] = (uint8_t)(s->fill + i * 7);
-		off += s->payload;
-		/* UDP checksum over IPv6 pseudo-header */
-		{
-			uint32_t sum = 0;
-
-			sum = pg_csum_add(sum, h->saddr, 32);
-			sum += sizeof(*u) + s->payload;
-			sum += IPPROTO_UDP;
-			sum = pg_csum_add(sum, u, sizeof(*u) + s->payload);
-			u->check = htons((uint16_t)~pg_csum_fold(sum));
+		l4len = pg_l4_len(s);
+		payload = s->payload;
+		if (s->ip_len)
+			payload = s->ip_len - sizeof(*h) - ext - l4len;
+		if (s->ext_n > PG_EXT_MAX ||
+		    off + sizeof(*h) + ext + l4len + payload > PG_FRAME_MAX) {
+			fprintf(stderr, "pktgen: frame too long\n");
+			abort();
 		}
+		h->vtc_flow[0] = 0x60 | s->tos >> 4;
+		h->vtc_flow[1] = (uint8_t)(s->tos << 4 | (s->flow >> 16 & 0xf));
+		h->vtc_flow[2] = (uint8_t)(s->flow >> 8);
+		h->vtc_flow[3] = (uint8_t)s->flow;
+		h->payload_len = htons(ext + l4len + payload);
+		h->nexthdr = s->ext_n ? s->ext[0] : s->proto;
+		h->hop_limit = s->ttl;
+		pg_addr6(s->src, h->saddr);
+		pg_addr6(s->dst, h->daddr);
+		l4off = off + sizeof(*h);
+		for (i = 0; i < s->ext_n; i++, l4off += 8)
+			pg_ext6(p + l4off, s->ext[i], i + 1 < s->ext_n ? s->ext[i + 1] : s->proto);
+		for (i = 0; i < payload; i++)
+			p[l4off + l4len + i] = (uint8_t)(s->fill + i * 7);
+		/* RFC 8200 8.1: addresses, upper-layer length and next header, as 32-bit words */
+		sum = pg_csum_add(0, h->saddr, 32);
+		sum += (uint32_t)(l4len + payload);
+		sum += s->proto;
+		pg_l4_fill(p + l4off, s, l4len, payload, sum);
+		off = l4off + l4len + payload;
 	} else {
 		struct iphdr *iph = (void *)(p + off);
 		size_t hlen = sizeof(*iph) + s->optlen;
@@ -305,43 +412,13 @@ static inline size_t pg_build(struct pg_frame *f, const struct pg_spec *s)
 			p[l4off + l4len + i] = (uint8_t)(s->fill + i * 7 + 1);
 
 		if (s->proto == IPPROTO_UDP || s->proto == IPPROTO_TCP) {
-			uint32_t sum = 0;
-			uint16_t c;
+			uint32_t sum = pg_csum_add(0, &iph->saddr, 8);
 
-			if (s->proto == IPPROTO_UDP) {
-				struct udphdr *u = (void *)(p + l4off);
-
-				u->source = htons(s->sport);
-				u->dest = htons(s->dport);
-				u->len = htons(l4len + payload);
-			} else {
-				struct tcphdr *t = (void *)(p + l4off);
-
-				t->source = htons(s->sport);
-				t->dest = htons(s->dport);
-				t->seq = htonl(0x01020304);
-				t->ack_seq = htonl(0x05060708);
-				t->doff = sizeof(*t) / 4;
-				t->ack = 1;
-				t->psh = 1;
-				t->window = htons(65535);
-			}
-			sum = pg_csum_add(sum, &iph->saddr, 8);
 			sum += s->proto;
 			sum += l4len + payload;
-			sum = pg_csum_add(sum, p + l4off, l4len + payload);
-			c = (uint16_t)~pg_csum_fold(sum);
-			if (s->proto == IPPROTO_UDP && !c)
-				c = 0xffff;	/* RFC 768: zero means "no checksum" */
-			pg_put16(p + l4off + (s->proto == IPPROTO_UDP ? 6 : 16), c);
-		} else if (s->proto == IPPROTO_ICMP) {
-			struct icmphdr *ic = (void *)(p + l4off);
-
-			ic->type = ICMP_ECHO;
-			ic->un.echo.id = htons(s->sport);
-			ic->un.echo.sequence = htons(s->dport);
-			pg_put16(&ic->checksum,
-				 (uint16_t)~pg_csum_fold(pg_csum_add(0, ic, l4len + payload)));
+			pg_l4_fill(p + l4off, s, l4len, payload, sum);
+		} else {
+			pg_l4_fill(p + l4off, s, l4len, payload, 0);
 		}
 		off = l4off + l4len + payload;
 	}
@@ -442,7 +519,8 @@ static inline int pg_netns_enter(void)
 	return pg_sh("ip link set dev lo up");
 }
 
-/* A private namespace set up by @n shell commands, forwarding on (the program needs it). */
+/* A private namespace set up by @n shell commands, IPv4 and IPv6 forwarding on (the program
+ * needs it: bpf_fib_lookup answers FWD_DISABLED otherwise). */
 static inline int pg_netns_setup(const char *const *cmds, size_t n)
 {
 	size_t i;
@@ -453,7 +531,8 @@ static inline int pg_netns_setup(const char *const *cmds, size_t n)
 		if (pg_sh("%s", cmds[i]))
 			return -1;
 	return pg_sysctl("net/ipv4/ip_forward", "1") ||
-	       pg_sysctl("net/ipv4/conf/all/forwarding", "1") ? -1 : 0;
+	       pg_sysctl("net/ipv4/conf/all/forwarding", "1") ||
+	       pg_sysctl("net/ipv6/conf/all/forwarding", "1") ? -1 : 0;
 }
 
 static inline int pg_ifindex(const char *name)
@@ -513,6 +592,7 @@ struct pg_router {
 	int prog_fd[PG_NPROGS];
 	const char *sec[PG_NPROGS];	/* "xdp_router", "prog" */
 	int config, route4, nexthop, neigh4, stats, nh_stats, local4;
+	int route6, neigh6, local6;
 	int ncpus;
 };
 
@@ -614,9 +694,13 @@ static inline int pg_router_load(struct pg_router *r, const char *path)
 	r->stats = pg_map_fd(r, IPXR_MAP_STATS);
 	r->nh_stats = pg_map_fd(r, IPXR_MAP_NH_STATS);
 	r->local4 = pg_map_fd(r, IPXR_MAP_LOCAL4);
+	r->route6 = pg_map_fd(r, IPXR_MAP_ROUTE6);
+	r->neigh6 = pg_map_fd(r, IPXR_MAP_NEIGH6);
+	r->local6 = pg_map_fd(r, IPXR_MAP_LOCAL6);
 	r->ncpus = libbpf_num_possible_cpus();
 	if (r->config < 0 || r->route4 < 0 || r->nexthop < 0 || r->neigh4 < 0 || r->stats < 0 ||
-	    r->nh_stats < 0 || r->local4 < 0 || r->ncpus <= 0)
+	    r->nh_stats < 0 || r->local4 < 0 || r->route6 < 0 || r->neigh6 < 0 || r->local6 < 0 ||
+	    r->ncpus <= 0)
 		return -1;
 	return 0;
 }
@@ -639,7 +723,7 @@ static inline int pg_route_set(struct pg_router *r, const char *addr, uint32_t p
 			       uint8_t type, uint32_t nh_id)
 {
 	struct ipxr_route4_key k = { .prefixlen = plen, .addr = pg_addr(addr) };
-	struct ipxr_route v = { .type = type, .nh_id = nh_id };
+	struct ipxr_route v = { .type = type, .prefixlen = (uint16_t)plen, .nh_id = nh_id };
 
 	return bpf_map_update_elem(r->route4, &k, &v, BPF_ANY);
 }
@@ -664,6 +748,52 @@ static inline int pg_nh_set(struct pg_router *r, uint32_t id, uint32_t ifindex, 
 		nh.family = AF_UNSPEC;
 		nh.flags = IPXR_NH_F_CONNECTED;
 	}
+	return bpf_map_update_elem(r->nexthop, &id, &nh, BPF_ANY);
+}
+
+static inline int pg_route6_set(struct pg_router *r, const char *addr, uint32_t plen,
+				uint8_t type, uint32_t nh_id)
+{
+	struct ipxr_route6_key k = { .prefixlen = plen };
+	struct ipxr_route v = { .type = type, .prefixlen = (uint16_t)plen, .nh_id = nh_id };
+
+	pg_addr6(addr, k.addr);
+	return bpf_map_update_elem(r->route6, &k, &v, BPF_ANY);
+}
+
+static inline int pg_route6_del(struct pg_router *r, const char *addr, uint32_t plen)
+{
+	struct ipxr_route6_key k = { .prefixlen = plen };
+
+	pg_addr6(addr, k.addr);
+	return bpf_map_delete_elem(r->route6, &k);
+}
+
+/* The stand-in address ipxr routes a link-local gateway's next hop @id by: 100::<id>. */
+static inline void pg_standin6(uint32_t id, char *buf, size_t size)
+{
+	uint8_t a[16] = {};
+
+	a[0] = IPXR_STANDIN6_HI >> 24;
+	a[1] = (uint8_t)(IPXR_STANDIN6_HI >> 16);
+	a[2] = (uint8_t)(IPXR_STANDIN6_HI >> 8);
+	a[3] = (uint8_t)IPXR_STANDIN6_HI;
+	a[12] = (uint8_t)(id >> 24);
+	a[13] = (uint8_t)(id >> 16);
+	a[14] = (uint8_t)(id >> 8);
+	a[15] = (uint8_t)id;
+	inet_ntop(AF_INET6, a, buf, (socklen_t)size);
+}
+
+/* An IPv6 gateway next hop as ipxr writes it: a link-local one flagged for its stand-in route. */
+static inline int pg_nh6_set(struct pg_router *r, uint32_t id, uint32_t ifindex, const char *gw,
+			     uint32_t refcnt)
+{
+	struct ipxr_nexthop nh = { .ifindex = ifindex, .refcnt = refcnt, .family = AF_INET6 };
+
+	pg_addr6(gw, nh.gw);
+	if (nh.gw[0] == 0xfe && (nh.gw[1] & 0xc0) == 0x80)
+		nh.flags |= IPXR_NH_F_STANDIN;
 	return bpf_map_update_elem(r->nexthop, &id, &nh, BPF_ANY);
 }
 

@@ -419,7 +419,8 @@ static const struct tcase cases[] = {
 	/* other_proto */
 	{ "ARP request", UDP4("10.0.1.254", .kind = PG_ARP, .dmac = MAC(0x01, 0xfe)),
 		PASS(OTHER_PROTO) },
-	{ "IPv6", UDP4("198.51.100.10", .kind = PG_IPV6), PASS(OTHER_PROTO) },
+	{ "LLDP (EtherType 0x88cc)", UDP4("198.51.100.10", .ethertype = 0x88cc),
+		PASS(OTHER_PROTO) },
 	{ "802.1Q-tagged IPv4", UDP4("198.51.100.10", .vlan = 100), PASS(OTHER_PROTO) },
 	/* malformed */
 	{ "truncated Ethernet header (12 bytes)", UDP4("198.51.100.10"), .trunc = 12,
