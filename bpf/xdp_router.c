@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipxr fast path: IPv4 longest-prefix-match forwarding in XDP.
+ * ipxr fast path: IPv4 and IPv6 longest-prefix-match forwarding in XDP.
  *
  * Routes live in a pinned LPM trie written by ipxr; each route points at a next hop, and the
  * next hop caches the neighbour's MAC, the egress MAC and the MTU that the kernel's own tables
@@ -14,12 +14,27 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
 #include "ipxr_maps.h"
 
 #define AF_INET 2
+#define AF_INET6 10
+
+#define IPPROTO_HOPOPTS_NH	0	/* IPv6 next header values (RFC 8200) */
+#define IPPROTO_ICMPV6_NH	58
+
+/*
+ * BPF_FIB_LOOKUP_TBID and bpf_fib_lookup.tbid came with Linux 6.8 and are missing from older uapi
+ * headers, so the flag is named here and the table id written where the kernel reads it: over
+ * h_vlan_proto and h_vlan_TCI, with which tbid shares a union. On an older kernel the lookup
+ * fails with -EINVAL and a link-local gateway's frames are passed as nh_invalid.
+ */
+#define IPXR_FIB_LOOKUP_TBID	(1U << 3)
+_Static_assert(offsetof(struct bpf_fib_lookup, h_vlan_proto) + 4 ==
+	       offsetof(struct bpf_fib_lookup, smac), "tbid is not where h_vlan_proto is");
 
 _Static_assert(IPXR_STAT_MAX <= IPXR_MAX_STATS, "stats map too small");
 
@@ -115,13 +130,15 @@ static __always_inline void count(void *map, __u32 idx, __u64 bytes)
 	}
 }
 
-static __always_inline int verdict(enum ipxr_stat why, int action, __u64 bytes)
+/* Every outcome is counted in the slot of the frame's family (IPXR_SF_*), then returned. */
+static __always_inline int verdict(enum ipxr_stat_family sf, enum ipxr_stat why, int action,
+				   __u64 bytes)
 {
-	count(&ipxr_stats, why, bytes);
+	count(&ipxr_stats, IPXR_MAX_STATS * sf + why, bytes);
 	return action;
 }
 
-#define PASS(why, bytes) verdict(IPXR_STAT_##why, XDP_PASS, bytes)
+#define PASS(sf, why, bytes) verdict(IPXR_SF_##sf, IPXR_STAT_##why, XDP_PASS, bytes)
 
 /* The IPv4 header sums to 0xffff in one's complement when its checksum is right. */
 static __always_inline int ip_csum_ok(const struct iphdr *iph)
@@ -159,56 +176,79 @@ static __always_inline int martian(__be32 addr)
 	return first == 0 || first == 127;
 }
 
+/* One bpf_fib_lookup() for @dst (1 word for IPv4, 4 for IPv6) leaving by @ifindex. */
+static __always_inline long fib_ask(struct xdp_md *ctx, struct bpf_fib_lookup *fib, __u8 family,
+				    __u32 ifindex, const __u32 *dst, __u32 flags, __u16 tot_len)
+{
+	__u32 tbid = IPXR_KERNEL_TABLE;
+
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->family = family;
+	fib->ifindex = ifindex;
+	fib->tot_len = tot_len;
+	if (family == AF_INET)
+		fib->ipv4_dst = dst[0];
+	else
+		__builtin_memcpy(fib->ipv6_dst, dst, 16);
+	if (flags & IPXR_FIB_LOOKUP_TBID)
+		__builtin_memcpy(&fib->h_vlan_proto, &tbid, sizeof(tbid));
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), flags);
+}
+
 /*
  * Ask the kernel for the neighbour behind @dst on @ifindex, as it would when transmitting there:
- * the result follows its ARP table (and any neighbour it later learns or forgets).
+ * the result follows its ARP and ND tables (and any neighbour it later learns or forgets). The
+ * answer must name @want, on @ifindex: usually @dst itself, the gateway behind a stand-in address
+ * for a link-local one.
  */
 static __always_inline enum ipxr_stat neigh_refresh(struct xdp_md *ctx,
-						    struct ipxr_neigh_cache *nc,
-						    __u32 ifindex, __be32 dst, __u64 now)
+						    struct ipxr_neigh_cache *nc, __u8 family,
+						    __u32 ifindex, const __u32 *dst,
+						    const __u32 *want, __u32 flags, __u64 now)
 {
-	struct bpf_fib_lookup fib = {};
+	struct bpf_fib_lookup fib;
 	long rc;
 
-	fib.family = AF_INET;
-	fib.ifindex = ifindex;
-	fib.ipv4_dst = dst;
 	/* The MTU is only reported when exceeded, so ask once with the largest length. */
-	fib.tot_len = 0xffff;
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
+	rc = fib_ask(ctx, &fib, family, ifindex, dst, flags, 0xffff);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
 		nc->mtu = fib.mtu_result;
-		__builtin_memset(&fib, 0, sizeof(fib));
-		fib.family = AF_INET;
-		fib.ifindex = ifindex;
-		fib.ipv4_dst = dst;
-		rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
+		rc = fib_ask(ctx, &fib, family, ifindex, dst, flags, 0);
 	} else if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
 		nc->mtu = 0xffff;
 	}
 
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_SUCCESS:
-		break;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
-		nc->stamp_ns = 0;
-		return IPXR_STAT_NO_NEIGH;
+		/* the route is known either way: see below whether it is the one asked for */
+		break;
 	case BPF_FIB_LKUP_RET_FWD_DISABLED:
 		nc->stamp_ns = 0;
 		return IPXR_STAT_FWD_DISABLED;
 	default:
-		/* no route to the gateway, or it is local, broadcast, blackholed... */
+		/* no route to the gateway, or it is local, blackholed, link-local... */
 		nc->stamp_ns = 0;
 		return IPXR_STAT_NH_INVALID;
 	}
 	/*
 	 * A route to the gateway that leaves by another port, or that reaches it through yet
 	 * another gateway (the kernel then answers with that one's MAC), is not the next hop asked
-	 * for: the neighbour must be @dst itself, on-link on @ifindex.
+	 * for: the neighbour must be @want itself, on-link on @ifindex. IPv6 lookups do not hold
+	 * to the output port as IPv4 ones do, so this is also what catches a gateway on another
+	 * port; the kernel fills in port and neighbour address before it looks for the MAC, so the
+	 * check holds for an unresolved neighbour too.
 	 */
-	if (fib.ifindex != ifindex || fib.ipv4_dst != dst) {
+	if (fib.ifindex != ifindex ||
+	    (family == AF_INET && fib.ipv4_dst != want[0]) ||
+	    (family == AF_INET6 && (fib.ipv6_dst[0] != want[0] || fib.ipv6_dst[1] != want[1] ||
+				    fib.ipv6_dst[2] != want[2] || fib.ipv6_dst[3] != want[3]))) {
 		nc->stamp_ns = 0;
 		return IPXR_STAT_NH_INVALID;
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		nc->stamp_ns = 0;
+		return IPXR_STAT_NO_NEIGH;
 	}
 	__builtin_memcpy(nc->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(nc->smac, fib.smac, ETH_ALEN);
@@ -217,112 +257,271 @@ static __always_inline enum ipxr_stat neigh_refresh(struct xdp_md *ctx,
 }
 
 static __always_inline enum ipxr_stat neigh_get(struct xdp_md *ctx, struct ipxr_neigh_cache *nc,
-						__u32 ifindex, __be32 dst)
+						__u8 family, __u32 ifindex, const __u32 *dst,
+						const __u32 *want, __u32 flags)
 {
 	__u64 now = bpf_ktime_get_coarse_ns();
 
 	if (nc->stamp_ns && now - nc->stamp_ns < IPXR_NEIGH_REFRESH_NS)
 		return IPXR_STAT_FORWARD;
-	return neigh_refresh(ctx, nc, ifindex, dst, now ? now : 1);
+	return neigh_refresh(ctx, nc, family, ifindex, dst, want, flags, now ? now : 1);
 }
 
 /* Next hop for a connected route: the destination host, cached per (port, address). */
-static __always_inline struct ipxr_neigh_cache *host_cache(__u32 ifindex, __be32 daddr)
+static __always_inline struct ipxr_neigh_cache *host_cache(__u8 family, __u32 ifindex,
+							   const __u32 *daddr)
 {
-	struct ipxr_neigh4_key key = { .ifindex = ifindex, .addr = daddr };
 	struct ipxr_neigh_cache *nc, empty = {};
+	struct ipxr_neigh6_key k6 = { .ifindex = ifindex };
+	struct ipxr_neigh4_key k4 = { .ifindex = ifindex };
+	void *map = &ipxr_neigh4, *key = &k4;
 
-	nc = bpf_map_lookup_elem(&ipxr_neigh4, &key);
+	if (family == AF_INET) {
+		k4.addr = daddr[0];
+	} else {
+		__builtin_memcpy(k6.addr, daddr, sizeof(k6.addr));
+		map = &ipxr_neigh6;
+		key = &k6;
+	}
+	nc = bpf_map_lookup_elem(map, key);
 	if (nc)
 		return nc;
-	bpf_map_update_elem(&ipxr_neigh4, &key, &empty, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&ipxr_neigh4, &key);
+	bpf_map_update_elem(map, key, &empty, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
 }
 
-static __always_inline int route_ipv4(struct xdp_md *ctx)
+/*
+ * The neighbour cache entry that frames of @family to @daddr through next hop @nh_id go by, fresh
+ * or refreshed: IPXR_STAT_FORWARD and *@ncp set, else the reason to hand the frame to the kernel
+ * (which then forwards it if it can, and resolves the neighbour).
+ */
+static __always_inline enum ipxr_stat nh_resolve(struct xdp_md *ctx, struct ipxr_nexthop *nh,
+						 __u32 nh_id, __u8 family, const __u32 *daddr,
+						 struct ipxr_neigh_cache **ncp)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u64 bytes = data_end - data;
-	struct ipxr_route4_key key = { .prefixlen = 32 };
-	struct ethhdr *eth = data;
+	__u32 standin[4] = { bpf_htonl(IPXR_STANDIN6_HI), 0, 0, bpf_htonl(nh_id) };
+	const __u32 *gw = (const __u32 *)nh->gw;
 	struct ipxr_neigh_cache *nc;
+
+	if (nh->flags & IPXR_NH_F_CONNECTED) {
+		/* one next hop serves both families: the destination is the neighbour */
+		nc = host_cache(family, nh->ifindex, daddr);
+		if (!nc)
+			return IPXR_STAT_NO_NEIGH;
+		*ncp = nc;
+		return neigh_get(ctx, nc, family, nh->ifindex, daddr, daddr,
+				 BPF_FIB_LOOKUP_OUTPUT);
+	}
+	/* A gateway of the other family cannot take this frame (ipxr never pairs them). */
+	if (nh->family != family)
+		return IPXR_STAT_NH_INVALID;
+	*ncp = &nh->cache;
+	/*
+	 * The kernel answers NOT_FWDED for a link-local address, so a link-local gateway is asked
+	 * for by its stand-in route in ipxr's own table: the answer carries the gateway's address
+	 * and the MAC from its ND entry.
+	 */
+	if (family == AF_INET6 && (nh->flags & IPXR_NH_F_STANDIN))
+		return neigh_get(ctx, &nh->cache, family, nh->ifindex, standin, gw,
+				 BPF_FIB_LOOKUP_OUTPUT | BPF_FIB_LOOKUP_DIRECT |
+				 IPXR_FIB_LOOKUP_TBID);
+	return neigh_get(ctx, &nh->cache, family, nh->ifindex, gw, gw, BPF_FIB_LOOKUP_OUTPUT);
+}
+
+/* The frame leaves for the neighbour in @nc by port @ifindex, counted for next hop @nh_id. */
+static __always_inline int forward(struct ethhdr *eth, const struct ipxr_neigh_cache *nc,
+				   __u32 nh_id, __u32 ifindex, enum ipxr_stat_family sf,
+				   __u64 bytes)
+{
+	__builtin_memcpy(eth->h_dest, nc->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, nc->smac, ETH_ALEN);
+	count(&ipxr_nh_stats, nh_id, bytes);
+	count(&ipxr_stats, IPXR_MAX_STATS * sf + IPXR_STAT_FORWARD, bytes);
+	return bpf_redirect(ifindex, 0);
+}
+
+/* Blackhole routes drop here, counted with next hop 0: the kernel would only discard them. */
+static __always_inline int blackhole(enum ipxr_stat_family sf, __u64 bytes)
+{
+	count(&ipxr_nh_stats, 0, bytes);
+	return verdict(sf, IPXR_STAT_BLACKHOLE, XDP_DROP, bytes);
+}
+
+static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *data_end,
+				      __u64 bytes)
+{
+	struct ipxr_route4_key key = { .prefixlen = 32 };
+	struct ipxr_neigh_cache *nc = NULL;
 	struct ipxr_nexthop *nh;
 	struct ipxr_route *rt;
 	enum ipxr_stat st;
 	struct iphdr *iph;
 	__u32 nh_id;
 
-	if ((void *)(eth + 1) > data_end)
-		return PASS(MALFORMED, bytes);
-	if (eth->h_proto != bpf_htons(ETH_P_IP))
-		return PASS(OTHER_PROTO, bytes);
 	/* Broadcast and multicast frames are for the kernel's protocols (ARP, DHCP, routing). */
 	if (eth->h_dest[0] & 1)
-		return PASS(MULTICAST, bytes);
+		return PASS(INET, MULTICAST, bytes);
 
 	iph = (void *)(eth + 1);
 	if ((void *)(iph + 1) > data_end)
-		return PASS(MALFORMED, bytes);
+		return PASS(INET, MALFORMED, bytes);
 	/* The kernel drops and counts (InHdrErrors) what is not a well-formed IPv4 header. */
 	if (iph->version != 4 || iph->ihl < 5)
-		return PASS(MALFORMED, bytes);
+		return PASS(INET, MALFORMED, bytes);
 	/* Options (record route, source route...) need the kernel's processing. */
 	if (iph->ihl != 5)
-		return PASS(IP_OPTIONS, bytes);
+		return PASS(INET, IP_OPTIONS, bytes);
 	if (bpf_ntohs(iph->tot_len) < sizeof(*iph) ||
 	    (void *)iph + bpf_ntohs(iph->tot_len) > data_end || !ip_csum_ok(iph))
-		return PASS(MALFORMED, bytes);
+		return PASS(INET, MALFORMED, bytes);
 	if ((bpf_ntohl(iph->daddr) >> 28) == 0xe || iph->daddr == 0xffffffff)
-		return PASS(MULTICAST, bytes);
+		return PASS(INET, MULTICAST, bytes);
 	/* The kernel drops these and logs them as martians when asked to. */
 	if (martian(iph->saddr) || martian(iph->daddr) || (bpf_ntohl(iph->saddr) >> 28) == 0xe ||
 	    iph->saddr == 0xffffffff)
-		return PASS(MARTIAN, bytes);
+		return PASS(INET, MARTIAN, bytes);
 
 	key.addr = iph->daddr;
 	rt = bpf_map_lookup_elem(&ipxr_route4, &key);
 	if (!rt)
 		/* The kernel may know a route ipxr does not, or answers net unreachable. */
-		return PASS(NO_ROUTE, bytes);
+		return PASS(INET, NO_ROUTE, bytes);
 	if (rt->type == IPXR_RT_LOCAL)
-		return PASS(LOCAL, bytes);
-	if (rt->type == IPXR_RT_BLACKHOLE) {
-		count(&ipxr_nh_stats, 0, bytes);
-		return verdict(IPXR_STAT_BLACKHOLE, XDP_DROP, bytes);
-	}
+		return PASS(INET, LOCAL, bytes);
+	if (rt->type == IPXR_RT_BLACKHOLE)
+		return blackhole(IPXR_SF_INET, bytes);
 	if (rt->type != IPXR_RT_UNICAST)
-		return PASS(NO_ROUTE, bytes);
+		return PASS(INET, NO_ROUTE, bytes);
 	/* The kernel sends ICMP time exceeded. */
 	if (iph->ttl <= 1)
-		return PASS(TTL, bytes);
+		return PASS(INET, TTL, bytes);
 
 	nh_id = rt->nh_id;
 	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	if (!nh || !nh->ifindex)
-		return PASS(NH_INVALID, bytes);
-	if (nh->flags & IPXR_NH_F_CONNECTED) {
-		nc = host_cache(nh->ifindex, iph->daddr);
-		if (!nc)
-			return PASS(NO_NEIGH, bytes);
-		st = neigh_get(ctx, nc, nh->ifindex, iph->daddr);
-	} else {
-		nc = &nh->cache;
-		st = neigh_get(ctx, nc, nh->ifindex, *(__be32 *)nh->gw);
-	}
-	if (st != IPXR_STAT_FORWARD)
-		/* Unresolved: the kernel forwards it if it can, and resolves the neighbour. */
-		return verdict(st, XDP_PASS, bytes);
+		return PASS(INET, NH_INVALID, bytes);
+	st = nh_resolve(ctx, nh, nh_id, AF_INET, &iph->daddr, &nc);
+	if (st != IPXR_STAT_FORWARD || !nc)
+		return verdict(IPXR_SF_INET, st, XDP_PASS, bytes);
 	/* The kernel fragments it or sends ICMP fragmentation needed. */
 	if (bpf_ntohs(iph->tot_len) > nc->mtu)
-		return PASS(MTU, bytes);
+		return PASS(INET, MTU, bytes);
 
-	__builtin_memcpy(eth->h_dest, nc->dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, nc->smac, ETH_ALEN);
 	ip_decrease_ttl(iph);
-	count(&ipxr_nh_stats, nh_id, bytes);
-	count(&ipxr_stats, IPXR_STAT_FORWARD, bytes);
-	return bpf_redirect(nh->ifindex, 0);
+	return forward(eth, nc, nh_id, nh->ifindex, IPXR_SF_INET, bytes);
+}
+
+/* First word @w0 (network order) of an IPv6 address under the /@len prefix @pfx (host order). */
+#define IN6_PREFIX(w0, pfx, len) ((bpf_ntohl(w0) >> (32 - (len))) == ((pfx) >> (32 - (len))))
+
+static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, void *data_end,
+				      __u64 bytes)
+{
+	struct ipxr_route6_key key = { .prefixlen = 128 };
+	struct ipxr_neigh_cache *nc = NULL;
+	const __u32 *src, *dst;
+	struct ipxr_nexthop *nh;
+	struct ipv6hdr *ip6h;
+	struct ipxr_route *rt;
+	enum ipxr_stat st;
+	__u8 *icmp6;
+	__u32 nh_id;
+	__u16 plen;
+
+	ip6h = (void *)(eth + 1);
+	if ((void *)(ip6h + 1) > data_end)
+		return PASS(INET6, MALFORMED, bytes);
+	/* The kernel drops these and counts them (Ip6InHdrErrors, Ip6InTruncatedPkts). */
+	plen = bpf_ntohs(ip6h->payload_len);
+	if ((*(__u8 *)ip6h >> 4) != 6 || (void *)(ip6h + 1) + plen > data_end)
+		return PASS(INET6, MALFORMED, bytes);
+	/* Multicast and broadcast frames are for the kernel's protocols (ND, MLD, routing). */
+	if (eth->h_dest[0] & 1)
+		return PASS(INET6, MULTICAST, bytes);
+	/*
+	 * Hop-by-Hop options are the one extension header every router must look at (RFC 8200
+	 * section 4): router alert, jumbograms. Every other one is the destination's and goes
+	 * through unexamined, as the kernel forwards it.
+	 */
+	if (ip6h->nexthdr == IPPROTO_HOPOPTS_NH)
+		return PASS(INET6, HOP_BY_HOP, bytes);
+	/*
+	 * Neighbour discovery (RS, RA, NS, NA, redirect) is the kernel's, even to a unicast
+	 * address: it answers them, learns from them, or drops them.
+	 */
+	icmp6 = (__u8 *)(ip6h + 1);
+	if (ip6h->nexthdr == IPPROTO_ICMPV6_NH && plen && (void *)(icmp6 + 1) <= data_end &&
+	    *icmp6 >= 133 && *icmp6 <= 137)
+		return PASS(INET6, ND, bytes);
+
+	src = ip6h->saddr.in6_u.u6_addr32;
+	dst = ip6h->daddr.in6_u.u6_addr32;
+	if (IN6_PREFIX(dst[0], 0xff000000U, 8))
+		return PASS(INET6, MULTICAST, bytes);
+	/* Link-local traffic is never forwarded; the kernel delivers it or answers it. */
+	if (IN6_PREFIX(dst[0], 0xfe800000U, 10) || IN6_PREFIX(src[0], 0xfe800000U, 10))
+		return PASS(INET6, LINK_LOCAL, bytes);
+	/*
+	 * What the kernel drops on input or refuses to forward: the unspecified and loopback
+	 * addresses (RFC 4291 2.5.2, 2.5.3), a multicast source, IPv4-mapped addresses on the wire
+	 * (RFC 4291 2.5.5.2).
+	 */
+	if (!(dst[0] | dst[1] | dst[2]) && (!dst[3] || dst[3] == bpf_htonl(1)))
+		return PASS(INET6, MARTIAN, bytes);
+	if (!(src[0] | src[1] | src[2]) && (!src[3] || src[3] == bpf_htonl(1)))
+		return PASS(INET6, MARTIAN, bytes);
+	if (IN6_PREFIX(src[0], 0xff000000U, 8))
+		return PASS(INET6, MARTIAN, bytes);
+	if ((!(dst[0] | dst[1]) && dst[2] == bpf_htonl(0xffff)) ||
+	    (!(src[0] | src[1]) && src[2] == bpf_htonl(0xffff)))
+		return PASS(INET6, MARTIAN, bytes);
+
+	__builtin_memcpy(key.addr, dst, sizeof(key.addr));
+	rt = bpf_map_lookup_elem(&ipxr_route6, &key);
+	if (!rt)
+		/* The kernel may know a route ipxr does not, or answers no route. */
+		return PASS(INET6, NO_ROUTE, bytes);
+	if (rt->type == IPXR_RT_LOCAL)
+		return PASS(INET6, LOCAL, bytes);
+	if (rt->type == IPXR_RT_BLACKHOLE)
+		return blackhole(IPXR_SF_INET6, bytes);
+	if (rt->type != IPXR_RT_UNICAST)
+		return PASS(INET6, NO_ROUTE, bytes);
+	/* The kernel sends ICMPv6 time exceeded. */
+	if (ip6h->hop_limit <= 1)
+		return PASS(INET6, TTL, bytes);
+
+	nh_id = rt->nh_id;
+	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
+	if (!nh || !nh->ifindex)
+		return PASS(INET6, NH_INVALID, bytes);
+	st = nh_resolve(ctx, nh, nh_id, AF_INET6, dst, &nc);
+	if (st != IPXR_STAT_FORWARD || !nc)
+		return verdict(IPXR_SF_INET6, st, XDP_PASS, bytes);
+	/* IPv6 routers never fragment: the kernel sends Packet Too Big. */
+	if (sizeof(*ip6h) + plen > nc->mtu)
+		return PASS(INET6, MTU, bytes);
+
+	/* No header checksum in IPv6: the hop limit is all there is to update. */
+	ip6h->hop_limit--;
+	return forward(eth, nc, nh_id, nh->ifindex, IPXR_SF_INET6, bytes);
+}
+
+static __always_inline int route(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 bytes = data_end - data;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return PASS(LINK, MALFORMED, bytes);
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		return route_ipv4(ctx, eth, data_end, bytes);
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return route_ipv6(ctx, eth, data_end, bytes);
+	/* ARP, VLAN-tagged frames, everything else: the kernel's. */
+	return PASS(LINK, OTHER_PROTO, bytes);
 }
 
 /*
@@ -332,13 +531,13 @@ static __always_inline int route_ipv4(struct xdp_md *ctx)
 SEC("xdp_router")
 int xdp_route(struct xdp_md *ctx)
 {
-	return route_ipv4(ctx);
+	return route(ctx);
 }
 
 SEC("prog")
 int xdp_route_prog(struct xdp_md *ctx)
 {
-	return route_ipv4(ctx);
+	return route(ctx);
 }
 
 char _license[] SEC("license") = "GPL";
