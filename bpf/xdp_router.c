@@ -417,8 +417,8 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, void *data_end,
 				      __u64 bytes)
 {
-	struct ipxr_route6_key key = { .prefixlen = 128 };
 	struct ipxr_neigh_cache *nc = NULL;
+	struct ipxr_route6_key key;
 	const __u32 *src, *dst;
 	struct ipxr_nexthop *nh;
 	struct ipv6hdr *ip6h;
@@ -476,6 +476,12 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 	    (!(src[0] | src[1]) && src[2] == bpf_htonl(0xffff)))
 		return PASS(INET6, MARTIAN, bytes);
 
+	/*
+	 * Filled field by field: an initializer makes clang copy a template from .rodata, and
+	 * iproute2 gives each port its own unpinned copy of that map (the ports then no longer
+	 * share one set of maps).
+	 */
+	key.prefixlen = 128;
 	__builtin_memcpy(key.addr, dst, sizeof(key.addr));
 	rt = bpf_map_lookup_elem(&ipxr_route6, &key);
 	if (!rt)

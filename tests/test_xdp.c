@@ -1669,6 +1669,20 @@ int main(void)
 		return 1;
 
 	{
+		struct bpf_map *map;
+		bool ok = true;
+
+		/* .rodata/.data/.bss become maps iproute2 creates per load and never pins: each
+		 * port would get its own, and they would no longer share one set of maps */
+		bpf_object__for_each_map(map, rt.obj)
+			if (bpf_map__is_internal(map)) {
+				printf("# global data map %s\n", bpf_map__name(map));
+				ok = false;
+			}
+		check(ok, "the object has no global data (every map is pinned by name)");
+	}
+
+	{
 		uint8_t m[ETH_ALEN];
 
 		check(!pg_ifmac("tout0", m) && !memcmp(m, mac_tout0, ETH_ALEN) &&
