@@ -17,7 +17,7 @@ CC		?= cc
 CLANG		?= clang
 LLVM_STRIP	?= llvm-strip
 PKG_CONFIG	?= pkg-config
-VERSION		:= 0.1.0
+VERSION		:= 0.2.0
 
 CFLAGS		?= -O2 -g
 WARNFLAGS	:= -Wall -Wextra -Werror

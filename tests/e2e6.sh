@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End to end over IPv6, with IPv4 on the same ports: real packets through bpf/xdp_router.o on
+# veth ports in network namespaces, routes written with the CLI under test ($IPXR -n ROUTER).
+#
+# The fast path's proof is the router kernel's Ip6OutForwDatagrams (the only IPv6 forwarding
+# counter this kernel keeps; nstat shows it under the same name): a packet the kernel forwards
+# increments it, one that XDP redirects does not. IPv6 brings neighbour discovery, router
+# solicitations and MLD reports along, so reason counters other than the traffic's own are never
+# compared exactly; the traffic's own (forward, local, ttl_exceeded, mtu_exceeded) are.
+#
+#	tests/e2e6.sh		(root; IPXR=path/to/ipxr, default build/asan/ipxr; V=1 verbose)
+
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+N=50				# pings of the exact fast-path counts
+H1_IP6=2001:db8:1::1
+R_IP6_0=2001:db8:1::fe
+R_IP6_1=2001:db8:2::fe
+H2_IP6=2001:db8:2::2
+NET6_1=2001:db8:1::/64
+NET6_2=2001:db8:2::/64
+R_LL=fe80::fe			# the router's link-local address on both ports, the hosts' gateway
+H2_LL=fe80::2
+LL_NET=2001:db8:99::/64		# behind h2's link-local address; the router's kernel has no route
+LL_HOST=2001:db8:99::2
+GW_NET=2001:db8:98::/64		# behind h2's global address; no kernel route either
+GW_HOST=2001:db8:98::2
+STANDIN_TABLE=1768978546	# IPXR_KERNEL_TABLE
+NEW_MAC=02:00:5e:10:00:66
+
+for tool in jq socat tcpdump ping ethtool sha256sum; do
+	command -v "$tool" >/dev/null || { echo "not ok - $tool is installed"; exit 1; }
+done
+if [[ ! -x $IPXR ]]; then
+	echo "not ok - the CLI under test $IPXR exists (make asan)"
+	exit 1
+fi
+
+# stat6 REASON FIELD: an IPv6 counter from `ipxr -j stats show`, "ERR" if unreadable
+stat6()
+{
+	local out
+
+	out=$(ipxr -6 -j stats show 2>/dev/null) || { echo "ERR"; return 1; }
+	jq -r --arg r "$1" --arg f "$2" '.families.inet6[$r][$f] // "ERR"' <<<"$out" 2>/dev/null ||
+		echo "ERR"
+}
+
+# stat4 REASON FIELD: the same for IPv4
+stat4()
+{
+	local out
+
+	out=$(ipxr -4 -j stats show 2>/dev/null) || { echo "ERR"; return 1; }
+	jq -r --arg r "$1" --arg f "$2" '.families.inet[$r][$f] // "ERR"' <<<"$out" 2>/dev/null ||
+		echo "ERR"
+}
+
+fwd6()
+{
+	# shellcheck disable=SC2016 # awk program, not shell
+	nsrun "$R" awk '$1 == "Ip6OutForwDatagrams" { print $2 }' /proc/net/snmp6
+}
+
+# ipv6_on NS DEV...: IPv6 on, without duplicate address detection (the addresses are planned,
+# and DAD would hold them tentative for a second)
+ipv6_on()
+{
+	local ns=$1 dev
+
+	shift
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0 || return 1
+	for dev in "$@"; do
+		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.accept_dad=0" \
+			"net.ipv6.conf.$dev.disable_ipv6=0" || return 1
+	done
+}
+
+topo6_build()
+{
+	run ipv6_on "$H1" h1-eth0 && run ipv6_on "$R" r-eth0 r-eth1 && run ipv6_on "$H2" h2-eth0 ||
+		return 1
+	run ip -n "$H1" addr add "$H1_IP6/64" dev h1-eth0 nodad &&
+	run ip -n "$R" addr add "$R_IP6_0/64" dev r-eth0 nodad &&
+	run ip -n "$R" addr add "$R_IP6_1/64" dev r-eth1 nodad &&
+	run ip -n "$R" addr add "$R_LL/64" dev r-eth0 nodad &&
+	run ip -n "$R" addr add "$R_LL/64" dev r-eth1 nodad &&
+	run ip -n "$H2" addr add "$H2_IP6/64" dev h2-eth0 nodad &&
+	run ip -n "$H2" addr add "$H2_LL/64" dev h2-eth0 nodad &&
+	run ip -n "$H2" addr add "$LL_HOST/128" dev lo &&
+	run ip -n "$H2" addr add "$GW_HOST/128" dev lo || return 1
+	# Hosts reach everything through the router's link-local address, as with router adverts.
+	run ip -n "$H1" -6 route add default via "$R_LL" dev h1-eth0 &&
+	run ip -n "$H2" -6 route add default via "$R_LL" dev h2-eth0 || return 1
+	run ip netns exec "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+lib_init ipxr-e2e6
+topo_build || bail "topology h1 - r - h2 built"
+topo6_build || bail "IPv6 addresses and routes on h1 - r - h2"
+topo_attach || bail "xdp_router.o attached on the router's ports"
+
+# ---- a mixed IPv4 and IPv6 table on the same ports ---------------------------------------------
+
+check "ipxr route add $NET1 dev r-eth0" ipxr route add "$NET1" dev r-eth0
+check "ipxr route add $NET2 dev r-eth1" ipxr route add "$NET2" dev r-eth1
+check "ipxr route add $NET6_1 dev r-eth0" ipxr route add "$NET6_1" dev r-eth0
+check "ipxr route add $NET6_2 dev r-eth1" ipxr route add "$NET6_2" dev r-eth1
+check "ipxr route add $LL_NET via $H2_LL dev r-eth1 (link-local next hop)" \
+	ipxr route add "$LL_NET" via "$H2_LL" dev r-eth1
+# written the long way: the CLI must print it canonically (RFC 5952)
+check "ipxr route add 2001:0db8:0098:0000::/64 via 2001:db8:2:0:0:0:0:2" \
+	ipxr route add 2001:0db8:0098:0000::/64 via 2001:db8:2:0:0:0:0:2
+expect_eq "ipxr -6 route show lists the IPv6 routes, canonically" "$(ipxr -6 route show | sort)" \
+	"$NET6_1 dev r-eth0
+$NET6_2 dev r-eth1
+$GW_NET via $H2_IP6 dev r-eth1
+$LL_NET via $H2_LL dev r-eth1"
+expect_eq "ipxr route show (as ip: IPv4 by default) lists the IPv4 routes" \
+	"$(ipxr route show | sort)" "$NET1 dev r-eth0
+$NET2 dev r-eth1"
+
+# Warm up: first packets to unresolved hosts go to the kernel (no_neigh), which resolves them.
+out=$(nsrun "$H1" ping -c 3 -i 0.2 -W 2 "$H2_IP6" 2>&1)
+expect_eq "ping -6 h1 -> h2 through the router (3 sent, 3 received)" "$(ping_stats "$out")" "3 3"
+out=$(nsrun "$H2" ping -c 1 -W 2 "$H1_IP6" 2>&1)
+expect_eq "ping -6 h2 -> h1 through the router" "$(ping_stats "$out")" "1 1"
+out=$(nsrun "$H1" ping -c 1 -W 2 "$H2_IP" 2>&1)
+expect_eq "ping h1 -> h2 over IPv4 too" "$(ping_stats "$out")" "1 1"
+
+fwd0=$(fwd6)
+f0=$(stat6 forward packets)
+out=$(nsrun "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP6" 2>&1)
+fwd1=$(fwd6)
+f1=$(stat6 forward packets)
+expect_eq "$N pings -6 h1 -> h2 at 10 ms all answered" "$(ping_stats "$out")" "$N $N"
+expect_eq "the router kernel forwarded none of them (Ip6OutForwDatagrams unchanged)" "$fwd1" "$fwd0"
+expect_eq "families.inet6.forward.packets rose by exactly 2x$N (echo + reply)" \
+	"$(delta "$f0" "$f1")" "$((2 * N))"
+
+# Both families at once through the same ports, each counted in its own family.
+fwd0=$(fwd6)
+fwd40=$(fwd_datagrams)
+f0=$(stat6 forward packets)
+f40=$(stat4 forward packets)
+bg "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP"
+pid4=$BG_PID
+out=$(nsrun "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP6" 2>&1)
+wait "$pid4"
+rc4=$?
+fwd1=$(fwd6)
+fwd41=$(fwd_datagrams)
+f1=$(stat6 forward packets)
+f41=$(stat4 forward packets)
+expect_eq "IPv4 and IPv6 pings at once: all answered (IPv6 $N/$N, IPv4 ping exit 0)" \
+	"$(ping_stats "$out") $rc4" "$N $N 0"
+expect_eq "mixed: inet6 forward +$((2 * N)), inet forward +$((2 * N))" \
+	"$(delta "$f0" "$f1") $(delta "$f40" "$f41")" "$((2 * N)) $((2 * N))"
+expect_eq "mixed: the kernel forwarded neither (Ip6OutForwDatagrams, IpForwDatagrams unchanged)" \
+	"$fwd1 $fwd41" "$fwd0 $fwd40"
+
+# ---- hop limit lowered by exactly one ----------------------------------------------------------
+
+cap=$LIB_TMP/hlim.cap
+bg "$H2" tcpdump -i h2-eth0 -c 1 -v -n -l 'icmp6 and ip6[40] == 128' >"$cap" 2>"$cap.err"
+tcpdump_pid=$BG_PID
+wait_for 5 grep -q 'listening on' "$cap.err" || diag "tcpdump did not say it was listening"
+out=$(nsrun "$H1" ping -c 1 -t 64 -W 2 "$H2_IP6" 2>&1)
+wait "$tcpdump_pid"
+got=$(sed -n 's/.*hlim \([0-9]*\),.*/\1/p' "$cap" | head -n 1)
+expect_eq "h2 receives h1's echo sent with hop limit 64 with hop limit 63" "$got" 63
+got=$(sed -n 's/.* ttl=\([0-9]*\) .*/\1/p' <<<"$out" | head -n 1)
+expect_eq "h1 receives h2's reply (hop limit 64) with hop limit 63" "$got" 63
+[[ $V == 1 ]] && diag_output "$(cat "$cap")"
+
+# ---- TCP over IPv6 -----------------------------------------------------------------------------
+
+head -c $((2 * 1024 * 1024)) /dev/urandom >"$LIB_TMP/send"
+rm -f "$LIB_TMP/recv"
+bg "$H2" socat -u TCP6-LISTEN:5001,reuseaddr "OPEN:$LIB_TMP/recv,creat,trunc"
+listener=$BG_PID
+wait_for 5 nsrun "$H2" sh -c 'ss -Hltn "sport = :5001" | grep -q .' ||
+	diag "socat did not listen on h2:5001"
+fwd0=$(fwd6)
+b0=$(stat6 forward bytes)
+check "2 MiB over TCP/IPv6 h1 -> h2 with socat" \
+	nsrun "$H1" socat -u "OPEN:$LIB_TMP/send" "TCP6:[$H2_IP6]:5001"
+wait "$listener"
+fwd1=$(fwd6)
+b1=$(stat6 forward bytes)
+expect_eq "the received file has the sent sha256" \
+	"$(sha256sum <"$LIB_TMP/recv" 2>/dev/null)" "$(sha256sum <"$LIB_TMP/send")"
+expect_eq "the kernel forwarded no TCP segment (Ip6OutForwDatagrams unchanged)" "$fwd1" "$fwd0"
+expect_ge "families.inet6.forward.bytes rose by at least the 2 MiB carried" \
+	"$(delta "$b0" "$b1")" $((2 * 1024 * 1024))
+
+# ---- next hops only ipxr knows: a link-local gateway, a global one -----------------------------
+
+fast_ping6() # LABEL COUNT DEST: COUNT pings h1 -> DEST, all answered, all by the fast path
+{
+	local fwd0 fwd1 f0 f1 out
+
+	fwd0=$(fwd6)
+	f0=$(stat6 forward packets)
+	out=$(nsrun "$H1" ping -c "$2" -i 0.05 -W 1 "$3" 2>&1)
+	fwd1=$(fwd6)
+	f1=$(stat6 forward packets)
+	expect_eq "$1: h1 pings $3, $2 sent, $2 answered" "$(ping_stats "$out")" "$2 $2"
+	expect_eq "$1: all by the fast path (inet6 forward +$((2 * $2)), Ip6OutForwDatagrams unchanged)" \
+		"$(delta "$f0" "$f1") $fwd1" "$((2 * $2)) $fwd0"
+}
+
+check_fail "the router's kernel has no route to $LL_HOST" ip -n "$R" -6 route get "$LL_HOST"
+out=$(ip -n "$R" -6 route show table "$STANDIN_TABLE")
+if grep -q "^100::[0-9a-f]* via $H2_LL dev r-eth1" <<<"$out"; then
+	ok "ipxr put the link-local gateway's stand-in route in kernel table $STANDIN_TABLE"
+else
+	not_ok "ipxr put the link-local gateway's stand-in route in kernel table $STANDIN_TABLE"
+	diag_output "$out"
+fi
+out=$(ipxr route get "$LL_HOST" 2>&1)
+if grep -q "^$LL_HOST via $H2_LL dev r-eth1 route $LL_NET nexthop [0-9]" <<<"$out"; then
+	ok "ipxr route get $LL_HOST names the link-local next hop"
+else
+	not_ok "ipxr route get $LL_HOST names the link-local next hop"
+	diag_output "$out"
+fi
+fast_ping6 "link-local next hop" 10 "$LL_HOST"
+fast_ping6 "global next hop" 10 "$GW_HOST"
+out=$(ip -n "$R" neigh show "$H2_LL" dev r-eth1)
+if grep -q managed <<<"$out"; then
+	ok "ipxr made the link-local gateway $H2_LL a managed neighbour"
+else
+	not_ok "ipxr made the link-local gateway $H2_LL a managed neighbour"
+	diag_output "$out"
+fi
+
+# ---- the router's own addresses ----------------------------------------------------------------
+
+for addr in "$R_IP6_0" "$R_IP6_1"; do
+	l0=$(stat6 local packets)
+	out=$(nsrun "$H1" ping -c 5 -i 0.05 -W 1 "$addr" 2>&1)
+	l1=$(stat6 local packets)
+	expect_eq "h1 pings the router's $addr: 5 sent, 5 answered" "$(ping_stats "$out")" "5 5"
+	expect_eq "families.inet6.local rose by 5 (handed to the kernel)" "$(delta "$l0" "$l1")" 5
+done
+
+# ---- hop limit 1: the kernel answers time exceeded ---------------------------------------------
+
+t0=$(stat6 ttl_exceeded packets)
+out=$(nsrun "$H1" ping -c 1 -t 1 -W 2 "$H2_IP6" 2>&1)
+t1=$(stat6 ttl_exceeded packets)
+if grep -q "From $R_IP6_0 .*Time exceeded: Hop limit" <<<"$out"; then
+	ok "ping -t 1 h1 -> h2 gets Time exceeded: Hop limit from $R_IP6_0"
+else
+	not_ok "ping -t 1 h1 -> h2 gets Time exceeded: Hop limit from $R_IP6_0"
+	diag_output "$out"
+fi
+expect_eq "families.inet6.ttl_exceeded rose by 1" "$(delta "$t0" "$t1")" 1
+
+# ---- the next hop's MAC changes ----------------------------------------------------------------
+
+run ip -n "$H2" link set dev h2-eth0 address "$NEW_MAC"
+out=$(nsrun "$H1" ping -c 2 -i 0.1 -W 1 "$LL_HOST" 2>&1)
+expect_eq "h2 changed its MAC: the router still sends to the old one, pings are lost" \
+	"$(ping_stats "$out")" "2 0"
+# What the kernel does on h2's unsolicited neighbour advertisement: new lladdr, state STALE.
+run ip -n "$R" neigh replace "$H2_LL" lladdr "$NEW_MAC" dev r-eth1 nud stale
+run ip -n "$R" neigh replace "$H2_IP6" lladdr "$NEW_MAC" dev r-eth1 nud stale
+run ip -n "$R" neigh replace "$H2_IP" lladdr "$NEW_MAC" dev r-eth1 nud stale
+sleep 0.3	# > IPXR_NEIGH_REFRESH_NS: the fast path looks the neighbour up again
+fast_ping6 "h2's new MAC learnt through the link-local next hop" 5 "$LL_HOST"
+
+# ---- longer than the egress MTU: the kernel sends Packet Too Big -------------------------------
+
+run ip -n "$R" link set dev r-eth1 mtu 1400
+run ip -n "$H2" link set dev h2-eth0 mtu 1400
+sleep 0.3	# the cached MTU is refreshed with the neighbour
+m0=$(stat6 mtu_exceeded packets)
+out=$(nsrun "$H1" ping -c 1 -s 1420 -M do -W 2 "$H2_IP6" 2>&1)
+m1=$(stat6 mtu_exceeded packets)
+if grep -q "From $R_IP6_0 .*Packet too big: mtu=1400" <<<"$out"; then
+	ok "a 1468-byte packet to a 1400-byte link gets Packet too big (mtu=1400) from $R_IP6_0"
+else
+	not_ok "a 1468-byte packet to a 1400-byte link gets Packet too big (mtu=1400) from $R_IP6_0"
+	diag_output "$out"
+fi
+expect_eq "families.inet6.mtu_exceeded rose by 1" "$(delta "$m0" "$m1")" 1
+out=$(nsrun "$H1" ping -c 3 -i 0.05 -s 1300 -W 1 "$H2_IP6" 2>&1)
+expect_eq "1348-byte packets still pass the 1400-byte link (3 sent, 3 answered)" \
+	"$(ping_stats "$out")" "3 3"
+
+# ---- -6 flush leaves IPv4 alone ----------------------------------------------------------------
+
+check "ipxr -6 route flush" ipxr -6 route flush
+expect_eq "ipxr -6 route show is empty after it" "$(ipxr -6 route show)" ""
+expect_eq "the IPv4 routes are still there" "$(ipxr route show | sort)" "$NET1 dev r-eth0
+$NET2 dev r-eth1"
+expect_eq "the stand-in route went with its next hop" \
+	"$(ip -n "$R" -6 route show table "$STANDIN_TABLE" 2>/dev/null)" ""
+fwd0=$(fwd6)
+n0=$(stat6 no_route packets)
+out=$(nsrun "$H1" ping -c 5 -i 0.05 -W 1 "$H2_IP6" 2>&1)
+fwd1=$(fwd6)
+n1=$(stat6 no_route packets)
+expect_eq "without IPv6 routes in ipxr, h1 -> h2 still works (5 sent, 5 answered)" \
+	"$(ping_stats "$out")" "5 5"
+expect_eq "the kernel forwarded them (Ip6OutForwDatagrams +10, inet6 no_route +10)" \
+	"$(delta "$fwd0" "$fwd1") $(delta "$n0" "$n1")" "10 10"
+out=$(nsrun "$H1" ping -c 3 -i 0.05 -W 1 "$H2_IP" 2>&1)
+expect_eq "IPv4 still forwarded after the IPv6 flush (3 sent, 3 answered)" \
+	"$(ping_stats "$out")" "3 3"
+
+lib_finish
