@@ -56,8 +56,11 @@ static int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	if (err)
 		return err;
 	nlh->nlmsg_seq = ++nl_seq;
-	/* an ACK ends every request that is not a dump, so one loop serves both */
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+	/*
+	 * An ACK ends every request that is not a dump, so one loop serves both. A dump has both
+	 * bits of NLM_F_DUMP: one alone is NLM_F_REPLACE or NLM_F_EXCL of a new-object request.
+	 */
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
