@@ -32,9 +32,7 @@ static void usage(FILE *out)
 		"Usage: ipxr [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       ipxr [ -force ] -batch FILENAME\n"
 		"OBJECT := { route | nexthop | stats }\n"
-		"OPTIONS := { -V[ersion] | -s[tatistics] | -j[son] | -p[retty] | -n[etns] NAME |\n"
-		"             -b[atch] FILENAME | -force | -4 | -6 | "
-		"-f[amily] { inet | inet6 } | -h[elp] }\n");
+		"%s", ipxr_options_usage);
 }
 
 static int do_help(int argc, char **argv)

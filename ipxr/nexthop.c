@@ -550,9 +550,8 @@ static int nexthop_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("Usage: ipxr [ OPTIONS ] nexthop { show | list } [ id ID ] [ dev NAME ]\n"
-	       "OPTIONS include -4 | -6 | -f[amily] { inet | inet6 }: the gateways of that family\n"
-	       "(and the connected next hops, which serve both).\n");
+	printf("Usage: ipxr [ OPTIONS ] nexthop { show | list } [ id ID ] [ dev NAME ]\n%s",
+	       ipxr_options_usage);
 	return 0;
 }
 

@@ -762,12 +762,11 @@ static int route_help(int argc, char **argv)
 	       "       ipxr [ OPTIONS ] route get ADDRESS\n"
 	       "       ipxr route help\n"
 	       "ROUTE := [ TYPE ] [ to ] PREFIX [ via ADDRESS ] [ dev NAME ]\n"
-	       "SELECTOR := [ [ to ] [ root | match | exact ] PREFIX ] [ TYPE | type TYPE ]\n"
-	       "            [ via ADDRESS ] [ dev NAME ]\n"
+	       "SELECTOR := [ [ to ] [ root | match | exact ] PREFIX ]\n"
+	       "            [ TYPE | type { TYPE | local } ] [ via ADDRESS ] [ dev NAME ]\n"
 	       "PREFIX := { ADDRESS[/PLEN] | default }\n"
-	       "TYPE := { unicast | blackhole }   (selectors: type local too)\n"
-	       "OPTIONS include -4 | -6 | -f[amily] { inet | inet6 }: the family of default and\n"
-	       "of show and flush (IPv4 if none); an ADDRESS or PREFIX has its own.\n");
+	       "TYPE := { unicast | blackhole }\n"
+	       "%s", ipxr_options_usage);
 	return 0;
 }
 

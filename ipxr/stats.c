@@ -124,9 +124,7 @@ static int stats_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("Usage: ipxr [ OPTIONS ] stats [ show ]\n"
-	       "OPTIONS include -4 | -6 | -f[amily] { inet | inet6 }: the counters of that family\n"
-	       "(all by default).\n");
+	printf("Usage: ipxr [ OPTIONS ] stats [ show ]\n%s", ipxr_options_usage);
 	return 0;
 }
 

@@ -14,6 +14,11 @@
 
 struct ipxr_global ipxr;
 
+const char ipxr_options_usage[] =
+	"OPTIONS := { -V[ersion] | -s[tatistics] | -j[son] | -p[retty] | -n[etns] NAME |\n"
+	"             -b[atch] FILENAME | -force | -4 | -6 | -f[amily] { inet | inet6 } | "
+	"-h[elp] }\n";
+
 static void vreport(const char *level, const char *fmt, va_list ap)
 {
 	if (ipxr.batch_file)

@@ -36,6 +36,9 @@ struct ipxr_global {
 
 extern struct ipxr_global ipxr;
 
+/* The OPTIONS production, the same in every help text. */
+extern const char ipxr_options_usage[];
+
 /* Print "Error: ..." (and {"error": ...} on stdout with -j); returns @code for `return`. */
 int ipxr_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ipxr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

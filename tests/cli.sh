@@ -748,8 +748,8 @@ verdict "help lists -4, -6 and -f[amily] { inet | inet6 }" \
 	grep -q -- '-force | -4 | -6 | -f\[amily\] { inet | inet6 } | -h\[elp\] }$' "$TMP/out"
 for obj in route nexthop stats; do
 	run "$obj" help
-	verdict "$obj help names -4 | -6 | -f[amily] { inet | inet6 }" \
-		grep -q -- '-4 | -6 | -f\[amily\] { inet | inet6 }' "$TMP/out"
+	verdict "$obj help: the OPTIONS with -4 | -6 | -f[amily] { inet | inet6 }" \
+		grep -q -- '-force | -4 | -6 | -f\[amily\] { inet | inet6 } | -h\[elp\] }$' "$TMP/out"
 done
 
 # text output is valid input; -6 flush leaves IPv4, flush leaves IPv6
