@@ -1,57 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sync of the router's addresses into LOCAL /32 routes. The kernel's local table wins over
- * any route, so a packet to one of our addresses must reach the kernel even when a covering
- * route would forward it: the LOCAL /32 is the longest match. ipxr_local4 records which /32s
- * are such copies, so addresses that went away are removed without walking the trie.
+ * Sync of the router's addresses into LOCAL host routes (/32, /128). The kernel's local table
+ * wins over any route, so a packet to one of our addresses must reach the kernel even when a
+ * covering route would forward it: the LOCAL host route is the longest match. ipxr_local4 and
+ * ipxr_local6 record which host routes are such copies, so addresses that went away are removed
+ * without walking the trie.
+ *
+ * IPv6 link-local addresses are left out: the program hands all link-local traffic to the
+ * kernel before any lookup, and fe80::/10 is not routed.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
 #include "local.h"
-#include "maps.h"
 #include "netlink.h"
 #include "nexthop.h"
 #include "utils.h"
 
-static struct nl_addr4 *addrs;	/* sorted by address, one per address */
+static struct nl_addr *addrs;	/* sorted by family then address, one per address */
 static size_t naddrs;
 static bool synced;
 
 static int cmp_addr(const void *a, const void *b)
 {
-	__u32 x = ntohl(((const struct nl_addr4 *)a)->addr);
-	__u32 y = ntohl(((const struct nl_addr4 *)b)->addr);
+	const struct nl_addr *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
 }
 
-static struct nl_addr4 *find(__be32 addr)
+static struct nl_addr *find(int family, const __u8 *addr)
 {
-	struct nl_addr4 k = { .addr = addr };
+	struct nl_addr k = { .family = family };
 
 	if (!naddrs)
 		return NULL;
+	memcpy(k.addr, addr, af_bytes(family));
 	return bsearch(&k, addrs, naddrs, sizeof(*addrs), cmp_addr);
 }
 
-bool local_is_addr(__be32 addr)
+bool local_is_addr(const struct ipxr_family *f, const __u8 *addr)
 {
-	return find(addr) != NULL;
+	return find(f->af, addr) != NULL;
 }
 
-void local_forget(__be32 addr)
+__u32 local_ifindex(const struct ipxr_family *f, const __u8 *addr)
 {
-	struct nl_addr4 *a = find(addr);
+	__u32 ifindex = 0;
+
+	bpf_map_lookup_elem(map_fd(f->local_map), addr, &ifindex);
+	return ifindex;
+}
+
+void local_forget(const struct ipxr_family *f, const __u8 *addr)
+{
+	struct nl_addr *a = find(f->af, addr);
 
 	if (!a)
 		return;
 	memmove(a, a + 1, (addrs + naddrs - (a + 1)) * sizeof(*a));
 	naddrs--;
-	bpf_map_delete_elem(map_fd(MAP_LOCAL4), &addr);
+	bpf_map_delete_elem(map_fd(f->local_map), addr);
 }
 
 void local_free(void)
@@ -62,80 +74,75 @@ void local_free(void)
 	synced = false;
 }
 
-static int refused(const char *what, __be32 addr, int err)
+static int refused(const struct ipxr_family *f, const char *what, const __u8 *addr, int err)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	return ipxr_error(IPXR_EXIT_REFUSED, "cannot %s the local route %s: %s", what,
-			  format_addr(a, sizeof(a), addr), strerror(err));
+			  format_addr(a, sizeof(a), f->af, addr), strerror(err));
 }
 
-static int add_local(__be32 addr, __u32 ifindex)
+static void host_key(const struct ipxr_family *f, const __u8 *addr, struct route_key *key)
 {
-	struct ipxr_route4_key key = { .prefixlen = 32, .addr = addr };
-	struct ipxr_route val = { .type = IPXR_RT_LOCAL, .prefixlen = 32 }, old;
+	memset(key, 0, sizeof(*key));
+	key->prefixlen = f->bits;
+	memcpy(key->addr, addr, f->bits / 8);
+}
+
+static int add_local(const struct ipxr_family *f, const __u8 *addr, __u32 ifindex)
+{
+	struct ipxr_route val = { .type = IPXR_RT_LOCAL, .prefixlen = f->bits }, old;
+	struct route_key key;
 	int ret;
 
-	ret = route4_lookup_exact(&key, &old);
+	host_key(f, addr, &key);
+	ret = route_lookup_exact(f, &key, &old);
 	if (ret < 0)
-		return refused("read", addr, -ret);
-	if (bpf_map_update_elem(map_fd(MAP_ROUTE4), &key, &val, BPF_ANY))
-		return refused("add", addr, errno);
+		return refused(f, "read", addr, -ret);
+	if (bpf_map_update_elem(map_fd(f->route_map), &key, &val, BPF_ANY))
+		return refused(f, "add", addr, errno);
 	/* a host route added before the address was: the address now wins, as in the kernel */
 	if (ret == 1 && old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
-	if (bpf_map_update_elem(map_fd(MAP_LOCAL4), &addr, &ifindex, BPF_ANY))
-		return refused("record", addr, errno);
+	if (bpf_map_update_elem(map_fd(f->local_map), addr, &ifindex, BPF_ANY))
+		return refused(f, "record", addr, errno);
 	return 0;
 }
 
-static int del_local(__be32 addr)
+static int del_local(const struct ipxr_family *f, const __u8 *addr)
 {
-	struct ipxr_route4_key key = { .prefixlen = 32, .addr = addr };
+	struct route_key key;
 	struct ipxr_route old;
 	int ret;
 
-	ret = route4_lookup_exact(&key, &old);
+	host_key(f, addr, &key);
+	ret = route_lookup_exact(f, &key, &old);
 	if (ret < 0)
-		return refused("read", addr, -ret);
+		return refused(f, "read", addr, -ret);
 	if (ret == 1 && old.type == IPXR_RT_LOCAL &&
-	    bpf_map_delete_elem(map_fd(MAP_ROUTE4), &key) && errno != ENOENT)
-		return refused("delete", addr, errno);
-	if (bpf_map_delete_elem(map_fd(MAP_LOCAL4), &addr) && errno != ENOENT)
-		return refused("forget", addr, errno);
+	    bpf_map_delete_elem(map_fd(f->route_map), &key) && errno != ENOENT)
+		return refused(f, "delete", addr, errno);
+	if (bpf_map_delete_elem(map_fd(f->local_map), addr) && errno != ENOENT)
+		return refused(f, "forget", addr, errno);
 	return 0;
 }
 
-int local_sync(void)
+/*
+ * The records of one family: keep the current ones (marking their address as in place), delete
+ * the stale ones.
+ */
+static int sync_records(const struct ipxr_family *f)
 {
-	int fd = map_fd(MAP_LOCAL4), err;
-	__be32 key, *prev = NULL, *stale = NULL;
-	size_t i, j, nstale = 0;
-	struct nl_addr4 *a;
+	__u8 key[16] = {}, *prev = NULL, (*stale)[16] = NULL, (*ns)[16];
+	int fd = map_fd(f->local_map), err = 0;
+	size_t i, nstale = 0;
+	struct nl_addr *a;
 	__u32 ifindex;
-	__be32 *ns;
 
-	if (synced)
-		return 0;
-	err = nh_load();
-	if (err)
-		return err;
-	err = nl_addr4_dump(&addrs, &naddrs);
-	if (err)
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot list the router's addresses: %s",
-				  strerror(-err));
-	qsort(addrs, naddrs, sizeof(*addrs), cmp_addr);
-	/* the same address on two devices: one LOCAL entry does */
-	for (i = j = 0; i < naddrs; i++)
-		if (!j || addrs[j - 1].addr != addrs[i].addr)
-			addrs[j++] = addrs[i];
-	naddrs = j;
-
-	/* entries recorded earlier: keep the current ones, collect the stale ones */
-	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		prev = &key;
-		a = find(key);
-		if (a && bpf_map_lookup_elem(fd, &key, &ifindex) == 0 &&
+	while (bpf_map_get_next_key(fd, prev, key) == 0) {
+		prev = key;
+		a = find(f->af, key);
+		if (a && bpf_map_lookup_elem(fd, key, &ifindex) == 0 &&
 		    ifindex == (__u32)a->ifindex) {
 			a->ifindex = -a->ifindex;	/* mark: already in place */
 			continue;
@@ -148,18 +155,54 @@ int local_sync(void)
 			return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
 		}
 		stale = ns;
-		stale[nstale++] = key;
+		memcpy(stale[nstale++], key, sizeof(key));
 	}
-	for (i = 0, err = 0; i < nstale && !err; i++)
-		err = del_local(stale[i]);
+	for (i = 0; i < nstale && !err; i++)
+		err = del_local(f, stale[i]);
 	free(stale);
+	return err;
+}
+
+int local_sync(void)
+{
+	const struct ipxr_family *f;
+	size_t i, j;
+	int err;
+
+	if (synced)
+		return 0;
+	err = nh_load();
+	if (err)
+		return err;
+	local_free();	/* what an earlier, failed sync of this batch left */
+	err = nl_addr_dump(&addrs, &naddrs);
+	if (err)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot list the router's addresses: %s",
+				  strerror(-err));
+	/* only routable addresses; the same address on two devices: one LOCAL entry does */
+	for (i = j = 0; i < naddrs; i++)
+		if (!addr_is_linklocal(addrs[i].family, addrs[i].addr))
+			addrs[j++] = addrs[i];
+	naddrs = j;
+	qsort(addrs, naddrs, sizeof(*addrs), cmp_addr);
+	for (i = j = 0; i < naddrs; i++)
+		if (!j || cmp_addr(&addrs[j - 1], &addrs[i]))
+			addrs[j++] = addrs[i];
+	naddrs = j;
+
+	for_each_family(f) {
+		err = sync_records(f);
+		if (err)
+			break;
+	}
 	for (i = 0; i < naddrs; i++) {
 		if (addrs[i].ifindex < 0) {
 			addrs[i].ifindex = -addrs[i].ifindex;
 			continue;
 		}
 		if (!err)
-			err = add_local(addrs[i].addr, addrs[i].ifindex);
+			err = add_local(family_get(addrs[i].family), addrs[i].addr,
+					addrs[i].ifindex);
 	}
 	if (err)
 		return err;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipxr: manage the routes of the XDP IPv4 router, in the manner of ip(8).
+ * ipxr: manage the routes of the XDP IPv4/IPv6 router, in the manner of ip(8).
  *
  * main() reads the global options, enters the -n namespace before anything looks at devices
  * or netlink, then runs one command or a batch of them through the object table.
@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,8 @@ static void usage(FILE *out)
 		"       ipxr [ -force ] -batch FILENAME\n"
 		"OBJECT := { route | nexthop | stats }\n"
 		"OPTIONS := { -V[ersion] | -s[tatistics] | -j[son] | -p[retty] | -n[etns] NAME |\n"
-		"             -b[atch] FILENAME | -force | -h[elp] }\n");
+		"             -b[atch] FILENAME | -force | -4 | -6 | "
+		"-f[amily] { inet | inet6 } | -h[elp] }\n");
 }
 
 static int do_help(int argc, char **argv)
@@ -154,7 +156,8 @@ static int run_batch(const char *name)
 }
 
 enum opt_id {
-	OPT_VERSION, OPT_STATS, OPT_JSON, OPT_PRETTY, OPT_NETNS, OPT_BATCH, OPT_FORCE, OPT_HELP,
+	OPT_VERSION, OPT_STATS, OPT_JSON, OPT_PRETTY, OPT_NETNS, OPT_BATCH, OPT_FORCE, OPT_INET,
+	OPT_INET6, OPT_FAMILY, OPT_HELP,
 };
 
 struct opt {
@@ -163,7 +166,10 @@ struct opt {
 	bool has_arg;
 };
 
-/* Row order decides abbreviations: "-b" is -batch, "-n" -netns, as in ip. */
+/*
+ * Any unique prefix of a row is the option ("-b" is -batch, "-n" -netns), as in ip. -force is
+ * the exception, as in ip and the grammar: only the whole word, so that "-f" is -family.
+ */
 static const struct opt options[] = {
 	{ "Version", OPT_VERSION, false },
 	{ "statistics", OPT_STATS, false },
@@ -171,10 +177,25 @@ static const struct opt options[] = {
 	{ "pretty", OPT_PRETTY, false },
 	{ "netns", OPT_NETNS, true },
 	{ "batch", OPT_BATCH, true },
-	{ "force", OPT_FORCE, false },
+	{ "4", OPT_INET, false },
+	{ "6", OPT_INET6, false },
+	{ "family", OPT_FAMILY, true },
 	{ "help", OPT_HELP, false },
 	{ NULL, 0, false },
 };
+
+static const struct opt opt_force = { "force", OPT_FORCE, false };
+
+static int set_family(const char *name)
+{
+	if (is_word(name, "inet"))
+		ipxr.family = AF_INET;
+	else if (is_word(name, "inet6"))
+		ipxr.family = AF_INET6;
+	else
+		return ipxr_error(IPXR_EXIT_USAGE, "invalid family \"%s\": inet or inet6.", name);
+	return 0;
+}
 
 static void cleanup(void)
 {
@@ -187,13 +208,13 @@ static void cleanup(void)
 
 int main(int argc, char **argv)
 {
-	const char *netns = NULL, *batch = NULL, *word;
+	const char *netns = NULL, *batch = NULL, *family = NULL, *word;
 	const struct opt *o;
 	int rc;
 
 	atexit(cleanup);
 	for (argc--, argv++; argc > 0 && argv[0][0] == '-' && argv[0][1]; argc--, argv++) {
-		bool amb;
+		bool amb = false;
 
 		if (strcmp(argv[0], "--") == 0) {
 			/* the usual end of options, so an object can never be taken for one */
@@ -203,7 +224,8 @@ int main(int argc, char **argv)
 		word = argv[0] + 1;
 		if (*word == '-')
 			word++;	/* --json as -json */
-		o = table_match(options, sizeof(*options), word, &amb);
+		o = is_word(word, opt_force.name) ? &opt_force :
+		    table_match(options, sizeof(*options), word, &amb);
 		if (!o && !amb)
 			ipxr_error(IPXR_EXIT_USAGE, "unknown option \"%s\", try \"ipxr help\".",
 				   argv[0]);
@@ -239,12 +261,27 @@ int main(int argc, char **argv)
 		case OPT_FORCE:
 			ipxr.force = true;
 			break;
+		case OPT_INET:
+			ipxr.family = AF_INET;
+			break;
+		case OPT_INET6:
+			ipxr.family = AF_INET6;
+			break;
+		case OPT_FAMILY:
+			family = *++argv;	/* checked once -j is known */
+			argc--;
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			return 0;
 		}
 	}
 	json_setup(stdout, ipxr.json, ipxr.pretty);
+	if (family) {
+		rc = set_family(family);
+		if (rc)
+			return rc;
+	}
 	if (netns) {
 		rc = enter_netns(netns);
 		if (rc)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -24,17 +25,58 @@ const struct map_expect map_layout[MAP_COUNT] = {
 			 sizeof(struct ipxr_config), 1 },
 	[MAP_ROUTE4] = { IPXR_MAP_ROUTE4, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct ipxr_route4_key),
 			 sizeof(struct ipxr_route), IPXR_MAX_ROUTES4 },
+	[MAP_ROUTE6] = { IPXR_MAP_ROUTE6, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct ipxr_route6_key),
+			 sizeof(struct ipxr_route), IPXR_MAX_ROUTES6 },
 	[MAP_NEXTHOP] = { IPXR_MAP_NEXTHOP, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
 			  sizeof(struct ipxr_nexthop), IPXR_MAX_NEXTHOPS },
 	[MAP_NEIGH4] = { IPXR_MAP_NEIGH4, BPF_MAP_TYPE_LRU_HASH, sizeof(struct ipxr_neigh4_key),
 			 sizeof(struct ipxr_neigh_cache), IPXR_MAX_NEIGH4 },
+	[MAP_NEIGH6] = { IPXR_MAP_NEIGH6, BPF_MAP_TYPE_LRU_HASH, sizeof(struct ipxr_neigh6_key),
+			 sizeof(struct ipxr_neigh_cache), IPXR_MAX_NEIGH6 },
 	[MAP_STATS] = { IPXR_MAP_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
-			sizeof(struct ipxr_counter), IPXR_MAX_STATS },
+			sizeof(struct ipxr_counter), IPXR_MAX_STATS * IPXR_SF_MAX },
 	[MAP_NH_STATS] = { IPXR_MAP_NH_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
 			   sizeof(struct ipxr_counter), IPXR_MAX_NEXTHOPS },
 	[MAP_LOCAL4] = { IPXR_MAP_LOCAL4, BPF_MAP_TYPE_HASH, sizeof(__be32), sizeof(__u32),
 			 IPXR_MAX_LOCAL4 },
+	[MAP_LOCAL6] = { IPXR_MAP_LOCAL6, BPF_MAP_TYPE_HASH, 16, sizeof(__u32),
+			 IPXR_MAX_LOCAL6 },
 };
+
+const struct ipxr_family ipxr_families[2] = {
+	{
+		.af = AF_INET, .name = "inet", .route_map = MAP_ROUTE4, .local_map = MAP_LOCAL4,
+		.neigh_map = MAP_NEIGH4, .route_key_size = sizeof(struct ipxr_route4_key),
+		.neigh_key_size = sizeof(struct ipxr_neigh4_key), .bits = 32,
+		.max_routes = IPXR_MAX_ROUTES4, .sysctl = "ipv4", .stat_slot = IPXR_SF_INET,
+	},
+	{
+		.af = AF_INET6, .name = "inet6", .route_map = MAP_ROUTE6, .local_map = MAP_LOCAL6,
+		.neigh_map = MAP_NEIGH6, .route_key_size = sizeof(struct ipxr_route6_key),
+		.neigh_key_size = sizeof(struct ipxr_neigh6_key), .bits = 128,
+		.max_routes = IPXR_MAX_ROUTES6, .sysctl = "ipv6", .stat_slot = IPXR_SF_INET6,
+	},
+};
+
+/* The shared key buffers rely on the address following the first word in every key. */
+_Static_assert(offsetof(struct ipxr_route4_key, addr) == offsetof(struct route_key, addr) &&
+	       offsetof(struct ipxr_route6_key, addr) == offsetof(struct route_key, addr) &&
+	       sizeof(struct ipxr_route6_key) == sizeof(struct route_key),
+	       "route keys are {prefixlen, address}");
+_Static_assert(offsetof(struct ipxr_neigh4_key, addr) == offsetof(struct neigh_key, addr) &&
+	       offsetof(struct ipxr_neigh6_key, addr) == offsetof(struct neigh_key, addr) &&
+	       sizeof(struct ipxr_neigh6_key) == sizeof(struct neigh_key),
+	       "neighbour keys are {ifindex, address}");
+
+const struct ipxr_family *family_get(int af)
+{
+	const struct ipxr_family *f;
+
+	for_each_family(f)
+		if (f->af == af)
+			return f;
+	return NULL;
+}
 
 static struct {
 	int fd[MAP_COUNT];
@@ -312,18 +354,19 @@ int percpu_zero(int fd, __u32 key)
 }
 
 /* 1 and the entry when @key itself is in the trie, 0 when only a covering route (or none) is. */
-int route4_lookup_exact(const struct ipxr_route4_key *key, struct ipxr_route *val)
+int route_lookup_exact(const struct ipxr_family *f, const struct route_key *key,
+		       struct ipxr_route *val)
 {
-	if (bpf_map_lookup_elem(map_fd(MAP_ROUTE4), key, val))
+	if (bpf_map_lookup_elem(map_fd(f->route_map), key, val))
 		return errno == ENOENT ? 0 : -errno;
 	return val->prefixlen == key->prefixlen;
 }
 
-int route4_keys(struct ipxr_route4_key **keys, size_t *count)
+int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *count)
 {
-	struct ipxr_route4_key *k = NULL, *n, cur;
+	struct route_key *k = NULL, *n, cur = {};
 	size_t cnt = 0, alloc = 0;
-	int fd = map_fd(MAP_ROUTE4);
+	int fd = map_fd(f->route_map);
 	const void *prev = NULL;
 
 	for (;;) {

@@ -4,6 +4,7 @@
 #define IPXR_MAPS_H_USER
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "ipxr_maps.h"
@@ -11,12 +12,54 @@
 enum ipxr_map_id {
 	MAP_CONFIG,
 	MAP_ROUTE4,
+	MAP_ROUTE6,
 	MAP_NEXTHOP,
 	MAP_NEIGH4,
+	MAP_NEIGH6,
 	MAP_STATS,
 	MAP_NH_STATS,
 	MAP_LOCAL4,
+	MAP_LOCAL6,
 	MAP_COUNT,
+};
+
+/*
+ * What differs between IPv4 and IPv6 for ipxr is data, not code: one row per family, and the
+ * route, local-address and neighbour code takes the row.
+ */
+struct ipxr_family {
+	int af;				/* AF_INET, AF_INET6 */
+	const char *name;		/* "inet", "inet6": -f and the stats output */
+	enum ipxr_map_id route_map;	/* LPM trie of struct route_key -> struct ipxr_route */
+	enum ipxr_map_id local_map;	/* address -> ifindex of the LOCAL host routes */
+	enum ipxr_map_id neigh_map;	/* struct neigh_key -> neighbours of connected routes */
+	__u32 route_key_size;
+	__u32 neigh_key_size;
+	unsigned int bits;		/* address length */
+	__u32 max_routes;
+	const char *sysctl;		/* /proc/sys/net/<sysctl>/conf/DEV/forwarding */
+	enum ipxr_stat_family stat_slot;
+};
+
+extern const struct ipxr_family ipxr_families[2];
+#define for_each_family(f) for ((f) = ipxr_families; (f) < ipxr_families + 2; (f)++)
+
+/* The row of @af; NULL for anything but AF_INET and AF_INET6. */
+const struct ipxr_family *family_get(int af);
+
+/*
+ * Both tries' keys are {prefixlen, address}, as are both neighbour caches' {ifindex, address}:
+ * one buffer of the IPv6 size serves either, the map reading route_key_size (neigh_key_size)
+ * bytes of it.
+ */
+struct route_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+struct neigh_key {
+	__u32 ifindex;
+	__u8 addr[16];
 };
 
 /*
@@ -51,11 +94,12 @@ int percpu_zero(int fd, __u32 key);
 
 /*
  * The LPM trie's lookup returns the longest match, not the entry for the key itself. Returns
- * 1 and the value when exactly @key is in the trie, 0 when not, or a negative errno.
+ * 1 and the value when exactly @key is in @f's trie, 0 when not, or a negative errno.
  */
-int route4_lookup_exact(const struct ipxr_route4_key *key, struct ipxr_route *val);
+int route_lookup_exact(const struct ipxr_family *f, const struct route_key *key,
+		       struct ipxr_route *val);
 
-/* All keys of the trie (collected first: deleting while walking restarts the walk). */
-int route4_keys(struct ipxr_route4_key **keys, size_t *count);
+/* All keys of @f's trie (collected first: deleting while walking restarts the walk). */
+int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *count);
 
 #endif /* IPXR_MAPS_H_USER */

@@ -56,8 +56,11 @@ static int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	if (err)
 		return err;
 	nlh->nlmsg_seq = ++nl_seq;
-	/* an ACK ends every request that is not a dump, so one loop serves both */
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+	/*
+	 * An ACK ends every request that is not a dump, so one loop serves both. A dump has both
+	 * bits of NLM_F_DUMP: one alone is NLM_F_REPLACE or NLM_F_EXCL of a new-object request.
+	 */
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -81,32 +84,41 @@ static int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	return ret;
 }
 
+static unsigned int af_len(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
 struct addr_dump {
-	struct nl_addr4 *v;
+	struct nl_addr *v;
 	size_t n, alloc;
 };
 
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	unsigned int len = af_len(ifa->ifa_family);
 	struct addr_dump *d = data;
 	const struct nlattr *attr;
-	struct nl_addr4 *nv;
-	__be32 addr = 0;
-	bool found = false;
+	struct nl_addr *nv, a = {};
+	bool found = false, any = false;
 
-	if (ifa->ifa_family != AF_INET)
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return MNL_CB_OK;
 	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_payload_len(attr) != len)
+			continue;
 		/* IFA_LOCAL is the address itself (IFA_ADDRESS is the peer's on point-to-point) */
-		if (mnl_attr_get_type(attr) == IFA_LOCAL && mnl_attr_get_payload_len(attr) == 4) {
-			memcpy(&addr, mnl_attr_get_payload(attr), 4);
-			found = true;
-		} else if (mnl_attr_get_type(attr) == IFA_ADDRESS && !found &&
-			   mnl_attr_get_payload_len(attr) == 4) {
-			memcpy(&addr, mnl_attr_get_payload(attr), 4);
+		if (mnl_attr_get_type(attr) == IFA_LOCAL) {
+			memcpy(a.addr, mnl_attr_get_payload(attr), len);
+			found = any = true;
+		} else if (mnl_attr_get_type(attr) == IFA_ADDRESS && !found) {
+			memcpy(a.addr, mnl_attr_get_payload(attr), len);
+			any = true;
 		}
 	}
+	if (!any)
+		return MNL_CB_OK;
 	if (d->n == d->alloc) {
 		d->alloc = d->alloc ? 2 * d->alloc : 16;
 		nv = realloc(d->v, d->alloc * sizeof(*nv));
@@ -114,12 +126,13 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 			return MNL_CB_ERROR;
 		d->v = nv;
 	}
-	d->v[d->n].addr = addr;
-	d->v[d->n++].ifindex = ifa->ifa_index;
+	a.family = ifa->ifa_family;
+	a.ifindex = ifa->ifa_index;
+	d->v[d->n++] = a;
 	return MNL_CB_OK;
 }
 
-int nl_addr4_dump(struct nl_addr4 **out, size_t *count)
+int nl_addr_dump(struct nl_addr **out, size_t *count)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct addr_dump d = {};
@@ -131,7 +144,7 @@ int nl_addr4_dump(struct nl_addr4 **out, size_t *count)
 	nlh->nlmsg_type = RTM_GETADDR;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = AF_UNSPEC;	/* both families in one dump */
 	err = nl_talk(nlh, addr_cb, &d);
 	if (err) {
 		free(d.v);
@@ -145,7 +158,7 @@ int nl_addr4_dump(struct nl_addr4 **out, size_t *count)
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	struct nl_route4 *rt = data;
+	struct nl_route *rt = data;
 	const struct nlattr *attr;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
@@ -157,8 +170,9 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 			rt->oif = mnl_attr_get_u32(attr);
 			break;
 		case RTA_GATEWAY:
-			if (mnl_attr_get_payload_len(attr) == 4) {
-				memcpy(&rt->gw, mnl_attr_get_payload(attr), 4);
+			if (mnl_attr_get_payload_len(attr) == af_len(rtm->rtm_family)) {
+				memcpy(rt->gw, mnl_attr_get_payload(attr),
+				       af_len(rtm->rtm_family));
 				rt->has_gw = true;
 			}
 			break;
@@ -167,7 +181,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nl_route4_get(__be32 dst, int oif, struct nl_route4 *rt)
+int nl_route_get(int family, const void *dst, int oif, struct nl_route *rt)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -178,23 +192,62 @@ int nl_route4_get(__be32 dst, int oif, struct nl_route4 *rt)
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 32;
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = 8 * af_len(family);
 	/*
 	 * The FIB entry itself, not a resolved route: given an oif, the kernel would otherwise
 	 * assume any address on-link there, as it does when sending out of a bound socket.
 	 */
 	rtm->rtm_flags = RTM_F_FIB_MATCH;
-	mnl_attr_put(nlh, RTA_DST, 4, &dst);
+	mnl_attr_put(nlh, RTA_DST, af_len(family), dst);
 	if (oif)
 		mnl_attr_put_u32(nlh, RTA_OIF, oif);
 	return nl_talk(nlh, route_cb, rt);
 }
 
+static struct nlmsghdr *route6_host_msg(char *buf, int type, int flags, __u32 table,
+					const __u8 *dst)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	/* a table id past 255 only fits the attribute (as ip sends it) */
+	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	mnl_attr_put(nlh, RTA_DST, 16, dst);
+	return nlh;
+}
+
+int nl_route6_host_add(__u32 table, const __u8 *dst, const __u8 *gw, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = route6_host_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table, dst);
+	mnl_attr_put(nlh, RTA_GATEWAY, 16, gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	return nl_talk(nlh, NULL, NULL);
+}
+
+int nl_route6_host_del(__u32 table, const __u8 *dst)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return nl_talk(route6_host_msg(buf, RTM_DELROUTE, 0, table, dst), NULL, NULL);
+}
+
 static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
-	struct nl_neigh4 *n = data;
+	struct nl_neigh *n = data;
 	const struct nlattr *attr;
 
 	if (nlh->nlmsg_type != RTM_NEWNEIGH)
@@ -216,8 +269,8 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static struct nlmsghdr *neigh_msg(char *buf, int type, int flags, __be32 addr, int ifindex,
-				  __u16 state)
+static struct nlmsghdr *neigh_msg(char *buf, int type, int flags, int family, const void *addr,
+				  int ifindex, __u16 state)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ndmsg *ndm;
@@ -225,39 +278,40 @@ static struct nlmsghdr *neigh_msg(char *buf, int type, int flags, __be32 addr, i
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_INET;
+	ndm->ndm_family = family;
 	ndm->ndm_ifindex = ifindex;
 	ndm->ndm_state = state;
-	mnl_attr_put(nlh, NDA_DST, 4, &addr);
+	mnl_attr_put(nlh, NDA_DST, af_len(family), addr);
 	return nlh;
 }
 
-int nl_neigh4_get(__be32 addr, int ifindex, struct nl_neigh4 *n)
+int nl_neigh_get(int family, const void *addr, int ifindex, struct nl_neigh *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
 	memset(n, 0, sizeof(*n));
-	return nl_talk(neigh_msg(buf, RTM_GETNEIGH, 0, addr, ifindex, 0), neigh_cb, n);
+	return nl_talk(neigh_msg(buf, RTM_GETNEIGH, 0, family, addr, ifindex, 0), neigh_cb, n);
 }
 
 /*
  * The message "ip neigh replace GW dev DEV managed" sends: state NUD_NONE and no lladdr, so an
  * entry the kernel already resolved keeps its address and state and only gains the flag.
  */
-int nl_neigh4_managed(__be32 addr, int ifindex)
+int nl_neigh_managed(int family, const void *addr, int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	nlh = neigh_msg(buf, RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, addr, ifindex,
-			NUD_NONE);
+	nlh = neigh_msg(buf, RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, family, addr,
+			ifindex, NUD_NONE);
 	mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
 	return nl_talk(nlh, NULL, NULL);
 }
 
-int nl_neigh4_del(__be32 addr, int ifindex)
+int nl_neigh_del(int family, const void *addr, int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
-	return nl_talk(neigh_msg(buf, RTM_DELNEIGH, NLM_F_ACK, addr, ifindex, 0), NULL, NULL);
+	return nl_talk(neigh_msg(buf, RTM_DELNEIGH, NLM_F_ACK, family, addr, ifindex, 0), NULL,
+		       NULL);
 }

@@ -9,6 +9,7 @@
  * its managed neighbour instead of freeing and recreating them.
  */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static struct {
 	bool loaded;
 	struct ipxr_nexthop *nh;	/* [IPXR_MAX_NEXTHOPS] */
 	bool *dirty;
+	bool *standin_ok;		/* stand-in kernel route (re)installed by this process */
 	bool any_dirty;
 	__u32 *hash;			/* open addressing over ids, 0: empty slot */
 	struct ipxr_config cfg;
@@ -36,27 +38,32 @@ static struct {
 } t;
 
 struct gw_dev {
-	__be32 gw;
+	struct inet_prefix gw;
 	int ifindex;
 };
 
 static struct gw_dev *gw_cache;
 static size_t gw_count, gw_alloc;
 
-static bool nh_same(const struct ipxr_nexthop *nh, int ifindex, bool has_gw, __be32 gw)
+/* @gw NULL: the connected next hop of @ifindex, which serves both families */
+static bool nh_same(const struct ipxr_nexthop *nh, int ifindex, const struct inet_prefix *gw)
 {
 	if (nh->ifindex != (__u32)ifindex)
 		return false;
-	if (has_gw)
-		return nh->family == AF_INET && !(nh->flags & IPXR_NH_F_CONNECTED) &&
-		       memcmp(nh->gw, &gw, 4) == 0;
+	if (gw)
+		return nh->family == gw->family && !(nh->flags & IPXR_NH_F_CONNECTED) &&
+		       memcmp(nh->gw, gw->addr, af_bytes(gw->family)) == 0;
 	return nh->family == AF_UNSPEC && (nh->flags & IPXR_NH_F_CONNECTED);
 }
 
-static __u32 nh_hash(int ifindex, bool has_gw, __be32 gw)
+/* @family AF_UNSPEC: connected; @gw holds af_bytes(@family) bytes */
+static __u32 nh_hash(int ifindex, int family, const __u8 *gw)
 {
-	__u32 h = (__u32)ifindex * 0x9e3779b1u ^ (has_gw ? ntohl(gw) * 0x85ebca6bu : 0x5bd1e995u);
+	__u32 h = (__u32)ifindex * 0x9e3779b1u ^ (__u32)family * 0x5bd1e995u;
+	unsigned int i;
 
+	for (i = 0; i < af_bytes(family); i++)
+		h = (h ^ gw[i]) * 0x01000193u;	/* FNV-1a over the gateway */
 	h ^= h >> 15;
 	return h & (NH_HASH_SIZE - 1);
 }
@@ -64,11 +71,9 @@ static __u32 nh_hash(int ifindex, bool has_gw, __be32 gw)
 static void hash_insert(__u32 id)
 {
 	const struct ipxr_nexthop *nh = &t.nh[id];
-	__be32 gw;
 	__u32 i;
 
-	memcpy(&gw, nh->gw, 4);
-	i = nh_hash(nh->ifindex, nh->family == AF_INET, gw);
+	i = nh_hash(nh->ifindex, nh->flags & IPXR_NH_F_CONNECTED ? AF_UNSPEC : nh->family, nh->gw);
 	while (t.hash[i])
 		i = (i + 1) & (NH_HASH_SIZE - 1);
 	t.hash[i] = id;
@@ -84,12 +89,12 @@ static void hash_rebuild(void)
 			hash_insert(id);
 }
 
-static __u32 hash_find(int ifindex, bool has_gw, __be32 gw)
+static __u32 hash_find(int ifindex, const struct inet_prefix *gw)
 {
-	__u32 i = nh_hash(ifindex, has_gw, gw);
+	__u32 i = gw ? nh_hash(ifindex, gw->family, gw->addr) : nh_hash(ifindex, AF_UNSPEC, NULL);
 
 	for (; t.hash[i]; i = (i + 1) & (NH_HASH_SIZE - 1))
-		if (nh_same(&t.nh[t.hash[i]], ifindex, has_gw, gw))
+		if (nh_same(&t.nh[t.hash[i]], ifindex, gw))
 			return t.hash[i];
 	return 0;
 }
@@ -103,8 +108,9 @@ int nh_load(void)
 		return 0;
 	t.nh = calloc(IPXR_MAX_NEXTHOPS, sizeof(*t.nh));
 	t.dirty = calloc(IPXR_MAX_NEXTHOPS, sizeof(*t.dirty));
+	t.standin_ok = calloc(IPXR_MAX_NEXTHOPS, sizeof(*t.standin_ok));
 	t.hash = calloc(NH_HASH_SIZE, sizeof(*t.hash));
-	if (!t.nh || !t.dirty || !t.hash) {
+	if (!t.nh || !t.dirty || !t.standin_ok || !t.hash) {
 		nh_free_all();
 		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
 	}
@@ -141,6 +147,7 @@ void nh_free_all(void)
 {
 	free(t.nh);
 	free(t.dirty);
+	free(t.standin_ok);
 	free(t.hash);
 	memset(&t, 0, sizeof(t));
 	free(gw_cache);
@@ -159,25 +166,28 @@ static int nh_write(__u32 id)
 	return 0;
 }
 
-int nh_gateway_dev(__be32 gw, int *ifindex)
+int nh_gateway_dev(const struct inet_prefix *gw, int *ifindex)
 {
-	char a[INET_ADDRSTRLEN];
-	struct nl_route4 rt;
+	unsigned int len = af_bytes(gw->family);
+	char a[INET6_ADDRSTRLEN];
+	struct nl_route rt;
 	struct gw_dev *n;
 	size_t i;
 	int err;
 
 	for (i = 0; i < gw_count; i++) {
-		if (gw_cache[i].gw == gw) {
+		if (gw_cache[i].gw.family == gw->family &&
+		    memcmp(gw_cache[i].gw.addr, gw->addr, len) == 0) {
 			*ifindex = gw_cache[i].ifindex;
 			return 0;
 		}
 	}
 	/* the gateway must be a neighbour: a connected route, not one through another router */
-	err = nl_route4_get(gw, 0, &rt);
+	err = nl_route_get(gw->family, gw->addr, 0, &rt);
 	if (err || rt.type != RTN_UNICAST || rt.has_gw || !rt.oif)
 		return ipxr_error(IPXR_EXIT_REFUSED, "Nexthop has invalid gateway. (no on-link "
-				  "route to %s in the kernel%s%s)", format_addr(a, sizeof(a), gw),
+				  "route to %s in the kernel%s%s)",
+				  format_addr(a, sizeof(a), gw->family, gw->addr),
 				  err ? ": " : "", err ? strerror(-err) : "");
 	if (gw_count == gw_alloc) {
 		gw_alloc = gw_alloc ? 2 * gw_alloc : 16;
@@ -186,25 +196,29 @@ int nh_gateway_dev(__be32 gw, int *ifindex)
 			return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
 		gw_cache = n;
 	}
-	gw_cache[gw_count].gw = gw;
+	gw_cache[gw_count].gw = *gw;
 	gw_cache[gw_count++].ifindex = rt.oif;
 	*ifindex = rt.oif;
 	return 0;
 }
 
-static int check_onlink(int ifindex, __be32 gw)
+static int check_onlink(int ifindex, const struct inet_prefix *gw)
 {
-	char a[INET_ADDRSTRLEN], d[IF_NAMESIZE];
-	struct nl_route4 rt;
+	char a[INET6_ADDRSTRLEN], d[IF_NAMESIZE];
+	struct nl_route rt;
 	int err;
 
-	/* as the kernel checks a gateway: its route out of that device must be connected */
-	err = nl_route4_get(gw, ifindex, &rt);
+	/*
+	 * As the kernel checks a gateway: its route out of that device must be connected (for a
+	 * link-local gateway, fe80::/64 on that device: IPv6 must be up there).
+	 */
+	err = nl_route_get(gw->family, gw->addr, ifindex, &rt);
 	if (!err && rt.type == RTN_UNICAST && !rt.has_gw && rt.oif == ifindex)
 		return 0;
 	return ipxr_error(IPXR_EXIT_REFUSED, "Nexthop has invalid gateway. (%s is not on-link "
-			  "on %s for the kernel%s%s)", format_addr(a, sizeof(a), gw),
-			  dev_name(ifindex, d), err ? ": " : "", err ? strerror(-err) : "");
+			  "on %s for the kernel%s%s)",
+			  format_addr(a, sizeof(a), gw->family, gw->addr), dev_name(ifindex, d),
+			  err ? ": " : "", err ? strerror(-err) : "");
 }
 
 /*
@@ -212,20 +226,20 @@ static int check_onlink(int ifindex, __be32 gw)
  * goes to it through the kernel. An entry someone else made static or managed is theirs: it is
  * left alone and so not deleted later.
  */
-static bool make_managed(int ifindex, __be32 gw)
+static bool make_managed(int ifindex, const struct inet_prefix *gw)
 {
-	char a[INET_ADDRSTRLEN];
-	struct nl_neigh4 n;
+	char a[INET6_ADDRSTRLEN];
+	struct nl_neigh n;
 	int err;
 
-	bool existed = nl_neigh4_get(gw, ifindex, &n) == 0;
+	bool existed = nl_neigh_get(gw->family, gw->addr, ifindex, &n) == 0;
 
 	if (existed && ((n.state & (NUD_PERMANENT | NUD_NOARP)) || (n.flags_ext & NTF_EXT_MANAGED)))
 		return false;
-	err = nl_neigh4_managed(gw, ifindex);
+	err = nl_neigh_managed(gw->family, gw->addr, ifindex);
 	if (err) {
 		ipxr_warn("cannot ask the kernel to keep %s resolved (managed neighbour): %s",
-			  format_addr(a, sizeof(a), gw), strerror(-err));
+			  format_addr(a, sizeof(a), gw->family, gw->addr), strerror(-err));
 		return false;
 	}
 	/*
@@ -235,7 +249,68 @@ static bool make_managed(int ifindex, __be32 gw)
 	return !existed;
 }
 
-int nh_acquire(int ifindex, bool has_gw, __be32 gw, __u32 *id)
+void nh_standin_addr(__u32 id, __u8 *addr)
+{
+	__be32 hi = htonl(IPXR_STANDIN6_HI), lo = htonl(id);
+
+	memset(addr, 0, 16);
+	memcpy(addr, &hi, 4);
+	memcpy(addr + 12, &lo, 4);
+}
+
+/*
+ * bpf_fib_lookup() refuses link-local destinations, so the program resolves a link-local
+ * gateway through the kernel route "<stand-in>/128 via GW dev DEV" in ipxr's own kernel table
+ * (see IPXR_KERNEL_TABLE). Installed with replace: it may survive from a run that died.
+ */
+static int standin_install(__u32 id, const struct ipxr_nexthop *nh)
+{
+	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN], d[IF_NAMESIZE];
+	__u8 dst[16];
+	int err;
+
+	nh_standin_addr(id, dst);
+	err = nl_route6_host_add(IPXR_KERNEL_TABLE, dst, nh->gw, nh->ifindex);
+	if (!err) {
+		t.standin_ok[id] = true;
+		return 0;
+	}
+	return ipxr_error(IPXR_EXIT_REFUSED, "cannot install the kernel route %s via %s dev %s "
+			  "table %u for the link-local gateway: %s", format_ipv6(a, sizeof(a), dst),
+			  format_ipv6(g, sizeof(g), nh->gw), dev_name(nh->ifindex, d),
+			  IPXR_KERNEL_TABLE, strerror(-err));
+}
+
+static void standin_remove(__u32 id)
+{
+	__u8 dst[16];
+	int err;
+
+	nh_standin_addr(id, dst);
+	err = nl_route6_host_del(IPXR_KERNEL_TABLE, dst);
+	/* gone already: its device went away or down, which removes IPv6 routes */
+	if (err && err != -ESRCH && err != -ENOENT)
+		ipxr_warn("cannot delete the kernel route of next hop %u in table %u: %s", id,
+			  IPXR_KERNEL_TABLE, strerror(-err));
+	t.standin_ok[id] = false;
+}
+
+/* Let go of what the kernel keeps for a next hop: its stand-in route, our neighbour entry. */
+static void nh_kernel_release(__u32 id, const struct ipxr_nexthop *nh)
+{
+	int err;
+
+	if (nh->flags & IPXR_NH_F_STANDIN)
+		standin_remove(id);
+	if (nh->flags & IPXR_NH_F_MANAGED) {
+		err = nl_neigh_del(nh->family, nh->gw, nh->ifindex);
+		if (err && err != -ENOENT)
+			ipxr_warn("cannot delete the managed neighbour of next hop %u: %s", id,
+				  strerror(-err));
+	}
+}
+
+int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id)
 {
 	struct ipxr_nexthop *nh;
 	__u32 i;
@@ -244,14 +319,23 @@ int nh_acquire(int ifindex, bool has_gw, __be32 gw, __u32 *id)
 	err = nh_load();
 	if (err)
 		return err;
-	i = hash_find(ifindex, has_gw, gw);
+	i = hash_find(ifindex, gw);
 	if (i) {
+		/*
+		 * The kernel drops IPv6 routes with their device's carrier or state: writing a
+		 * route through the next hop puts its stand-in back, once per run.
+		 */
+		if ((t.nh[i].flags & IPXR_NH_F_STANDIN) && !t.standin_ok[i]) {
+			err = standin_install(i, &t.nh[i]);
+			if (err)
+				return err;
+		}
 		t.nh[i].refcnt++;
 		t.dirty[i] = t.any_dirty = true;
 		*id = i;
 		return 0;
 	}
-	if (has_gw) {
+	if (gw) {
 		err = check_onlink(ifindex, gw);
 		if (err)
 			return err;
@@ -272,11 +356,21 @@ int nh_acquire(int ifindex, bool has_gw, __be32 gw, __u32 *id)
 	memset(nh, 0, sizeof(*nh));
 	nh->ifindex = ifindex;
 	nh->refcnt = 1;
-	if (has_gw) {
-		nh->family = AF_INET;
-		memcpy(nh->gw, &gw, 4);
+	if (gw) {
+		nh->family = gw->family;
+		memcpy(nh->gw, gw->addr, af_bytes(gw->family));
 		if (make_managed(ifindex, gw))
 			nh->flags |= IPXR_NH_F_MANAGED;
+		if (addr_is_linklocal(gw->family, gw->addr)) {
+			err = standin_install(i, nh);
+			if (err) {
+				nh_kernel_release(i, nh);
+				memset(nh, 0, sizeof(*nh));
+				t.free_hint = i;
+				return err;
+			}
+			nh->flags |= IPXR_NH_F_STANDIN;
+		}
 	} else {
 		nh->family = AF_UNSPEC;
 		nh->flags = IPXR_NH_F_CONNECTED;
@@ -289,8 +383,7 @@ int nh_acquire(int ifindex, bool has_gw, __be32 gw, __u32 *id)
 		err = config_write(&t.cfg);
 	}
 	if (err) {
-		if (nh->flags & IPXR_NH_F_MANAGED)
-			nl_neigh4_del(gw, ifindex);
+		nh_kernel_release(i, nh);
 		memset(nh, 0, sizeof(*nh));
 		nh_write(i);
 		t.free_hint = i;
@@ -316,7 +409,6 @@ int nh_commit(void)
 	struct ipxr_nexthop *nh;
 	bool freed = false;
 	int err, ret = 0;
-	__be32 gw;
 	__u32 id;
 
 	if (!t.loaded || !t.any_dirty)
@@ -327,14 +419,8 @@ int nh_commit(void)
 		t.dirty[id] = false;
 		nh = &t.nh[id];
 		if (nh->ifindex && nh->refcnt == 0) {
-			/* no route points here any more: free the slot (and our neighbour) */
-			memcpy(&gw, nh->gw, 4);
-			if (nh->flags & IPXR_NH_F_MANAGED) {
-				err = nl_neigh4_del(gw, nh->ifindex);
-				if (err && err != -ENOENT)
-					ipxr_warn("cannot delete the managed neighbour of next hop "
-						  "%u: %s", id, strerror(-err));
-			}
+			/* no route points here any more: free the slot, and what the kernel kept */
+			nh_kernel_release(id, nh);
 			memset(nh, 0, sizeof(*nh));
 			freed = true;
 			if (id < t.free_hint)
@@ -369,13 +455,13 @@ void nh_print_counters(__u32 id, const char *text_prefix)
 
 static void print_nexthop(__u32 id, const struct ipxr_nexthop *nh)
 {
-	char a[INET_ADDRSTRLEN], d[IF_NAMESIZE], mac[18];
+	char a[INET6_ADDRSTRLEN], d[IF_NAMESIZE], mac[18];
 
 	open_json_object(NULL);
 	print_uint(PRINT_ANY, "id", "id %u", id);
 	if (!(nh->flags & IPXR_NH_F_CONNECTED))
 		print_string(PRINT_ANY, "gateway", " via %s",
-			     format_addr(a, sizeof(a), *(const __be32 *)nh->gw));
+			     format_addr(a, sizeof(a), nh->family, nh->gw));
 	print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
 	print_uint(PRINT_ANY, "routes", " routes %u", nh->refcnt);
 	/* what the fast path last learnt; connected next hops cache per host in ipxr_neigh4 */
@@ -442,6 +528,10 @@ static int nexthop_show(int argc, char **argv)
 		if (!t.nh[id].ifindex || (has_id && id != want) ||
 		    (ifindex && t.nh[id].ifindex != (__u32)ifindex))
 			continue;
+		/* -4/-6 keep the gateways of that family; a connected next hop serves both */
+		if (ipxr.family && !(t.nh[id].flags & IPXR_NH_F_CONNECTED) &&
+		    t.nh[id].family != ipxr.family)
+			continue;
 		/* the in-memory copy has our counts; the map has the program's cache */
 		if (bpf_map_lookup_elem(map_fd(MAP_NEXTHOP), &id, &nh))
 			memset(&nh.cache, 0, sizeof(nh.cache));
@@ -460,7 +550,9 @@ static int nexthop_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("Usage: ipxr nexthop { show | list } [ id ID ] [ dev NAME ]\n");
+	printf("Usage: ipxr [ OPTIONS ] nexthop { show | list } [ id ID ] [ dev NAME ]\n"
+	       "OPTIONS include -4 | -6 | -f[amily] { inet | inet6 }: the gateways of that family\n"
+	       "(and the connected next hops, which serve both).\n");
 	return 0;
 }
 

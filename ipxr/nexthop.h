@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 #include "ipxr_maps.h"
+#include "utils.h"
 
 /* Read the next-hop table (ids below the config's nh_hiwater); idempotent. 0 or exit code. */
 int nh_load(void);
@@ -17,16 +18,20 @@ int nh_load(void);
 const struct ipxr_nexthop *nh_get(__u32 id);
 
 /*
- * A reference to the next hop (gateway @gw if @has_gw, else connected) on @ifindex: an
- * existing one, or a new one after checking the gateway is on-link, asking the kernel to keep
- * it resolved and writing it to the map (so no route ever points to an unwritten next hop).
+ * A reference to the next hop (gateway @gw of either family, or connected if NULL) on
+ * @ifindex: an existing one, or a new one after checking the gateway is on-link, asking the
+ * kernel to keep it resolved (and, for a link-local gateway, installing its stand-in route) and
+ * writing it to the map (so no route ever points to an unwritten next hop).
  * Returns 0 or an exit code with the error printed.
  */
-int nh_acquire(int ifindex, bool has_gw, __be32 gw, __u32 *id);
+int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id);
 void nh_release(__u32 id);
 
 /* "via GW" without "dev": the device of the kernel's on-link route to @gw (cached). */
-int nh_gateway_dev(__be32 gw, int *ifindex);
+int nh_gateway_dev(const struct inet_prefix *gw, int *ifindex);
+
+/* The stand-in address of next hop @id: IPXR_STANDIN6_HI, zeros, @id (see ipxr_maps.h). */
+void nh_standin_addr(__u32 id, __u8 *addr);
 
 /*
  * Write the changed reference counts and free the next hops no route uses any more (deleting

@@ -23,7 +23,6 @@
 #include "nexthop.h"
 #include "route.h"
 
-#define PREFIX_STRLEN	(INET_ADDRSTRLEN + 4)
 /* the kernel's NUD_VALID (include/net/neighbour.h): states with a usable lladdr */
 #define NEIGH_VALID	(NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | \
 			 NUD_DELAY)
@@ -57,7 +56,8 @@ static int set_dst(struct route_req *req, const char *arg, enum route_match how)
 		return duparg("to", arg);
 	req->has_dst = true;
 	req->match = how;
-	return parse_prefix_arg(arg, &req->dst);
+	req->dst_arg = arg;
+	return parse_prefix_arg(arg, ipxr.family, &req->dst);
 }
 
 static int match_word(const char *w, enum route_match *how)
@@ -70,6 +70,27 @@ static int match_word(const char *w, enum route_match *how)
 		*how = MATCH_MATCH;
 	else
 		return -1;
+	return 0;
+}
+
+/*
+ * The family of the route: its prefix's; "default" has none of its own and takes the
+ * gateway's, else -4/-6, else IPv4 (as ip decides it).
+ */
+static int resolve_family(struct route_req *req)
+{
+	int family = req->has_dst ? req->dst.family : AF_UNSPEC;
+
+	if (req->has_via) {
+		if (family && family != req->via.family)
+			return ipxr_error(IPXR_EXIT_USAGE, "prefix \"%s\" and gateway \"%s\" are "
+					  "of different families.", req->dst_arg, req->via_arg);
+		family = req->via.family;
+	}
+	if (!family)
+		family = ipxr.family ? ipxr.family : AF_INET;
+	req->family = family;
+	req->dst.family = family;
 	return 0;
 }
 
@@ -90,10 +111,11 @@ int route_parse(int argc, char **argv, bool selector, struct route_req *req)
 			argc--, argv++;
 			if (req->has_via)
 				return duparg("via", *argv);
-			err = parse_addr_arg(*argv, &req->via);
+			err = parse_addr_arg(*argv, ipxr.family, &req->via);
 			if (err)
 				return err;
 			req->has_via = true;
+			req->via_arg = *argv;
 		} else if (is_word(w, "dev")) {
 			if (argc < 2)
 				return missarg(w);
@@ -135,12 +157,10 @@ int route_parse(int argc, char **argv, bool selector, struct route_req *req)
 				return err;
 		}
 	}
-	if (selector)
-		return 0;
-	if (!req->has_dst)
+	if (!selector && !req->has_dst)
 		return ipxr_error(IPXR_EXIT_USAGE, "a prefix is needed: ROUTE := [ TYPE ] [ to ] "
 				  "PREFIX [ via ADDRESS ] [ dev NAME ]");
-	return 0;
+	return resolve_family(req);
 }
 
 /* A unicast route needs somewhere to go, a blackhole nowhere. */
@@ -155,34 +175,43 @@ static int route_check_write(const struct route_req *req)
 	if (!req->has_via && !req->dev)
 		return ipxr_error(IPXR_EXIT_USAGE,
 				  "a unicast route needs via ADDRESS or dev NAME.");
+	/* fe80::/10 exists on every link: only the device says which neighbour is meant */
+	if (req->has_via && addr_is_linklocal(req->via.family, req->via.addr) && !req->dev)
+		return ipxr_error(IPXR_EXIT_USAGE, "a link-local gateway needs dev.");
 	return 0;
 }
 
 /*
  * The fast path hands a packet to the kernel when forwarding is off on the egress device
- * (bpf_fib_lookup says FWD_DISABLED): say so once per device, it is the likely mistake.
+ * (bpf_fib_lookup says FWD_DISABLED): say so once per device and family, it is the likely
+ * mistake.
  */
-static void warn_forwarding(int ifindex)
+static void warn_forwarding(const struct ipxr_family *f, int ifindex)
 {
-	static int warned[64];
+	static struct {
+		int ifindex, af;
+	} warned[64];
 	static unsigned int nwarned;
 	char path[128], d[IF_NAMESIZE], c = '1';
 	unsigned int i;
-	FILE *f;
+	FILE *fp;
 
 	for (i = 0; i < nwarned; i++)
-		if (warned[i] == ifindex)
+		if (warned[i].ifindex == ifindex && warned[i].af == f->af)
 			return;
-	if (nwarned < sizeof(warned) / sizeof(warned[0]))
-		warned[nwarned++] = ifindex;
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", dev_name(ifindex, d));
-	f = fopen(path, "r");
-	if (!f)
+	if (nwarned < sizeof(warned) / sizeof(warned[0])) {
+		warned[nwarned].ifindex = ifindex;
+		warned[nwarned++].af = f->af;
+	}
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/forwarding", f->sysctl,
+		 dev_name(ifindex, d));
+	fp = fopen(path, "r");
+	if (!fp)
 		return;
-	if (fread(&c, 1, 1, f) == 1 && c == '0')
+	if (fread(&c, 1, 1, fp) == 1 && c == '0')
 		ipxr_warn("forwarding is off on %s (%s): the fast path hands its packets to the "
 			  "kernel", d, path);
-	fclose(f);
+	fclose(fp);
 }
 
 static int write_prepare(const struct route_req *req, int *ifindex)
@@ -203,9 +232,35 @@ static int write_prepare(const struct route_req *req, int *ifindex)
 	return err;
 }
 
+static void key_from_prefix(const struct inet_prefix *p, struct route_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->prefixlen = p->bitlen;
+	memcpy(key->addr, p->addr, af_bytes(p->family));
+}
+
+static void prefix_from_key(const struct ipxr_family *f, const struct route_key *key,
+			    struct inet_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = f->af;
+	p->bitlen = key->prefixlen;
+	memcpy(p->addr, key->addr, f->bits / 8);
+}
+
+static char *format_key(char *buf, size_t len, const struct ipxr_family *f,
+			const struct route_key *key)
+{
+	struct inet_prefix p;
+
+	prefix_from_key(f, key, &p);
+	return format_prefix(buf, len, &p);
+}
+
 /* Parse a ROUTE for a write and get the maps ready: the common head of modify and delete. */
 static int write_begin(int argc, char **argv, bool check, struct route_req *req,
-		       struct ipxr_route4_key *key, char *dst, size_t dstlen, int *ifindex)
+		       const struct ipxr_family **f, struct route_key *key, char *dst,
+		       size_t dstlen, int *ifindex)
 {
 	int err = route_parse(argc, argv, false, req);
 
@@ -215,9 +270,9 @@ static int write_begin(int argc, char **argv, bool check, struct route_req *req,
 		err = write_prepare(req, ifindex);
 	if (err)
 		return err;
-	key->prefixlen = req->dst.plen;
-	key->addr = req->dst.addr;
-	format_prefix(dst, dstlen, key->addr, key->prefixlen);
+	*f = family_get(req->family);
+	key_from_prefix(&req->dst, key);
+	format_prefix(dst, dstlen, &req->dst);
 	return 0;
 }
 
@@ -228,7 +283,7 @@ static int finish_write(int err)
 	return err ? err : cerr;
 }
 
-static int update_error(const char *dst, int err)
+static int update_error(const struct ipxr_family *f, const char *dst, int err)
 {
 	if (err == EEXIST)
 		return ipxr_error(IPXR_EXIT_REFUSED, "route \"%s\" already exists (%s): use "
@@ -238,42 +293,43 @@ static int update_error(const char *dst, int err)
 				  strerror(err));
 	if (err == E2BIG || err == ENOSPC)
 		return ipxr_error(IPXR_EXIT_REFUSED, "route table full (%u routes)",
-				  IPXR_MAX_ROUTES4);
+				  f->max_routes);
 	return ipxr_error(IPXR_EXIT_REFUSED, "cannot write route \"%s\": %s", dst, strerror(err));
 }
 
-static int local_refused(const char *dst)
+static int local_refused(const struct ipxr_family *f, const char *dst)
 {
-	return ipxr_error(IPXR_EXIT_REFUSED, "\"%s\" is an address of this router: its /32 is a "
-			  "local route the kernel handles (%s).", dst, strerror(EEXIST));
+	return ipxr_error(IPXR_EXIT_REFUSED, "\"%s\" is an address of this router: its /%u is a "
+			  "local route the kernel handles (%s).", dst, f->bits, strerror(EEXIST));
 }
 
 /* The route, written with BPF_NOEXIST (add), BPF_EXIST (change) or BPF_ANY (replace). */
 static int route_modify(int argc, char **argv, __u64 flags)
 {
 	struct ipxr_route val = {}, old = {};
-	struct ipxr_route4_key key;
+	const struct ipxr_family *f;
 	char dst[PREFIX_STRLEN];
+	struct route_key key;
 	struct route_req req;
 	bool had_old = false;
 	int ifindex, fd, err;
 	__u32 nh_id = 0;
 
-	err = write_begin(argc, argv, true, &req, &key, dst, sizeof(dst), &ifindex);
+	err = write_begin(argc, argv, true, &req, &f, &key, dst, sizeof(dst), &ifindex);
 	if (err)
 		return err;
-	if (key.prefixlen == 32 && local_is_addr(key.addr))
-		return local_refused(dst);
+	if (key.prefixlen == f->bits && local_is_addr(f, key.addr))
+		return local_refused(f, dst);
 
 	val.type = req.has_type ? req.type : IPXR_RT_UNICAST;
 	val.prefixlen = key.prefixlen;
 	if (val.type == IPXR_RT_UNICAST) {
 		if (req.has_via && !ifindex) {
-			err = nh_gateway_dev(req.via, &ifindex);
+			err = nh_gateway_dev(&req.via, &ifindex);
 			if (err)
 				return err;
 		}
-		err = nh_acquire(ifindex, req.has_via, req.via, &nh_id);
+		err = nh_acquire(ifindex, req.has_via ? &req.via : NULL, &nh_id);
 		if (err)
 			return finish_write(err);
 		val.nh_id = nh_id;
@@ -283,7 +339,7 @@ static int route_modify(int argc, char **argv, __u64 flags)
 	 * The trie's lookup is longest-match: its answer is the old value of this very key only
 	 * when the key exists, which the update below tells.
 	 */
-	fd = map_fd(MAP_ROUTE4);
+	fd = map_fd(f->route_map);
 	if (flags != BPF_NOEXIST && bpf_map_lookup_elem(fd, &key, &old) == 0)
 		had_old = true;
 	if (flags == BPF_ANY) {
@@ -297,12 +353,12 @@ static int route_modify(int argc, char **argv, __u64 flags)
 	}
 	if (err) {
 		nh_release(nh_id);
-		return finish_write(update_error(dst, err));
+		return finish_write(update_error(f, dst, err));
 	}
 	if (had_old && old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
 	if (val.type == IPXR_RT_UNICAST)
-		warn_forwarding(ifindex);
+		warn_forwarding(f, ifindex);
 	return finish_write(0);
 }
 
@@ -324,7 +380,6 @@ static int route_replace(int argc, char **argv)
 static bool nh_matches(const struct route_req *req, const struct ipxr_route *rt, int ifindex)
 {
 	const struct ipxr_nexthop *nh;
-	__be32 addr;
 
 	if (!req->has_via && !ifindex)
 		return true;
@@ -337,71 +392,72 @@ static bool nh_matches(const struct route_req *req, const struct ipxr_route *rt,
 		return false;
 	if (ifindex && nh->ifindex != (__u32)ifindex)
 		return false;
-	memcpy(&addr, nh->gw, 4);
-	return !req->has_via || (!(nh->flags & IPXR_NH_F_CONNECTED) && addr == req->via);
+	return !req->has_via ||
+	       (!(nh->flags & IPXR_NH_F_CONNECTED) && nh->family == req->via.family &&
+		memcmp(nh->gw, req->via.addr, af_bytes(req->via.family)) == 0);
 }
 
 static int route_delete(int argc, char **argv)
 {
-	struct ipxr_route4_key key;
+	const struct ipxr_family *f;
 	char dst[PREFIX_STRLEN];
 	struct ipxr_route old;
+	struct route_key key;
 	struct route_req req;
 	int ifindex, err;
 
-	err = write_begin(argc, argv, false, &req, &key, dst, sizeof(dst), &ifindex);
+	err = write_begin(argc, argv, false, &req, &f, &key, dst, sizeof(dst), &ifindex);
 	if (err)
 		return err;
 
-	err = route4_lookup_exact(&key, &old);
+	err = route_lookup_exact(f, &key, &old);
 	if (err < 0)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s", dst,
 				  strerror(-err));
 	if (err == 1 && old.type == IPXR_RT_LOCAL)
-		return local_refused(dst);
+		return local_refused(f, dst);
 	/* like ip, the words given must describe the route: a different one is not deleted */
 	if (err == 0 || (req.has_type && req.type != old.type) || !nh_matches(&req, &old, ifindex))
-		return update_error(dst, ENOENT);
-	if (bpf_map_delete_elem(map_fd(MAP_ROUTE4), &key))
-		return update_error(dst, errno);
+		return update_error(f, dst, ENOENT);
+	if (bpf_map_delete_elem(map_fd(f->route_map), &key))
+		return update_error(f, dst, errno);
 	if (old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
 	return finish_write(0);
 }
 
 struct route_entry {
-	struct ipxr_route4_key key;
+	const struct ipxr_family *f;
+	struct route_key key;
 	struct ipxr_route val;
 };
 
+/* IPv4 before IPv6, then by address (network order compares as bytes), then length */
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct route_entry *x = a, *y = b;
-	__u32 ax = ntohl(x->key.addr), ay = ntohl(y->key.addr);
+	int c;
 
-	if (ax != ay)
-		return ax < ay ? -1 : 1;
+	if (x->f != y->f)
+		return x->f < y->f ? -1 : 1;
+	c = memcmp(x->key.addr, y->key.addr, sizeof(x->key.addr));
+	if (c)
+		return c;
 	return (int)x->key.prefixlen - (int)y->key.prefixlen;
-}
-
-static __u32 local_dev(__be32 addr)
-{
-	__u32 ifindex = 0;
-
-	bpf_map_lookup_elem(map_fd(MAP_LOCAL4), &addr, &ifindex);
-	return ifindex;
 }
 
 static bool selected(const struct route_req *req, const struct route_entry *e, int ifindex)
 {
-	struct prefix4 p = { .addr = e->key.addr, .plen = e->key.prefixlen };
+	struct inet_prefix p;
 
+	prefix_from_key(e->f, &e->key, &p);
 	if (req->has_type ? e->val.type != req->type : e->val.type == IPXR_RT_LOCAL)
 		return false;
 	if (req->has_dst) {
 		switch (req->match) {
 		case MATCH_EXACT:
-			if (p.plen != req->dst.plen || p.addr != req->dst.addr)
+			if (p.bitlen != req->dst.bitlen ||
+			    memcmp(p.addr, req->dst.addr, sizeof(p.addr)))
 				return false;
 			break;
 		case MATCH_ROOT:
@@ -415,47 +471,71 @@ static bool selected(const struct route_req *req, const struct route_entry *e, i
 		}
 	}
 	if (e->val.type == IPXR_RT_LOCAL && ifindex && !req->has_via)
-		return local_dev(e->key.addr) == (__u32)ifindex;
+		return local_ifindex(e->f, e->key.addr) == (__u32)ifindex;
 	return nh_matches(req, &e->val, ifindex);
 }
 
-/* The routes a selector picks, sorted by address then prefix length. */
-static int collect(const struct route_req *req, int ifindex, struct route_entry **out,
-		   size_t *count)
+/* The routes of @f a selector picks, appended to *@v. */
+static int collect_family(const struct ipxr_family *f, const struct route_req *req, int ifindex,
+			  struct route_entry **v, size_t *count)
 {
-	struct ipxr_route4_key *keys;
-	struct route_entry *v;
-	size_t n, i, m = 0;
+	struct route_entry *nv, *e;
+	struct route_key *keys;
+	size_t n, i, m = *count;
 	int err;
 
-	err = route4_keys(&keys, &n);
+	err = route_keys(f, &keys, &n);
 	if (err)
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s", IPXR_MAP_ROUTE4,
-				  strerror(-err));
-	v = malloc((n ? n : 1) * sizeof(*v));
-	if (!v) {
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
+				  map_layout[f->route_map].name, strerror(-err));
+	nv = realloc(*v, (m + n + 1) * sizeof(**v));
+	if (!nv) {
 		free(keys);
 		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
 	}
+	*v = nv;
 	for (i = 0; i < n; i++) {
-		v[m].key = keys[i];
+		e = &nv[m];
+		e->f = f;
+		e->key = keys[i];
 		/* the key is in the trie, so the longest match is its own entry */
-		if (bpf_map_lookup_elem(map_fd(MAP_ROUTE4), &keys[i], &v[m].val))
+		if (bpf_map_lookup_elem(map_fd(f->route_map), &keys[i], &e->val))
 			continue;
-		if (selected(req, &v[m], ifindex))
+		if (selected(req, e, ifindex))
 			m++;
 	}
 	free(keys);
-	qsort(v, m, sizeof(*v), cmp_entry);
-	*out = v;
 	*count = m;
+	return 0;
+}
+
+/* The routes a selector picks: of its family (ip's rule), sorted. */
+static int collect(const struct route_req *req, int ifindex, struct route_entry **out,
+		   size_t *count)
+{
+	const struct ipxr_family *f;
+	int err;
+
+	*out = NULL;
+	*count = 0;
+	for_each_family(f) {
+		if (f->af != req->family)
+			continue;
+		err = collect_family(f, req, ifindex, out, count);
+		if (err) {
+			free(*out);
+			*out = NULL;
+			return err;
+		}
+	}
+	qsort(*out, *count, sizeof(**out), cmp_entry);
 	return 0;
 }
 
 /* One line per route, valid input for "ipxr route add" (without -s). */
 static void print_route(const struct route_entry *e)
 {
-	char dst[PREFIX_STRLEN], a[INET_ADDRSTRLEN], d[IF_NAMESIZE];
+	char dst[PREFIX_STRLEN], a[INET6_ADDRSTRLEN], d[IF_NAMESIZE];
 	const struct ipxr_nexthop *nh = NULL;
 
 	open_json_object(NULL);
@@ -463,18 +543,18 @@ static void print_route(const struct route_entry *e)
 		print_string(PRINT_JSON, "type", NULL, "unicast");
 	else
 		print_string(PRINT_ANY, "type", "%s ", route_type_name(e->val.type));
-	print_string(PRINT_ANY, "dst", "%s",
-		     format_prefix(dst, sizeof(dst), e->key.addr, e->key.prefixlen));
+	print_string(PRINT_ANY, "dst", "%s", format_key(dst, sizeof(dst), e->f, &e->key));
 	if (e->val.type == IPXR_RT_UNICAST) {
 		nh = nh_get(e->val.nh_id);
 		if (nh && !(nh->flags & IPXR_NH_F_CONNECTED))
 			print_string(PRINT_ANY, "gateway", " via %s",
-				     format_addr(a, sizeof(a), *(const __be32 *)nh->gw));
+				     format_addr(a, sizeof(a), nh->family, nh->gw));
 		if (nh)
 			print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
 		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);
 	} else if (e->val.type == IPXR_RT_LOCAL) {
-		print_string(PRINT_ANY, "dev", " dev %s", dev_name(local_dev(e->key.addr), d));
+		print_string(PRINT_ANY, "dev", " dev %s",
+			     dev_name(local_ifindex(e->f, e->key.addr), d));
 	}
 	if (ipxr.stats && e->val.type != IPXR_RT_LOCAL) {
 		char prefix[32];
@@ -519,17 +599,17 @@ static int list_or_flush(int argc, char **argv, bool flush)
 		return 0;
 	}
 	for (i = 0; i < n && !err; i++) {
-		if (bpf_map_delete_elem(map_fd(MAP_ROUTE4), &v[i].key) && errno != ENOENT) {
+		if (bpf_map_delete_elem(map_fd(v[i].f->route_map), &v[i].key) && errno != ENOENT) {
 			char dst[PREFIX_STRLEN];
 
-			format_prefix(dst, sizeof(dst), v[i].key.addr, v[i].key.prefixlen);
-			err = update_error(dst, errno);
+			err = update_error(v[i].f, format_key(dst, sizeof(dst), v[i].f, &v[i].key),
+					   errno);
 			break;
 		}
 		if (v[i].val.type == IPXR_RT_UNICAST)
 			nh_release(v[i].val.nh_id);
 		else if (v[i].val.type == IPXR_RT_LOCAL)
-			local_forget(v[i].key.addr);
+			local_forget(v[i].f, v[i].key.addr);
 	}
 	free(v);
 	return finish_write(err);
@@ -546,10 +626,11 @@ static int route_flush(int argc, char **argv)
 }
 
 /* The neighbour's MAC as the fast path would use it: its fresh cache, else the kernel's. */
-static bool find_lladdr(const struct ipxr_neigh_cache *nc, __be32 addr, int ifindex, __u8 *mac)
+static bool find_lladdr(const struct ipxr_neigh_cache *nc, int family, const __u8 *addr,
+			int ifindex, __u8 *mac)
 {
 	struct timespec ts;
-	struct nl_neigh4 n;
+	struct nl_neigh n;
 	__u64 now;
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);	/* bpf_ktime_get_coarse_ns() */
@@ -558,26 +639,66 @@ static bool find_lladdr(const struct ipxr_neigh_cache *nc, __be32 addr, int ifin
 		memcpy(mac, nc->dmac, 6);
 		return true;
 	}
-	if (nl_neigh4_get(addr, ifindex, &n) == 0 && (n.state & NEIGH_VALID) && n.has_lladdr) {
+	if (nl_neigh_get(family, addr, ifindex, &n) == 0 && (n.state & NEIGH_VALID) &&
+	    n.has_lladdr) {
 		memcpy(mac, n.lladdr, 6);
 		return true;
 	}
 	return false;
 }
 
+/* The unicast part of "route get": gateway or connected, device, next hop, neighbour's MAC. */
+static void print_get_unicast(const struct ipxr_family *f, const struct inet_prefix *dst,
+			      const char *rdst, __u32 nh_id)
+{
+	char a[INET6_ADDRSTRLEN], d[IF_NAMESIZE], macs[18];
+	const struct ipxr_nexthop *nh = nh_get(nh_id);
+	struct ipxr_neigh_cache nc;
+	struct ipxr_nexthop cur = {};
+	struct neigh_key nkey;
+	const __u8 *nbr;
+	bool have_nc;
+	__u8 mac[6];
+	int family;
+
+	if (!nh) {
+		print_string(PRINT_ANY, "route", " route %s", rdst);
+		print_uint(PRINT_ANY, "nexthop", " nexthop %u", nh_id);
+		print_string(PRINT_FP, NULL, "%s", " (invalid next hop)");
+		return;
+	}
+	if (!(nh->flags & IPXR_NH_F_CONNECTED)) {
+		family = nh->family;
+		nbr = nh->gw;
+		print_string(PRINT_ANY, "gateway", " via %s",
+			     format_addr(a, sizeof(a), family, nbr));
+		have_nc = bpf_map_lookup_elem(map_fd(MAP_NEXTHOP), &nh_id, &cur) == 0;
+		nc = cur.cache;
+	} else {
+		family = dst->family;
+		nbr = dst->addr;
+		memset(&nkey, 0, sizeof(nkey));
+		nkey.ifindex = nh->ifindex;
+		memcpy(nkey.addr, dst->addr, f->bits / 8);
+		have_nc = bpf_map_lookup_elem(map_fd(f->neigh_map), &nkey, &nc) == 0;
+	}
+	print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
+	print_string(PRINT_ANY, "route", " route %s", rdst);
+	print_uint(PRINT_ANY, "nexthop", " nexthop %u", nh_id);
+	if (find_lladdr(have_nc ? &nc : NULL, family, nbr, nh->ifindex, mac))
+		print_string(PRINT_ANY, "lladdr", " lladdr %s",
+			     format_mac(macs, sizeof(macs), mac));
+	else
+		print_null(PRINT_ANY, "lladdr", " lladdr %s", "unresolved");
+}
+
 static int route_get(int argc, char **argv)
 {
-	char dst[INET_ADDRSTRLEN], rdst[PREFIX_STRLEN], a[INET_ADDRSTRLEN], d[IF_NAMESIZE];
-	struct ipxr_route4_key key = { .prefixlen = 32 }, k;
-	struct ipxr_neigh4_key nkey;
-	struct ipxr_neigh_cache nc;
-	const struct ipxr_nexthop *nh;
-	struct ipxr_nexthop cur;
+	char dst[INET6_ADDRSTRLEN], rdst[PREFIX_STRLEN], d[IF_NAMESIZE];
+	const struct ipxr_family *f;
+	struct route_key key, k;
+	struct inet_prefix a;
 	struct ipxr_route val, v;
-	bool have_mac, have_nc;
-	__u8 mac[6];
-	char macs[18];
-	__be32 nbr;
 	int err, p;
 
 	if (argc > 0 && is_word(*argv, "to"))
@@ -586,7 +707,7 @@ static int route_get(int argc, char **argv)
 		return ipxr_error(IPXR_EXIT_USAGE, "an address is needed: ipxr route get ADDRESS");
 	if (argc > 1)
 		return badarg(argv[1]);
-	err = parse_addr_arg(*argv, &key.addr);
+	err = parse_addr_arg(*argv, ipxr.family, &a);
 	if (err)
 		return err;
 	err = maps_open(ipxr.batch);
@@ -594,19 +715,23 @@ static int route_get(int argc, char **argv)
 		err = nh_load();
 	if (err)
 		return err;
-	format_addr(dst, sizeof(dst), key.addr);
-	if (bpf_map_lookup_elem(map_fd(MAP_ROUTE4), &key, &val))
+	f = family_get(a.family);
+	key_from_prefix(&a, &key);
+	format_addr(dst, sizeof(dst), f->af, a.addr);
+	if (bpf_map_lookup_elem(map_fd(f->route_map), &key, &val))
 		return ipxr_error(IPXR_EXIT_LOOKUP, "no route to %s in the fast path: the kernel "
 				  "decides", dst);
 	/* the trie does not say which prefix matched: the longest existing one is it */
-	k = key;
-	for (p = 32; p >= 0; p--) {
+	for (p = f->bits; p >= 0; p--) {
+		k = key;
 		k.prefixlen = p;
-		k.addr = key.addr & plen_mask(p);
-		if (route4_lookup_exact(&k, &v) == 1)
+		addr_mask(f->af, k.addr, p);
+		if (route_lookup_exact(f, &k, &v) == 1)
 			break;
 	}
-	format_prefix(rdst, sizeof(rdst), k.addr, p < 0 ? 0 : p);
+	if (p < 0)
+		k.prefixlen = 0;
+	format_key(rdst, sizeof(rdst), f, &k);
 
 	open_json_object(NULL);
 	if (val.type != IPXR_RT_UNICAST)
@@ -615,41 +740,13 @@ static int route_get(int argc, char **argv)
 		print_string(PRINT_JSON, "type", NULL, "unicast");
 	print_string(PRINT_ANY, "dst", "%s", dst);
 	if (val.type == IPXR_RT_LOCAL) {
-		print_string(PRINT_ANY, "dev", " dev %s", dev_name(local_dev(key.addr), d));
+		print_string(PRINT_ANY, "dev", " dev %s",
+			     dev_name(local_ifindex(f, a.addr), d));
 		print_string(PRINT_JSON, "route", NULL, rdst);
 	} else if (val.type == IPXR_RT_BLACKHOLE) {
 		print_string(PRINT_ANY, "route", " route %s", rdst);
 	} else {
-		nh = nh_get(val.nh_id);
-		if (!nh) {
-			print_string(PRINT_ANY, "route", " route %s", rdst);
-			print_uint(PRINT_ANY, "nexthop", " nexthop %u", val.nh_id);
-			print_string(PRINT_FP, NULL, "%s", " (invalid next hop)");
-			close_json_object();
-			print_nl();
-			return 0;
-		}
-		if (!(nh->flags & IPXR_NH_F_CONNECTED)) {
-			memcpy(&nbr, nh->gw, 4);
-			print_string(PRINT_ANY, "gateway", " via %s",
-				     format_addr(a, sizeof(a), nbr));
-			have_nc = bpf_map_lookup_elem(map_fd(MAP_NEXTHOP), &val.nh_id, &cur) == 0;
-			nc = cur.cache;
-		} else {
-			nbr = key.addr;
-			nkey.ifindex = nh->ifindex;
-			nkey.addr = key.addr;
-			have_nc = bpf_map_lookup_elem(map_fd(MAP_NEIGH4), &nkey, &nc) == 0;
-		}
-		print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
-		print_string(PRINT_ANY, "route", " route %s", rdst);
-		print_uint(PRINT_ANY, "nexthop", " nexthop %u", val.nh_id);
-		have_mac = find_lladdr(have_nc ? &nc : NULL, nbr, nh->ifindex, mac);
-		if (have_mac)
-			print_string(PRINT_ANY, "lladdr", " lladdr %s",
-				     format_mac(macs, sizeof(macs), mac));
-		else
-			print_null(PRINT_ANY, "lladdr", " lladdr %s", "unresolved");
+		print_get_unicast(f, &a, rdst, val.nh_id);
 	}
 	close_json_object();
 	print_nl();
@@ -660,15 +757,17 @@ static int route_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("Usage: ipxr route { add | change | replace | delete } ROUTE\n"
-	       "       ipxr route { show | list | flush } [ SELECTOR ]\n"
-	       "       ipxr route get ADDRESS\n"
+	printf("Usage: ipxr [ OPTIONS ] route { add | change | replace | delete } ROUTE\n"
+	       "       ipxr [ OPTIONS ] route { show | list | flush } [ SELECTOR ]\n"
+	       "       ipxr [ OPTIONS ] route get ADDRESS\n"
 	       "       ipxr route help\n"
 	       "ROUTE := [ TYPE ] [ to ] PREFIX [ via ADDRESS ] [ dev NAME ]\n"
 	       "SELECTOR := [ [ to ] [ root | match | exact ] PREFIX ] [ TYPE | type TYPE ]\n"
 	       "            [ via ADDRESS ] [ dev NAME ]\n"
 	       "PREFIX := { ADDRESS[/PLEN] | default }\n"
-	       "TYPE := { unicast | blackhole }   (selectors: type local too)\n");
+	       "TYPE := { unicast | blackhole }   (selectors: type local too)\n"
+	       "OPTIONS include -4 | -6 | -f[amily] { inet | inet6 }: the family of default and\n"
+	       "of show and flush (IPv4 if none); an ADDRESS or PREFIX has its own.\n");
 	return 0;
 }
 

@@ -15,17 +15,22 @@ enum route_match {
 };
 
 struct route_req {
+	int family;		/* AF_INET, AF_INET6: of the prefix, gateway, -4/-6, else IPv4 */
 	bool has_type;
 	__u8 type;		/* enum ipxr_route_type */
 	bool has_dst;
-	struct prefix4 dst;
+	struct inet_prefix dst;
 	enum route_match match;
 	bool has_via;
-	__be32 via;
+	struct inet_prefix via;
 	const char *dev;
+	const char *dst_arg, *via_arg;	/* as typed, for messages */
 };
 
-/* 0 or an exit code with the error printed. @selector: the show/flush grammar. */
+/*
+ * 0 or an exit code with the error printed. @selector: the show/flush grammar. Addresses of
+ * the other family than -4/-6 (ipxr.family) are refused.
+ */
 int route_parse(int argc, char **argv, bool selector, struct route_req *req);
 const char *route_type_name(unsigned int type);
 

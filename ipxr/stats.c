@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ipxr stats show: the fast path's outcome counters, per reason (IPXR_STAT_LIST) and summed per
- * XDP action with the action column of the same list, so a new reason needs no change here.
+ * XDP action with the action column of the same list, so a new reason needs no change here;
+ * then per family slot (link, inet, inet6), the sums covering the slots selected (-4, -6).
  */
 #include <string.h>
 #include <linux/bpf.h>
@@ -31,6 +32,21 @@ static const struct {
 	{ "pass", XDP_PASS },
 };
 
+/* The counters' family slots: frames neither IPv4 nor IPv6 count as "link". */
+static const char *const slot_names[IPXR_SF_MAX] = {
+	[IPXR_SF_LINK] = "link",
+	[IPXR_SF_INET] = "inet",
+	[IPXR_SF_INET6] = "inet6",
+};
+
+/* all slots by default; -4/-6 select that family alone (its "link" frames are neither) */
+static bool slot_selected(unsigned int slot)
+{
+	const struct ipxr_family *f = family_get(ipxr.family);
+
+	return !f || f->stat_slot == slot;
+}
+
 static void print_counter(const char *kind, const char *name, const struct ipxr_counter *c)
 {
 	print_string(PRINT_FP, NULL, "%s ", kind);
@@ -42,10 +58,17 @@ static void print_counter(const char *kind, const char *name, const struct ipxr_
 	print_nl();
 }
 
+static void add(struct ipxr_counter *sum, const struct ipxr_counter *c)
+{
+	sum->packets += c->packets;
+	sum->bytes += c->bytes;
+}
+
 static int stats_show(int argc, char **argv)
 {
-	struct ipxr_counter per[IPXR_STAT_MAX], sum;
-	unsigned int i, a;
+	struct ipxr_counter per[IPXR_SF_MAX][IPXR_STAT_MAX], sum[IPXR_STAT_MAX], act;
+	char kind[32];
+	unsigned int i, a, slot;
 	int err;
 
 	(void)argv;
@@ -54,28 +77,44 @@ static int stats_show(int argc, char **argv)
 	err = maps_open(ipxr.batch);
 	if (err)
 		return err;
-	for (i = 0; i < IPXR_STAT_MAX; i++) {
-		err = percpu_sum(map_fd(MAP_STATS), i, &per[i]);
-		if (err)
-			return ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
-					  IPXR_MAP_STATS, strerror(-err));
+	memset(sum, 0, sizeof(sum));
+	for (slot = 0; slot < IPXR_SF_MAX; slot++) {
+		for (i = 0; i < IPXR_STAT_MAX; i++) {
+			err = percpu_sum(map_fd(MAP_STATS), IPXR_MAX_STATS * slot + i,
+					 &per[slot][i]);
+			if (err)
+				return ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
+						  IPXR_MAP_STATS, strerror(-err));
+			if (slot_selected(slot))
+				add(&sum[i], &per[slot][i]);
+		}
 	}
 	open_json_object(NULL);
 	open_json_object("actions");
 	for (a = 0; a < sizeof(actions) / sizeof(actions[0]); a++) {
-		memset(&sum, 0, sizeof(sum));
-		for (i = 0; i < IPXR_STAT_MAX; i++) {
-			if (reasons[i].action != actions[a].action)
-				continue;
-			sum.packets += per[i].packets;
-			sum.bytes += per[i].bytes;
-		}
-		print_counter("action", actions[a].name, &sum);
+		memset(&act, 0, sizeof(act));
+		for (i = 0; i < IPXR_STAT_MAX; i++)
+			if (reasons[i].action == actions[a].action)
+				add(&act, &sum[i]);
+		print_counter("action", actions[a].name, &act);
 	}
 	close_json_object();
 	open_json_object("reasons");
 	for (i = 0; i < IPXR_STAT_MAX; i++)
-		print_counter("reason", reasons[i].name, &per[i]);
+		print_counter("reason", reasons[i].name, &sum[i]);
+	close_json_object();
+	/* per family: every reason in JSON (stable keys), the non-zero ones in text */
+	open_json_object("families");
+	for (slot = 0; slot < IPXR_SF_MAX; slot++) {
+		if (!slot_selected(slot))
+			continue;
+		open_json_object(slot_names[slot]);
+		snprintf(kind, sizeof(kind), "%s reason", slot_names[slot]);
+		for (i = 0; i < IPXR_STAT_MAX; i++)
+			if (is_json_context() || per[slot][i].packets || per[slot][i].bytes)
+				print_counter(kind, reasons[i].name, &per[slot][i]);
+		close_json_object();
+	}
 	close_json_object();
 	close_json_object();
 	return 0;
@@ -85,7 +124,9 @@ static int stats_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("Usage: ipxr stats [ show ]\n");
+	printf("Usage: ipxr [ OPTIONS ] stats [ show ]\n"
+	       "OPTIONS include -4 | -6 | -f[amily] { inet | inet6 }: the counters of that family\n"
+	       "(all by default).\n");
 	return 0;
 }
 

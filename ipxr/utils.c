@@ -133,15 +133,54 @@ int badarg(const char *arg)
 	return ipxr_error(IPXR_EXIT_USAGE, "unknown keyword \"%s\", try \"help\".", arg);
 }
 
-__be32 plen_mask(unsigned int plen)
+const char *af_name(int family)
 {
-	return plen ? htonl(~0U << (32 - plen)) : 0;
+	return family == AF_INET ? "inet" : family == AF_INET6 ? "inet6" : "unspec";
 }
 
-bool prefix_contains(const struct prefix4 *outer, const struct prefix4 *inner)
+unsigned int af_bits(int family)
 {
-	return inner->plen >= outer->plen &&
-	       ((inner->addr ^ outer->addr) & plen_mask(outer->plen)) == 0;
+	return family == AF_INET ? 32 : family == AF_INET6 ? 128 : 0;
+}
+
+unsigned int af_bytes(int family)
+{
+	return af_bits(family) / 8;
+}
+
+bool addr_mask(int family, __u8 *addr, unsigned int plen)
+{
+	unsigned int i, n = af_bytes(family);
+	bool host = false;
+	__u8 keep;
+
+	for (i = 0; i < n; i++) {
+		if (plen >= 8 * (i + 1))
+			keep = 0xff;
+		else if (plen <= 8 * i)
+			keep = 0;
+		else
+			keep = (__u8)(0xff << (8 - plen % 8));
+		host |= (addr[i] & ~keep) != 0;
+		addr[i] &= keep;
+	}
+	return host;
+}
+
+bool prefix_contains(const struct inet_prefix *outer, const struct inet_prefix *inner)
+{
+	__u8 a[16];
+
+	if (outer->family != inner->family || inner->bitlen < outer->bitlen)
+		return false;
+	memcpy(a, inner->addr, sizeof(a));
+	addr_mask(inner->family, a, outer->bitlen);
+	return memcmp(a, outer->addr, af_bytes(outer->family)) == 0;
+}
+
+bool addr_is_linklocal(int family, const __u8 *addr)
+{
+	return family == AF_INET6 && addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
 }
 
 /*
@@ -181,8 +220,34 @@ int get_ipv4(const char *s, __be32 *addr)
 	return 0;
 }
 
-/* "/24" or, as ip allows, a contiguous netmask "/255.255.255.0" */
-static int get_plen(const char *s, unsigned int *plen)
+/*
+ * A colon makes it IPv6 (every form inet_pton knows: "::", compressed, embedded IPv4), anything
+ * else IPv4, so the family of what was typed never depends on -4/-6: those only refuse the
+ * other one.
+ */
+int get_addr(const char *s, int family, struct inet_prefix *a)
+{
+	int af = strchr(s, ':') ? AF_INET6 : AF_INET;
+	__be32 v4;
+
+	memset(a, 0, sizeof(*a));
+	if (af == AF_INET6) {
+		if (inet_pton(AF_INET6, s, a->addr) != 1)
+			return -EINVAL;
+	} else {
+		if (get_ipv4(s, &v4))
+			return -EINVAL;
+		memcpy(a->addr, &v4, 4);
+	}
+	a->family = af;
+	a->bitlen = af_bits(af);
+	if (family != AF_UNSPEC && family != af)
+		return -EAFNOSUPPORT;
+	return 0;
+}
+
+/* "/24", "/64" or, for IPv4 as ip allows, a contiguous netmask "/255.255.255.0" */
+static int get_plen(const char *s, int family, unsigned int *plen)
 {
 	unsigned long v;
 	uint32_t m;
@@ -192,12 +257,12 @@ static int get_plen(const char *s, unsigned int *plen)
 	if (*s >= '0' && *s <= '9' && !strchr(s, '.')) {
 		errno = 0;
 		v = strtoul(s, &end, 10);
-		if (errno || *end || v > 32 || (s[0] == '0' && s[1]))
+		if (errno || *end || v > af_bits(family) || (s[0] == '0' && s[1]))
 			return -EINVAL;
 		*plen = v;
 		return 0;
 	}
-	if (inet_pton(AF_INET, s, &mask) != 1)
+	if (family != AF_INET || inet_pton(AF_INET, s, &mask) != 1)
 		return -EINVAL;
 	m = ntohl(mask);
 	if (m & (~m >> 1))	/* a one after a zero: not contiguous */
@@ -206,61 +271,79 @@ static int get_plen(const char *s, unsigned int *plen)
 	return 0;
 }
 
-int get_prefix4(const char *s, struct prefix4 *p, bool allow_host_bits)
+int get_prefix(const char *s, int family, struct inet_prefix *p, bool allow_host_bits)
 {
 	char buf[64];
-	unsigned int plen = 32;
+	unsigned int plen;
 	char *slash;
+	int err;
 
 	if (strcmp(s, "default") == 0) {
-		p->addr = 0;
-		p->plen = 0;
+		/* no family of its own: the caller decides (gateway, -4/-6, else IPv4) */
+		memset(p, 0, sizeof(*p));
+		p->family = family;
 		return 0;
 	}
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
-	if (slash) {
+	if (slash)
 		*slash = '\0';
-		if (get_plen(slash + 1, &plen))
-			return -EINVAL;
-	}
-	if (get_ipv4(buf, &p->addr))
+	err = get_addr(buf, family, p);
+	if (err)
+		return err;
+	plen = p->bitlen;
+	if (slash && get_plen(slash + 1, p->family, &plen))
 		return -EINVAL;
-	p->plen = plen;
-	if (p->addr & ~plen_mask(plen)) {
-		if (!allow_host_bits)
-			return -EDOM;
-		p->addr &= plen_mask(plen);
-	}
+	p->bitlen = plen;
+	if (addr_mask(p->family, p->addr, plen) && !allow_host_bits)
+		return -EDOM;
 	return 0;
 }
 
-int parse_addr_arg(const char *s, __be32 *addr)
+static const char *af_word(int family, const char *s)
 {
-	if (get_ipv4(s, addr))
-		return ipxr_error(IPXR_EXIT_USAGE,
-				  "an IPv4 address is expected rather than \"%s\".", s);
+	if (family == AF_INET6 || (family == AF_UNSPEC && strchr(s, ':')))
+		return "IPv6";
+	return "IPv4";
+}
+
+int parse_addr_arg(const char *s, int family, struct inet_prefix *a)
+{
+	int err = get_addr(s, family, a);
+
+	if (err == -EAFNOSUPPORT)
+		return ipxr_error(IPXR_EXIT_USAGE, "an %s address is expected rather than \"%s\" "
+				  "(an %s address).", af_word(family, s), s,
+				  af_word(a->family, s));
+	if (err)
+		return ipxr_error(IPXR_EXIT_USAGE, "an %s address is expected rather than \"%s\".",
+				  af_word(family, s), s);
 	return 0;
 }
 
-int parse_prefix_arg(const char *s, struct prefix4 *p)
+int parse_prefix_arg(const char *s, int family, struct inet_prefix *p)
 {
-	char fix[INET_ADDRSTRLEN + 4];
-	struct prefix4 masked;
+	char fix[PREFIX_STRLEN];
+	struct inet_prefix masked;
 	int err;
 
-	err = get_prefix4(s, p, false);
+	err = get_prefix(s, family, p, false);
 	if (err == -EDOM) {
-		get_prefix4(s, &masked, true);
-		format_prefix(fix, sizeof(fix), masked.addr, masked.plen);
-		/* show the /len even for a /32 suggestion: the user wrote one */
-		if (!strchr(fix, '/') && masked.plen)
-			snprintf(fix + strlen(fix), sizeof(fix) - strlen(fix), "/%u", masked.plen);
+		get_prefix(s, family, &masked, true);
+		format_prefix(fix, sizeof(fix), &masked);
+		/* show the /len even for a host route suggestion: the user wrote one */
+		if (!strchr(fix, '/') && masked.bitlen)
+			snprintf(fix + strlen(fix), sizeof(fix) - strlen(fix), "/%u",
+				 masked.bitlen);
 		return ipxr_error(IPXR_EXIT_USAGE, "\"%s\" has host bits set, did you mean %s?",
 				  s, fix);
 	}
+	if (err == -EAFNOSUPPORT)
+		return ipxr_error(IPXR_EXIT_USAGE, "an %s prefix is expected rather than \"%s\" "
+				  "(-%c given).", family == AF_INET6 ? "IPv6" : "IPv4", s,
+				  family == AF_INET6 ? '6' : '4');
 	if (err)
 		return ipxr_error(IPXR_EXIT_USAGE, "invalid prefix \"%s\": expected ADDRESS[/PLEN] "
 				  "or default.", s);
@@ -280,21 +363,70 @@ int parse_u32_arg(const char *key, const char *s, __u32 max, __u32 *val)
 	return 0;
 }
 
-const char *format_addr(char *buf, size_t len, __be32 addr)
+/*
+ * RFC 5952: lowercase hex without leading zeros, the longest run of two or more zero fields
+ * written "::" (the first of equal runs), and the last 32 bits dotted only for IPv4-mapped
+ * addresses (::ffff:0:0/96). glibc's inet_ntop also dots the deprecated IPv4-compatible
+ * ::/96, printing ::1:0 as "::0.1.0.0", hence a formatter of our own.
+ */
+const char *format_ipv6(char *buf, size_t len, const __u8 *a)
 {
-	return inet_ntop(AF_INET, &addr, buf, len);
+	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+	int best = -1, best_len = 0, run = 0, i, n, end = 8;
+	unsigned int w[8];
+	size_t used = 0;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = a[2 * i] << 8 | a[2 * i + 1];
+		run = w[i] ? 0 : run + 1;
+		if (run > best_len && run >= 2) {
+			best_len = run;
+			best = i - run + 1;
+		}
+	}
+	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+		end = 6;	/* the IPv4 part follows; the zero run ends before it */
+	if (best >= 0 && best + best_len > end)
+		best_len = end - best;
+	if (best_len < 2) {
+		best = -1;
+		best_len = 0;
+	}
+	for (i = 0; i < end && used < len; i++) {
+		if (i == best) {
+			n = snprintf(buf + used, len - used, "::");
+			i += best_len - 1;
+		} else {
+			n = snprintf(buf + used, len - used, "%s%x",
+				     i && i != best + best_len ? ":" : "", w[i]);
+		}
+		used += n;
+	}
+	if (end == 6 && used < len)
+		snprintf(buf + used, len - used, "%s%u.%u.%u.%u", best + best_len == 6 ? "" : ":",
+			 a[12], a[13], a[14], a[15]);
+	return buf;
 }
 
-char *format_prefix(char *buf, size_t len, __be32 addr, unsigned int plen)
+const char *format_addr(char *buf, size_t len, int family, const void *addr)
 {
-	char a[INET_ADDRSTRLEN];
+	if (family == AF_INET6)
+		return format_ipv6(buf, len, addr);
+	return inet_ntop(AF_INET, addr, buf, len);
+}
 
-	if (plen == 0 && addr == 0)
+char *format_prefix(char *buf, size_t len, const struct inet_prefix *p)
+{
+	static const __u8 zero[16];
+	char a[INET6_ADDRSTRLEN];
+	int family = p->family == AF_UNSPEC ? AF_INET : p->family;
+
+	if (p->bitlen == 0 && memcmp(p->addr, zero, af_bytes(family)) == 0)
 		snprintf(buf, len, "default");
-	else if (plen == 32)
-		snprintf(buf, len, "%s", format_addr(a, sizeof(a), addr));
+	else if (p->bitlen == af_bits(family))
+		snprintf(buf, len, "%s", format_addr(a, sizeof(a), family, p->addr));
 	else
-		snprintf(buf, len, "%s/%u", format_addr(a, sizeof(a), addr), plen);
+		snprintf(buf, len, "%s/%u", format_addr(a, sizeof(a), family, p->addr), p->bitlen);
 	return buf;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include <net/if.h>
+#include <netinet/in.h>
 
 /* Exit codes, also written in the man page: scripts test them. */
 enum {
@@ -23,6 +24,7 @@ enum {
 };
 
 struct ipxr_global {
+	int family;		/* -4, -6, -f: AF_INET or AF_INET6; AF_UNSPEC when none given */
 	bool json;
 	bool pretty;
 	int stats;		/* -s given (count) */
@@ -70,26 +72,49 @@ int missarg(const char *key);
 int badarg(const char *arg);
 
 /*
- * Parsers return 0 or a negative errno; the *_arg variants print the error and return an
- * exit code.
+ * An address or a prefix of either family, as iproute2's inet_prefix: the parsers fill it, the
+ * route code turns it into the key of the family's trie.
  */
-struct prefix4 {
-	__be32 addr;
-	__u8 plen;
+struct inet_prefix {
+	__u8 family;		/* AF_INET or AF_INET6; AF_UNSPEC: "default" of no family yet */
+	__u8 bitlen;		/* prefix length; an address has its family's full length */
+	__u8 addr[16];		/* network order; an IPv4 address in the first 4 bytes */
 };
 
+/* "inet"/"inet6", AF_INET/AF_INET6 -> 32/128 bits, 4/16 bytes (0 for anything else) */
+const char *af_name(int family);
+unsigned int af_bits(int family);
+unsigned int af_bytes(int family);
+
+/*
+ * Parsers return 0 or a negative errno: -EINVAL not an address or prefix, -EAFNOSUPPORT one of
+ * the other family than @family (AF_UNSPEC: either), -EDOM host bits set. The *_arg variants
+ * print the error and return an exit code.
+ */
 int get_ipv4(const char *s, __be32 *addr);
-int get_prefix4(const char *s, struct prefix4 *p, bool allow_host_bits);
-int parse_addr_arg(const char *s, __be32 *addr);
-int parse_prefix_arg(const char *s, struct prefix4 *p);
+int get_addr(const char *s, int family, struct inet_prefix *a);
+int get_prefix(const char *s, int family, struct inet_prefix *p, bool allow_host_bits);
+int parse_addr_arg(const char *s, int family, struct inet_prefix *a);
+int parse_prefix_arg(const char *s, int family, struct inet_prefix *p);
 int parse_u32_arg(const char *key, const char *s, __u32 max, __u32 *val);
 
-__be32 plen_mask(unsigned int plen);
-bool prefix_contains(const struct prefix4 *outer, const struct prefix4 *inner);
+/* Clear the bits of @addr (@family's length) past @plen; whether any was set. */
+bool addr_mask(int family, __u8 *addr, unsigned int plen);
+/* @inner lies inside @outer (same family, @inner's length at least @outer's). */
+bool prefix_contains(const struct inet_prefix *outer, const struct inet_prefix *inner);
+/* fe80::/10: reachable only through a device given with it */
+bool addr_is_linklocal(int family, const __u8 *addr);
 
-/* "default", "10.0.0.1" (a /32, as ip prints it) or "10.0.0.0/24" */
-char *format_prefix(char *buf, size_t len, __be32 addr, unsigned int plen);
-const char *format_addr(char *buf, size_t len, __be32 addr);
+/* Long enough for any prefix format_prefix() prints: an IPv6 address and "/128". */
+#define PREFIX_STRLEN	(INET6_ADDRSTRLEN + 4)
+
+/*
+ * "default", "10.0.0.1" or "2001:db8::1" (a host route, as ip prints it) or "10.0.0.0/24".
+ * IPv6 addresses are written as RFC 5952 says (see format_ipv6).
+ */
+char *format_prefix(char *buf, size_t len, const struct inet_prefix *p);
+const char *format_addr(char *buf, size_t len, int family, const void *addr);
+const char *format_ipv6(char *buf, size_t len, const __u8 *addr);
 const char *format_mac(char *buf, size_t len, const __u8 *mac);
 
 /* Device names <-> ifindex, cached for the life of the process (batch speed). */

@@ -76,12 +76,19 @@ expect() {
 	verdict "$label (exit $want)" test "$rc" -eq "$want"
 }
 
+# snapshot: both route tables (but the LOCAL entries ipxr syncs) and the next hops, in one run
+# (root ::/0 selects IPv6)
+snapshot() {
+	printf '%s\n' 'route show type unicast' 'route show blackhole' \
+		'route show type unicast root ::/0' 'route show blackhole root ::/0' 'nexthop show' |
+		"$IPXR" -n "$NS" -batch - 2>&1
+}
+
 # expect_err LABEL RC REGEX ARGS...: exit code, an "Error:" line matching REGEX, same table
 expect_err() {
 	local label=$1 want=$2 re=$3 before
 	shift 3
-	before=$("$IPXR" -n "$NS" route show type unicast; "$IPXR" -n "$NS" route show blackhole;
-		 "$IPXR" -n "$NS" nexthop show)
+	before=$(snapshot)
 	run "$@"
 	if [[ $rc -eq $want ]] && grep -Eq -- "^Error: .*$re" "$TMP/err" &&
 	   ! grep -q AddressSanitizer "$TMP/err"; then
@@ -89,9 +96,7 @@ expect_err() {
 	else
 		nok "$label (exit $want, message /$re/; got $rc)"
 	fi
-	verdict "$label: table unchanged" test "$before" == \
-		"$("$IPXR" -n "$NS" route show type unicast; "$IPXR" -n "$NS" route show blackhole;
-		   "$IPXR" -n "$NS" nexthop show)"
+	verdict "$label: table unchanged" test "$before" == "$(snapshot)"
 }
 
 out_is() {	# out_is LABEL EXPECTED: stdout of the last run
@@ -100,8 +105,10 @@ out_is() {	# out_is LABEL EXPECTED: stdout of the last run
 	if [[ $got == "$2" ]]; then ok "$1"; else nok "$1"; diag "expected: $2"; fi
 }
 
-json_ok() {	# json_ok LABEL JQ-FILTER: the last stdout is JSON and the filter is true
-	if jq -e "$2" "$TMP/out" >/dev/null 2>&1; then ok "$1"; else nok "$1"; fi
+json_ok() {	# json_ok LABEL [-s] JQ-FILTER: the last stdout is JSON and the filter is true
+	local label=$1
+	shift
+	if jq -e "$@" "$TMP/out" >/dev/null 2>&1; then ok "$label"; else nok "$label"; fi
 }
 
 # --- setup: two router ports, a private bpffs, the program on both ports ---
@@ -111,8 +118,8 @@ done
 [[ -x $IPXR ]] || die "$IPXR not built (make asan)"
 [[ -f $OBJ ]] || die "$OBJ not built (make)"
 
-mkdir -p "$TMP/bpffs" "$TMP/empty" "$TMP/bpffs2" "$TMP/bpffs3"
-for m in bpffs empty bpffs2 bpffs3; do
+mkdir -p "$TMP/bpffs" "$TMP/empty" "$TMP/bpffs2" "$TMP/bpffs3" "$TMP/bpffs4"
+for m in bpffs empty bpffs2 bpffs3 bpffs4; do
 	mount -t bpf bpf "$TMP/$m" || die "mount bpffs"
 	MNTS+=("$TMP/$m")
 done
@@ -128,13 +135,16 @@ done
 ipn addr add 10.0.0.254/24 dev rtr-p0
 ipn addr add 10.0.1.254/24 dev rtr-p1
 ip netns exec "$NS" sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv4.conf.rtr-p0.forwarding=1 \
-	net.ipv4.conf.rtr-p1.forwarding=1
+	net.ipv4.conf.rtr-p1.forwarding=1 net.ipv6.conf.all.forwarding=1
+# global IPv6 addresses without duplicate address detection: usable at once
+ipn addr add 2001:db8:a::fe/64 dev rtr-p0 nodad
+ipn addr add 2001:db8:b::fe/64 dev rtr-p1 nodad
 ipn link set dev rtr-p0 xdpdrv obj "$OBJ" sec xdp_router || die "attach rtr-p0"
 ipn link set dev rtr-p1 xdpdrv obj "$OBJ" sec xdp_router || die "attach rtr-p1"
 
 # --- version, help, usage ---
 run -V
-verdict "-V prints version and map layout" test "$(cat "$TMP/out")" == "ipxr 0.1.0 (map layout 1)"
+verdict "-V prints version and map layout" test "$(cat "$TMP/out")" == "ipxr 0.2.0 (map layout 2)"
 run help
 verdict "help: usage on stdout, exit 0" test "$rc" -eq 0 -a -s "$TMP/out"
 run route help
@@ -300,9 +310,9 @@ run -j stats show
 json_ok "stats -j: actions redirect drop pass" \
 	'.actions | has("redirect") and has("drop") and has("pass") and .pass.packets >= 0'
 json_ok "stats -j: every reason of IPXR_STAT_LIST" \
-	'.reasons | keys | sort == ["blackhole","forward","fwd_disabled","ip_options","local",
-	 "malformed","martian","mtu_exceeded","multicast","nh_invalid","no_neigh","no_route",
-	 "other_proto","ttl_exceeded"]'
+	'.reasons | keys | sort == ["blackhole","forward","fwd_disabled","hop_by_hop","ip_options",
+	 "link_local","local","malformed","martian","mtu_exceeded","multicast","nd","nh_invalid",
+	 "no_neigh","no_route","other_proto","ttl_exceeded"]'
 run stats
 verdict "stats without command shows" grep -q '^reason forward packets' "$TMP/out"
 
@@ -427,6 +437,358 @@ test "$rc" -eq 0 || nok "forwarding off: exit code $rc"
 ip netns exec "$NS" sysctl -qw net.ipv4.conf.rtr-p1.forwarding=1
 expect "remove the warning's route" 0 route del 10.71.0.0/16
 
+# --- IPv6: the same grammar and code paths; the family from the prefix, else the gateway ---
+conn_p1=$("$IPXR" -n "$NS" -j nexthop show dev rtr-p1 |
+	jq '.[] | select(has("gateway") | not) | .routes')
+expect "6: add via a global gateway with dev" 0 route add 2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0
+expect "6: add via without dev (dev from the kernel)" 0 route add 2001:db8:101::/48 via 2001:db8:a::1
+expect "6: add a shorter prefix at the same address" 0 route add 2001:db8:100::/40 dev rtr-p1
+expect "6: add connected" 0 route add 2001:db8:200::/40 dev rtr-p1
+expect "6: add blackhole" 0 route add blackhole 2001:db8:666::/48
+expect "6: add host route" 0 route add 2001:db8:300::7 via 2001:db8:b::7 dev rtr-p1
+expect "6: default via a link-local gateway is IPv6" 0 route add default via fe80::1 dev rtr-p1
+# entered in odd forms, shown canonical (RFC 5952)
+expect "6: upper case, leading zeros, uncompressed" 0 \
+	route add 2001:0DB8:0400:0000:0000:0000:0000:0000/56 dev rtr-p0
+expect "6: two equal zero runs" 0 route add 2001:db8:0:0:1:0:0:1 dev rtr-p0
+expect "6: a single zero field" 0 route add 2001:db8:0:1:1:1:1:1/128 dev rtr-p0
+expect "6: IPv4-mapped in mixed form" 0 route add ::FFFF:198.51.100.0/120 dev rtr-p1
+expect "6: NAT64 prefix in mixed form" 0 route add 64:ff9b::192.0.2.0/120 via 2001:db8:a::1
+
+SHOW6='default via fe80::1 dev rtr-p1
+::ffff:198.51.100.0/120 dev rtr-p1
+64:ff9b::c000:200/120 via 2001:db8:a::1 dev rtr-p0
+2001:db8::1:0:0:1 dev rtr-p0
+2001:db8:0:1:1:1:1:1 dev rtr-p0
+2001:db8:100::/40 dev rtr-p1
+2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0
+2001:db8:101::/48 via 2001:db8:a::1 dev rtr-p0
+2001:db8:200::/40 dev rtr-p1
+2001:db8:300::7 via 2001:db8:b::7 dev rtr-p1
+2001:db8:400::/56 dev rtr-p0
+blackhole 2001:db8:666::/48'
+run -6 route show
+out_is "6: -6 route show: canonical text, sorted by address then length" "$SHOW6"
+for opt in "-f inet6" "-family inet6" "--family inet6" "-fa inet6"; do
+	# shellcheck disable=SC2086 # the option and its argument are two words
+	run $opt route show
+	out_is "6: $opt route show = -6" "$SHOW6"
+done
+run route show
+verdict "6: route show without -6 lists IPv4 only (as ip)" \
+	test "$rc" -eq 0 -a -s "$TMP/out" -a -z "$(grep : "$TMP/out")"
+v4show=$(cat "$TMP/out")
+run -4 route show
+out_is "6: -4 route show = route show" "$v4show"
+run -f inet route show
+out_is "6: -f inet route show = route show" "$v4show"
+run -j -6 route show
+json_ok "6: -j -6 route show: valid JSON, 12 routes, canonical dst" \
+	'length == 12 and .[0].dst == "default" and .[0].gateway == "fe80::1" and
+	 .[2].dst == "64:ff9b::c000:200/120" and .[3].dst == "2001:db8::1:0:0:1" and
+	 .[4].dst == "2001:db8:0:1:1:1:1:1"'
+json_ok "6: -j: keys of a gateway route" \
+	'.[] | select(.dst == "2001:db8:100::/48") | .type == "unicast" and
+	 .gateway == "2001:db8:a::1" and .dev == "rtr-p0" and (.nexthop | type) == "number" and
+	 (keys | length) == 5'
+json_ok "6: -j: blackhole without dev" \
+	'.[] | select(.type == "blackhole") | .dst == "2001:db8:666::/48" and (has("dev") | not)'
+run -j -s -6 route show
+json_ok "6: -j -s: next-hop stats on IPv6 routes" 'all(.[]; .stats.packets >= 0)'
+
+# selectors: an IPv6 prefix or gateway selects IPv6 without -6
+run route show root 2001:db8:100::/40
+out_is "6: show root" '2001:db8:100::/40 dev rtr-p1
+2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0
+2001:db8:101::/48 via 2001:db8:a::1 dev rtr-p0'
+run route show match 2001:db8:100::5
+out_is "6: show match" 'default via fe80::1 dev rtr-p1
+2001:db8:100::/40 dev rtr-p1
+2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0'
+run route show 2001:DB8:100:0::/48
+out_is "6: show PREFIX is exact, in any spelling" '2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0'
+run route show via fe80::1
+out_is "6: show via a link-local gateway" 'default via fe80::1 dev rtr-p1'
+run -6 route show default
+out_is "6: -6 show default" 'default via fe80::1 dev rtr-p1'
+run -6 route show dev rtr-p1 type unicast
+out_is "6: -6 show dev" 'default via fe80::1 dev rtr-p1
+::ffff:198.51.100.0/120 dev rtr-p1
+2001:db8:100::/40 dev rtr-p1
+2001:db8:200::/40 dev rtr-p1
+2001:db8:300::7 via 2001:db8:b::7 dev rtr-p1'
+
+# local host routes: global addresses and ::1, never link-local ones
+run -6 route show type local
+out_is "6: local /128s of the router's global addresses (no fe80::)" 'local ::1 dev lo
+local 2001:db8:a::fe dev rtr-p0
+local 2001:db8:b::fe dev rtr-p1'
+run route show type local
+verdict "6: IPv4 local routes listed apart" test "$(grep -c : "$TMP/out")" -eq 0
+ipn addr add 2001:db8:c::fe/64 dev rtr-p1 nodad
+expect "6: a write after an address appears" 0 route add 2001:db8:700::/48 dev rtr-p1
+run -6 route show type local dev rtr-p1
+out_is "6: new address synced as local /128" 'local 2001:db8:b::fe dev rtr-p1
+local 2001:db8:c::fe dev rtr-p1'
+expect_err "6: /128 of a router address" 2 \
+	'"2001:db8:c::fe" is an address of this router: its /128 is a local route' \
+	route add 2001:db8:c::fe/128 dev rtr-p0
+expect_err "6: delete a local route" 2 'address of this router' route del 2001:db8:a::fe
+ipn addr del 2001:db8:c::fe/64 dev rtr-p1
+expect "6: a write after the address went" 0 route del 2001:db8:700::/48
+run -6 route show type local dev rtr-p1
+out_is "6: removed address no longer local" 'local 2001:db8:b::fe dev rtr-p1'
+
+# next hops: IPv6 gateways, families, the connected next hop shared by both families
+run -j nexthop show
+json_ok "6: nexthop show: the global gateway counts its 3 routes, managed" \
+	'(.[] | select(.gateway == "2001:db8:a::1") | .routes == 3 and .dev == "rtr-p0" and
+	  .managed == true)'
+json_ok "6: one connected next hop per device serves both families" \
+	'([.[] | select(.dev == "rtr-p1" and (has("gateway") | not))] | length == 1) and
+	 (.[] | select(.dev == "rtr-p1" and (has("gateway") | not)) | .routes) == '"$((conn_p1 + 3))"
+run -6 nexthop show
+verdict "6: -6 nexthop show: IPv6 gateways" \
+	grep -Eq '^id [0-9]+ via fe80::1 dev rtr-p1 routes 1 managed$' "$TMP/out"
+verdict "6: -6 nexthop show: no IPv4 gateway" test -z "$(grep -E 'via [0-9.]+ ' "$TMP/out")"
+verdict "6: -6 nexthop show: connected next hops too" grep -Eq '^id [0-9]+ dev rtr-p1 routes' \
+	"$TMP/out"
+run -4 nexthop show
+verdict "6: -4 nexthop show: no IPv6 gateway" test -z "$(grep 'via .*:' "$TMP/out")"
+verdict "6: -4 nexthop show: IPv4 gateways and connected" \
+	grep -Eq '^id [0-9]+ via 10\.0\.0\.1 dev rtr-p0 routes' "$TMP/out"
+run -j -6 nexthop show
+json_ok "6: -j -6 nexthop show: valid JSON with IPv6 gateway keys" \
+	'.[] | select(.gateway == "fe80::1") | (keys | sort) ==
+	 ["dev","gateway","id","lladdr","managed","mtu","routes"]'
+ll=$(jq '.[] | select(.gateway == "fe80::1") | .id' "$TMP/out")
+
+# a link-local gateway: managed neighbour and stand-in route in ipxr's kernel table
+standin() { ip -n "$NS" -6 route show table 1768978546; }
+verdict "6: link-local gateway: stand-in route 100::<id> via it in table 1768978546" \
+	grep -Eq "^100::$(printf %x "${ll:-0}") via fe80::1 dev rtr-p1 proto static" <(standin)
+verdict "6: link-local gateway: managed neighbour" \
+	grep -q managed <(ipn -6 neigh show fe80::1 dev rtr-p1)
+verdict "6: global gateway: managed neighbour" \
+	grep -q managed <(ipn -6 neigh show 2001:db8:a::1 dev rtr-p0)
+expect "6: a second route via the same link-local gateway" 0 \
+	route add 2001:db8:500::/48 via fe80::1 dev rtr-p1
+expect "6: the same link-local address on another device" 0 \
+	route add 2001:db8:501::/48 via fe80::1 dev rtr-p0
+verdict "6: one stand-in per next hop (2)" test "$(standin | grep -c 'via fe80::1')" -eq 2
+ip -n "$NS" -6 route flush table 1768978546
+expect "6: route replace through the next hop" 0 route replace default via fe80::1 dev rtr-p1
+verdict "6: a lost stand-in route is put back by the next write through it" \
+	grep -Eq "^100::$(printf %x "${ll:-0}") via fe80::1 dev rtr-p1" <(standin)
+expect "6: delete one of two routes of the next hop" 0 route del default via fe80::1 dev rtr-p1
+verdict "6: the stand-in stays while a route uses it" \
+	grep -Eq "^100::$(printf %x "${ll:-0}") via fe80::1 dev rtr-p1" <(standin)
+expect "6: delete the last route via fe80::1 dev rtr-p1" 0 route del 2001:db8:500::/48
+verdict "6: the stand-in route goes with the last route" \
+	test -z "$(standin | grep 'dev rtr-p1')"
+verdict "6: the managed neighbour ipxr created goes too" \
+	test -z "$(ipn -6 neigh show fe80::1 dev rtr-p1)"
+expect "6: delete the route via fe80::1 dev rtr-p0" 0 route del 2001:db8:501::/48
+verdict "6: ipxr's kernel table is empty again" test -z "$(standin)"
+expect "6: re-add default via fe80::1" 0 route add default via fe80::1 dev rtr-p1
+
+# a neighbour the kernel had resolved keeps its lladdr, and stays
+ipn -6 neigh replace 2001:db8:b::8 lladdr 02:00:00:00:02:08 dev rtr-p1 nud reachable
+expect "6: add via a resolved neighbour" 0 route add 2001:db8:800::/48 via 2001:db8:b::8 dev rtr-p1
+verdict "6: managed neighbour keeps the resolved lladdr" \
+	grep -q 'lladdr 02:00:00:00:02:08 .*managed' <(ipn -6 neigh show 2001:db8:b::8 dev rtr-p1)
+run route get 2001:db8:800::1
+verdict "6: route get: lladdr from the kernel's neighbour table" grep -Eq \
+	'^2001:db8:800::1 via 2001:db8:b::8 dev rtr-p1 route 2001:db8:800::/48 nexthop [0-9]+ lladdr 02:00:00:00:02:08$' \
+	"$TMP/out"
+expect "6: delete it" 0 route del 2001:db8:800::/48
+verdict "6: a neighbour the kernel had learnt stays" \
+	grep -q 'lladdr 02:00:00:00:02:08' <(ipn -6 neigh show 2001:db8:b::8 dev rtr-p1)
+expect "6: add via an unresolved global gateway" 0 route add 2001:db8:801::/48 via 2001:db8:b::9
+verdict "6: managed neighbour created for it" \
+	grep -q managed <(ipn -6 neigh show 2001:db8:b::9 dev rtr-p1)
+expect "6: delete its only route" 0 route del 2001:db8:801::/48 via 2001:db8:b::9
+verdict "6: the neighbour ipxr created is deleted with it" \
+	test -z "$(ipn -6 neigh show 2001:db8:b::9 dev rtr-p1)"
+
+# route get
+run route get 2001:db8:100::5
+verdict "6: route get via a gateway" grep -Eq \
+	'^2001:db8:100::5 via 2001:db8:a::1 dev rtr-p0 route 2001:db8:100::/48 nexthop [0-9]+ lladdr unresolved$' \
+	"$TMP/out"
+run route get 2001:0DB8:0300:0000::0007
+verdict "6: route get of a host route, address written canonical" grep -Eq \
+	'^2001:db8:300::7 via 2001:db8:b::7 dev rtr-p1 route 2001:db8:300::7 nexthop [0-9]+ ' \
+	"$TMP/out"
+run route get 2001:db8:2ff::1
+verdict "6: route get connected" grep -Eq \
+	'^2001:db8:2ff::1 dev rtr-p1 route 2001:db8:200::/40 nexthop [0-9]+ lladdr unresolved$' \
+	"$TMP/out"
+run route get 2001:db8:666:1::1
+out_is "6: route get blackhole" 'blackhole 2001:db8:666:1::1 route 2001:db8:666::/48'
+run route get 2001:db8:a::fe
+out_is "6: route get local" 'local 2001:db8:a::fe dev rtr-p0'
+run route get 2001:db8:ffff::1
+verdict "6: route get falls to the default route" grep -Eq \
+	'^2001:db8:ffff::1 via fe80::1 dev rtr-p1 route default nexthop [0-9]+ ' "$TMP/out"
+run -j route get 2001:db8:100::5
+json_ok "6: route get -j: keys" '.dst == "2001:db8:100::5" and .type == "unicast" and
+	.route == "2001:db8:100::/48" and .gateway == "2001:db8:a::1" and .dev == "rtr-p0" and
+	(.nexthop | type) == "number" and has("lladdr")'
+expect "6: delete default" 0 route delete default via fe80::1 dev rtr-p1
+expect_err "6: route get without a route" 3 \
+	'no route to 2001:db8:ffff::1 in the fast path: the kernel decides$' route get 2001:db8:ffff::1
+expect_err "6: route get, -4 with an IPv6 address" 1 'IPv4 address is expected rather than' \
+	-4 route get 2001:db8::1
+expect "6: re-add default" 0 route add default via fe80::1 dev rtr-p1
+
+# change, replace
+expect "6: change a route to a gateway" 0 route change 2001:db8:400::/56 via 2001:db8:a::1
+run route show 2001:db8:400::/56
+out_is "6: change took effect" '2001:db8:400::/56 via 2001:db8:a::1 dev rtr-p0'
+expect "6: replace creates a missing route" 0 route replace 2001:db8:401::/56 via 2001:db8:a::1
+expect "6: replace an existing route" 0 route replace 2001:db8:400::/56 dev rtr-p0
+run -j nexthop show
+json_ok "6: change and replace moved the reference counts" \
+	'(.[] | select(.gateway == "2001:db8:a::1") | .routes) == 4'
+expect "6: delete with the matching via" 0 route del 2001:db8:401::/56 via 2001:db8:a::1
+
+# errors: exit code, message, both tables left alone
+expect_err "6: host bits set" 1 \
+	'"2001:db8:1::1/64" has host bits set, did you mean 2001:db8:1::/64\?$' \
+	route add 2001:db8:1::1/64 dev rtr-p0
+expect_err "6: host bits set, odd form: the suggestion is canonical" 1 \
+	'"2001:DB8:0:0:0:0:0:1/64" has host bits set, did you mean 2001:db8::/64\?$' \
+	route add 2001:DB8:0:0:0:0:0:1/64 dev rtr-p0
+expect_err "6: bad prefix" 1 'invalid prefix "2001:db8::g/64"' route add 2001:db8::g/64 dev rtr-p0
+expect_err "6: prefix length 129" 1 'invalid prefix "2001:db8::/129"' \
+	route add 2001:db8::/129 dev rtr-p0
+expect_err "6: two ::" 1 'invalid prefix "2001::db8::/64"' route add 2001::db8::/64 dev rtr-p0
+expect_err "6: bad gateway address" 1 'an IPv6 address is expected rather than "2001:db8::g"' \
+	route add 2001:db8:700::/48 via 2001:db8::g
+expect_err "6: IPv6 prefix via an IPv4 gateway" 1 \
+	'prefix "2001:db8:700::/48" and gateway "10\.0\.0\.1" are of different families\.$' \
+	route add 2001:db8:700::/48 via 10.0.0.1
+expect_err "6: IPv4 prefix via an IPv6 gateway" 1 'are of different families' \
+	route add 10.80.0.0/16 via 2001:db8:a::1
+expect_err "6: -6 with an IPv4 prefix" 1 'an IPv6 prefix is expected rather than "10\.80\.0\.0/16"' \
+	-6 route add 10.80.0.0/16 dev rtr-p0
+expect_err "6: -4 with an IPv6 gateway" 1 \
+	'an IPv4 address is expected rather than "2001:db8:a::1"' -4 route add default via 2001:db8:a::1
+expect_err "6: -6 show with an IPv4 selector" 1 'IPv6 prefix is expected' -6 route show 10.0.0.0/8
+expect_err "6: a link-local gateway needs dev" 1 'a link-local gateway needs dev\.$' \
+	route add 2001:db8:700::/48 via fe80::1
+expect_err "6: gateway not on-link" 2 'Nexthop has invalid gateway\.' \
+	route add 2001:db8:700::/48 via 2001:db8:ff::1
+expect_err "6: gateway not on-link on that dev" 2 'Nexthop has invalid gateway\.' \
+	route add 2001:db8:700::/48 via 2001:db8:a::1 dev rtr-p1
+expect_err "6: gateway is a local address" 2 'Nexthop has invalid gateway\.' \
+	route add 2001:db8:700::/48 via 2001:db8:a::fe
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.rtr-p2.disable_ipv6=1
+expect_err "6: link-local gateway on a device without IPv6" 2 'Nexthop has invalid gateway\.' \
+	route add 2001:db8:700::/48 via fe80::1 dev rtr-p2
+verdict "6: no stand-in left behind by the refused gateway" test -z "$(standin | grep rtr-p2)"
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.rtr-p2.disable_ipv6=0
+expect_err "6: route to delete absent" 2 'route "2001:db8:777::/48" not found' \
+	route del 2001:db8:777::/48
+expect_err "6: delete a different route than given" 2 'not found' \
+	route del 2001:db8:100::/48 via 2001:db8:b::7
+expect_err "6: delete: a shorter prefix is not the route" 2 'not found' \
+	route del 2001:db8:100::/47
+expect_err "6: route to add exists" 2 'route "2001:db8:100::/48" already exists \(File exists\)' \
+	route add 2001:db8:0100:0::/48 dev rtr-p1
+expect_err "6: route exists, through a new link-local gateway" 2 'already exists' \
+	route add 2001:db8:100::/48 via fe80::99 dev rtr-p0
+verdict "6: ... its new next hop freed: no stand-in route left" test -z "$(standin | grep fe80::99)"
+verdict "6: ... and no managed neighbour left" test -z "$(ipn -6 neigh show fe80::99 dev rtr-p0)"
+expect_err "6: change of an absent route" 2 'not found' route change 2001:db8:777::/48 dev rtr-p0
+expect_err "6: route get of a non-address" 1 'rather than "2001:db8::g"' route get 2001:db8::g
+expect_err "unknown family" 1 'invalid family "inet7": inet or inet6\.$' -f inet7 route show
+expect_err "-fo is not -force (only the whole word is)" 1 'unknown option "-fo"' -fo route show
+run -j -6 route add 2001:db8:1::1/64 dev rtr-p0
+json_ok "6: -j on a usage error: JSON error object" '.error | test("host bits")'
+run -j -f inet7 route show
+json_ok "6: -j on a bad family: JSON error object" '.error | test("invalid family")'
+
+# forwarding off for IPv6 on the device: a warning naming the IPv6 sysctl
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.rtr-p1.forwarding=0
+run route add 2001:db8:900::/48 dev rtr-p1
+verdict "6: forwarding off: warning names /proc/sys/net/ipv6/conf/rtr-p1/forwarding" \
+	grep -q '^Warning: forwarding is off on rtr-p1 (/proc/sys/net/ipv6/conf/rtr-p1/forwarding)' \
+	"$TMP/err"
+test "$rc" -eq 0 || nok "6: forwarding off: exit code $rc"
+run route add 10.92.0.0/16 dev rtr-p1
+verdict "6: IPv6 forwarding off does not warn for an IPv4 route" test "$rc" -eq 0 -a ! -s "$TMP/err"
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.rtr-p1.forwarding=1
+expect "6: remove the warning's routes" 0 -batch - <<<'route del 2001:db8:900::/48
+route del 10.92.0.0/16'
+
+# stats per family
+run -j stats show
+json_ok "6: stats -j: families link, inet, inet6" '.families | keys == ["inet","inet6","link"]'
+json_ok "6: stats -j: every reason in every family" \
+	'[.families[] | keys] | unique | length == 1 and (.[0] | length) == 17'
+json_ok "6: stats -j: reasons are the sums over the families" \
+	'. as $s | all(.reasons | keys[]; . as $r |
+	 $s.reasons[$r].packets == ([$s.families[][$r].packets] | add) and
+	 $s.reasons[$r].bytes == ([$s.families[][$r].bytes] | add))'
+run -6 -j stats show
+json_ok "6: stats -6 -j: inet6 only, its reasons are the sums" \
+	'(.families | keys) == ["inet6"] and .reasons == .families.inet6'
+run -4 -j stats show
+json_ok "6: stats -4 -j: inet only" '(.families | keys) == ["inet"] and .reasons == .families.inet'
+run stats show
+verdict "6: stats text: per-family lines are non-zero and well formed" test -z "$(grep -vE \
+	'^(action|reason) [a-z_]+ packets [0-9]+ bytes [0-9]+$|^(link|inet|inet6) reason [a-z_]+ packets [1-9][0-9]* bytes [1-9][0-9]*$' \
+	"$TMP/out")"
+
+# help
+run help
+verdict "help lists -4, -6 and -f[amily] { inet | inet6 }" \
+	grep -q -- '-force | -4 | -6 | -f\[amily\] { inet | inet6 } | -h\[elp\] }$' "$TMP/out"
+for obj in route nexthop stats; do
+	run "$obj" help
+	verdict "$obj help names -4 | -6 | -f[amily] { inet | inet6 }" \
+		grep -q -- '-4 | -6 | -f\[amily\] { inet | inet6 }' "$TMP/out"
+done
+
+# text output is valid input; -6 flush leaves IPv4, flush leaves IPv6
+"$IPXR" -n "$NS" -6 route show >"$TMP/saved6"
+"$IPXR" -n "$NS" route show >"$TMP/saved4"
+expect "6: route flush (IPv4)" 0 route flush
+run -6 route show
+out_is "6: route flush left the IPv6 routes" "$(cat "$TMP/saved6")"
+expect "6: IPv4 table re-fed" 0 -batch - < <(sed 's/^/route add /' "$TMP/saved4")
+run route show
+out_is "6: IPv4 table identical" "$(cat "$TMP/saved4")"
+expect "6: -6 route flush root 2001:db8:100::/40" 0 -6 route flush root 2001:db8:100::/40
+run -6 route show root 2001:db8::/32
+verdict "6: flush root removed the routes inside" test -z "$(grep '^2001:db8:10[01]::' "$TMP/out")"
+expect "6: -6 route flush" 0 -6 route flush
+run -6 route show
+out_is "6: -6 route flush emptied the IPv6 table" ''
+run route show
+out_is "6: -6 route flush left IPv4 alone" "$(cat "$TMP/saved4")"
+run -6 route show type local
+verdict "6: -6 flush kept the local routes" test "$(wc -l <"$TMP/out")" -eq 3
+run -j -6 nexthop show
+json_ok "6: -6 flush freed the IPv6 gateways" 'all(.[]; (.gateway // "") | test(":") | not)'
+verdict "6: -6 flush removed the stand-in routes" test -z "$(standin)"
+verdict "6: -6 flush removed the managed neighbours" \
+	test -z "$(ipn -6 neigh show fe80::1 dev rtr-p1; ipn -6 neigh show 2001:db8:a::1 dev rtr-p0)"
+expect "6: -6 show output re-fed through -batch" 0 -batch - < <(sed 's/^/route add /' "$TMP/saved6")
+run -6 route show
+out_is "6: re-fed IPv6 table is identical" "$(cat "$TMP/saved6")"
+verdict "6: re-fed: the stand-in route is back" grep -q 'via fe80::1 dev rtr-p1' <(standin)
+printf '%s\n' 'route show default' 'route del default' 'route show default' \
+	'route add default via fe80::1 dev rtr-p1' | "$IPXR" -n "$NS" -6 -j -batch - >"$TMP/out"
+json_ok "6: -6 applies to every line of a batch (default is ::/0)" -s \
+	'length == 2 and .[0][0].gateway == "fe80::1" and .[1] == []'
+run route show default
+verdict "6: ... and left IPv4's default alone" grep -q '^default via 10.0.0.1 dev rtr-p0$' "$TMP/out"
+run -6 route show default
+out_is "6: ... and re-added IPv6's" 'default via fe80::1 dev rtr-p1'
+
 # --- not root ---
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 "${NOBODY[@]}" env TC_BPF_MNT="$TC_BPF_MNT" "$IPXR" route show >"$TMP/out" 2>"$TMP/err"
@@ -444,7 +806,7 @@ json_ok "not root with -j: JSON error" '.error | test("needs root")'
 # --- maps of another layout: built from a copy of the object with other numbers ---
 build_variant() {	# build_variant DIR SED-EXPR
 	mkdir -p "$1"
-	cp bpf/xdp_router.c bpf/ipxr_maps.h "$1/"
+	cp bpf/*.c bpf/*.h "$1/"
 	sed -i "$2" "$1/ipxr_maps.h"
 	clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" -I"$1" \
 		-c "$1/xdp_router.c" -o "$1/xdp_router.o"
@@ -453,12 +815,12 @@ pin_variant() {	# pin_variant OBJ MNT: load on a spare port, unload, the pins st
 	TC_BPF_MNT=$2 ip -n "$NS" link set dev rtr-p2 xdpdrv obj "$1" sec xdp_router &&
 		ip -n "$NS" link set dev rtr-p2 xdpdrv off
 }
-if build_variant "$TMP/v2" 's/IPXR_LAYOUT_VERSION = 1,/IPXR_LAYOUT_VERSION = 2,/' &&
-   pin_variant "$TMP/v2/xdp_router.o" "$TMP/bpffs2"; then
+if build_variant "$TMP/v3" 's/IPXR_LAYOUT_VERSION = 2,/IPXR_LAYOUT_VERSION = 3,/' &&
+   pin_variant "$TMP/v3/xdp_router.o" "$TMP/bpffs2"; then
 	TC_BPF_MNT=$TMP/bpffs2 run route add 10.73.0.0/16 dev rtr-p0
 	verdict "layout version mismatch: exit 4" test "$rc" -eq 4
 	verdict "layout version mismatch: names both versions" \
-		grep -Eq '^Error: .*layout version 2.*layout version 1' "$TMP/err"
+		grep -Eq '^Error: .*layout version 3.*layout version 2' "$TMP/err"
 	TC_BPF_MNT=$TMP/bpffs2 run route show
 	verdict "layout version mismatch: readers refuse too (exit 4)" test "$rc" -eq 4
 else
@@ -473,6 +835,42 @@ if build_variant "$TMP/small" 's/IPXR_MAX_LOCAL4\t\t4096/IPXR_MAX_LOCAL4\t\t64/'
 else
 	nok "map size mismatch: could not build or pin the variant object"
 fi
+
+if build_variant "$TMP/small6" 's/IPXR_MAX_ROUTES6\t(1U << 18)/IPXR_MAX_ROUTES6\t(1U << 10)/' &&
+   pin_variant "$TMP/small6/xdp_router.o" "$TMP/bpffs4"; then
+	TC_BPF_MNT=$TMP/bpffs4 run -6 route show
+	verdict "ipxr_route6 of another size: exit 4" test "$rc" -eq 4
+	verdict "ipxr_route6 of another size: says which map and what differs" \
+		grep -q 'ipxr_route6.*max_entries 1024.*max_entries 262144' "$TMP/err"
+else
+	nok "ipxr_route6 size mismatch: could not build or pin the variant object"
+fi
+
+# --- IPv6 table full: fill the trie to its 262,144 entries, then one more ---
+have6=$(( $("$IPXR" -n "$NS" -6 route show | wc -l) +
+	  $("$IPXR" -n "$NS" -6 route show type local | wc -l) ))
+need6=$(( 262144 - have6 ))
+conn6=$("$IPXR" -n "$NS" -j nexthop show dev rtr-p1 |
+	jq '.[] | select(has("gateway") | not) | .routes')
+gw6=$("$IPXR" -n "$NS" -j nexthop show | jq '.[] | select(.gateway == "2001:db8:a::1") | .routes')
+awk -v n="$need6" 'BEGIN { for (i = 0; i < n; i++)
+	printf "route add 2001:db8:%x:%x::/64 dev rtr-p1\n", 4096 + int(i / 65536), i % 65536 }' \
+	>"$TMP/fill6"
+start=$SECONDS
+expect "6: fill the IPv6 route table ($need6 routes in one batch)" 0 -batch "$TMP/fill6"
+diag "filled in $((SECONDS - start)) s"
+run route add 2001:db8:ff00::/48 via 2001:db8:a::1
+verdict "6: table full: exit 2" test "$rc" -eq 2
+verdict "6: table full: message" grep -q '^Error: route table full (262144 routes)$' "$TMP/err"
+run route show 2001:db8:ff00::/48
+verdict "6: table full: nothing added" test "$rc" -eq 0 -a ! -s "$TMP/out"
+run -j nexthop show
+json_ok "6: table full: reference counts unchanged" \
+	'(.[] | select(.gateway == "2001:db8:a::1") | .routes) == '"$gw6"' and
+	 (.[] | select(.dev == "rtr-p1" and (has("gateway") | not)) | .routes) == '"$((conn6 + need6))"
+run route add 10.93.0.0/16 dev rtr-p1
+verdict "6: a full IPv6 table leaves IPv4 writable" test "$rc" -eq 0
+expect "6: and that IPv4 route deleted" 0 route del 10.93.0.0/16
 
 # --- table full: fill the trie to its max_entries, then one more ---
 have=$(( $("$IPXR" -n "$NS" route show | wc -l) + $("$IPXR" -n "$NS" route show type local |

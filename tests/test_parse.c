@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json_print.h"
+#include "nexthop.h"
 #include "route.h"
 #include "utils.h"
 
@@ -33,8 +34,24 @@ static __be32 A(const char *s)
 	return a;
 }
 
+static bool v4_is(const struct inet_prefix *p, const char *addr, unsigned int plen)
+{
+	__be32 a = A(addr);
+
+	return p->family == AF_INET && p->bitlen == plen && memcmp(p->addr, &a, 4) == 0;
+}
+
+static bool v6_is(const struct inet_prefix *p, const char *addr, unsigned int plen)
+{
+	__u8 a[16];
+
+	inet_pton(AF_INET6, addr, a);
+	return p->family == AF_INET6 && p->bitlen == plen && memcmp(p->addr, a, 16) == 0;
+}
+
 static void test_addresses(void)
 {
+	struct inet_prefix p;
 	__be32 a;
 
 	check(get_ipv4("192.0.2.1", &a) == 0 && a == A("192.0.2.1"), "address: dotted quad");
@@ -48,61 +65,277 @@ static void test_addresses(void)
 	check(get_ipv4("", &a) < 0, "address: empty refused");
 	check(get_ipv4("eth0", &a) < 0, "address: a name refused");
 	check(get_ipv4("1.2.3.", &a) < 0, "address: trailing dot refused");
-	check(get_ipv4("::1", &a) < 0, "address: IPv6 refused");
-	check(parse_addr_arg("x.y", &a) == IPXR_EXIT_USAGE, "address: bad one is a usage error");
+	check(get_ipv4("::1", &a) < 0, "address: IPv6 is not an IPv4 address");
+	check(get_addr("192.0.2.1", AF_UNSPEC, &p) == 0 && v4_is(&p, "192.0.2.1", 32),
+	      "address: IPv4 of either family, full length");
+	check(get_addr("10.1", AF_INET, &p) == 0 && v4_is(&p, "10.1.0.0", 32),
+	      "address: short IPv4 form with -4");
+	check(get_addr("10.1.2.3", AF_INET6, &p) == -EAFNOSUPPORT,
+	      "address: IPv4 refused with -6");
+	check(parse_addr_arg("x.y", AF_UNSPEC, &p) == IPXR_EXIT_USAGE,
+	      "address: bad one is a usage error");
+}
+
+/* IPv6: every form inet_pton reads, and what is not an address */
+static void test_addresses6(void)
+{
+	static const struct {
+		const char *in, *same_as;
+	} good[] = {
+		{ "2001:db8::1", "2001:db8:0:0:0:0:0:1" },
+		{ "2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1" },
+		{ "::", "0:0:0:0:0:0:0:0" },
+		{ "::1", "0:0:0:0:0:0:0:1" },
+		{ "1::", "1:0:0:0:0:0:0:0" },
+		{ "fe80::1", "fe80:0:0:0:0:0:0:1" },
+		{ "::ffff:192.0.2.1", "::ffff:c000:201" },
+		{ "64:ff9b::192.0.2.1", "64:ff9b::c000:201" },
+		{ "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8" },
+		{ "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304" },
+		{ "FE80::ABCD", "fe80::abcd" },
+	};
+	static const char *const bad[] = {
+		"1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", ":1", "1:", "::g", "fe80::1%eth0",
+		"::ffff:1.2.3", "::ffff:256.1.1.1", "1:2:3:4:5:6:7", ":::", "[::1]",
+	};
+	struct inet_prefix p;
+	char label[128];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(label, sizeof(label), "address6: \"%s\" read as %s", good[i].in,
+			 good[i].same_as);
+		check(get_addr(good[i].in, AF_UNSPEC, &p) == 0 && v6_is(&p, good[i].same_as, 128),
+		      label);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(label, sizeof(label), "address6: \"%s\" refused", bad[i]);
+		check(get_addr(bad[i], AF_UNSPEC, &p) == -EINVAL, label);
+	}
+	check(get_addr("2001:db8::1", AF_INET, &p) == -EAFNOSUPPORT,
+	      "address6: IPv6 refused with -4");
+	check(get_addr("2001:db8::1", AF_INET6, &p) == 0, "address6: IPv6 taken with -6");
+	check(parse_addr_arg("2001:db8::g", AF_UNSPEC, &p) == IPXR_EXIT_USAGE,
+	      "address6: bad one is a usage error");
+	check(addr_is_linklocal(AF_INET6, (get_addr("fe80::1", 0, &p), p.addr)) &&
+	      addr_is_linklocal(AF_INET6, (get_addr("febf:ffff::1", 0, &p), p.addr)) &&
+	      !addr_is_linklocal(AF_INET6, (get_addr("fec0::1", 0, &p), p.addr)) &&
+	      !addr_is_linklocal(AF_INET6, (get_addr("2001:db8::1", 0, &p), p.addr)),
+	      "address6: link-local is fe80::/10 exactly");
 }
 
 static void test_prefixes(void)
 {
-	struct prefix4 p;
+	struct inet_prefix p;
 
-	check(get_prefix4("10.0.0.0/24", &p, false) == 0 && p.addr == A("10.0.0.0") &&
-	      p.plen == 24, "prefix: 10.0.0.0/24");
-	check(get_prefix4("default", &p, false) == 0 && p.addr == 0 && p.plen == 0,
-	      "prefix: default is 0.0.0.0/0");
-	check(get_prefix4("0.0.0.0/0", &p, false) == 0 && p.plen == 0, "prefix: 0.0.0.0/0");
-	check(get_prefix4("192.0.2.7", &p, false) == 0 && p.plen == 32,
+	check(get_prefix("10.0.0.0/24", AF_UNSPEC, &p, false) == 0 && v4_is(&p, "10.0.0.0", 24),
+	      "prefix: 10.0.0.0/24");
+	check(get_prefix("default", AF_UNSPEC, &p, false) == 0 && p.family == AF_UNSPEC &&
+	      p.bitlen == 0, "prefix: default has no family of its own");
+	check(get_prefix("default", AF_INET6, &p, false) == 0 && p.family == AF_INET6 &&
+	      p.bitlen == 0, "prefix: default with -6 is ::/0");
+	check(get_prefix("0.0.0.0/0", AF_UNSPEC, &p, false) == 0 && v4_is(&p, "0.0.0.0", 0),
+	      "prefix: 0.0.0.0/0");
+	check(get_prefix("192.0.2.7", AF_UNSPEC, &p, false) == 0 && v4_is(&p, "192.0.2.7", 32),
 	      "prefix: no length is a /32");
-	check(get_prefix4("10/8", &p, false) == 0 && p.addr == A("10.0.0.0") && p.plen == 8,
+	check(get_prefix("10/8", AF_UNSPEC, &p, false) == 0 && v4_is(&p, "10.0.0.0", 8),
 	      "prefix: short form 10/8");
-	check(get_prefix4("10.0.0.0/255.255.255.0", &p, false) == 0 && p.plen == 24,
+	check(get_prefix("10.0.0.0/255.255.255.0", AF_UNSPEC, &p, false) == 0 && p.bitlen == 24,
 	      "prefix: netmask form");
-	check(get_prefix4("10.0.0.0/255.0.255.0", &p, false) < 0,
+	check(get_prefix("10.0.0.0/255.0.255.0", AF_UNSPEC, &p, false) < 0,
 	      "prefix: non-contiguous netmask refused");
-	check(get_prefix4("10.0.0.5/24", &p, false) == -EDOM, "prefix: host bits set refused");
-	check(get_prefix4("10.0.0.5/24", &p, true) == 0 && p.addr == A("10.0.0.0"),
+	check(get_prefix("10.0.0.5/24", AF_UNSPEC, &p, false) == -EDOM,
+	      "prefix: host bits set refused");
+	check(get_prefix("10.0.0.5/24", AF_UNSPEC, &p, true) == 0 && v4_is(&p, "10.0.0.0", 24),
 	      "prefix: host bits masked when allowed");
-	check(get_prefix4("10.0.0.0/33", &p, false) < 0, "prefix: length 33 refused");
-	check(get_prefix4("10.0.0.0/-1", &p, false) < 0, "prefix: negative length refused");
-	check(get_prefix4("10.0.0.0/", &p, false) < 0, "prefix: empty length refused");
-	check(get_prefix4("10.0.0.0/08", &p, false) < 0,
+	check(get_prefix("10.0.0.0/33", AF_UNSPEC, &p, false) < 0, "prefix: length 33 refused");
+	check(get_prefix("10.0.0.0/-1", AF_UNSPEC, &p, false) < 0,
+	      "prefix: negative length refused");
+	check(get_prefix("10.0.0.0/", AF_UNSPEC, &p, false) < 0, "prefix: empty length refused");
+	check(get_prefix("10.0.0.0/08", AF_UNSPEC, &p, false) < 0,
 	      "prefix: length with leading zero refused");
-	check(get_prefix4("10.0.0.0/24x", &p, false) < 0, "prefix: trailing garbage refused");
-	check(get_prefix4("1.2.3.4/32", &p, false) == 0 && p.plen == 32, "prefix: /32");
-	check(parse_prefix_arg("10.0.0.5/24", &p) == IPXR_EXIT_USAGE,
+	check(get_prefix("10.0.0.0/24x", AF_UNSPEC, &p, false) < 0,
+	      "prefix: trailing garbage refused");
+	check(get_prefix("1.2.3.4/32", AF_UNSPEC, &p, false) == 0 && p.bitlen == 32,
+	      "prefix: /32");
+	check(get_prefix("10.0.0.0/8", AF_INET6, &p, false) == -EAFNOSUPPORT,
+	      "prefix: IPv4 refused with -6");
+	check(parse_prefix_arg("10.0.0.5/24", AF_UNSPEC, &p) == IPXR_EXIT_USAGE,
 	      "prefix: host bits are a usage error");
-	check(parse_prefix_arg("nonsense", &p) == IPXR_EXIT_USAGE,
+	check(parse_prefix_arg("nonsense", AF_UNSPEC, &p) == IPXR_EXIT_USAGE,
 	      "prefix: garbage is a usage error");
+	check(parse_prefix_arg("10.0.0.0/8", AF_INET6, &p) == IPXR_EXIT_USAGE,
+	      "prefix: family mismatch is a usage error");
+}
+
+static void test_prefixes6(void)
+{
+	struct inet_prefix p;
+
+	check(get_prefix("2001:db8::/32", AF_UNSPEC, &p, false) == 0 &&
+	      v6_is(&p, "2001:db8::", 32), "prefix6: 2001:db8::/32");
+	check(get_prefix("2001:DB8:0:0::/64", AF_INET6, &p, false) == 0 &&
+	      v6_is(&p, "2001:db8::", 64), "prefix6: upper case, uncompressed");
+	check(get_prefix("::/0", AF_UNSPEC, &p, false) == 0 && v6_is(&p, "::", 0),
+	      "prefix6: ::/0");
+	check(get_prefix("2001:db8::1", AF_UNSPEC, &p, false) == 0 && v6_is(&p, "2001:db8::1", 128),
+	      "prefix6: no length is a /128");
+	check(get_prefix("2001:db8::1/128", AF_UNSPEC, &p, false) == 0 && p.bitlen == 128,
+	      "prefix6: /128");
+	check(get_prefix("2001:db8::/129", AF_UNSPEC, &p, false) == -EINVAL,
+	      "prefix6: length 129 refused");
+	check(get_prefix("2001:db8::/ffff:ffff::", AF_UNSPEC, &p, false) == -EINVAL,
+	      "prefix6: no netmask form");
+	check(get_prefix("2001:db8::/255.255.0.0", AF_UNSPEC, &p, false) == -EINVAL,
+	      "prefix6: no dotted netmask");
+	check(get_prefix("2001:db8::1/64", AF_UNSPEC, &p, false) == -EDOM,
+	      "prefix6: host bits set refused");
+	check(get_prefix("2001:db8::1/64", AF_UNSPEC, &p, true) == 0 && v6_is(&p, "2001:db8::", 64),
+	      "prefix6: host bits masked when allowed");
+	check(get_prefix("2001:db8:0:1::/63", AF_UNSPEC, &p, false) == -EDOM,
+	      "prefix6: host bit just past the length");
+	check(get_prefix("2001:db8:0:1::/64", AF_UNSPEC, &p, false) == 0,
+	      "prefix6: the last bit of the length is not a host bit");
+	check(get_prefix("ff00::/8", AF_UNSPEC, &p, false) == 0 && get_prefix("fe80::/10",
+	      AF_UNSPEC, &p, false) == 0 && get_prefix("fec0::/10", AF_UNSPEC, &p, false) == 0 &&
+	      get_prefix("fe80::/9", AF_UNSPEC, &p, false) == 0 &&
+	      get_prefix("fec0::/9", AF_UNSPEC, &p, false) == -EDOM,
+	      "prefix6: lengths inside a byte (8, 9, 10)");
+	check(get_prefix("2001:db8::/32", AF_INET, &p, false) == -EAFNOSUPPORT,
+	      "prefix6: refused with -4");
+	check(get_prefix("2001:db8::/", AF_UNSPEC, &p, false) < 0,
+	      "prefix6: empty length refused");
+	check(parse_prefix_arg("2001:db8::1/64", AF_UNSPEC, &p) == IPXR_EXIT_USAGE,
+	      "prefix6: host bits are a usage error");
+}
+
+static const char *fmt_prefix(const char *in)
+{
+	static char buf[PREFIX_STRLEN];
+	struct inet_prefix p;
+
+	if (get_prefix(in, AF_UNSPEC, &p, false))
+		return "(parse error)";
+	return format_prefix(buf, sizeof(buf), &p);
 }
 
 static void test_format(void)
 {
-	char buf[32];
-	struct prefix4 outer = { A("10.0.0.0"), 8 }, inner = { A("10.1.0.0"), 16 };
+	struct inet_prefix outer, inner, p;
+	char buf[PREFIX_STRLEN];
 
-	check(strcmp(format_prefix(buf, sizeof(buf), 0, 0), "default") == 0,
-	      "format: 0/0 is default");
-	check(strcmp(format_prefix(buf, sizeof(buf), A("10.1.2.3"), 32), "10.1.2.3") == 0,
+	check(strcmp(fmt_prefix("0.0.0.0/0"), "default") == 0, "format: 0/0 is default");
+	get_prefix("default", AF_UNSPEC, &p, false);
+	check(strcmp(format_prefix(buf, sizeof(buf), &p), "default") == 0,
+	      "format: default of no family");
+	check(strcmp(fmt_prefix("10.1.2.3/32"), "10.1.2.3") == 0,
 	      "format: host route without /32");
-	check(strcmp(format_prefix(buf, sizeof(buf), A("10.1.0.0"), 16), "10.1.0.0/16") == 0,
+	check(strcmp(fmt_prefix("10.1.0.0/16"), "10.1.0.0/16") == 0,
 	      "format: prefix with length");
-	check(strcmp(format_prefix(buf, sizeof(buf), A("0.0.0.0"), 1), "0.0.0.0/1") == 0,
+	check(strcmp(fmt_prefix("0.0.0.0/1"), "0.0.0.0/1") == 0,
 	      "format: 0.0.0.0/1 is not default");
+	get_prefix("10.0.0.0/8", AF_UNSPEC, &outer, false);
+	get_prefix("10.1.0.0/16", AF_UNSPEC, &inner, false);
 	check(prefix_contains(&outer, &inner) && !prefix_contains(&inner, &outer),
 	      "prefix_contains: 10/8 holds 10.1/16, not the reverse");
-	check(plen_mask(0) == 0 && plen_mask(32) == 0xffffffff &&
-	      plen_mask(24) == A("255.255.255.0"),
-	      "plen_mask: 0, 24, 32");
+	get_prefix("::/0", AF_UNSPEC, &outer, false);
+	check(!prefix_contains(&outer, &inner), "prefix_contains: ::/0 holds no IPv4 prefix");
+	get_prefix("2001:db8::/32", AF_UNSPEC, &outer, false);
+	get_prefix("2001:db8:ffff::/48", AF_UNSPEC, &inner, false);
+	check(prefix_contains(&outer, &inner) && !prefix_contains(&inner, &outer),
+	      "prefix_contains: 2001:db8::/32 holds 2001:db8:ffff::/48, not the reverse");
+	get_prefix("2001:db9::/48", AF_UNSPEC, &inner, false);
+	check(!prefix_contains(&outer, &inner), "prefix_contains: 2001:db9::/48 is outside");
+}
+
+/* RFC 5952 output, and the same result for every input spelling of one address */
+static void test_format6(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1" },	/* first of equal runs */
+		{ "2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1" },	/* a lone 0 stays */
+		{ "2001:0db8::0001", "2001:db8::1" },			/* no leading zeros */
+		{ "2001:DB8::A:B", "2001:db8::a:b" },			/* lower case */
+		{ "2001:db8:0:0:0:0:2:1", "2001:db8::2:1" },
+		{ "2001:0:0:1:0:0:0:1", "2001:0:0:1::1" },		/* the longest run */
+		{ "0:0:1:0:0:1:0:0", "::1:0:0:1:0:0" },
+		{ "1:0:0:0:0:0:0:0", "1::" },
+		{ "0:0:0:0:0:0:0:0", "::" },
+		{ "0:0:0:0:0:0:0:1", "::1" },
+		{ "1:2:3:4:5:6:7:0", "1:2:3:4:5:6:7:0" },
+		{ "0:1:2:3:4:5:6:7", "0:1:2:3:4:5:6:7" },
+		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1" },		/* IPv4-mapped: dotted */
+		{ "::FFFF:C000:0201", "::ffff:192.0.2.1" },
+		{ "::ffff:0.0.0.0", "::ffff:0.0.0.0" },
+		{ "::1:0", "::1:0" },		/* glibc: ::0.1.0.0 (IPv4-compatible) */
+		{ "::1.2.3.4", "::102:304" },		/* deprecated IPv4-compatible: hex */
+		{ "64:ff9b::192.0.2.1", "64:ff9b::c000:201" },
+		{ "::ffff:0:1.2.3.4", "::ffff:0:102:304" },
+		{ "fe80::1", "fe80::1" },
+		{ "FFFF:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		  "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
+	};
+	char buf[INET6_ADDRSTRLEN], ref[INET6_ADDRSTRLEN], label[160];
+	unsigned int i, j, differ = 0;
+	__u8 a[16];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		inet_pton(AF_INET6, cases[i].in, a);
+		format_ipv6(buf, sizeof(buf), a);
+		snprintf(label, sizeof(label), "RFC 5952: %s -> %s", cases[i].in, cases[i].out);
+		check(strcmp(buf, cases[i].out) == 0, label);
+	}
+	check(strcmp(fmt_prefix("2001:DB8:0:0:0:0:0:1/128"), "2001:db8::1") == 0,
+	      "format6: host route without /128, canonical");
+	check(strcmp(fmt_prefix("2001:0DB8:0:0::/64"), "2001:db8::/64") == 0,
+	      "format6: prefix with length, canonical");
+	check(strcmp(fmt_prefix("::/0"), "default") == 0, "format6: ::/0 is default");
+	check(strcmp(fmt_prefix("::/1"), "::/1") == 0, "format6: ::/1 is not default");
+
+	/*
+	 * Outside ::/96 (where glibc dots IPv4-compatible addresses) glibc's inet_ntop writes RFC
+	 * 5952 too: compare on addresses with random runs of zero fields.
+	 */
+	srand(5952);
+	for (i = 0; i < 20000; i++) {
+		for (j = 0; j < 16; j += 2) {
+			unsigned int r = rand();
+
+			a[j] = r % 3 ? 0 : r >> 8;
+			a[j + 1] = r % 3 ? 0 : r >> 16;
+		}
+		if (!memcmp(a, (const __u8[12]){ 0 }, 12) && (a[12] || a[13]))
+			continue;
+		format_ipv6(buf, sizeof(buf), a);
+		inet_ntop(AF_INET6, a, ref, sizeof(ref));
+		if (strcmp(buf, ref) && differ++ < 5)
+			printf("# differs from glibc: %s vs %s\n", buf, ref);
+	}
+	check(differ == 0, "format6: as glibc's inet_ntop on 20000 addresses outside ::/96");
+	check(strlen(format_ipv6(buf, sizeof(buf), (const __u8[16]){ 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff })) == 39 &&
+	      strlen(format_ipv6(buf, sizeof(buf), (const __u8[16]){ [10] = 0xff, [11] = 0xff,
+		[12] = 255, [13] = 255, [14] = 255, [15] = 255 })) == 22,
+	      "format6: the longest forms fit INET6_ADDRSTRLEN");
+	check(strcmp(format_ipv6(buf, 6, (const __u8[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }),
+		     "2001:") == 0, "format6: a short buffer is truncated, not overrun");
+}
+
+static void test_standin(void)
+{
+	__u8 a[16];
+	char buf[INET6_ADDRSTRLEN];
+
+	nh_standin_addr(3, a);
+	check(strcmp(format_ipv6(buf, sizeof(buf), a), "100::3") == 0,
+	      "stand-in address of next hop 3 is 100::3");
+	nh_standin_addr(65535, a);
+	check(strcmp(format_ipv6(buf, sizeof(buf), a), "100::ffff") == 0,
+	      "stand-in address of next hop 65535 is 100::ffff");
+	check(a[0] == 0x01 && a[1] == 0 && a[12] == 0 && a[13] == 0 && a[14] == 0xff,
+	      "stand-in: 0100:0000, zeros, the id in network order");
 }
 
 static int called;
@@ -178,15 +411,59 @@ static int parse(const char *line, bool selector, struct route_req *req)
 	return route_parse(argc, argv, selector, req);
 }
 
+/* The family of a ROUTE or SELECTOR: the prefix's, else the gateway's, else -4/-6, else IPv4. */
+static void test_route_grammar6(void)
+{
+	struct route_req r;
+
+	check(parse("2001:db8::/32 via fe80::1 dev eth0", false, &r) == 0 &&
+	      v6_is(&r.dst, "2001:db8::", 32) && v6_is(&r.via, "fe80::1", 128) &&
+	      r.family == AF_INET6, "route6: prefix via link-local dev");
+	check(parse("default via fe80::1 dev eth0", false, &r) == 0 && r.family == AF_INET6 &&
+	      r.dst.family == AF_INET6 && r.dst.bitlen == 0,
+	      "route6: default takes the gateway's family");
+	check(parse("default dev eth0", false, &r) == 0 && r.family == AF_INET,
+	      "route6: default without gateway nor -6 is IPv4");
+	ipxr.family = AF_INET6;
+	check(parse("default dev eth0", false, &r) == 0 && r.family == AF_INET6 &&
+	      r.dst.family == AF_INET6, "route6: default with -6 is IPv6");
+	check(parse("10.0.0.0/8 dev eth0", false, &r) == IPXR_EXIT_USAGE,
+	      "route6: -6 with an IPv4 prefix refused");
+	check(parse("default via 10.0.0.1", false, &r) == IPXR_EXIT_USAGE,
+	      "route6: -6 with an IPv4 gateway refused");
+	check(parse("", true, &r) == 0 && r.family == AF_INET6, "selector6: -6 alone selects IPv6");
+	ipxr.family = AF_INET;
+	check(parse("default via fe80::1 dev eth0", false, &r) == IPXR_EXIT_USAGE,
+	      "route6: -4 with an IPv6 gateway refused");
+	check(parse("", true, &r) == 0 && r.family == AF_INET, "selector6: -4 selects IPv4");
+	ipxr.family = AF_UNSPEC;
+	check(parse("10.0.0.0/8 via 2001:db8::1", false, &r) == IPXR_EXIT_USAGE,
+	      "route6: IPv4 prefix via IPv6 gateway refused");
+	check(parse("2001:db8::/32 via 10.0.0.1", false, &r) == IPXR_EXIT_USAGE,
+	      "route6: IPv6 prefix via IPv4 gateway refused");
+	check(parse("2001:db8::1/32 dev eth0", false, &r) == IPXR_EXIT_USAGE,
+	      "route6: host bits refused");
+	check(parse("blackhole 2001:db8::/32", false, &r) == 0 && r.family == AF_INET6 &&
+	      r.type == 2, "route6: blackhole");
+	check(parse("", true, &r) == 0 && r.family == AF_INET, "selector6: nothing selects IPv4");
+	check(parse("root 2001:db8::/32", true, &r) == 0 && r.family == AF_INET6 &&
+	      r.match == MATCH_ROOT, "selector6: an IPv6 prefix selects IPv6");
+	check(parse("via fe80::1", true, &r) == 0 && r.family == AF_INET6,
+	      "selector6: an IPv6 gateway selects IPv6");
+	check(parse("match 2001:db8::1", true, &r) == 0 && r.dst.bitlen == 128,
+	      "selector6: match an address");
+}
+
 static void test_route_grammar(void)
 {
 	struct route_req r;
 
 	check(parse("10.0.0.0/24 via 10.1.1.1 dev eth0", false, &r) == 0 && r.has_dst &&
-	      r.dst.plen == 24 && r.has_via && r.via == A("10.1.1.1") && strcmp(r.dev, "eth0") == 0,
+	      v4_is(&r.dst, "10.0.0.0", 24) && r.has_via && v4_is(&r.via, "10.1.1.1", 32) &&
+	      strcmp(r.dev, "eth0") == 0 && r.family == AF_INET,
 	      "route: prefix via dev");
-	check(parse("to default via 10.1.1.1", false, &r) == 0 && r.dst.plen == 0,
-	      "route: to default");
+	check(parse("to default via 10.1.1.1", false, &r) == 0 && r.dst.bitlen == 0 &&
+	      r.family == AF_INET && r.dst.family == AF_INET, "route: to default");
 	check(parse("blackhole 10.1.0.0/16", false, &r) == 0 && r.has_type &&
 	      r.type == 2, "route: blackhole type word");
 	check(parse("10.0.0.0/24 via 1.1.1.1 via 2.2.2.2", false, &r) == IPXR_EXIT_USAGE,
@@ -207,7 +484,7 @@ static void test_route_grammar(void)
 	check(parse("type local 10.0.0.0/24", false, &r) == IPXR_EXIT_USAGE,
 	      "route: type keyword only in selectors");
 	check(parse("", true, &r) == 0 && !r.has_dst && !r.has_type, "selector: empty");
-	check(parse("root 10.0.0.0/8", true, &r) == 0 && r.match == MATCH_ROOT && r.dst.plen == 8,
+	check(parse("root 10.0.0.0/8", true, &r) == 0 && r.match == MATCH_ROOT && r.dst.bitlen == 8,
 	      "selector: root");
 	check(parse("to match 10.1.2.3", true, &r) == 0 && r.match == MATCH_MATCH,
 	      "selector: to match");
@@ -222,6 +499,7 @@ static void test_route_grammar(void)
 	      "selector: duplicate type refused");
 	check(parse("root 10.0.0.0/8 match 10.0.0.0/8", true, &r) == IPXR_EXIT_USAGE,
 	      "selector: two prefixes refused");
+	test_route_grammar6();
 	check(strcmp(route_type_name(1), "unicast") == 0 &&
 	      strcmp(route_type_name(9), "unknown") == 0,
 	      "route type names");
@@ -363,8 +641,12 @@ int main(void)
 		if (!freopen("/dev/null", "w", stderr))
 			return 2;
 	test_addresses();
+	test_addresses6();
 	test_prefixes();
+	test_prefixes6();
 	test_format();
+	test_format6();
+	test_standin();
 	test_tables();
 	test_route_grammar();
 	test_json();
