@@ -76,7 +76,7 @@ fwd0=$(fwd6)
 fwd40=$(fwd_datagrams)
 f0=$(stat6 forward packets)
 f40=$(stat4 forward packets)
-bg "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP"
+bg "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP" >/dev/null
 pid4=$BG_PID
 out=$(nsrun "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP6" 2>&1)
 wait "$pid4"
