@@ -6,12 +6,15 @@
 #
 #	h1 10.0.1.1 --- r-eth0 10.0.1.254 [router r] 10.0.2.254 r-eth1 --- 10.0.2.2 h2
 #	                                                                   198.51.100.7 (lo)
+#	and over IPv6 the plan of tests/lib6.sh (h2's 2001:db8:99::2 behind its link-local address)
 
 cd "$(dirname "$0")/.." || exit 1
 IPXR=${IPXR:-ipxr/ipxr}
 XDP_OBJ=${XDP_OBJ:-bpf/xdp_router.o}
 # shellcheck source=tests/lib.sh
 source tests/lib.sh
+# shellcheck source=tests/lib6.sh
+source tests/lib6.sh
 V=0
 
 if [[ ! -x $IPXR || ! -f $XDP_OBJ ]]; then
@@ -76,10 +79,12 @@ in_ns()
 	show "ip netns exec $ns $*" nsrun "$ns" "$@"
 }
 
-say "ipxr demo: an XDP IPv4 fast path in three network namespaces"
-note "h1 ($H1_IP) --- r-eth0 [$R] r-eth1 --- h2 ($H2_IP, and 198.51.100.7 on its lo)" \
+say "ipxr demo: an XDP IPv4 and IPv6 fast path in three network namespaces"
+note "h1 ($H1_IP, $H1_IP6) --- r-eth0 [$R] r-eth1 --- h2 ($H2_IP, $H2_IP6)" \
+	"h2 also has 198.51.100.7 and $LL_HOST on its lo" \
 	"namespaces: $H1, $R, $H2; private bpffs: $TC_BPF_MNT (TC_BPF_MNT)"
 topo_build >/dev/null || exit 1
+topo6_build >/dev/null || exit 1
 run ip -n "$H2" addr add 198.51.100.7/24 dev lo || exit 1
 
 say "1. Attach the router object to both ports, as with any XDP object"
@@ -96,14 +101,25 @@ printf '  # ip -n %s route get 198.51.100.7\n' "$R"
 ip -n "$R" route get 198.51.100.7 2>&1 | sed 's/^/      /'
 note "ipxr made the gateway a managed neighbour, so the kernel keeps its MAC resolved:"
 sh_ip -n "$R" neigh show 10.0.2.2
+note "IPv6 in the same table, through the same ports; the family is the prefix's. The usual"
+note "IPv6 next hop is a router's link-local address:"
+r_ipxr route add "$NET6_1" dev r-eth0
+r_ipxr route add "$NET6_2" dev r-eth1
+r_ipxr route add "$LL_NET" via "$H2_LL" dev r-eth1
+note "bpf_fib_lookup() refuses link-local addresses, so ipxr gave the gateway a stand-in route in"
+note "a kernel table of its own; the fast path asks the kernel for that, and gets fe80::2's MAC:"
+sh_ip -n "$R" -6 route show table "$STANDIN_TABLE"
 
 fwd0=$(fwd_datagrams)
 say "3. Traffic"
 note "Warm-up: a packet to a host whose MAC the kernel has not resolved yet goes to the kernel"
 note "(reason no_neigh), which forwards it and ARPs; the fast path takes over from the next one."
 in_ns "$H1" ping -c 2 -i 0.2 -W 2 -q 10.0.2.2
+in_ns "$H1" ping -c 2 -i 0.2 -W 2 -q "$LL_HOST"
 fwd1=$(fwd_datagrams)
+fwd61=$(fwd6)
 in_ns "$H1" ping -c 20 -i 0.01 -W 1 -q 10.0.2.2
+in_ns "$H1" ping -c 20 -i 0.01 -W 1 -q "$LL_HOST"
 in_ns "$H1" ping -c 20 -i 0.01 -W 1 -q 198.51.100.7
 note "TTL as seen by h1 in h2's reply (h2 sends 64, the fast path took one off):"
 printf '  # ip netns exec %s ping -c 1 10.0.2.2\n' "$H1"
@@ -122,23 +138,28 @@ else
 	note "TCP transfer: the received file differs!"
 fi
 fwd2=$(fwd_datagrams)
+fwd62=$(fwd6)
 
 say "4. What ipxr shows"
-note "The routes, printed as valid 'ipxr route add' input:"
+note "The routes, printed as valid 'ipxr route add' input (IPv4 by default, as ip; -6 for IPv6):"
 r_ipxr route show
+r_ipxr -6 route show
 note "With -s: each route's next-hop counters (packets and bytes the fast path sent there):"
 r_ipxr -s route show
 note "The route and next hop the fast path uses for one address, with the cached MAC:"
 r_ipxr route get 198.51.100.7
+r_ipxr route get "$LL_HOST"
 r_ipxr nexthop show
-note "Per XDP action and per reason: 'forward' was redirected by XDP; the pass reasons are what"
-note "the kernel had to see (ARP is other_proto, the first packet to an unresolved host no_neigh):"
+note "Per XDP action and per reason, then per family: 'forward' was redirected by XDP; the pass"
+note "reasons are what the kernel had to see (ARP is other_proto, neighbour discovery nd, the"
+note "first packet to an unresolved host no_neigh):"
 r_ipxr stats show
 
-say "5. What the router's kernel forwarded (IpForwDatagrams in /proc/net/snmp)"
+say "5. What the router's kernel forwarded (IpForwDatagrams, Ip6OutForwDatagrams)"
 note "before any traffic: $fwd0; after the warm-up: $fwd1 (+$((fwd1 - fwd0)) while neighbours resolved)" \
-	"after 40 pings, 20 of them to a prefix only ipxr knows, and 8 MiB of TCP: $fwd2 (+$((fwd2 - fwd1)))"
-if [[ $fwd2 == "$fwd1" ]]; then
+	"after 40 pings, 20 of them to a prefix only ipxr knows, and 8 MiB of TCP: $fwd2 (+$((fwd2 - fwd1)))" \
+	"IPv6, after the warm-up: $fwd61; after 20 pings via the link-local next hop: $fwd62"
+if [[ $fwd2 == "$fwd1" && $fwd62 == "$fwd61" ]]; then
 	note "Unchanged: every one of those packets was forwarded by XDP, none by the kernel."
 else
 	note "The kernel forwarded some of them: see the pass reasons in 'ipxr stats show' above."

@@ -14,21 +14,10 @@
 
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib6.sh
+source "$(dirname "$0")/lib6.sh"
 
 N=50				# pings of the exact fast-path counts
-H1_IP6=2001:db8:1::1
-R_IP6_0=2001:db8:1::fe
-R_IP6_1=2001:db8:2::fe
-H2_IP6=2001:db8:2::2
-NET6_1=2001:db8:1::/64
-NET6_2=2001:db8:2::/64
-R_LL=fe80::fe			# the router's link-local address on both ports, the hosts' gateway
-H2_LL=fe80::2
-LL_NET=2001:db8:99::/64		# behind h2's link-local address; the router's kernel has no route
-LL_HOST=2001:db8:99::2
-GW_NET=2001:db8:98::/64		# behind h2's global address; no kernel route either
-GW_HOST=2001:db8:98::2
-STANDIN_TABLE=1768978546	# IPXR_KERNEL_TABLE
 NEW_MAC=02:00:5e:10:00:66
 
 for tool in jq socat tcpdump ping ethtool sha256sum; do
@@ -38,67 +27,6 @@ if [[ ! -x $IPXR ]]; then
 	echo "not ok - the CLI under test $IPXR exists (make asan)"
 	exit 1
 fi
-
-# stat6 REASON FIELD: an IPv6 counter from `ipxr -j stats show`, "ERR" if unreadable
-stat6()
-{
-	local out
-
-	out=$(ipxr -6 -j stats show 2>/dev/null) || { echo "ERR"; return 1; }
-	jq -r --arg r "$1" --arg f "$2" '.families.inet6[$r][$f] // "ERR"' <<<"$out" 2>/dev/null ||
-		echo "ERR"
-}
-
-# stat4 REASON FIELD: the same for IPv4
-stat4()
-{
-	local out
-
-	out=$(ipxr -4 -j stats show 2>/dev/null) || { echo "ERR"; return 1; }
-	jq -r --arg r "$1" --arg f "$2" '.families.inet[$r][$f] // "ERR"' <<<"$out" 2>/dev/null ||
-		echo "ERR"
-}
-
-fwd6()
-{
-	# shellcheck disable=SC2016 # awk program, not shell
-	nsrun "$R" awk '$1 == "Ip6OutForwDatagrams" { print $2 }' /proc/net/snmp6
-}
-
-# ipv6_on NS DEV...: IPv6 on, without duplicate address detection (the addresses are planned,
-# and DAD would hold them tentative for a second)
-ipv6_on()
-{
-	local ns=$1 dev
-
-	shift
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.disable_ipv6=0 \
-		net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0 || return 1
-	for dev in "$@"; do
-		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.accept_dad=0" \
-			"net.ipv6.conf.$dev.disable_ipv6=0" || return 1
-	done
-}
-
-topo6_build()
-{
-	run ipv6_on "$H1" h1-eth0 && run ipv6_on "$R" r-eth0 r-eth1 && run ipv6_on "$H2" h2-eth0 ||
-		return 1
-	run ip -n "$H1" addr add "$H1_IP6/64" dev h1-eth0 nodad &&
-	run ip -n "$R" addr add "$R_IP6_0/64" dev r-eth0 nodad &&
-	run ip -n "$R" addr add "$R_IP6_1/64" dev r-eth1 nodad &&
-	run ip -n "$R" addr add "$R_LL/64" dev r-eth0 nodad &&
-	run ip -n "$R" addr add "$R_LL/64" dev r-eth1 nodad &&
-	run ip -n "$H2" addr add "$H2_IP6/64" dev h2-eth0 nodad &&
-	run ip -n "$H2" addr add "$H2_LL/64" dev h2-eth0 nodad &&
-	run ip -n "$H2" addr add "$LL_HOST/128" dev lo &&
-	run ip -n "$H2" addr add "$GW_HOST/128" dev lo || return 1
-	# Hosts reach everything through the router's link-local address, as with router adverts.
-	run ip -n "$H1" -6 route add default via "$R_LL" dev h1-eth0 &&
-	run ip -n "$H2" -6 route add default via "$R_LL" dev h2-eth0 || return 1
-	run ip netns exec "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
-}
 
 lib_init ipxr-e2e6
 topo_build || bail "topology h1 - r - h2 built"
@@ -148,7 +76,7 @@ fwd0=$(fwd6)
 fwd40=$(fwd_datagrams)
 f0=$(stat6 forward packets)
 f40=$(stat4 forward packets)
-bg "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP"
+bg "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP" >/dev/null
 pid4=$BG_PID
 out=$(nsrun "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP6" 2>&1)
 wait "$pid4"
@@ -282,7 +210,7 @@ run ip -n "$R" link set dev r-eth1 mtu 1400
 run ip -n "$H2" link set dev h2-eth0 mtu 1400
 sleep 0.3	# the cached MTU is refreshed with the neighbour
 m0=$(stat6 mtu_exceeded packets)
-out=$(nsrun "$H1" ping -c 1 -s 1420 -M do -W 2 "$H2_IP6" 2>&1)
+out=$(nsrun "$H1" ping -c 1 -s 1420 -M "do" -W 2 "$H2_IP6" 2>&1)
 m1=$(stat6 mtu_exceeded packets)
 if grep -q "From $R_IP6_0 .*Packet too big: mtu=1400" <<<"$out"; then
 	ok "a 1468-byte packet to a 1400-byte link gets Packet too big (mtu=1400) from $R_IP6_0"
