@@ -157,6 +157,7 @@ for r in "${routes[@]}"; do
 	check "ipxr route add $r" ipxr route add $r
 done
 ids=$(ipxr nexthop show | awk '$1 == "id" { print $2 }' | tr '\n' ' ')
+check "the routes made next hops (ids: $ids)" test -n "$ids"
 V4="10.9.0.0/16 198.51.100.0/24 198.51.200.0/24 192.0.2.0/24 default"
 V6="2001:db8:1::/64 2001:db8:2::/64 2001:db8:3::/64 2001:db8:dead::/48"
 
