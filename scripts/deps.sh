@@ -18,6 +18,11 @@ test|demo)
 	       jq:jq mandoc:mandoc tcpdump:tcpdump sha256sum:coreutils setpriv:util-linux)
 	;;
 esac
+# the documentation tests render the pages and drive the completion as bash-completion loads it
+if [[ $purpose == test ]]; then
+	need+=(man:man-db groff:groff-base script:bsdutils
+	       /usr/share/bash-completion/bash_completion:bash-completion)
+fi
 
 missing=()
 for item in "${need[@]}"; do
