@@ -3,13 +3,15 @@
  * nsperpkt: nanoseconds per packet of bpf/xdp_router.o, measured with BPF_PROG_TEST_RUN.
  *
  * Runs in a private network namespace (unshare; gone when we exit) with tin0 (ingress) and tout0
- * (4 gateways 10.0.2.1-4 with permanent neighbour entries), loads the object with pinning off,
- * fills the LPM trie with a BGP-like table (mostly /24, /8../32, deterministic PRNG) and times:
+ * (4 gateways 10.0.2.1-4 and 2001:db8:2::1-4 with permanent neighbour entries), loads the object
+ * with pinning off, fills the LPM trie of the family with a BGP-like table (bench/table.h; IPv4
+ * mostly /24, /8../32; IPv6 mostly /48, /19../64 and /128, in 2000::/3) and times:
  *
  *   forward       256 (--packets) frames to hosts in prefixes picked across the table
- *   no_route      256 frames to unrouted hosts (10.128.0.0/9: the table never holds 10/8)
- *   ttl_exceeded  the forward frames with TTL 1 (the trie lookup is done, then passed)
- *   local         frames to the router's own address 10.0.1.254 (LOCAL /32)
+ *   no_route      256 frames to unrouted hosts (10.128.0.0/9, 2001:db8:ff00::/40: the tables
+ *                 never hold 10/8 or 2001:db8::/32)
+ *   ttl_exceeded  the forward frames with TTL (hop limit) 1: the trie lookup is done, then passed
+ *   local         frames to the router's own address 10.0.1.254 / 2001:db8:1::fe (LOCAL entry)
  *
  * test_run runs the program `repeat` times over the same buffer and reports the mean; since the
  * program decrements the TTL in place, a forwarded frame starting at TTL 255 survives at most 254
@@ -17,12 +19,13 @@
  * over all runs (also the median of the per-call means). Counters are per-CPU; the process is
  * pinned to one CPU.
  *
- * Usage: nsperpkt [--routes N[,N...]] [--packets N] [--repeat N] [--passes N] [--seed N]
- *                 [--prog xdp_router|prog] [--json]
+ * Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N] [--passes N]
+ *                 [--seed N] [--prog xdp_router|prog] [--json]
  * Output: a Markdown table row per case; with --json also one JSON object per case per line.
  */
 #include <getopt.h>
 #include "pktgen.h"
+#include "table.h"
 
 #define NGW		4
 #define MAX_PACKETS	4096
@@ -34,6 +37,7 @@
 struct opts {
 	uint32_t routes[16];
 	int nroutes;
+	int family;
 	int packets;
 	int repeat;
 	int passes;
@@ -51,16 +55,25 @@ static const char *const setup_cmds[] = {
 	"ip link add tout0 address 02:00:00:00:02:fe type veth peer name tout0p",
 	"ip addr add 10.0.1.254/24 dev tin0",
 	"ip addr add 10.0.2.254/24 dev tout0",
+	"ip addr add 2001:db8:1::fe/64 dev tin0 nodad",
+	"ip addr add 2001:db8:2::fe/64 dev tout0 nodad",
 	"ip link set tin0 up", "ip link set tin0p up", "ip link set tout0 up", "ip link set tout0p up",
 	"ip neigh add 10.0.2.1 lladdr 02:00:00:00:02:01 dev tout0 nud permanent",
 	"ip neigh add 10.0.2.2 lladdr 02:00:00:00:02:02 dev tout0 nud permanent",
 	"ip neigh add 10.0.2.3 lladdr 02:00:00:00:02:03 dev tout0 nud permanent",
 	"ip neigh add 10.0.2.4 lladdr 02:00:00:00:02:04 dev tout0 nud permanent",
+	"ip neigh add 2001:db8:2::1 lladdr 02:00:00:00:02:01 dev tout0 nud permanent",
+	"ip neigh add 2001:db8:2::2 lladdr 02:00:00:00:02:02 dev tout0 nud permanent",
+	"ip neigh add 2001:db8:2::3 lladdr 02:00:00:00:02:03 dev tout0 nud permanent",
+	"ip neigh add 2001:db8:2::4 lladdr 02:00:00:00:02:04 dev tout0 nud permanent",
 };
 
 static int setup_netns(void)
 {
 	if (pg_netns_setup(setup_cmds, sizeof(setup_cmds) / sizeof(setup_cmds[0])))
+		return -1;
+	/* bpf_fib_lookup() answers FWD_DISABLED for IPv6 without it */
+	if (pg_sysctl("net/ipv6/conf/all/forwarding", "1"))
 		return -1;
 	if_in = pg_ifindex("tin0");
 	if_out = pg_ifindex("tout0");
@@ -68,128 +81,43 @@ static int setup_netns(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* A BGP-like table                                                                             */
+/* BGP-like tables (bench/table.h, the same ones routegen writes for `make bench`)             */
+
+static uint32_t nh_of(const struct tb_route4 *k)
+{
+	return tb_gw_of(k->addr, k->plen, NGW);
+}
+
+static uint32_t nh_of6(const struct tb_route6 *k)
+{
+	uint32_t h;
+
+	memcpy(&h, k->addr, 4);
+	return tb_gw_of(ntohl(h) ^ k->addr[5], k->plen, NGW);
+}
 
 /*
- * Prefix length mix, per mille, roughly that of today's IPv4 DFZ (about 60 % /24, then /22, /23,
- * /21, /20, /16 ...), with a sprinkling of /25../32 as an IGP or customer routes add.
+ * @n keys of @key_size at @keys with their values into @map_fd, in batches where the kernel
+ * takes them (one call per 64k routes), else one by one.
  */
-static const struct { uint8_t plen; uint16_t permille; } plen_mix[] = {
-	{ 8, 1 }, { 9, 1 }, { 10, 1 }, { 11, 2 }, { 12, 3 }, { 13, 5 }, { 14, 8 }, { 15, 10 },
-	{ 16, 20 }, { 17, 12 }, { 18, 18 }, { 19, 30 }, { 20, 45 }, { 21, 50 }, { 22, 100 },
-	{ 23, 85 }, { 24, 569 }, { 25, 6 }, { 26, 6 }, { 27, 6 }, { 28, 5 }, { 29, 6 },
-	{ 30, 5 }, { 31, 2 }, { 32, 4 },
-};
-
-static uint8_t pick_plen(uint64_t *rng)
-{
-	uint32_t r = (uint32_t)(pg_rand(rng) % 1000), acc = 0;
-	size_t i;
-
-	for (i = 0; i < sizeof(plen_mix) / sizeof(plen_mix[0]); i++) {
-		acc += plen_mix[i].permille;
-		if (r < acc)
-			return plen_mix[i].plen;
-	}
-	return 24;
-}
-
-/* A unicast prefix outside 0/8, 10/8 (the lab), 127/8 and 224/3. Host order address. */
-static uint32_t pick_addr(uint64_t *rng, uint8_t plen)
-{
-	uint32_t a, first;
-
-	do {
-		a = (uint32_t)pg_rand(rng);
-		first = a >> 24;
-	} while (first == 0 || first == 10 || first == 127 || first >= 224);
-	return plen ? a & ~((1ULL << (32 - plen)) - 1) : 0;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-	const struct ipxr_route4_key *x = a, *y = b;
-	uint32_t xa = ntohl(x->addr), ya = ntohl(y->addr);
-
-	if (xa != ya)
-		return xa < ya ? -1 : 1;
-	return (int)x->prefixlen - (int)y->prefixlen;
-}
-
-/* @n distinct prefixes (so no update replaces another), sorted; deterministic for a seed. */
-static struct ipxr_route4_key *gen_table(uint32_t n, uint64_t seed)
-{
-	struct ipxr_route4_key *k = calloc(n + n / 8 + 64, sizeof(*k));
-	uint64_t rng = seed;
-	uint32_t have = 0, i, j;
-
-	if (!k)
-		return NULL;
-	while (have < n) {
-		uint32_t want = n - have + (n - have) / 16 + 16;
-
-		for (i = 0; i < want; i++) {
-			uint8_t plen = pick_plen(&rng);
-
-			k[have + i].prefixlen = plen;
-			k[have + i].addr = htonl(pick_addr(&rng, plen));
-		}
-		have += want;
-		qsort(k, have, sizeof(*k), cmp_key);
-		for (i = j = 0; i < have; i++)
-			if (!j || cmp_key(&k[j - 1], &k[i]))
-				k[j++] = k[i];
-		have = j;
-	}
-	/* drop a random-ish tail past n: keep the first n in sorted order would bias to low
-	 * addresses, so thin out evenly instead */
-	if (have > n) {
-		uint32_t extra = have - n;
-		double step = (double)have / extra, next = step / 2;
-
-		for (i = j = 0; i < have; i++) {
-			if (extra && i == (uint32_t)next) {
-				next += step;
-				extra--;
-				continue;
-			}
-			k[j++] = k[i];
-		}
-		have = j;
-	}
-	return k;
-}
-
-static uint32_t nh_of(const struct ipxr_route4_key *k)
-{
-	uint32_t h = ntohl(k->addr) * 2654435761U ^ k->prefixlen;
-
-	return 1 + (h >> 16) % NGW;
-}
-
-static int load_routes(struct pg_router *r, const struct ipxr_route4_key *k, uint32_t n,
-		       const char **how)
+static int load_routes(int map_fd, const void *keys, const struct ipxr_route *vals, size_t key_size,
+		       uint32_t n, const char **how)
 {
 	const uint32_t chunk = 65536;
-	struct ipxr_route *v = calloc(chunk, sizeof(*v));
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);	/* batch elem_flags take only BPF_F_LOCK */
+	const char *k = keys;
 	uint32_t done = 0, i;
 	bool batch = true;
 
-	if (!v)
-		return -1;
 	*how = "batch";
 	while (done < n) {
 		uint32_t cnt = n - done < chunk ? n - done : chunk;
 
-		for (i = 0; i < cnt; i++) {
-			v[i].type = IPXR_RT_UNICAST;
-			v[i].nh_id = nh_of(&k[done + i]);
-		}
 		if (batch) {
 			uint32_t c = cnt;
 
-			if (!bpf_map_update_batch(r->route4, &k[done], v, &c, &bo)) {
+			if (!bpf_map_update_batch(map_fd, k + (size_t)done * key_size, &vals[done], &c,
+						  &bo)) {
 				done += cnt;
 				continue;
 			}
@@ -199,19 +127,17 @@ static int load_routes(struct pg_router *r, const struct ipxr_route4_key *k, uin
 				*how = "one by one";
 			} else {
 				printf("# batch update at %u: %s\n", done + c, strerror(errno));
-				free(v);
 				return -1;
 			}
 		}
 		for (i = 0; i < cnt; i++)
-			if (bpf_map_update_elem(r->route4, &k[done + i], &v[i], BPF_ANY)) {
+			if (bpf_map_update_elem(map_fd, k + (size_t)(done + i) * key_size,
+						&vals[done + i], BPF_ANY)) {
 				printf("# route %u: %s\n", done + i, strerror(errno));
-				free(v);
 				return -1;
 			}
 		done += cnt;
 	}
-	free(v);
 	return 0;
 }
 
@@ -229,6 +155,31 @@ static int cmp_u32(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * Packets counted for @reason, over all family slots the map has (one in layout 1; LINK, INET
+ * and INET6 in layout 2): a pass case is only timed right if it passed for the reason named.
+ */
+static uint64_t reason_count(struct pg_router *r, uint32_t reason)
+{
+	uint64_t sum = 0;
+	uint32_t slot;
+
+	for (slot = 0; slot < IPXR_SF_MAX; slot++) {
+		uint32_t idx = slot * IPXR_MAX_STATS + reason;
+		struct ipxr_counter *v = calloc(r->ncpus, sizeof(*v));
+		int i;
+
+		if (!v || bpf_map_lookup_elem(r->stats, &idx, v)) {
+			free(v);
+			break;
+		}
+		for (i = 0; i < r->ncpus; i++)
+			sum += v[i].packets;
+		free(v);
+	}
+	return sum;
 }
 
 static struct result measure(int prog_fd, struct pg_frame *frames, int nframes,
@@ -285,89 +236,252 @@ static void frame_to(struct pg_frame *f, uint32_t dst_host, uint8_t ttl, uint16_
 	pg_build(f, &s);
 }
 
+/*
+ * An IPv6/UDP frame, 64 bytes with the FCS, built here rather than with pg_build() so this tool
+ * depends on nothing of tests/pktgen.h's IPv6 support.
+ */
+static void frame6_to(struct pg_frame *f, const uint8_t dst[16], uint8_t hops, uint16_t sport)
+{
+	uint8_t *p;
+	uint32_t sum = 0;
+	uint16_t csum;
+	const size_t ulen = 8 + 2;
+
+	memset(f, 0, sizeof(*f));
+	p = f->data;
+	memcpy(p, mac_tin0, ETH_ALEN);
+	memcpy(p + ETH_ALEN, mac_host, ETH_ALEN);
+	pg_put16(p + 12, ETH_P_IPV6);
+	f->l3 = 14;
+	p += 14;
+	p[0] = 0x60;
+	pg_put16(p + 4, (uint16_t)ulen);
+	p[6] = IPPROTO_UDP;
+	p[7] = hops;
+	inet_pton(AF_INET6, "2001:db8:1::1", p + 8);
+	memcpy(p + 24, dst, 16);
+	pg_put16(p + 40, sport);
+	pg_put16(p + 42, 53);
+	pg_put16(p + 44, (uint16_t)ulen);
+	sum = pg_csum_add(0, p + 8, 32);
+	sum += IPPROTO_UDP + ulen;
+	sum = pg_csum_add(sum, p + 40, ulen);
+	csum = (uint16_t)~pg_csum_fold(sum);
+	pg_put16(p + 46, csum ? csum : 0xffff);	/* zero would mean "no checksum" */
+	f->len = 14 + 40 + ulen;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* One table size                                                                              */
+
+struct table {
+	void *keys;
+	struct ipxr_route *vals;
+	size_t key_size;
+	uint32_t n;
+};
+
+static int table_make(struct table *t, int family, uint32_t n, uint64_t seed,
+		      struct pg_frame *fwd, struct pg_frame *ttl1, int packets)
+{
+	uint64_t rng = seed ^ 0x5eed;
+	uint32_t i;
+	int p;
+
+	t->n = n;
+	t->vals = calloc(n, sizeof(*t->vals));
+	if (!t->vals)
+		return -1;
+	if (family == 4) {
+		struct tb_route4 *r = tb_gen4(n, seed);
+		struct ipxr_route4_key *k = calloc(n, sizeof(*k));
+
+		if (!r || !k)
+			return -1;
+		for (i = 0; i < n; i++) {
+			k[i].prefixlen = r[i].plen;
+			k[i].addr = htonl(r[i].addr);
+			t->vals[i].type = IPXR_RT_UNICAST;
+			t->vals[i].prefixlen = r[i].plen;
+			t->vals[i].nh_id = nh_of(&r[i]);
+		}
+		for (p = 0; p < packets; p++) {
+			uint32_t host = tb_host4(&r[tb_rand(&rng) % n], &rng);
+
+			frame_to(&fwd[p], host, 255, (uint16_t)p);
+			frame_to(&ttl1[p], host, 1, (uint16_t)p);
+		}
+		free(r);
+		t->keys = k;
+		t->key_size = sizeof(*k);
+	} else {
+		struct tb_route6 *r = tb_gen6(n, seed);
+		struct ipxr_route6_key *k = calloc(n, sizeof(*k));
+
+		if (!r || !k)
+			return -1;
+		for (i = 0; i < n; i++) {
+			k[i].prefixlen = r[i].plen;
+			memcpy(k[i].addr, r[i].addr, 16);
+			t->vals[i].type = IPXR_RT_UNICAST;
+			t->vals[i].prefixlen = r[i].plen;
+			t->vals[i].nh_id = nh_of6(&r[i]);
+		}
+		for (p = 0; p < packets; p++) {
+			uint8_t host[16];
+
+			tb_host6(&r[tb_rand(&rng) % n], &rng, host);
+			frame6_to(&fwd[p], host, 255, (uint16_t)(40000 + p));
+			frame6_to(&ttl1[p], host, 1, (uint16_t)(40000 + p));
+		}
+		free(r);
+		t->keys = k;
+		t->key_size = sizeof(*k);
+	}
+	return 0;
+}
+
+/* Next hops 1..NGW via the gateways on tout0, and the router's own addresses as LOCAL. */
+static int router_base(struct pg_router *r, int family, int route6)
+{
+	uint32_t g;
+
+	if (pg_config_set(r, NGW + 1))
+		return -1;
+	for (g = 1; g <= NGW; g++) {
+		struct ipxr_nexthop nh = { .ifindex = (uint32_t)if_out, .refcnt = 1 };
+		char gw[32];
+
+		if (family == 4) {
+			snprintf(gw, sizeof(gw), "10.0.2.%u", g);
+			nh.family = AF_INET;
+			inet_pton(AF_INET, gw, nh.gw);
+		} else {
+			snprintf(gw, sizeof(gw), "2001:db8:2::%u", g);
+			nh.family = AF_INET6;
+			inet_pton(AF_INET6, gw, nh.gw);
+		}
+		if (bpf_map_update_elem(r->nexthop, &g, &nh, BPF_ANY))
+			return -1;
+	}
+	if (family == 4)
+		return pg_route_set(r, "10.0.1.254", 32, IPXR_RT_LOCAL, 0) ||
+		       pg_route_set(r, "10.0.2.254", 32, IPXR_RT_LOCAL, 0) ? -1 : 0;
+	{
+		struct ipxr_route6_key k = { .prefixlen = 128 };
+		struct ipxr_route v = { .type = IPXR_RT_LOCAL, .prefixlen = 128 };
+
+		inet_pton(AF_INET6, "2001:db8:1::fe", k.addr);
+		if (bpf_map_update_elem(route6, &k, &v, BPF_ANY))
+			return -1;
+		inet_pton(AF_INET6, "2001:db8:2::fe", k.addr);
+		return bpf_map_update_elem(route6, &k, &v, BPF_ANY) ? -1 : 0;
+	}
+}
+
 static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 {
 	static struct pg_frame fwd[MAX_PACKETS], ttl1[MAX_PACKETS], noroute[MAX_PACKETS];
 	static struct pg_frame local[MAX_PACKETS];
-	struct { const char *name; struct pg_frame *f; int n; uint32_t action; } cases[] = {
-		{ "forward", fwd, o->packets, XDP_REDIRECT },
-		{ "no_route", noroute, o->packets, XDP_PASS },
-		{ "ttl_exceeded", ttl1, o->packets, XDP_PASS },
-		{ "local", local, o->packets, XDP_PASS },
+	struct {
+		const char *name;
+		struct pg_frame *f;
+		int n;
+		uint32_t action, reason;
+	} cases[] = {
+		{ "forward", fwd, o->packets, XDP_REDIRECT, IPXR_STAT_FORWARD },
+		{ "no_route", noroute, o->packets, XDP_PASS, IPXR_STAT_NO_ROUTE },
+		{ "ttl_exceeded", ttl1, o->packets, XDP_PASS, IPXR_STAT_TTL },
+		{ "local", local, o->packets, XDP_PASS, IPXR_STAT_LOCAL },
 	};
-	struct ipxr_route4_key *keys;
+	struct table t = {};
 	struct pg_router r;
 	const char *how;
-	uint64_t rng = o->seed ^ 0x5eed;
+	uint64_t rng = o->seed ^ 0x10ca1;
 	double t0, gen_s, load_s;
-	int i, rc = 0, g;
+	int i, rc = 0, map_fd, route6;
 	size_t c;
 
 	if (pg_router_load(&r, pg_obj_path()))
 		return -1;
-	if (pg_config_set(&r, NGW + 1))
+	route6 = bpf_object__find_map_fd_by_name(r.obj, IPXR_MAP_ROUTE6);
+	if (o->family == 6 && route6 < 0) {
+		printf("# no %s in the object: IPv6 needs map layout 2\n", IPXR_MAP_ROUTE6);
 		return -1;
-	for (g = 1; g <= NGW; g++) {
-		char gw[16];
-
-		snprintf(gw, sizeof(gw), "10.0.2.%d", g);
-		if (pg_nh_set(&r, (uint32_t)g, (uint32_t)if_out, gw, 1))
-			return -1;
 	}
-	if (pg_route_set(&r, "10.0.1.254", 32, IPXR_RT_LOCAL, 0) ||
-	    pg_route_set(&r, "10.0.2.254", 32, IPXR_RT_LOCAL, 0))
+	if (router_base(&r, o->family, route6)) {
+		printf("# next hops or local routes: %s\n", strerror(errno));
 		return -1;
+	}
+	map_fd = o->family == 4 ? r.route4 : route6;
 
 	t0 = pg_now_s();
-	keys = gen_table(nroutes, o->seed);
-	if (!keys)
+	if (table_make(&t, o->family, nroutes, o->seed, fwd, ttl1, o->packets)) {
+		printf("# out of memory for %u routes\n", nroutes);
 		return -1;
+	}
 	gen_s = pg_now_s() - t0;
 	t0 = pg_now_s();
-	if (load_routes(&r, keys, nroutes, &how)) {
-		free(keys);
+	rc = load_routes(map_fd, t.keys, t.vals, t.key_size, nroutes, &how);
+	load_s = pg_now_s() - t0;
+	free(t.keys);
+	free(t.vals);
+	if (rc) {
 		pg_router_close(&r);
 		return -1;
 	}
-	load_s = pg_now_s() - t0;
-	printf("# %u routes: generated in %.2f s, loaded (%s) in %.2f s, %.0f routes/s\n", nroutes,
-	       gen_s, how, load_s, load_s > 0 ? nroutes / load_s : 0.0);
+	printf("# IPv%d, %u routes: generated in %.2f s, loaded (%s) in %.2f s, %.0f routes/s\n",
+	       o->family, nroutes, gen_s, how, load_s, load_s > 0 ? nroutes / load_s : 0.0);
 
 	for (i = 0; i < o->packets; i++) {
-		const struct ipxr_route4_key *k = &keys[pg_rand(&rng) % nroutes];
-		uint32_t host = ntohl(k->addr);
+		if (o->family == 4) {
+			frame_to(&noroute[i], 0x0a800000 | ((uint32_t)pg_rand(&rng) & 0x7fffff), 64,
+				 (uint16_t)i);
+			frame_to(&local[i], 0x0a0001fe, 64, (uint16_t)i);	/* 10.0.1.254 */
+		} else {
+			uint8_t a[16];
+			uint64_t x = pg_rand(&rng);
 
-		if (k->prefixlen < 32)
-			host |= (uint32_t)pg_rand(&rng) & ((1U << (32 - k->prefixlen)) - 1);
-		frame_to(&fwd[i], host, 255, (uint16_t)i);
-		frame_to(&ttl1[i], host, 1, (uint16_t)i);
-		frame_to(&noroute[i], 0x0a800000 | ((uint32_t)pg_rand(&rng) & 0x7fffff), 64,
-			 (uint16_t)i);
-		frame_to(&local[i], 0x0a0001fe, 64, (uint16_t)i);	/* 10.0.1.254 */
+			inet_pton(AF_INET6, "2001:db8:ff00::", a);
+			memcpy(a + 5, &x, 8);		/* 2001:db8:ffXX:XXXX:... */
+			a[4] = 0xff;
+			frame6_to(&noroute[i], a, 64, (uint16_t)(40000 + i));
+			inet_pton(AF_INET6, "2001:db8:1::fe", a);
+			frame6_to(&local[i], a, 64, (uint16_t)(40000 + i));
+		}
 	}
-	free(keys);
 
 	if (header) {
-		printf("| routes | case | distinct frames | runs | ns/pkt mean | ns/pkt median |\n");
-		printf("|-------:|------|----------------:|-----:|------------:|--------------:|\n");
+		printf("| family | routes | case | distinct frames | runs | ns/pkt mean | ns/pkt median |\n");
+		printf("|-------:|-------:|------|----------------:|-----:|------------:|--------------:|\n");
 	}
+	rc = 0;
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		uint64_t before = reason_count(&r, cases[c].reason), counted;
 		struct result m = measure(r.prog_fd[o->prog], cases[c].f, cases[c].n, o,
 					  cases[c].action);
 
-		if (m.wrong) {
-			printf("# %s: %d calls did not end in %s\n", cases[c].name, m.wrong,
-			       pg_xdp_action_name((int)cases[c].action));
+		counted = reason_count(&r, cases[c].reason) - before;
+		if (!m.wrong && counted < m.runs) {
+			printf("# IPv%d %s: %llu runs but %llu counted as %s: another path was timed\n",
+			       o->family, cases[c].name, (unsigned long long)m.runs,
+			       (unsigned long long)counted, pg_stat_name[cases[c].reason]);
 			rc = -1;
 			continue;
 		}
-		printf("| %u | %s | %d | %llu | %.1f | %.1f |\n", nroutes, cases[c].name, cases[c].n,
-		       (unsigned long long)m.runs, m.mean, m.median);
+		if (m.wrong) {
+			printf("# IPv%d %s: %d calls did not end in %s\n", o->family, cases[c].name,
+			       m.wrong, pg_xdp_action_name((int)cases[c].action));
+			rc = -1;
+			continue;
+		}
+		printf("| %d | %u | %s | %d | %llu | %.1f | %.1f |\n", o->family, nroutes,
+		       cases[c].name, cases[c].n, (unsigned long long)m.runs, m.mean, m.median);
 		if (o->json)
-			printf("{\"routes\":%u,\"case\":\"%s\",\"prog\":\"%s\",\"frames\":%d,"
-			       "\"runs\":%llu,\"ns_per_pkt\":%.1f,\"ns_per_pkt_median\":%.1f,"
-			       "\"load_s\":%.3f,\"load_method\":\"%s\"}\n",
-			       nroutes, cases[c].name, r.sec[o->prog], cases[c].n,
+			printf("{\"family\":%d,\"routes\":%u,\"case\":\"%s\",\"prog\":\"%s\","
+			       "\"frames\":%d,\"runs\":%llu,\"ns_per_pkt\":%.1f,"
+			       "\"ns_per_pkt_median\":%.1f,\"load_s\":%.3f,\"load_method\":\"%s\"}\n",
+			       o->family, nroutes, cases[c].name, r.sec[o->prog], cases[c].n,
 			       (unsigned long long)m.runs, m.mean, m.median, load_s, how);
 	}
 	pg_router_close(&r);
@@ -377,9 +491,10 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: nsperpkt [--routes N[,N...]] [--packets N] [--repeat N] [--passes N]\n"
-		"                [--seed N] [--prog xdp_router|prog] [--json]\n"
-		"  --routes   IPv4 routes in the table, e.g. 1,1000,100000,750000,1000000 (default 1)\n"
+		"Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N]\n"
+		"                [--passes N] [--seed N] [--prog xdp_router|prog] [--json]\n"
+		"  --family   4 (IPv4 routes and frames, default) or 6\n"
+		"  --routes   routes in the table, e.g. 1,1000,100000,750000,1000000 (default 1)\n"
 		"  --packets  distinct forward/no_route/ttl frames (default 256, max %d)\n"
 		"  --repeat   runs per BPF_PROG_TEST_RUN call (default and max %d)\n"
 		"  --passes   calls per frame (default 4)\n"
@@ -390,6 +505,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
+		{ "family", required_argument, NULL, 'f' },
 		{ "routes", required_argument, NULL, 'r' },
 		{ "packets", required_argument, NULL, 'p' },
 		{ "repeat", required_argument, NULL, 'n' },
@@ -400,23 +516,30 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct opts o = { .packets = 256, .repeat = MAX_REPEAT, .passes = 4, .seed = 1 };
+	struct opts o = { .family = 4, .packets = 256, .repeat = MAX_REPEAT, .passes = 4, .seed = 1 };
 	const char *v = getenv("V");
+	uint32_t max;
 	cpu_set_t cpus;
 	int c, i, rc = 0;
 	char *tok, *save, *end;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	pg_verbose = v && *v && strcmp(v, "0");
-	while ((c = getopt_long(argc, argv, "r:p:n:P:s:g:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:r:p:n:P:s:g:jh", lo, NULL)) != -1) {
 		switch (c) {
+		case 'f':
+			o.family = atoi(optarg);
+			if (o.family != 4 && o.family != 6) {
+				fprintf(stderr, "Error: --family \"%s\": 4 or 6\n", optarg);
+				return 1;
+			}
+			break;
 		case 'r':
 			for (tok = strtok_r(optarg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 				unsigned long n = strtoul(tok, &end, 10);
 
-				if (*end || !n || n > IPXR_MAX_ROUTES4 - 2 || o.nroutes == 16) {
-					fprintf(stderr, "Error: bad route count \"%s\" (1..%u)\n", tok,
-						IPXR_MAX_ROUTES4 - 2);
+				if (*end || !n || o.nroutes == 16) {
+					fprintf(stderr, "Error: bad route count \"%s\"\n", tok);
 					return 1;
 				}
 				o.routes[o.nroutes++] = (uint32_t)n;
@@ -462,6 +585,14 @@ int main(int argc, char **argv)
 	}
 	if (!o.nroutes)
 		o.routes[o.nroutes++] = 1;
+	/* room for the two LOCAL entries */
+	max = (o.family == 4 ? IPXR_MAX_ROUTES4 : IPXR_MAX_ROUTES6) - 2;
+	for (i = 0; i < o.nroutes; i++)
+		if (o.routes[i] > max) {
+			fprintf(stderr, "Error: bad route count \"%u\" (1..%u for IPv%d)\n",
+				o.routes[i], max, o.family);
+			return 1;
+		}
 
 	/* one CPU: test_run runs where we are, and the per-CPU maps stay warm */
 	CPU_ZERO(&cpus);
