@@ -3,6 +3,9 @@
 #   make               build bpf/xdp_router.o and ipxr/ipxr
 #   make demo          install missing build dependencies (Debian), build, run a live demo
 #   make check         install missing dependencies, build, run every test (root)
+#   make bench         forwarding rate against the kernel, ns/packet against table size, route
+#                      loading; results in bench/results/ (root, ~10 minutes)
+#   make bench-quick   the same, smaller and shorter (< 2 minutes), results in build/bench-quick/
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -39,7 +42,7 @@ ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 TEST_BINS	:= tests/test_xdp tests/test_parse
 BENCH_BINS	:= bench/nsperpkt
 
-.PHONY: all clean install deps demo check test bench-tools asan
+.PHONY: all clean install deps demo check test bench-tools asan bench bench-quick
 all: build/.deps-ok bpf/xdp_router.o ipxr/ipxr
 
 # Named missing packages beat a compiler error about a header; checked once per tree.
@@ -68,10 +71,36 @@ tests/test_xdp: tests/test_xdp.c tests/pktgen.h bpf/ipxr_maps.h
 tests/test_parse: tests/test_parse.c $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
 
-bench/nsperpkt: bench/nsperpkt.c tests/pktgen.h bpf/ipxr_maps.h
+bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h
 	$(CC) $(IPXR_CFLAGS) -Itests -o $@ $< $(IPXR_LIBS)
 
-bench-tools: $(BENCH_BINS)
+# The forwarding benchmark's traffic source and sink (XDP objects) and its table generator.
+BENCH_TOOLS	:= build/bench/trafgen build/bench/routegen build/bench/gen_kern.o \
+		   build/bench/sink_kern.o
+
+build/bench/%_kern.o: bench/%_kern.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+build/bench/trafgen: bench/trafgen.c
+	@mkdir -p $(@D)
+	$(CC) $(IPXR_CFLAGS) -o $@ $< $(IPXR_LIBS) -lpthread
+
+build/bench/routegen: bench/routegen.c bench/table.h
+	@mkdir -p $(@D)
+	$(CC) $(IPXR_CFLAGS) -o $@ $<
+
+bench-tools: $(BENCH_BINS) $(BENCH_TOOLS)
+
+bench:
+	@scripts/deps.sh bench
+	$(MAKE) all bench-tools
+	bench/bench.sh
+
+bench-quick:
+	@scripts/deps.sh bench
+	$(MAKE) all bench-tools
+	bench/bench.sh --quick
 
 test: all asan $(TEST_BINS)
 	tests/run.sh

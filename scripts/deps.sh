@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Check the tools ipxr needs for a purpose (build, test, demo); on Debian or Ubuntu install the
+# Check the tools ipxr needs for a purpose (build, test, demo, bench); on Debian or Ubuntu install the
 # missing ones with apt-get and say so, elsewhere name them and fail. With --check, only name
 # what is missing (plain `make` must not run apt-get behind the user's back).
 set -euo pipefail
@@ -13,6 +13,10 @@ need=(
 	/usr/include/linux/bpf.h:linux-libc-dev ip:iproute2
 )
 case "$purpose" in
+bench)
+	need+=(bpftool:bpftool ethtool:ethtool jq:jq gnuplot:gnuplot-nox chrt:util-linux
+	       taskset:util-linux)
+	;;
 test|demo)
 	need+=(bpftool:bpftool ethtool:ethtool ping:iputils-ping socat:socat nstat:iproute2
 	       jq:jq mandoc:mandoc tcpdump:tcpdump sha256sum:coreutils setpriv:util-linux)

@@ -1,0 +1,49 @@
+# latest.json (results.jq) as the Markdown that goes into bench/results/latest.md and the README.
+
+def n0: if . == null then "-" else (. | round | tostring
+	| [ while(length > 0; .[:-3]) | .[-3:] ] | reverse | join(",")) end;
+def mpps: if . == null then "-" else ((. / 10000 | round) / 100 | tostring) end;
+def x2: if . == null then "-" else ((. * 100 | round) / 100 | tostring) end;
+def pct: if . == null then "-" else ((. * 100 | round | tostring) + " %") end;
+def mib: if . == null then "-" else ((. / 1048576 * 100 | round) / 100 | tostring) end;
+def ns: if . == null then "-" else ((. * 10 | round) / 10 | tostring) end;
+
+"### Forwarding rate (64-byte UDP, \(.forwarding.runs) run(s) of \(.forwarding.window_s) s, median)",
+"",
+"| routes | (a) kernel forwarding | (b) ipxr XDP | (c) XDP_DROP ceiling | b/a | b/c | router CPU ns/packet (a / b / c) |",
+"|-------:|----------------------:|-------------:|---------------------:|----:|----:|------------------------------:|",
+(.forwarding.tables[] |
+	"| \(.routes | n0) | \(.kernel_pps | mpps) Mpps | \(.xdp_pps | mpps) Mpps | \(.drop_pps | mpps) Mpps | \(.xdp_over_kernel | x2)x | \(.xdp_over_drop | pct) | \(.kernel_ns | n0) / \(.xdp_ns | n0) / \(.drop_ns | n0) |"),
+"",
+"CPU 0: traffic source (`bench/trafgen`, `BPF_PROG_TEST_RUN` live frames, SCHED_FIFO). CPU 1: the router's ingress NAPI thread (SCHED_FIFO), in all three cases. Counted on the router's egress port (sent + dropped by a full ring); (c) by the drop program. Router CPU ns/packet: the NAPI thread's CPU time in the window over the packets it handled (every cache as it is, unlike the table below).",
+"",
+"### Per-packet cost of the program (`BPF_PROG_TEST_RUN`, ns/packet, mean)",
+"",
+"256 destinations spread over the table, each frame run 250 times in a row: the trie path is in the cache.",
+"",
+( [.nsperpkt[] | .routes] | unique ) as $routes
+| ( .nsperpkt | map(.family) | unique ) as $fams
+| "| family | routes | forward | no_route | ttl_exceeded | local |",
+  "|-------:|-------:|--------:|---------:|-------------:|------:|",
+  ( . as $all | $fams[] as $f | $routes[] as $r
+    | ($all.nsperpkt | map(select(.family == $f and .routes == $r))) as $rows
+    | select($rows | length > 0)
+    | ($rows | map({key: .case, value: .ns_per_pkt}) | from_entries) as $c
+    | "| IPv\($f) | \($r | n0) | \($c.forward | ns) | \($c.no_route | ns) | \($c.ttl_exceeded | ns) | \($c.local | ns) |" ),
+( if (.nsperpkt_errors | length) > 0 then
+	"", (.nsperpkt_errors[] | "IPv\(.family): not measured: \(.error | gsub("\n"; " "))")
+  else empty end ),
+"",
+"### Control plane (\(.control.routes | n0) routes, one batch file)",
+"",
+"| `ipxr -b` | `ip -b` (kernel) | ipxr speedup | ipxr maps (memlock) | of which `ipxr_route4` | kernel FIB (fib_triestat) |",
+"|----------:|-----------------:|-------------:|--------------------:|-----------------------:|--------------------------:|",
+"| \(.control.ipxr_b_s | x2) s | \(.control.ip_b_s | x2) s | \(.control.ipxr_speedup | x2)x | \(.control.ipxr_maps_bytes | mib) MiB | \(.control.ipxr_route4_bytes | mib) MiB | \(if .control.kernel_fib_kb == null then null else .control.kernel_fib_kb * 1024 end | mib) MiB |",
+"",
+"### Targets",
+"",
+"| target | result | met |",
+"|--------|-------:|:---:|",
+(.targets[] | "| \(.target) | \(.got | x2) | \(if .met == null then "?" elif .met then "yes" else "**no**" end) |"),
+"",
+"\(.mode) run of \(.date), commit \(.commit)\(if .uncommitted_changes then " (with uncommitted changes)" else "" end), `\(.xdp_obj)` and `\(.ipxr)`, kernel \(.kernel), \(.cpus) x \(.cpu), \(.seconds | round) s."

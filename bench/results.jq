@@ -1,0 +1,79 @@
+# The results of one `make bench` run: bench.sh feeds the measurements (one JSON object each, in
+# the order taken) as an array; the run's facts come as named arguments. Medians over runs; the
+# targets of issue 5 evaluated at the end.
+
+def median:
+	map(select(. != null)) | sort
+	| if length == 0 then null
+	  elif length % 2 == 1 then .[(length - 1) / 2]
+	  else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+
+def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b end;
+
+. as $raw
+| ($raw | map(select(.bench == "forward"))) as $fw
+| ($raw | map(select(.bench == "nsperpkt" and .error == null)) | map(del(.bench))) as $ns
+| ($raw | map(select(.bench == "control"))) as $cp
+| {
+	date: $date, mode: $mode, commit: $commit, uncommitted_changes: ($dirty != ""),
+	xdp_obj: $obj, ipxr: $ipxr,
+	kernel: $kernel, cpu: $cpu, cpus: $ncpus, seconds: $secs,
+	placement: {
+		source: "CPU 0: bench/trafgen, BPF_PROG_TEST_RUN live frames, SCHED_FIFO",
+		router: "CPU 1: the ingress veth's threaded NAPI kthread, SCHED_FIFO (all three cases)",
+		sink: "its NAPI kthread on CPU 0, SCHED_OTHER: it takes no time from the router",
+		counted: "kernel, xdp: frames sent + dropped by a full ring on the router's egress port; drop: the XDP_DROP program's counter"
+	},
+	forwarding: {
+		window_s: $window, runs: $runs,
+		tables: [ $fw | map(.routes) | unique | .[] as $t
+			| ($fw | map(select(.routes == $t))) as $rs
+			| {
+				routes: $t,
+				kernel_pps: ($rs | map(select(.case == "kernel") | .pps) | median),
+				xdp_pps: ($rs | map(select(.case == "xdp") | .pps) | median),
+				drop_pps: ($rs | map(select(.case == "drop") | .pps) | median),
+				# router CPU time per packet: the real per-packet cost, caches as they are
+				kernel_ns: ($rs | map(select(.case == "kernel") | .router_busy * 1e9 / .pps) | median),
+				xdp_ns: ($rs | map(select(.case == "xdp") | .router_busy * 1e9 / .pps) | median),
+				drop_ns: ($rs | map(select(.case == "drop") | .router_busy * 1e9 / .pps) | median),
+				runs: ($rs | map(del(.bench, .routes)))
+			}
+			| . + {
+				xdp_over_kernel: ratio(.xdp_pps; .kernel_pps),
+				xdp_over_drop: ratio(.xdp_pps; .drop_pps)
+			} ]
+	},
+	nsperpkt: $ns,
+	nsperpkt_errors: ($raw | map(select(.bench == "nsperpkt" and .error != null)) | map(del(.bench))),
+	control: ({
+		routes: $routes,
+		ipxr_b_s: ($cp | map(select(.what == "ipxr -b") | .seconds) | median),
+		ip_b_s: ($cp | map(select(.what == "ip -b") | .seconds) | median)
+	}
+	+ ($raw | map(select(.bench == "memory")) | .[0] // {} | {
+		ipxr_route4_bytes: ((.maps // []) | map(select(.name == "ipxr_route4") | .bytes) | .[0]),
+		ipxr_maps_bytes: ((.maps // []) | map(.bytes) | add),
+		ipxr_maps: .maps,
+		kernel_fib_kb: .kernel_fib_kb
+	}))
+}
+| .control += { ipxr_speedup: ratio(.control.ip_b_s; .control.ipxr_b_s) }
+| (.forwarding.tables | map(select(.routes == 1)) | .[0]) as $one
+| (.forwarding.tables | map(select(.routes != 1)) | .[-1]) as $big
+| ($ns | map(select(.family == 4 and .case == "forward"))) as $f4
+| ($f4 | map(select(.routes == 1)) | .[0].ns_per_pkt) as $ns1
+| ($f4 | max_by(.routes) // {}) as $nsbig
+| .targets = ([
+	{ target: "xdp >= 4x kernel, 1 route", want: 4, got: $one.xdp_over_kernel },
+	{ target: "xdp >= 3x kernel, \($big.routes // "?") routes", want: 3, got: $big.xdp_over_kernel },
+	{ target: "xdp >= 60% of XDP_DROP, 1 route", want: 0.6, got: $one.xdp_over_drop },
+	{ target: "xdp >= 60% of XDP_DROP, \($big.routes // "?") routes", want: 0.6,
+	  got: $big.xdp_over_drop },
+	{ target: "ns/pkt forward with \($nsbig.routes // "?") routes <= 2x with 1 route",
+	  want: 2, got: ratio($nsbig.ns_per_pkt; $ns1), lower_is_better: true },
+	{ target: "ipxr -b at least as fast as ip -b (speedup >= 1)", want: 1,
+	  got: .control.ipxr_speedup }
+  ]
+  | map(. + { met: (if .got == null then null
+		    elif .lower_is_better then .got <= .want else .got >= .want end) }))
