@@ -81,15 +81,15 @@ static struct {
 	.src = { .s_addr = 0 },
 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, stop_sig;
 static int prog_fd, sent_fd, ncpus;
 static uint8_t frame[FRAME_LEN];
 static int gen_err;
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	stop = 1;
+	stop_sig = sig;
 }
 
 static double now_s(void)
@@ -688,6 +688,11 @@ int main(int argc, char **argv)
 out:
 	stop = 1;
 	pthread_join(th, NULL);
+	if (stop_sig) {
+		/* die of the signal, so the shell that ran us stops too */
+		signal(stop_sig, SIG_DFL);
+		raise(stop_sig);
+	}
 	fprintf(stderr, "trafgen: %s\n", gen_err ? strerror(gen_err) : "interrupted");
 	return 1;
 }
