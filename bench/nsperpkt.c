@@ -19,6 +19,11 @@
  * over all runs (also the median of the per-call means). Counters are per-CPU; the process is
  * pinned to one CPU.
  *
+ * With repeat 250 a frame's path through the trie is in the cache from its second run on: that
+ * is the program's own cost. --repeat 1 --packets 4096 takes the frames one at a time in turn,
+ * so the trie's nodes come from memory as they do for real traffic to many destinations (the
+ * figure then also holds test_run's fixed cost per call, some 100 ns here: see the 1-route row).
+ *
  * Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N] [--passes N]
  *                 [--seed N] [--prog xdp_router|prog] [--json]
  * Output: a Markdown table row per case; with --json also one JSON object per case per line.
@@ -479,9 +484,9 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 		       cases[c].name, cases[c].n, (unsigned long long)m.runs, m.mean, m.median);
 		if (o->json)
 			printf("{\"family\":%d,\"routes\":%u,\"case\":\"%s\",\"prog\":\"%s\","
-			       "\"frames\":%d,\"runs\":%llu,\"ns_per_pkt\":%.1f,"
+			       "\"frames\":%d,\"repeat\":%d,\"runs\":%llu,\"ns_per_pkt\":%.1f,"
 			       "\"ns_per_pkt_median\":%.1f,\"load_s\":%.3f,\"load_method\":\"%s\"}\n",
-			       o->family, nroutes, cases[c].name, r.sec[o->prog], cases[c].n,
+			       o->family, nroutes, cases[c].name, r.sec[o->prog], cases[c].n, o->repeat,
 			       (unsigned long long)m.runs, m.mean, m.median, load_s, how);
 	}
 	pg_router_close(&r);
@@ -496,7 +501,7 @@ static void usage(FILE *f)
 		"  --family   4 (IPv4 routes and frames, default) or 6\n"
 		"  --routes   routes in the table, e.g. 1,1000,100000,750000,1000000 (default 1)\n"
 		"  --packets  distinct forward/no_route/ttl frames (default 256, max %d)\n"
-		"  --repeat   runs per BPF_PROG_TEST_RUN call (default and max %d)\n"
+		"  --repeat   runs per BPF_PROG_TEST_RUN call (default and max %d; 1: cold caches)\n"
 		"  --passes   calls per frame (default 4)\n"
 		"  --seed     table and frame PRNG seed (default 1)\n"
 		"  --json     also print one JSON object per case\n", MAX_PACKETS, MAX_REPEAT);

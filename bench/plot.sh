@@ -7,12 +7,14 @@ json=$1 png=$2
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
 
-# one gnuplot data block per (family, case), separated by two blank lines, titled by its header
-jq -r '.nsperpkt | group_by([.family, .case])[]
-	| "# IPv\(.[0].family) \(.[0].case)",
-	  (sort_by(.routes)[] | "\(.routes) \(.ns_per_pkt)"), "", ""' "$json" >"$data"
-titles=$(jq -r '.nsperpkt | group_by([.family, .case])[] | "IPv\(.[0].family) \(.[0].case)"' \
-	"$json")
+# one gnuplot data block per series, separated by two blank lines: every path with hot caches,
+# the forward path with cold ones
+series='.nsperpkt | map(select(.repeat > 1 or .case == "forward"))
+	| map(. + {mode: (if .repeat == 1 then "cold" else "hot" end)})
+	| group_by([.mode != "hot", .family, .case])[]'
+jq -r "$series"' | "# IPv\(.[0].family) \(.[0].case) \(.[0].mode)",
+	(sort_by(.routes)[] | "\(.routes) \(.ns_per_pkt)"), "", ""' "$json" >"$data"
+titles=$(jq -r "$series"' | "IPv\(.[0].family) \(.[0].case), \(.[0].mode) caches"' "$json")
 [[ -n $titles ]] || { echo "plot.sh: no per-packet results in $json" >&2; exit 1; }
 sub=$(jq -r '"\(.mode) run \(.date), commit \(.commit), kernel \(.kernel)"' "$json")
 
@@ -21,21 +23,22 @@ i=0
 while IFS= read -r t; do
 	dash=1
 	[[ $t == IPv6* ]] && dash=2
+	[[ $t == *cold* ]] && dash=3
 	plots+="${plots:+, }'$data' index $i using 1:2 with linespoints dt $dash lw 2 title '$t' noenhanced"
 	i=$((i + 1))
 done <<<"$titles"
 
 gnuplot <<GP
-set terminal pngcairo size 900,560 enhanced font 'sans,10'
+set terminal pngcairo size 1100,560 enhanced font 'sans,10'
 set output '$png'
 set title "ipxr XDP program: ns/packet against route table size (BPF\\\\_PROG\\\\_TEST\\\\_RUN)\\n{/*0.8 $sub}"
 set logscale x 10
 set xrange [0.7:2000000]
 set format x "10^{%L}"
 set xlabel 'routes in the table'
-set ylabel 'ns/packet (mean)'
-set yrange [0:*]
+set ylabel 'ns/packet (mean, log scale)'
+set logscale y 10
 set grid
-set key top left
+set key outside right top
 plot $plots
 GP

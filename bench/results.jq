@@ -61,7 +61,7 @@ def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b
 | .control += { ipxr_speedup: ratio(.control.ip_b_s; .control.ipxr_b_s) }
 | (.forwarding.tables | map(select(.routes == 1)) | .[0]) as $one
 | (.forwarding.tables | map(select(.routes != 1)) | .[-1]) as $big
-| ($ns | map(select(.family == 4 and .case == "forward"))) as $f4
+| ($ns | map(select(.family == 4 and .case == "forward" and .repeat > 1))) as $f4
 | ($f4 | map(select(.routes == 1)) | .[0].ns_per_pkt) as $ns1
 | ($f4 | max_by(.routes) // {}) as $nsbig
 | .targets = ([
