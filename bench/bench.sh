@@ -202,16 +202,33 @@ forwarder()
 	place
 }
 
+# The program's own IPv4 "forward" counter: index IPXR_MAX_STATS * family slot + reason, where
+# layout 2 has three family slots (96 entries) and layout 1 one.
+fwd_counter()
+{
+	local stats=$LIB_BPFFS/tc/globals/ipxr_stats entries
+
+	entries=$(bpftool -j map show pinned "$stats" | jq '.max_entries')
+	if [[ $entries == 96 ]]; then
+		echo "$stats:32"
+	else
+		echo "$stats:0"
+	fi
+}
+
 # measure CASE ROUTES RUN: one window; appends a JSON object to $RAW
 measure()
 {
 	local case=$1 routes=$2 run=$3 out pps
 
 	forwarder "$case"
+	# the second meter tells how much of (b) the program forwarded itself (not passed to the
+	# kernel, which would forward it too and be counted on the egress port all the same)
 	out=$(ip netns exec "$SRC" "$BIN/trafgen" --dev "$DEV_G" --dst-mac $MAC_I --src 10.0.1.1 \
 		--dst-file "$LIB_TMP/dsts.txt" --cpu $SRC_CPU --rt $FIFO_SRC --warmup "$WARMUP" \
 		--time "$WINDOW" --count "$LIB_BPFFS/tc/globals/bench_sink_cnt" \
-		--tx-count "$R:$DEV_O" --busy "$RTR_PID" 2>>"$LOG") || die "trafgen failed ($case)"
+		--count "$FWD_COUNTER" --tx-count "$R:$DEV_O" --busy "$RTR_PID" 2>>"$LOG") ||
+		die "trafgen failed ($case)"
 	# (a), (b): what left the egress port; (c): what the drop program counted at ingress
 	if [[ $case == drop ]]; then
 		pps=$(jq '.rx_pps[0]' <<<"$out")
@@ -220,11 +237,13 @@ measure()
 	fi
 	jq -c --arg c "$case" --argjson r "$routes" --argjson n "$run" --argjson p "$pps" \
 		'{bench: "forward", case: $c, routes: $r, run: $n, pps: $p,
-		  offered_pps: .offered_pps, router_busy: .busy, seconds: .seconds}' \
+		  offered_pps: .offered_pps, router_busy: .busy, seconds: .seconds,
+		  fastpath_pps: (if $c == "xdp" then .rx_pps[1] else null end)}' \
 		<<<"$out" >>"$RAW"
-	printf '  %-6s %8.3f Mpps  (source offered %.2f Mpps, router CPU busy %.0f%%)\n' "$case" \
+	printf '  %-6s %8.3f Mpps  (source offered %.2f Mpps, router CPU busy %.0f%%%s)\n' "$case" \
 		"$(jq -n "$pps / 1e6")" "$(jq '.offered_pps / 1e6' <<<"$out")" \
-		"$(jq '.busy * 100' <<<"$out")"
+		"$(jq '.busy * 100' <<<"$out")" \
+		"$([[ $case == xdp ]] && jq -r '", fast path \(.rx_pps[1] / 1e6 * 1000 | round / 1000) Mpps"' <<<"$out")"
 }
 
 forward_runs()
@@ -310,6 +329,7 @@ step "$BIN/routegen" --routes 0 --dev "$DEV_O" --out "$LIB_TMP/r1.txt" --seed "$
 	--dsts "$LIB_TMP/dsts.txt" --dst-routes "$ROUTES"
 step "$BIN/routegen" --routes "$ROUTES" --dev "$DEV_O" --out "$LIB_TMP/rbig.txt" --seed "$SEED"
 topo
+FWD_COUNTER=$(fwd_counter)
 
 # 1 route: the default route, in the kernel and in ipxr
 step ip -n "$R" -b "$LIB_TMP/r1.txt"

@@ -10,11 +10,16 @@ def ns: if . == null then "-" else ((. * 10 | round) as $t | "\($t / 10 | floor)
 
 "### Forwarding rate (64-byte UDP, \(.forwarding.runs) run(s) of \(.forwarding.window_s) s, median)",
 "",
-"| routes | (a) kernel forwarding | (b) ipxr XDP | (c) XDP_DROP ceiling | b/a | b/c | router CPU ns/packet (a / b / c) |",
-"|-------:|----------------------:|-------------:|---------------------:|----:|----:|------------------------------:|",
+"| routes | (a) kernel forwarding | (b) ipxr XDP | (c) XDP_DROP ceiling | b/a | b/c | router CPU ns/packet (a / b / c) | (b) forwarded in XDP |",
+"|-------:|----------------------:|-------------:|---------------------:|----:|----:|------------------------------:|----:|",
 (.forwarding.tables[] |
-	"| \(.routes | n0) | \(.kernel_pps | mpps) Mpps | \(.xdp_pps | mpps) Mpps | \(.drop_pps | mpps) Mpps | \(.xdp_over_kernel | x2)x | \(.xdp_over_drop | pct) | \(.kernel_ns | n0) / \(.xdp_ns | n0) / \(.drop_ns | n0) |"),
+	"| \(.routes | n0) | \(.kernel_pps | mpps) Mpps | \(.xdp_pps | mpps) Mpps | \(.drop_pps | mpps) Mpps | \(.xdp_over_kernel | x2)x | \(.xdp_over_drop | pct) | \(.kernel_ns | n0) / \(.xdp_ns | n0) / \(.drop_ns | n0) | \(.xdp_fastpath_share | pct) |"),
 "",
+( [.forwarding.tables[] | .routes as $r | .runs[] | select(.offered_pps < 1.1 * .pps)
+	| "\(.case) with \($r | n0) route(s), run \(.run)"] as $lim
+  | if ($lim | length) > 0 then
+	"Source within 10 % of the rate (that rate may be the source's, not the forwarder's): \($lim | join("; ")).", ""
+    else empty end ),
 "CPU 0: traffic source (`bench/trafgen`, `BPF_PROG_TEST_RUN` live frames, SCHED_FIFO). CPU 1: the router's ingress NAPI thread (SCHED_FIFO), in all three cases. Counted on the router's egress port (sent + dropped by a full ring); (c) by the drop program. Router CPU ns/packet: the NAPI thread's CPU time in the window over the packets it handled (every cache as it is, unlike the table below).",
 "",
 "### Per-packet cost of the program (`BPF_PROG_TEST_RUN`, ns/packet, mean)",

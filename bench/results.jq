@@ -33,6 +33,8 @@ def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b
 				kernel_pps: ($rs | map(select(.case == "kernel") | .pps) | median),
 				xdp_pps: ($rs | map(select(.case == "xdp") | .pps) | median),
 				drop_pps: ($rs | map(select(.case == "drop") | .pps) | median),
+				# of (b), what the program forwarded itself rather than passed on
+				xdp_fastpath_share: ($rs | map(select(.case == "xdp") | .fastpath_pps / .pps) | median),
 				# router CPU time per packet: the real per-packet cost, caches as they are
 				kernel_ns: ($rs | map(select(.case == "kernel") | .router_busy * 1e9 / .pps) | median),
 				xdp_ns: ($rs | map(select(.case == "xdp") | .router_busy * 1e9 / .pps) | median),
