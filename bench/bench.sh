@@ -93,7 +93,7 @@ done
 
 # lib_init: root check, unique names with our PID, a private bpffs exported as TC_BPF_MNT, and
 # the trap that deletes exactly the namespaces we made and unmounts the bpffs on any exit.
-# shellcheck source=../tests/lib.sh
+# shellcheck source=tests/lib.sh
 source "$ROOT/tests/lib.sh"
 lib_init ipxr-bench
 SRC=$H1
@@ -285,6 +285,7 @@ memory()
 	maps=$(for m in "$LIB_BPFFS"/tc/globals/ipxr_*; do
 		bpftool -j map show pinned "$m"
 	done | jq -sc '[.[] | {name, bytes: .bytes_memlock}]')
+	# shellcheck disable=SC2016 # awk program, not shell
 	fib=$(ip netns exec "$R" awk '/^Main:/ { main = 1 } main && /^Total size:/ { print $3; exit }' \
 		/proc/net/fib_triestat)
 	jq -nc --argjson m "$maps" --argjson f "${fib:-null}" --argjson r "$ROUTES" \

@@ -6,8 +6,11 @@ set -eu
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 md=${1:-$root/bench/results/latest.md}
 readme=$root/README.md
-grep -q '^<!-- bench results:' "$readme" && grep -q '^<!-- end of bench results -->' "$readme" ||
-	{ echo "readme.sh: no bench-results markers in $readme" >&2; exit 1; }
+if ! grep -q '^<!-- bench results:' "$readme" ||
+	! grep -q '^<!-- end of bench results -->' "$readme"; then
+	echo "readme.sh: no bench-results markers in $readme" >&2
+	exit 1
+fi
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 awk -v md="$md" '
