@@ -225,7 +225,8 @@ measure()
 	# the second meter tells how much of (b) the program forwarded itself (not passed to the
 	# kernel, which would forward it too and be counted on the egress port all the same)
 	out=$(ip netns exec "$SRC" "$BIN/trafgen" --dev "$DEV_G" --dst-mac $MAC_I --src 10.0.1.1 \
-		--dst-file "$LIB_TMP/dsts.txt" --cpu $SRC_CPU --rt $FIFO_SRC --warmup "$WARMUP" \
+		--dst-file "$LIB_TMP/dsts.txt" --cpu $SRC_CPU --rt $FIFO_SRC --batch 256 \
+		--warmup "$WARMUP" \
 		--time "$WINDOW" --count "$LIB_BPFFS/tc/globals/bench_sink_cnt" \
 		--count "$FWD_COUNTER" --tx-count "$R:$DEV_O" --busy "$RTR_PID" 2>>"$LOG") ||
 		die "trafgen failed ($case)"
@@ -363,6 +364,8 @@ jq -s \
 	--arg dirty "$(git -C "$ROOT" status --porcelain -- bpf ipxr 2>/dev/null | head -c 1)" \
 	--arg mode "$( ((QUICK)) && echo quick || echo full)" \
 	--arg obj "${XDP_OBJ#"$ROOT"/}" --arg ipxr "${IPXR#"$ROOT"/}" \
+	--arg ipxr_version "$("$IPXR" -V 2>&1 | head -n 1)" \
+	--arg obj_sha "$(sha256sum "$XDP_OBJ" | cut -c1-16)" \
 	--argjson routes "$ROUTES" --argjson runs "$RUNS" --argjson window "$WINDOW" \
 	--argjson secs "$(jq -n "$T_END - $T_START")" \
 	-f "$BENCH_DIR/results.jq" "$RAW" >"$LIB_TMP/latest.json" || die "assembling the results"

@@ -20,7 +20,7 @@ def ns: if . == null then "-" else ((. * 10 | round) as $t | "\($t / 10 | floor)
   | if ($lim | length) > 0 then
 	"Source within 10 % of the rate (that rate may be the source's, not the forwarder's): \($lim | join("; ")).", ""
     else empty end ),
-"CPU 0: traffic source (`bench/trafgen`, `BPF_PROG_TEST_RUN` live frames, SCHED_FIFO). CPU 1: the router's ingress NAPI thread (SCHED_FIFO), in all three cases. Counted on the router's egress port (sent + dropped by a full ring); (c) by the drop program. Router CPU ns/packet: the NAPI thread's CPU time in the window over the packets it handled (every cache as it is, unlike the table below).",
+"CPU 0: traffic source (`bench/trafgen`, `BPF_PROG_TEST_RUN` live frames, SCHED_FIFO). CPU 1: the router's ingress NAPI thread (SCHED_FIFO), in all three cases. Counted on the router's egress port (sent + dropped by a full ring); (c) by the drop program. Router CPU ns/packet: the NAPI thread's CPU time in the window over the packets it handled (every cache as it is, unlike the table below); it holds where the source, not the router, set a rate, as it can for (c).",
 "",
 "### Per-packet cost of the program (`BPF_PROG_TEST_RUN`, ns/packet, mean)",
 "",
@@ -52,4 +52,4 @@ def ns: if . == null then "-" else ((. * 10 | round) as $t | "\($t / 10 | floor)
 "|--------|-------:|:---:|",
 (.targets[] | "| \(.target) | \(.got | x2) | \(if .met == null then "?" elif .met then "yes" else "**no**" end) |"),
 "",
-"\(.mode) run of \(.date), commit \(.commit)\(if .uncommitted_changes then " (with uncommitted changes)" else "" end), `\(.xdp_obj)` and `\(.ipxr)`, kernel \(.kernel), \(.cpus) x \(.cpu), \(.seconds | round) s."
+"\(.mode) run of \(.date), commit \(.commit)\(if .uncommitted_changes then " (with uncommitted changes)" else "" end), `\(.xdp_obj)` (sha256 \(.xdp_obj_sha256)…) and `\(.ipxr)` (\(.ipxr_version)), kernel \(.kernel), \(.cpus) x \(.cpu), \(.seconds | round) s."
