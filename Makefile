@@ -4,7 +4,7 @@
 #   make demo          install missing build dependencies (Debian), build, run a live demo
 #   make check         install missing dependencies, build, run every test (root)
 #   make bench         forwarding rate against the kernel, ns/packet against table size, route
-#                      loading; results in bench/results/ (root, ~10 minutes)
+#                      loading; results in bench/results/ (root, 4-7 minutes)
 #   make bench-quick   the same, smaller and shorter (< 2 minutes), results in build/bench-quick/
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make clean
