@@ -219,7 +219,7 @@ fwd_counter()
 # measure CASE ROUTES RUN: one window; appends a JSON object to $RAW
 measure()
 {
-	local case=$1 routes=$2 run=$3 out pps
+	local case=$1 routes=$2 run=$3 out pps fast
 
 	forwarder "$case"
 	# the second meter tells how much of (b) the program forwarded itself (not passed to the
@@ -241,10 +241,12 @@ measure()
 		  offered_pps: .offered_pps, router_busy: .busy, seconds: .seconds,
 		  fastpath_pps: (if $c == "xdp" then .rx_pps[1] else null end)}' \
 		<<<"$out" >>"$RAW"
+	fast=
+	[[ $case == xdp ]] &&
+		fast=$(jq -r '", fast path \(.rx_pps[1] / 1e3 | round / 1e3) Mpps"' <<<"$out")
 	printf '  %-6s %8.3f Mpps  (source offered %.2f Mpps, router CPU busy %.0f%%%s)\n' "$case" \
 		"$(jq -n "$pps / 1e6")" "$(jq '.offered_pps / 1e6' <<<"$out")" \
-		"$(jq '.busy * 100' <<<"$out")" \
-		"$([[ $case == xdp ]] && jq -r '", fast path \(.rx_pps[1] / 1e6 * 1000 | round / 1000) Mpps"' <<<"$out")"
+		"$(jq '.busy * 100' <<<"$out")" "$fast"
 }
 
 forward_runs()
@@ -382,4 +384,5 @@ fi
 say ""
 cat "$OUT/latest.md"
 say ""
-say "results: $OUT/latest.md, latest.json, nsperpkt.png ($(printf '%.0f' "$(jq -n "$T_END - $T_START")") s)"
+say "results: $OUT/latest.md, latest.json, nsperpkt.png" \
+	"($(printf '%.0f' "$(jq -n "$T_END - $T_START")") s)"

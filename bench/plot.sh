@@ -24,14 +24,16 @@ while IFS= read -r t; do
 	dash=1
 	[[ $t == IPv6* ]] && dash=2
 	[[ $t == *cold* ]] && dash=3
-	plots+="${plots:+, }'$data' index $i using 1:2 with linespoints dt $dash lw 2 title '$t' noenhanced"
+	plots+="${plots:+, }'$data' index $i using 1:2 with linespoints dt $dash lw 2"
+	plots+=" title '$t' noenhanced"
 	i=$((i + 1))
 done <<<"$titles"
 
 gnuplot <<GP
 set terminal pngcairo size 1100,560 enhanced font 'sans,10'
 set output '$png'
-set title "ipxr XDP program: ns/packet against route table size (BPF\\\\_PROG\\\\_TEST\\\\_RUN)\\n{/*0.8 $sub}"
+set title "ipxr XDP program: ns/packet against route table size" . \
+	" (BPF\\\\_PROG\\\\_TEST\\\\_RUN)\\n{/*0.8 $sub}"
 set logscale x 10
 set xrange [0.7:2000000]
 set format x "10^{%L}"

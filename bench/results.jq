@@ -22,7 +22,8 @@ def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b
 		source: "CPU 0: bench/trafgen, BPF_PROG_TEST_RUN live frames, SCHED_FIFO",
 		router: "CPU 1: the ingress veth's threaded NAPI kthread, SCHED_FIFO (all three cases)",
 		sink: "its NAPI kthread on CPU 0, SCHED_OTHER: it takes no time from the router",
-		counted: "kernel, xdp: frames sent + dropped by a full ring on the router's egress port; drop: the XDP_DROP program's counter"
+		counted: ("kernel, xdp: frames sent + dropped by a full ring on the router's egress"
+			+ " port; drop: the XDP_DROP program's counter")
 	},
 	forwarding: {
 		window_s: $window, runs: $runs,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Check the tools ipxr needs for a purpose (build, test, demo, bench); on Debian or Ubuntu install the
-# missing ones with apt-get and say so, elsewhere name them and fail. With --check, only name
-# what is missing (plain `make` must not run apt-get behind the user's back).
+# Check the tools ipxr needs for a purpose (build, test, demo, bench); on Debian or Ubuntu
+# install the missing ones with apt-get and say so, elsewhere name them and fail. With --check,
+# only name what is missing (plain `make` must not run apt-get behind the user's back).
 set -euo pipefail
 
 purpose=${1:-build}
