@@ -90,45 +90,15 @@ expect_eq "those went through the fast path (IpForwDatagrams unchanged)" "$fwd1"
 
 # ---- TCP ---------------------------------------------------------------------------------------
 
-head -c $((2 * 1024 * 1024)) /dev/urandom >"$LIB_TMP/send"
-rm -f "$LIB_TMP/recv"
-bg "$H2" socat -u TCP-LISTEN:5001,reuseaddr "OPEN:$LIB_TMP/recv,creat,trunc"
-listener=$BG_PID
-wait_for 5 nsrun "$H2" sh -c 'ss -Hltn "sport = :5001" | grep -q .' ||
-	diag "socat did not listen on h2:5001"
-fwd0=$(fwd_datagrams)
-b0=$(ipxr_stat forward bytes)
-check "2 MiB over TCP h1 -> h2 with socat" nsrun "$H1" socat -u "OPEN:$LIB_TMP/send" "TCP:$H2_IP:5001"
-wait "$listener"
-fwd1=$(fwd_datagrams)
-b1=$(ipxr_stat forward bytes)
-expect_eq "the received file has the sent sha256" \
-	"$(sha256sum <"$LIB_TMP/recv" 2>/dev/null)" "$(sha256sum <"$LIB_TMP/send")"
-expect_eq "the kernel forwarded no TCP segment (IpForwDatagrams unchanged)" "$fwd1" "$fwd0"
-expect_ge "reasons.forward.bytes rose by at least the 2 MiB carried" "$(delta "$b0" "$b1")" $((2 * 1024 * 1024))
+check_tcp fwd_datagrams ipxr_stat TCP-LISTEN:5001 "TCP:$H2_IP:5001"
 
 # ---- the router's own addresses ----------------------------------------------------------------
 
-for addr in "$R_IP0" "$R_IP1"; do
-	l0=$(ipxr_stat local packets)
-	out=$(nsrun "$H1" ping -c 5 -i 0.05 -W 1 "$addr" 2>&1)
-	l1=$(ipxr_stat local packets)
-	expect_eq "h1 pings the router's $addr: 5 sent, 5 answered" "$(ping_stats "$out")" "5 5"
-	expect_eq "reasons.local rose by 5 (handed to the kernel)" "$(delta "$l0" "$l1")" 5
-done
+check_local ipxr_stat "$R_IP0" "$R_IP1"
 
 # ---- TTL 1: the kernel answers time exceeded ---------------------------------------------------
 
-t0=$(ipxr_stat ttl_exceeded packets)
-out=$(nsrun "$H1" ping -c 1 -t 1 -W 2 "$H2_IP" 2>&1)
-t1=$(ipxr_stat ttl_exceeded packets)
-if grep -q "From $R_IP0 .*Time to live exceeded" <<<"$out"; then
-	ok "ping -t 1 h1 -> h2 gets Time to live exceeded from $R_IP0"
-else
-	not_ok "ping -t 1 h1 -> h2 gets Time to live exceeded from $R_IP0"
-	diag_output "$out"
-fi
-expect_eq "reasons.ttl_exceeded rose by 1" "$(delta "$t0" "$t1")" 1
+check_ttl1 ipxr_stat "$H2_IP" "From $R_IP0 .*Time to live exceeded"
 
 # ---- a via route to a prefix only ipxr knows ---------------------------------------------------
 
@@ -136,12 +106,8 @@ run ip -n "$H2" addr add "$GW_HOST/24" dev lo
 check_fail "the router's kernel has no route to $GW_HOST" ip -n "$R" route get "$GW_HOST"
 check "ipxr route add $GW_NET via $H2_IP dev r-eth1" ipxr route add "$GW_NET" via "$H2_IP" dev r-eth1
 out=$(ipxr route get "$GW_HOST" 2>&1)
-if grep -q "^$GW_HOST via $H2_IP dev r-eth1 route $GW_NET nexthop [0-9]" <<<"$out"; then
-	ok "ipxr route get $GW_HOST names the via route"
-else
-	not_ok "ipxr route get $GW_HOST names the via route"
-	diag_output "$out"
-fi
+expect_match "ipxr route get $GW_HOST names the via route" \
+	"^$GW_HOST via $H2_IP dev r-eth1 route $GW_NET nexthop [0-9]" "$out"
 
 fast_ping() # LABEL COUNT DEST NAME: COUNT pings h1 -> DEST, all answered, all by the fast path
 {
@@ -159,12 +125,7 @@ fast_ping() # LABEL COUNT DEST NAME: COUNT pings h1 -> DEST, all answered, all b
 via_ping() { fast_ping "$1" "$2" "$GW_HOST" "$GW_HOST"; }
 via_ping "via route" 10
 out=$(ip -n "$R" neigh show "$H2_IP" dev r-eth1)
-if grep -q managed <<<"$out"; then
-	ok "ipxr made the gateway $H2_IP a managed neighbour"
-else
-	not_ok "ipxr made the gateway $H2_IP a managed neighbour"
-	diag_output "$out"
-fi
+expect_match "ipxr made the gateway $H2_IP a managed neighbour" managed "$out"
 
 # ---- blackhole, inside the via route's prefix --------------------------------------------------
 
