@@ -61,15 +61,7 @@ expect_eq "ping -6 h2 -> h1 through the router" "$(ping_stats "$out")" "1 1"
 out=$(nsrun "$H1" ping -c 1 -W 2 "$H2_IP" 2>&1)
 expect_eq "ping h1 -> h2 over IPv4 too" "$(ping_stats "$out")" "1 1"
 
-fwd0=$(fwd6)
-f0=$(stat6 forward packets)
-out=$(nsrun "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP6" 2>&1)
-fwd1=$(fwd6)
-f1=$(stat6 forward packets)
-expect_eq "$N pings -6 h1 -> h2 at 10 ms all answered" "$(ping_stats "$out")" "$N $N"
-expect_eq "the router kernel forwarded none of them (Ip6OutForwDatagrams unchanged)" "$fwd1" "$fwd0"
-expect_eq "families.inet6.forward.packets rose by exactly 2x$N (echo + reply)" \
-	"$(delta "$f0" "$f1")" "$((2 * N))"
+check_fast fwd6 stat6 "echo + reply counted exactly" "$N" "$H2_IP6" 0.01
 
 # Both families at once through the same ports, each counted in its own family.
 fwd0=$(fwd6)
@@ -112,19 +104,7 @@ check_tcp fwd6 stat6 TCP6-LISTEN:5001 "TCP6:[$H2_IP6]:5001"
 
 # ---- next hops only ipxr knows: a link-local gateway, a global one -----------------------------
 
-fast_ping6() # LABEL COUNT DEST: COUNT pings h1 -> DEST, all answered, all by the fast path
-{
-	local fwd0 fwd1 f0 f1 out
-
-	fwd0=$(fwd6)
-	f0=$(stat6 forward packets)
-	out=$(nsrun "$H1" ping -c "$2" -i 0.05 -W 1 "$3" 2>&1)
-	fwd1=$(fwd6)
-	f1=$(stat6 forward packets)
-	expect_eq "$1: h1 pings $3, $2 sent, $2 answered" "$(ping_stats "$out")" "$2 $2"
-	expect_eq "$1: all by the fast path (inet6 forward +$((2 * $2)), Ip6OutForwDatagrams unchanged)" \
-		"$(delta "$f0" "$f1") $fwd1" "$((2 * $2)) $fwd0"
-}
+fast_ping6() { check_fast fwd6 stat6 "$@"; }
 
 check_fail "the router's kernel has no route to $LL_HOST" ip -n "$R" -6 route get "$LL_HOST"
 out=$(ip -n "$R" -6 route show table "$STANDIN_TABLE")

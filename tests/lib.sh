@@ -281,6 +281,23 @@ wait_for()
 # FWD is the function reading the router kernel's forwarding counter (fwd_datagrams, fwd6), STAT
 # the one reading ipxr's counters (ipxr_stat, stat6): the proof is the same for both families.
 
+# check_fast FWD STAT LABEL COUNT DEST [INTERVAL]: COUNT pings h1 -> DEST every INTERVAL seconds
+# (default 0.05), all answered, all by the fast path: STAT forward +2xCOUNT, FWD unchanged
+check_fast()
+{
+	local fwd=$1 stat=$2 label=$3 count=$4 dest=$5 fwd0 fwd1 f0 f1 out
+
+	fwd0=$($fwd)
+	f0=$($stat forward packets)
+	out=$(nsrun "$H1" ping -c "$count" -i "${6:-0.05}" -W 1 -q "$dest" 2>&1)
+	fwd1=$($fwd)
+	f1=$($stat forward packets)
+	expect_eq "$label: h1 pings $dest, $count sent, $count answered" "$(ping_stats "$out")" \
+		"$count $count"
+	expect_eq "$label: all by the fast path ($stat forward +$((2 * count)), $fwd unchanged)" \
+		"$(delta "$f0" "$f1") $fwd1" "$((2 * count)) $fwd0"
+}
+
 # check_tcp FWD STAT LISTEN CONNECT: 2 MiB from h1 to h2 over TCP (socat addresses LISTEN on h2,
 # CONNECT from h1), received intact, none of it forwarded by the kernel
 check_tcp()
