@@ -19,13 +19,7 @@ GW_NET=198.51.100.0/24	# behind h2; the router's kernel has no route to it
 GW_HOST=198.51.100.7
 NEW_MAC=02:00:5e:10:00:22
 
-for tool in jq socat tcpdump ping ethtool sha256sum; do
-	command -v "$tool" >/dev/null || { echo "not ok - $tool is installed"; exit 1; }
-done
-if [[ ! -x $IPXR ]]; then
-	echo "not ok - the CLI under test $IPXR exists (make asan)"
-	exit 1
-fi
+need_e2e_tools
 
 lib_init ipxr-e2e
 topo_build || bail "topology h1 - r - h2 built"

@@ -20,13 +20,7 @@ source "$(dirname "$0")/lib6.sh"
 N=50				# pings of the exact fast-path counts
 NEW_MAC=02:00:5e:10:00:66
 
-for tool in jq socat tcpdump ping ethtool sha256sum; do
-	command -v "$tool" >/dev/null || { echo "not ok - $tool is installed"; exit 1; }
-done
-if [[ ! -x $IPXR ]]; then
-	echo "not ok - the CLI under test $IPXR exists (make asan)"
-	exit 1
-fi
+need_e2e_tools
 
 lib_init ipxr-e2e6
 topo_build || bail "topology h1 - r - h2 built"

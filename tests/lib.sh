@@ -374,6 +374,21 @@ lib_cleanup()
 	exit $rc
 }
 
+# need_e2e_tools: stop before any setup when a tool the end-to-end tests use, or the CLI under
+# test, is missing
+need_e2e_tools()
+{
+	local tool
+
+	for tool in jq socat tcpdump ping ethtool sha256sum; do
+		command -v "$tool" >/dev/null || { echo "not ok - $tool is installed"; exit 1; }
+	done
+	if [[ ! -x $IPXR ]]; then
+		echo "not ok - the CLI under test $IPXR exists (make asan)"
+		exit 1
+	fi
+}
+
 # lib_init PREFIX: names for this test, a private bpffs, and the cleanup trap
 lib_init()
 {
