@@ -39,7 +39,7 @@ IPXR_HDRS	:= $(wildcard ipxr/*.h) bpf/ipxr_maps.h
 IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-TEST_BINS	:= tests/test_xdp tests/test_parse
+TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24
 BENCH_BINS	:= bench/nsperpkt
 
 .PHONY: all clean install deps demo check test bench-tools asan bench bench-quick
@@ -65,8 +65,11 @@ build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 
-tests/test_xdp: tests/test_xdp.c tests/pktgen.h bpf/ipxr_maps.h
-	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIBS)
+tests/test_xdp: tests/test_xdp.c tests/pktgen.h bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -pthread -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
+
+tests/test_dir24: tests/test_dir24.c bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
 
 tests/test_parse: tests/test_parse.c $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)

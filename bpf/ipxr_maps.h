@@ -31,6 +31,7 @@ enum ipxr_layout {
 #define IPXR_MAP_NH_STATS	"ipxr_nh_stats"
 #define IPXR_MAP_LOCAL4		"ipxr_local4"
 #define IPXR_MAP_LOCAL6		"ipxr_local6"
+#define IPXR_MAP_DIR24		"ipxr_dir24"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
 #define IPXR_MAX_ROUTES6	(1U << 18)	/* 262,144: today's IPv6 table is ~230k */
@@ -117,6 +118,50 @@ struct ipxr_nexthop {
 	__u8 gw[16];		/* gateway; an IPv4 address in the first 4 bytes */
 	/* set by the XDP program */
 	struct ipxr_neigh_cache cache;
+};
+
+/*
+ * ipxr_dir24: the IPv4 front table, one __u32 word per /24 (word index: host-order destination
+ * >> 8), created BPF_F_MMAPABLE so ipxr paints it through mmap. The kernel rounds array values up
+ * to 8 bytes, so the words go in pairs: element i holds words 2i and 2i + 1 and the mapping is
+ * one flat __u32[IPXR_DIR24_SLOTS] (64 MiB; single words would take 128).
+ * As DPDK's rte_lpm and VPP keep a DIR-24-8 table in front of their tries, it answers most
+ * lookups with one read instead of the 20-odd node visits of a full table's LPM trie walk.
+ * ipxr_route4 stays the source of truth (show, get, exact lookups, prefixes longer than /24);
+ * the front table is derived from it and only ever says "use this route" where the trie would
+ * say the same for every address of the /24. An entry:
+ *
+ *   bit 31     IPXR_D24_VALID   painted; 0: the whole word means nothing, ask the trie
+ *   bit 30     IPXR_D24_LONGER  a route longer than /24 lies inside this /24: ask the trie
+ *   bit 29     IPXR_D24_OPAQUE  the covering route does not fit the word (nh_id > 0xffff): ask
+ *   bits 24-28 prefix length (0..24) of the covering route, 0 also when there is none
+ *   bits 16-23 its type (enum ipxr_route_type); IPXR_RT_UNSPEC with no route: no_route
+ *   bits 0-15  its nh_id
+ *
+ * Words with LONGER or OPAQUE still name the covering route: ipxr paints from them.
+ * Slot 0 (0.0.0.0/24) is never a destination the program looks up (0/8 is martian), so it holds
+ * the table's state: IPXR_D24_VALID | the id of the ipxr_route4 map it was painted from while the
+ * table is in step with the trie; without IPXR_D24_VALID (while ipxr writes, or never painted:
+ * 0) the program uses the trie alone. An object that only ever writes the trie therefore stays
+ * correct, and a writer that dies half-way leaves a table nobody reads until ipxr repaints it.
+ */
+#define IPXR_DIR24_SLOTS	(1U << 24)	/* words */
+#define IPXR_DIR24_ENTRIES	(IPXR_DIR24_SLOTS / 2)	/* map elements */
+#define IPXR_D24_STATE		0		/* the slot holding the state word */
+#define IPXR_D24_VALID		(1U << 31)
+#define IPXR_D24_LONGER		(1U << 30)
+#define IPXR_D24_OPAQUE		(1U << 29)
+#define IPXR_D24_PLEN_SHIFT	24
+#define IPXR_D24_PLEN_MASK	0x1fU
+#define IPXR_D24_TYPE_SHIFT	16
+#define IPXR_D24_TYPE_MASK	0xffU
+#define IPXR_D24_NH_MASK	0xffffU
+/* a word the program may act on without the trie: valid, nothing longer, nothing left out */
+#define IPXR_D24_DIRECT(e)	(((e) & (IPXR_D24_VALID | IPXR_D24_LONGER | IPXR_D24_OPAQUE)) == \
+				 IPXR_D24_VALID)
+
+struct ipxr_dir24_pair {
+	__u32 word[2];
 };
 
 struct ipxr_route6_key {

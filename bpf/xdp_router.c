@@ -55,6 +55,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_route4 SEC(".maps");
 
+/* One word per /24 in front of ipxr_route4; see ipxr_maps.h for the encoding. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IPXR_DIR24_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct ipxr_dir24_pair);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_dir24 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, IPXR_MAX_ROUTES6);
@@ -347,6 +357,25 @@ static __always_inline int blackhole(enum ipxr_stat_family sf, __u64 bytes)
 	return verdict(sf, IPXR_STAT_BLACKHOLE, XDP_DROP, bytes);
 }
 
+/*
+ * The front table's word for @daddr, or 0 (ask the trie) while ipxr's state word says the table
+ * is not in step with the trie. Each word is read exactly once: ipxr rewrites words while the
+ * program runs, and type and next hop must come from the same one. ipxr changes the trie first
+ * and then stores each word as the new route set has it, so a word read while it works is right
+ * for the routes before the change or after it, as a trie lookup at that moment would be.
+ */
+static __always_inline __u32 dir24_word(__be32 daddr)
+{
+	__u32 state = IPXR_D24_STATE / 2, slot = bpf_ntohl(daddr) >> 8, pair = slot >> 1;
+	struct ipxr_dir24_pair *s, *e;
+
+	s = bpf_map_lookup_elem(&ipxr_dir24, &state);
+	if (!s || !(*(volatile __u32 *)&s->word[IPXR_D24_STATE & 1] & IPXR_D24_VALID))
+		return 0;
+	e = bpf_map_lookup_elem(&ipxr_dir24, &pair);
+	return e ? *(volatile __u32 *)&e->word[slot & 1] : 0;
+}
+
 static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *data_end,
 				      __u64 bytes)
 {
@@ -356,7 +385,8 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	struct ipxr_route *rt;
 	enum ipxr_stat st;
 	struct iphdr *iph;
-	__u32 nh_id;
+	__u32 nh_id, d24;
+	__u8 type;
 
 	/* Broadcast and multicast frames are for the kernel's protocols (ARP, DHCP, routing). */
 	if (eth->h_dest[0] & 1)
@@ -381,22 +411,34 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	    iph->saddr == 0xffffffff)
 		return PASS(INET, MARTIAN, bytes);
 
-	key.addr = iph->daddr;
-	rt = bpf_map_lookup_elem(&ipxr_route4, &key);
-	if (!rt)
-		/* The kernel may know a route ipxr does not, or answers net unreachable. */
-		return PASS(INET, NO_ROUTE, bytes);
-	if (rt->type == IPXR_RT_LOCAL)
+	/*
+	 * One read of the front table answers for the whole /24 unless a longer route lies in it;
+	 * a painted "no route" has type IPXR_RT_UNSPEC. 0/8 is martian (above), so the state word
+	 * in slot 0 is never taken for a destination's.
+	 */
+	d24 = dir24_word(iph->daddr);
+	if (IPXR_D24_DIRECT(d24)) {
+		type = (d24 >> IPXR_D24_TYPE_SHIFT) & IPXR_D24_TYPE_MASK;
+		nh_id = d24 & IPXR_D24_NH_MASK;
+	} else {
+		key.addr = iph->daddr;
+		rt = bpf_map_lookup_elem(&ipxr_route4, &key);
+		if (!rt)
+			/* The kernel may know a route ipxr does not, or answers net unreachable. */
+			return PASS(INET, NO_ROUTE, bytes);
+		type = rt->type;
+		nh_id = rt->nh_id;
+	}
+	if (type == IPXR_RT_LOCAL)
 		return PASS(INET, LOCAL, bytes);
-	if (rt->type == IPXR_RT_BLACKHOLE)
+	if (type == IPXR_RT_BLACKHOLE)
 		return blackhole(IPXR_SF_INET, bytes);
-	if (rt->type != IPXR_RT_UNICAST)
+	if (type != IPXR_RT_UNICAST)
 		return PASS(INET, NO_ROUTE, bytes);
 	/* The kernel sends ICMP time exceeded. */
 	if (iph->ttl <= 1)
 		return PASS(INET, TTL, bytes);
 
-	nh_id = rt->nh_id;
 	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	if (!nh || !nh->ifindex)
 		return PASS(INET, NH_INVALID, bytes);

@@ -28,10 +28,12 @@
  * V=1 prints the commands run.
  */
 #include <poll.h>
+#include <pthread.h>
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
 
 #include "pktgen.h"
+#include "dir24.h"
 
 #pragma GCC diagnostic ignored "-Woverride-init"	/* fixture defaults, then overrides */
 
@@ -979,6 +981,7 @@ static uint32_t meta_for(size_t len)
 }
 
 static bool runts_refused;	/* test_run refused a frame shorter than 14 bytes */
+static const char *tag = "";	/* added to every label: which lookup path a run is about */
 
 /* One frame through one program: the action, the bytes and the counters. */
 static void run_one(int p, const char *name, const struct pg_frame *f, int action, int sf,
@@ -988,7 +991,7 @@ static void run_one(int p, const char *name, const struct pg_frame *f, int actio
 	struct snap a, b;
 	char label[256];
 
-	snprintf(label, sizeof(label), "[%s] %s", rt.sec[p], name);
+	snprintf(label, sizeof(label), "[%s]%s %s", rt.sec[p], tag, name);
 	snap_take(&rt, &a);
 	pg_run(rt.prog_fd[p], (uint32_t)if_in, f->data, f->len, meta_for(f->len), 1, &res);
 	snap_take(&rt, &b);
@@ -1370,6 +1373,331 @@ static void test_mixed(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* The IPv4 front table (ipxr_dir24): painted from the trie, it answers for whole /24s         */
+
+static struct dir24 d24;
+
+static uint32_t host(const char *a)
+{
+	return ntohl(pg_addr(a));
+}
+
+static __u32 d24_route(uint8_t plen, uint8_t type, uint32_t nh)
+{
+	return IPXR_D24_VALID | (__u32)plen << IPXR_D24_PLEN_SHIFT |
+	       (__u32)type << IPXR_D24_TYPE_SHIFT | nh;
+}
+
+static void word_set(const char *a, __u32 w)
+{
+	__atomic_store_n(&d24.word[host(a) >> 8], w, __ATOMIC_RELAXED);
+}
+
+/* A route written as ipxr writes it: the trie, then the front table. */
+static int d24_add(const char *a, uint8_t plen, uint8_t type, uint32_t nh)
+{
+	struct ipxr_route v = { .type = type, .prefixlen = plen, .nh_id = nh };
+
+	if (pg_route_set(&rt, a, plen, type, nh))
+		return -errno;
+	return dir24_set(&d24, host(a), plen, &v);
+}
+
+static int d24_del(const char *a, uint8_t plen)
+{
+	if (pg_route_del(&rt, a, plen))
+		return -errno;
+	return dir24_del(&d24, host(a), plen);
+}
+
+static void check_word(const char *what, const char *a, __u32 want)
+{
+	__u32 w = dir24_word(&d24, host(a));
+
+	if (!check(w == want, "front table: %s (0x%08x)", what, want))
+		printf("# word 0x%08x\n", w);
+}
+
+/* Every IPv4 case of the table once more, through both sections. */
+static void run_table4(void)
+{
+	struct pg_frame f;
+	size_t i;
+	int p;
+
+	for (p = 0; p < PG_NPROGS; p++)
+		for (i = 0; i < NCASES; i++) {
+			if (cases[i].sf != IPXR_SF_INET)
+				continue;
+			case_frame(&cases[i], &f);
+			run_one(p, cases[i].name, &f, cases[i].action, cases[i].sf, cases[i].stat,
+				cases[i].nh, cases[i].dmac, cases[i].smac);
+		}
+}
+
+/*
+ * Words written by hand, disagreeing with the trie on purpose (198.51.120.0/24 via 10.0.2.1 in
+ * the trie): the program follows a usable word and only such a word.
+ */
+static void test_front_words(void)
+{
+	const char *a = "198.51.120.0", *d = "198.51.120.9";
+
+	check(d24_add(a, 24, IPXR_RT_UNICAST, NH_GW) == 0, "front table: 198.51.120.0/24 via "
+	      "10.0.2.1 added to the trie and painted");
+	check_word("198.51.120.0/24 painted: /24, unicast, next hop 1", a,
+		   d24_route(24, IPXR_RT_UNICAST, NH_GW));
+	send_expect("front word says via 10.0.2.1", d, 64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW,
+		    mac_gw1, mac_tout0);
+	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_GW3));
+	send_expect("a usable word is followed without the trie (word: 10.0.2.3, trie: .1)", d,
+		    64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW3, mac_gw3, mac_tout0);
+	send_expect("a usable word: TTL 1 is still ttl_exceeded", d, 1, XDP_PASS, IPXR_STAT_TTL,
+		    -1, NULL, NULL);
+	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_GW3) | IPXR_D24_LONGER);
+	send_expect("word with LONGER: the trie answers (10.0.2.1)", d, 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	word_set(a, d24_route(24, IPXR_RT_UNICAST, 0) | IPXR_D24_OPAQUE);
+	send_expect("word with OPAQUE: the trie answers (10.0.2.1)", d, 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	word_set(a, 0);
+	send_expect("unpainted word (0): the trie answers (10.0.2.1)", d, 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_GW3) & ~IPXR_D24_VALID);
+	send_expect("word without VALID: the trie answers (10.0.2.1)", d, 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_GW3));
+	__atomic_store_n(&d24.word[IPXR_D24_STATE], d24.gen, __ATOMIC_RELAXED);
+	send_expect("state word without VALID (ipxr writing): the trie answers (10.0.2.1)", d, 64,
+		    XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	__atomic_store_n(&d24.word[IPXR_D24_STATE], IPXR_D24_VALID | d24.gen, __ATOMIC_RELAXED);
+	word_set(a, IPXR_D24_VALID);
+	send_expect("painted no route: no_route without asking the trie", d, 64, XDP_PASS,
+		    IPXR_STAT_NO_ROUTE, -1, NULL, NULL);
+	word_set(a, d24_route(24, IPXR_RT_BLACKHOLE, 0));
+	send_expect("painted blackhole: dropped, next-hop counter 0", d, 64, XDP_DROP,
+		    IPXR_STAT_BLACKHOLE, 0, NULL, NULL);
+	word_set(a, d24_route(24, IPXR_RT_LOCAL, 0));
+	send_expect("painted local: passed as local", d, 64, XDP_PASS, IPXR_STAT_LOCAL, -1, NULL,
+		    NULL);
+	word_set(a, d24_route(24, 9, NH_GW));
+	send_expect("painted unknown type 9: no_route, as from the trie", d, 64, XDP_PASS,
+		    IPXR_STAT_NO_ROUTE, -1, NULL, NULL);
+	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_EMPTY));
+	send_expect("painted free next-hop slot: nh_invalid", d, 64, XDP_PASS, IPXR_STAT_NH_INVALID,
+		    -1, NULL, NULL);
+	word_set(a, d24_route(24, IPXR_RT_UNICAST, IPXR_D24_NH_MASK));
+	send_expect("painted next hop 65535 (never written): nh_invalid", d, 64, XDP_PASS,
+		    IPXR_STAT_NH_INVALID, -1, NULL, NULL);
+	check(d24_del(a, 24) == 0, "front table: 198.51.120.0/24 deleted from both");
+	check_word("198.51.120.0/24 deleted: painted no route", a, IPXR_D24_VALID);
+	send_expect("deleted: no_route", d, 64, XDP_PASS, IPXR_STAT_NO_ROUTE, -1, NULL, NULL);
+}
+
+/* Changes made as ipxr makes them, checked word by word and frame by frame. */
+static void test_front_changes(void)
+{
+	check(d24_add("100.64.0.0", 10, IPXR_RT_UNICAST, NH_GW) == 0 &&
+	      d24_add("100.64.7.0", 24, IPXR_RT_UNICAST, NH_GW3) == 0,
+	      "front table: 100.64.0.0/10 via 10.0.2.1 and 100.64.7.0/24 via 10.0.2.3 added");
+	check_word("100.64.0.0/10 painted over its 16384 /24s", "100.127.255.0",
+		   d24_route(10, IPXR_RT_UNICAST, NH_GW));
+	check_word("100.64.7.0/24 inside it keeps its own", "100.64.7.0",
+		   d24_route(24, IPXR_RT_UNICAST, NH_GW3));
+	send_expect("front: 100.64.9.1 via the /10", "100.64.9.1", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	send_expect("front: 100.64.7.1 via the /24", "100.64.7.1", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW3, mac_gw3, mac_tout0);
+	check(d24_add("100.64.9.128", 25, IPXR_RT_BLACKHOLE, 0) == 0,
+	      "front table: 100.64.9.128/25 blackhole added");
+	check_word("a /25 marks its /24 LONGER", "100.64.9.0",
+		   d24_route(10, IPXR_RT_UNICAST, NH_GW) | IPXR_D24_LONGER);
+	send_expect("LONGER: 100.64.9.1 via the /10, from the trie", "100.64.9.1", 64,
+		    XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	send_expect("LONGER: 100.64.9.200 blackholed by the /25, from the trie", "100.64.9.200",
+		    64, XDP_DROP, IPXR_STAT_BLACKHOLE, 0, NULL, NULL);
+	check(d24_add("100.64.9.7", 32, IPXR_RT_LOCAL, 0) == 0 && d24_del("100.64.9.128", 25) == 0,
+	      "front table: 100.64.9.7/32 local added, the /25 deleted");
+	check_word("a /32 left in the /24: still LONGER", "100.64.9.0",
+		   d24_route(10, IPXR_RT_UNICAST, NH_GW) | IPXR_D24_LONGER);
+	send_expect("LONGER: 100.64.9.7 local", "100.64.9.7", 64, XDP_PASS, IPXR_STAT_LOCAL, -1,
+		    NULL, NULL);
+	send_expect("LONGER: 100.64.9.200 via the /10 again", "100.64.9.200", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	check(d24_del("100.64.9.7", 32) == 0, "front table: 100.64.9.7/32 deleted");
+	check_word("no longer route left: LONGER cleared", "100.64.9.0",
+		   d24_route(10, IPXR_RT_UNICAST, NH_GW));
+	check(d24_add("100.64.0.0", 10, IPXR_RT_UNICAST, NH_CONN) == 0,
+	      "front table: 100.64.0.0/10 replaced (dev tout0)");
+	check_word("the replaced /10 repainted", "100.64.9.0",
+		   d24_route(10, IPXR_RT_UNICAST, NH_CONN));
+	check_word("... but not over the /24 inside it", "100.64.7.0",
+		   d24_route(24, IPXR_RT_UNICAST, NH_GW3));
+	check(d24_add("0.0.0.0", 0, IPXR_RT_UNICAST, NH_GW) == 0,
+	      "front table: default route via 10.0.2.1 added");
+	check_word("the default route painted where nothing else is", "203.0.114.0",
+		   d24_route(0, IPXR_RT_UNICAST, NH_GW));
+	send_expect("front: 203.0.114.1 via the default route", "203.0.114.1", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	check(d24_del("100.64.0.0", 10) == 0, "front table: 100.64.0.0/10 deleted");
+	check_word("the /10's slots fall back to the default route", "100.64.9.0",
+		   d24_route(0, IPXR_RT_UNICAST, NH_GW));
+	check(d24_del("0.0.0.0", 0) == 0 && d24_del("100.64.7.0", 24) == 0,
+	      "front table: default route and 100.64.7.0/24 deleted");
+	check_word("and then to no route", "100.64.9.0", IPXR_D24_VALID);
+	send_expect("front: 100.64.9.1 no_route", "100.64.9.1", 64, XDP_PASS, IPXR_STAT_NO_ROUTE,
+		    -1, NULL, NULL);
+}
+
+/*
+ * ipxr writes while the program runs: a writer thread cycles 100.100.7.0/24 (inside
+ * 100.100.0.0/16 via 10.0.2.1) through via 10.0.2.3, a /25 inside it, via 10.0.2.1 and back,
+ * holding each state a little, while frames to both halves of that /24 keep running. Every
+ * route set the writer passes through sends them via 10.0.2.1 or 10.0.2.3, so any other answer
+ * (no_route above all) is a word that was wrong when the program read it.
+ */
+struct flipper {
+	bool begin_end;		/* bracket each change as ipxr does, or not at all */
+	volatile bool stop;
+	long changes;
+	int err;
+};
+
+static int flip_one(struct flipper *f, int i)
+{
+	double t0;
+	int err;
+
+	if (f->begin_end)
+		dir24_begin(&d24);
+	switch (i) {
+	case 0:
+		err = d24_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW3);	/* both .3 */
+		break;
+	case 1:
+		err = d24_add("100.100.7.128", 25, IPXR_RT_UNICAST, NH_GW);	/* .200: .1 */
+		break;
+	case 2:
+		err = d24_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW);	/* both .1 */
+		break;
+	case 3:
+		err = d24_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW3);	/* .10: .3 */
+		break;
+	case 4:
+		err = d24_del("100.100.7.128", 25);				/* both .3 */
+		break;
+	default:
+		err = d24_del("100.100.7.0", 24);				/* both .1 */
+		break;
+	}
+	if (f->begin_end && !err)
+		err = dir24_end(&d24);
+	f->changes++;
+	/* hold the state for the frames to see it */
+	for (t0 = pg_now_s(); pg_now_s() - t0 < 20e-6;)
+		;
+	return err;
+}
+
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+	int i, err = 0;
+
+	for (i = 0; !f->stop && !err; i = (i + 1) % 6)
+		err = flip_one(f, i);
+	f->err = err;
+	return NULL;
+}
+
+static void test_front_race(bool begin_end)
+{
+	struct flipper fl = { .begin_end = begin_end };
+	const char *how = begin_end ? "each change between begin and end" : "no begin/end";
+	static struct pg_result res;
+	struct pg_frame fr[2];
+	struct pg_spec s0 = UDP4("100.100.7.10"), s1 = UDP4("100.100.7.200");
+	long runs = 0, wrong = 0, via1 = 0, via3 = 0;
+	double t0;
+	pthread_t th;
+
+	pg_build(&fr[0], &s0);
+	pg_build(&fr[1], &s1);
+	if (!check(d24_add("100.100.0.0", 16, IPXR_RT_UNICAST, NH_GW) == 0 &&
+		   pthread_create(&th, NULL, flip, &fl) == 0,
+		   "front race (%s): writer started", how))
+		return;
+	t0 = pg_now_s();
+	while (pg_now_s() - t0 < 1.0) {
+		const struct pg_frame *f = &fr[runs & 1];
+
+		pg_run(rt.prog_fd[(runs >> 1) & 1], (uint32_t)if_in, f->data, f->len, 0, 1, &res);
+		runs++;
+		if (!res.err && res.retval == XDP_REDIRECT && !memcmp(res.out, mac_gw1, ETH_ALEN))
+			via1++;
+		else if (!res.err && res.retval == XDP_REDIRECT &&
+			 !memcmp(res.out, mac_gw3, ETH_ALEN))
+			via3++;
+		else if (wrong++ < 3)
+			printf("# run %ld: err %d %s\n", runs, res.err,
+			       pg_xdp_action_name((int)res.retval));
+	}
+	fl.stop = true;
+	pthread_join(th, NULL);
+	printf("# %ld frames while the writer made %ld changes: %ld via 10.0.2.1, %ld via "
+	       "10.0.2.3\n", runs, fl.changes, via1, via3);
+	check(!fl.err, "front race (%s): every change succeeded", how);
+	check(!wrong && via1 && via3, "front race (%s): %ld frames, each forwarded via 10.0.2.1 "
+	      "or 10.0.2.3 as some route set of the writer's says (both seen)", how, runs);
+	check(d24_del("100.100.0.0", 16) == 0, "front race (%s): 100.100.0.0/16 deleted", how);
+}
+
+static void test_front_table(void)
+{
+	int fd = pg_map_fd(&rt, IPXR_MAP_DIR24);
+
+	if (!check(fd >= 0 && dir24_open(&d24, fd, rt.route4) == 0,
+		   "front table: ipxr_dir24 is in the object and mapped (BPF_F_MMAPABLE)"))
+		return;
+	check(d24.word[IPXR_D24_STATE] == 0 && !dir24_in_step(&d24),
+	      "front table: never painted (state 0): every case above went by the trie");
+	dir24_begin(&d24);
+	check(d24.repaint && dir24_end(&d24) == 0 && dir24_in_step(&d24),
+	      "front table: the first writer paints it from the trie, then marks it in step");
+	check_word("198.51.100.0/24 holds a /25 and a /32: LONGER", "198.51.100.0",
+		   d24_route(24, IPXR_RT_UNICAST, NH_GW) | IPXR_D24_LONGER);
+	check_word("198.51.101.0/24: /24 via next hop 4", "198.51.101.0",
+		   d24_route(24, IPXR_RT_UNICAST, NH_MTU));
+	check_word("192.0.2.0/24: blackhole", "192.0.2.0", d24_route(24, IPXR_RT_BLACKHOLE, 0));
+	check_word("198.51.110.0/24: next hop 70000 does not fit: OPAQUE", "198.51.110.0",
+		   d24_route(24, IPXR_RT_UNICAST, 0) | IPXR_D24_OPAQUE);
+	check_word("10.0.1.0/24 holds the local 10.0.1.254/32: LONGER", "10.0.1.0",
+		   IPXR_D24_VALID | IPXR_D24_LONGER);
+	check_word("100.64.0.0/24: no route", "100.64.0.0", IPXR_D24_VALID);
+
+	/* every IPv4 case again: the same answers, now from the front table where it can */
+	tag = " [front table]";
+	run_table4();
+	tag = "";
+	test_front_words();
+	test_front_changes();
+	test_front_race(false);
+	test_front_race(true);
+
+	/* the tests after this one write the trie alone: leave the program to it */
+	dir24_begin(&d24);
+	check(!dir24_in_step(&d24), "front table: left not in step, the program keeps to the trie");
+	check(pg_route_set(&rt, "198.51.101.0", 24, IPXR_RT_UNICAST, NH_GW) == 0,
+	      "front table: 198.51.101.0/24 rewritten in the trie alone (via 10.0.2.1)");
+	send_expect("front table not in step: the trie's new route is followed, not the word",
+		    "198.51.101.5", 64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1,
+		    mac_tout0);
+	check(pg_route_set(&rt, "198.51.101.0", 24, IPXR_RT_UNICAST, NH_MTU) == 0,
+	      "front table: 198.51.101.0/24 restored (via 10.0.3.1)");
+	dir24_close(&d24);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Where XDP_REDIRECT goes: plain test_run only returns the action, so run the forward case once
  * with BPF_F_TEST_XDP_LIVE_FRAMES and catch the frame on the far end of the egress veth (a veth
  * takes redirected frames only when its peer runs an XDP program: an XDP_PASS one).           */
@@ -1699,6 +2027,7 @@ int main(void)
 	test_neigh_change();
 	test_fwd_enable();
 	test_default_route();
+	test_front_table();
 	test_live_redirect();
 	test_checksums();
 	check_coverage(!runts_refused);
