@@ -39,7 +39,7 @@ IPXR_HDRS	:= $(wildcard ipxr/*.h) bpf/ipxr_maps.h
 IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24
+TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check
 BENCH_BINS	:= bench/nsperpkt
 
 .PHONY: all clean install deps demo check test bench-tools asan bench bench-quick
@@ -70,6 +70,10 @@ tests/test_xdp: tests/test_xdp.c tests/pktgen.h bpf/ipxr_maps.h ipxr/dir24.c ipx
 
 tests/test_dir24: tests/test_dir24.c bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
+
+# tests/cli.sh's independent check that the pinned front table is in step with the trie
+tests/dir24_check: tests/dir24_check.c bpf/ipxr_maps.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $< $(IPXR_LIBS)
 
 tests/test_parse: tests/test_parse.c $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)

@@ -101,6 +101,7 @@ static int add_local(const struct ipxr_family *f, const __u8 *addr, __u32 ifinde
 		return refused(f, "read", addr, -ret);
 	if (bpf_map_update_elem(map_fd(f->route_map), &key, &val, BPF_ANY))
 		return refused(f, "add", addr, errno);
+	front_set(f, &key, &val);
 	/* a host route added before the address was: the address now wins, as in the kernel */
 	if (ret == 1 && old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
@@ -119,9 +120,12 @@ static int del_local(const struct ipxr_family *f, const __u8 *addr)
 	ret = route_lookup_exact(f, &key, &old);
 	if (ret < 0)
 		return refused(f, "read", addr, -ret);
-	if (ret == 1 && old.type == IPXR_RT_LOCAL &&
-	    bpf_map_delete_elem(map_fd(f->route_map), &key) && errno != ENOENT)
-		return refused(f, "delete", addr, errno);
+	if (ret == 1 && old.type == IPXR_RT_LOCAL) {
+		if (bpf_map_delete_elem(map_fd(f->route_map), &key) == 0)
+			front_del(f, &key);
+		else if (errno != ENOENT)
+			return refused(f, "delete", addr, errno);
+	}
 	if (bpf_map_delete_elem(map_fd(f->local_map), addr) && errno != ENOENT)
 		return refused(f, "forget", addr, errno);
 	return 0;

@@ -4,6 +4,7 @@
  * key and value sizes and size are checked against this build's layout, and the layout version
  * is read from the BTF of the config map, which the object that created the maps carries.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "dir24.h"
 #include "maps.h"
 #include "utils.h"
 
@@ -41,6 +43,9 @@ const struct map_expect map_layout[MAP_COUNT] = {
 			 IPXR_MAX_LOCAL4 },
 	[MAP_LOCAL6] = { IPXR_MAP_LOCAL6, BPF_MAP_TYPE_HASH, 16, sizeof(__u32),
 			 IPXR_MAX_LOCAL6 },
+	/* dir24_open() also checks BPF_F_MMAPABLE, when a writer maps it */
+	[MAP_DIR24] = { IPXR_MAP_DIR24, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			sizeof(struct ipxr_dir24_pair), IPXR_DIR24_ENTRIES },
 };
 
 const struct ipxr_family ipxr_families[2] = {
@@ -282,8 +287,11 @@ int maps_open(bool write)
 	return 0;
 }
 
+static void front_end(void);
+
 void maps_close(void)
 {
+	front_end();	/* needs the trie still open */
 	close_fds();
 	if (m.lock_fd >= 0)
 		close(m.lock_fd);	/* releases the flock */
@@ -391,4 +399,130 @@ int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *cou
 	*keys = k;
 	*count = cnt;
 	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The IPv4 front table                                                                        */
+
+static struct {
+	struct dir24 d;
+	bool tried;	/* front_begin() done: once per process, a batch is one bracket */
+	bool begun;	/* mapped and dir24_begin() done: dir24_end() is due */
+} front;
+
+/*
+ * The table cannot be mapped: mark it unused through the syscall instead (state word 0, the
+ * program keeps to the trie), so the trie writes that follow cannot leave it saying something
+ * else than the trie. Only if even that fails is the write refused.
+ */
+static int front_disable(int err)
+{
+	struct ipxr_dir24_pair pair;
+	__u32 zero = 0;
+	char dir[PATH_MAX];
+
+	_Static_assert(IPXR_D24_STATE == 0, "the state word is word 0 of element 0");
+	if (bpf_map_lookup_elem(m.fd[MAP_DIR24], &zero, &pair) == 0) {
+		if (!(pair.word[0] & IPXR_D24_VALID))
+			goto unused;
+		pair.word[0] = 0;
+		if (bpf_map_update_elem(m.fd[MAP_DIR24], &zero, &pair, BPF_ANY) == 0)
+			goto unused;
+	}
+	return ipxr_error(IPXR_EXIT_REFUSED, "cannot map the IPv4 front table \"%s/%s\" (%s) "
+			  "nor mark it unused (%s): the trie is left unchanged",
+			  maps_dir(dir, sizeof(dir)), IPXR_MAP_DIR24, strerror(-err),
+			  strerror(errno));
+unused:
+	ipxr_warn("cannot map the IPv4 front table \"%s/%s\": %s: it is left unused, IPv4 "
+		  "lookups walk the trie until a later ipxr write can repaint it",
+		  maps_dir(dir, sizeof(dir)), IPXR_MAP_DIR24, strerror(-err));
+	return 0;
+}
+
+int front_begin(void)
+{
+	int err;
+
+	if (front.tried)
+		return 0;
+	err = dir24_open(&front.d, m.fd[MAP_DIR24], m.fd[MAP_ROUTE4]);
+	if (err) {
+		err = front_disable(err);
+		/* refused: the next write (batch -force) tries again, and is refused again */
+		front.tried = !err;
+		return err;
+	}
+	front.tried = true;
+	dir24_begin(&front.d);
+	front.begun = true;
+	return 0;
+}
+
+/* The host-order address of an IPv4 key, or false for another family or no table. */
+static bool front_addr(const struct ipxr_family *f, const struct route_key *key, __u32 *addr)
+{
+	__be32 a;
+
+	if (!front.begun || f->af != AF_INET)
+		return false;
+	memcpy(&a, key->addr, sizeof(a));
+	*addr = ntohl(a);
+	return true;
+}
+
+static void front_warn(const struct route_key *key, int err)
+{
+	char a[INET_ADDRSTRLEN];
+
+	ipxr_warn("cannot update the IPv4 front table for %s/%u: %s: it is repainted from the "
+		  "trie before ipxr exits", inet_ntop(AF_INET, key->addr, a, sizeof(a)),
+		  key->prefixlen, strerror(-err));
+}
+
+void front_set(const struct ipxr_family *f, const struct route_key *key,
+	       const struct ipxr_route *val)
+{
+	__u32 addr;
+	int err;
+
+	if (front_addr(f, key, &addr)) {
+		err = dir24_set(&front.d, addr, (__u8)key->prefixlen, val);
+		if (err)
+			front_warn(key, err);
+	}
+}
+
+void front_del(const struct ipxr_family *f, const struct route_key *key)
+{
+	__u32 addr;
+	int err;
+
+	if (front_addr(f, key, &addr)) {
+		err = dir24_del(&front.d, addr, (__u8)key->prefixlen);
+		if (err)
+			front_warn(key, err);
+	}
+}
+
+void front_invalidate(const struct ipxr_family *f)
+{
+	if (front.begun && f->af == AF_INET)
+		dir24_invalidate(&front.d);
+}
+
+static void front_end(void)
+{
+	char dir[PATH_MAX];
+	int err;
+
+	if (!front.begun)
+		return;
+	front.begun = false;
+	err = dir24_end(&front.d);
+	if (err)
+		ipxr_warn("cannot repaint the IPv4 front table \"%s/%s\" from the trie: %s: it "
+			  "is left unused, IPv4 lookups walk the trie until the next ipxr write",
+			  maps_dir(dir, sizeof(dir)), IPXR_MAP_DIR24, strerror(-err));
+	dir24_close(&front.d);
 }

@@ -20,6 +20,7 @@ enum ipxr_map_id {
 	MAP_NH_STATS,
 	MAP_LOCAL4,
 	MAP_LOCAL6,
+	MAP_DIR24,
 	MAP_COUNT,
 };
 
@@ -70,6 +71,21 @@ int maps_open(bool write);
 void maps_close(void);
 int map_fd(enum ipxr_map_id id);
 const char *maps_dir(char *buf, size_t len);
+
+/*
+ * The IPv4 front table ipxr_dir24 (ipxr/dir24.h) is derived from ipxr_route4 and must follow
+ * every write to it: front_begin() after maps_open(true) and before the first write of the
+ * process (local_sync() included), front_set()/front_del() after each successful update or
+ * delete, front_invalidate() for a bulk change; maps_close() ends it (repainting the table
+ * from the trie if needed). Only a writer maps the table, writable; IPv6 routes are ignored.
+ * front_begin() returns 0 or an exit code with the error printed; the others only warn, since
+ * a table that could not be painted is left unused and the program keeps to the trie.
+ */
+int front_begin(void);
+void front_set(const struct ipxr_family *f, const struct route_key *key,
+	       const struct ipxr_route *val);
+void front_del(const struct ipxr_family *f, const struct route_key *key);
+void front_invalidate(const struct ipxr_family *f);
 
 /* Check a map's info against what this ipxr was built for: 0 or a message in @why. */
 struct map_expect {

@@ -225,6 +225,9 @@ static int write_prepare(const struct route_req *req, int *ifindex)
 			return err;
 	}
 	err = maps_open(true);
+	/* the front table is left to the trie before its first write, local_sync()'s too */
+	if (!err)
+		err = front_begin();
 	if (!err)
 		err = local_sync();
 	if (!err)
@@ -355,6 +358,7 @@ static int route_modify(int argc, char **argv, __u64 flags)
 		nh_release(nh_id);
 		return finish_write(update_error(f, dst, err));
 	}
+	front_set(f, &key, &val);
 	if (had_old && old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
 	if (val.type == IPXR_RT_UNICAST)
@@ -421,6 +425,7 @@ static int route_delete(int argc, char **argv)
 		return update_error(f, dst, ENOENT);
 	if (bpf_map_delete_elem(map_fd(f->route_map), &key))
 		return update_error(f, dst, errno);
+	front_del(f, &key);
 	if (old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
 	return finish_write(0);
@@ -598,6 +603,9 @@ static int list_or_flush(int argc, char **argv, bool flush)
 		free(v);
 		return 0;
 	}
+	/* many routes at once: the front table is repainted from the trie once, at the end */
+	if (n)
+		front_invalidate(v[0].f);
 	for (i = 0; i < n && !err; i++) {
 		if (bpf_map_delete_elem(map_fd(v[i].f->route_map), &v[i].key) && errno != ENOENT) {
 			char dst[PREFIX_STRLEN];

@@ -111,12 +111,32 @@ json_ok() {	# json_ok LABEL [-s] JQ-FILTER: the last stdout is JSON and the filt
 	if jq -e "$@" "$TMP/out" >/dev/null 2>&1; then ok "$label"; else nok "$label"; fi
 }
 
+# in_step LABEL: the pinned front table ipxr_dir24 says what the trie says in every slot, and
+# its state word says so (tests/dir24_check, which does not share ipxr's painter)
+CHECK=$ROOT/tests/dir24_check
+in_step() {
+	"$CHECK" "$TC_BPF_MNT/xdp/globals" >"$TMP/out" 2>"$TMP/err"
+	verdict "front table in step: $1" test $? -eq 0
+}
+
+# word ADDRESS: the front table's word for ADDRESS's /24, as 0x%08x
+word() {
+	"$CHECK" "$TC_BPF_MNT/xdp/globals" "$1" 2>/dev/null | head -n 1
+}
+
+# d24 PLEN TYPE NH [LONGER]: the word a route of length PLEN, type TYPE (1 unicast, 2 blackhole)
+# and next hop NH paints (bpf/ipxr_maps.h); LONGER 1: a longer route inside the /24
+d24() {
+	printf '0x%08x' $(( 1 << 31 | ${4:-0} << 30 | $1 << 24 | $2 << 16 | $3 ))
+}
+
 # --- setup: two router ports, a private bpffs, the program on both ports ---
-for t in ip jq clang setpriv; do
+for t in ip jq clang setpriv bpftool; do
 	command -v "$t" >/dev/null || die "$t missing"
 done
 [[ -x $IPXR ]] || die "$IPXR not built (make asan)"
 [[ -f $OBJ ]] || die "$OBJ not built (make)"
+[[ -x $CHECK ]] || die "$CHECK not built (make test)"
 
 mkdir -p "$TMP/bpffs" "$TMP/empty" "$TMP/bpffs2" "$TMP/bpffs3" "$TMP/bpffs4"
 for m in bpffs empty bpffs2 bpffs3 bpffs4; do
@@ -191,6 +211,7 @@ blackhole 10.66.0.0/16
 203.0.113.0/25 dev rtr-p0'
 run route show
 out_is "route show: text, sorted by address then length" "$SHOW"
+in_step "after the first writes (painted whole: the table was never painted)"
 run ro sh
 out_is "ro sh: abbreviated show" "$SHOW"
 run route list
@@ -328,6 +349,7 @@ json_ok "replace moved the reference counts" \
 	 (.[] | select(.dev == "rtr-p1" and (has("gateway") | not)) | .routes) == 2'
 expect "delete with matching via" 0 route del 203.0.113.128/25 via 10.0.0.1
 expect "delete abbreviated (r d)" 0 r d 203.0.113.0/25
+in_step "after change, replace and delete"
 
 # --- text output is valid input ---
 "$IPXR" -n "$NS" route show >"$TMP/saved"
@@ -335,6 +357,7 @@ sed 's/^/route add /' "$TMP/saved" >"$TMP/readd"
 expect "flush all" 0 route flush
 run route show
 out_is "flush emptied the table" ''
+in_step "after flush"
 run -j nexthop show
 json_ok "flush freed every next hop" 'length == 0'
 run route show type local
@@ -342,6 +365,7 @@ verdict "flush kept the local routes" test "$(wc -l <"$TMP/out")" -eq 3
 expect "show output re-fed through -batch" 0 -batch "$TMP/readd"
 run route show
 out_is "re-fed table is identical" "$(cat "$TMP/saved")"
+in_step "after a batch"
 
 # --- batch ---
 cat >"$TMP/batch" <<'EOF'
@@ -361,6 +385,7 @@ run route show root 10.48.0.0/12
 out_is "batch: stops at the first error" '10.50.0.0/16 dev rtr-p0
 10.51.0.0/16 via 10.0.0.1 dev rtr-p0
 blackhole 10.52.0.0/16'
+in_step "after a batch that stopped at an error"
 expect "batch: flush the batch's routes" 0 route flush root 10.48.0.0/12
 run -force -batch "$TMP/batch"
 verdict "batch -force: still fails with the first code" test "$rc" -eq 3
@@ -436,6 +461,88 @@ verdict "forwarding off: warning, exit 0" \
 test "$rc" -eq 0 || nok "forwarding off: exit code $rc"
 ip netns exec "$NS" sysctl -qw net.ipv4.conf.rtr-p1.forwarding=1
 expect "remove the warning's route" 0 route del 10.71.0.0/16
+
+# --- the IPv4 front table: every write to the trie keeps ipxr_dir24 in step ---
+# nested prefixes, each write checked slot by slot, and the words that matter spelt out
+gw=$("$IPXR" -n "$NS" -j nexthop show | jq '.[] | select(.gateway == "10.0.0.1") | .id')
+expect "front: add a /12" 0 route add 10.80.0.0/12 dev rtr-p0
+in_step "add a /12"
+expect "front: add a /16 inside it" 0 route add 10.81.0.0/16 via 10.0.0.1
+in_step "add a /16 inside the /12"
+expect "front: add a /24 inside that" 0 route add blackhole 10.81.2.0/24
+expect "front: add a /25 inside that" 0 route add 10.81.2.128/25 via 10.0.0.1
+expect "front: add a /32 inside that" 0 route add 10.81.2.7 via 10.0.0.1
+in_step "add a /24, /25 and /32 inside the /16"
+p0=$("$IPXR" -n "$NS" -j route show 10.80.0.0/12 | jq '.[0].nexthop')
+verdict "front: a /24 of the /12 names the /12" test "$(word 10.85.1.1)" == "$(d24 12 1 "$p0")"
+verdict "front: a /24 of the /16 names the /16" test "$(word 10.81.3.1)" == "$(d24 16 1 "$gw")"
+verdict "front: the /24 holding a /25 and a /32 names the /24 and sends to the trie" \
+	test "$(word 10.81.2.1)" == "$(d24 24 2 0 1)"
+expect "front: change the /16" 0 route change 10.81.0.0/16 dev rtr-p0
+in_step "change"
+verdict "front: change repainted the /16's slots" test "$(word 10.81.3.1)" == "$(d24 16 1 "$p0")"
+expect "front: replace the /24" 0 route replace 10.81.2.0/24 via 10.0.0.1
+in_step "replace"
+verdict "front: replace repainted the /24's slot, LONGER kept" \
+	test "$(word 10.81.2.1)" == "$(d24 24 1 "$gw" 1)"
+expect "front: delete the /16" 0 route del 10.81.0.0/16
+in_step "delete a /16 between a /12 and a /24"
+verdict "front: the /16's slots fall back to the /12" test "$(word 10.81.3.1)" == "$(d24 12 1 "$p0")"
+expect "front: delete the /32" 0 route del 10.81.2.7/32
+in_step "delete a /32 beside a /25"
+verdict "front: the /25 still sends its /24 to the trie" \
+	test "$(word 10.81.2.1)" == "$(d24 24 1 "$gw" 1)"
+expect "front: delete the /25" 0 route del 10.81.2.128/25
+in_step "delete the last route longer than /24"
+verdict "front: nothing longer left: the /24's slot answers alone" \
+	test "$(word 10.81.2.1)" == "$(d24 24 1 "$gw")"
+expect_err "front: a refused write" 2 'already exists' route add 10.80.0.0/12 dev rtr-p1
+in_step "after a refused write"
+cat >"$TMP/front" <<'EOF'
+route add 10.81.0.0/16 dev rtr-p1
+route add 10.81.2.64/26 dev rtr-p1
+route del 10.81.2.0/24
+route replace 10.80.0.0/12 via 10.0.0.1
+route add 10.81.0.0/16 dev rtr-p0
+route change 10.81.0.0/16 dev rtr-p0
+route add blackhole 10.95.0.0/16
+EOF
+run -force -b "$TMP/front"
+verdict "front: a batch with a failing line (exit 2)" test "$rc" -eq 2
+in_step "after a batch with -force"
+verdict "front: the batch's last write is in the table" test "$(word 10.95.1.1)" == "$(d24 16 2 0)"
+expect "front: flush root" 0 route flush root 10.80.0.0/12
+in_step "after flush root"
+expect "front: flush of one route" 0 route flush 10.95.0.0/16
+in_step "after flush of one route"
+
+# the router's addresses: a LOCAL /32 is a route longer than /24 like any other
+ipn addr add 10.82.0.1/24 dev rtr-p0
+expect "front: a write after an address was added" 0 route add 10.83.0.0/16 dev rtr-p0
+run route show type local 10.82.0.1/32
+out_is "front: the local route was synced" 'local 10.82.0.1 dev rtr-p0'
+in_step "local sync added a /32"
+verdict "front: the address's /24 goes to the trie" test "$(word 10.82.0.9)" == "$(d24 0 1 "$gw" 1)"
+ipn addr del 10.82.0.1/24 dev rtr-p0
+expect "front: a write after the address was removed" 0 route del 10.83.0.0/16
+in_step "local sync deleted the /32"
+verdict "front: ... and no longer" test "$(word 10.82.0.9)" == "$(d24 0 1 "$gw")"
+expect "front: flush type local" 0 route flush type local
+in_step "flush type local"
+expect "front: the next write syncs them back" 0 route add 10.83.0.0/16 dev rtr-p0
+in_step "local routes synced back"
+expect "front: and that route deleted" 0 route del 10.83.0.0/16
+
+# a writer that died half-way leaves the state word without VALID: readers leave it so, the
+# next writer paints the whole table again (here also slot 1, zeroed with the state word)
+bpftool map update pinned "$TC_BPF_MNT/xdp/globals/ipxr_dir24" key 0 0 0 0 \
+	value 0 0 0 0 0 0 0 0 || nok "front: bpftool could not clear the state word"
+run route show
+run -j route get 10.9.1.1
+run -j stats show
+verdict "front: readers leave an unused table unused" test "$(word 0.0.0.0)" == 0x00000000
+expect "front: a refused write repaints it all the same" 2 route del 10.80.0.0/12
+in_step "repainted whole after a writer died half-way"
 
 # --- IPv6: the same grammar and code paths; the family from the prefix, else the gateway ---
 conn_p1=$("$IPXR" -n "$NS" -j nexthop show dev rtr-p1 |
@@ -788,6 +895,7 @@ run route show default
 verdict "6: ... and left IPv4's default alone" grep -q '^default via 10.0.0.1 dev rtr-p0$' "$TMP/out"
 run -6 route show default
 out_is "6: ... and re-added IPv6's" 'default via fe80::1 dev rtr-p1'
+in_step "IPv6 writes leave the IPv4 table alone"
 
 # --- not root ---
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
@@ -892,6 +1000,7 @@ run -j nexthop show
 json_ok "table full: reference counts unchanged" \
 	'(.[] | select(.gateway == "10.0.0.1") | .routes) == 3 and
 	 (.[] | select(.dev == "rtr-p1" and (has("gateway") | not)) | .routes) == '"$((conn + need))"
+in_step "a full table ($need /32 routes added in one batch)"
 
 echo "# $npass passed, $nfail failed"
 [[ $nfail -eq 0 ]]

@@ -19,13 +19,7 @@ GW_NET=198.51.100.0/24	# behind h2; the router's kernel has no route to it
 GW_HOST=198.51.100.7
 NEW_MAC=02:00:5e:10:00:22
 
-for tool in jq socat tcpdump ping ethtool sha256sum; do
-	command -v "$tool" >/dev/null || { echo "not ok - $tool is installed"; exit 1; }
-done
-if [[ ! -x $IPXR ]]; then
-	echo "not ok - the CLI under test $IPXR exists (make asan)"
-	exit 1
-fi
+need_e2e_tools
 
 lib_init ipxr-e2e
 topo_build || bail "topology h1 - r - h2 built"
@@ -61,14 +55,7 @@ expect_eq "ping h1 -> h2 through the router (3 sent, 3 received)" "$(ping_stats 
 out=$(nsrun "$H2" ping -c 1 -W 2 "$H1_IP" 2>&1)
 expect_eq "ping h2 -> h1 through the router" "$(ping_stats "$out")" "1 1"
 
-fwd0=$(fwd_datagrams)
-f0=$(ipxr_stat forward packets)
-out=$(nsrun "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP" 2>&1)
-fwd1=$(fwd_datagrams)
-f1=$(ipxr_stat forward packets)
-expect_eq "$N pings h1 -> h2 at 10 ms all answered" "$(ping_stats "$out")" "$N $N"
-expect_eq "the router kernel forwarded none of them (IpForwDatagrams unchanged)" "$fwd1" "$fwd0"
-expect_eq "stats reasons.forward.packets rose by exactly 2x$N (echo + reply)" "$(delta "$f0" "$f1")" "$((2 * N))"
+check_fast fwd_datagrams ipxr_stat "echo + reply counted exactly" "$N" "$H2_IP" 0.01
 
 # ---- TTL decremented by exactly one ------------------------------------------------------------
 
@@ -90,45 +77,15 @@ expect_eq "those went through the fast path (IpForwDatagrams unchanged)" "$fwd1"
 
 # ---- TCP ---------------------------------------------------------------------------------------
 
-head -c $((2 * 1024 * 1024)) /dev/urandom >"$LIB_TMP/send"
-rm -f "$LIB_TMP/recv"
-bg "$H2" socat -u TCP-LISTEN:5001,reuseaddr "OPEN:$LIB_TMP/recv,creat,trunc"
-listener=$BG_PID
-wait_for 5 nsrun "$H2" sh -c 'ss -Hltn "sport = :5001" | grep -q .' ||
-	diag "socat did not listen on h2:5001"
-fwd0=$(fwd_datagrams)
-b0=$(ipxr_stat forward bytes)
-check "2 MiB over TCP h1 -> h2 with socat" nsrun "$H1" socat -u "OPEN:$LIB_TMP/send" "TCP:$H2_IP:5001"
-wait "$listener"
-fwd1=$(fwd_datagrams)
-b1=$(ipxr_stat forward bytes)
-expect_eq "the received file has the sent sha256" \
-	"$(sha256sum <"$LIB_TMP/recv" 2>/dev/null)" "$(sha256sum <"$LIB_TMP/send")"
-expect_eq "the kernel forwarded no TCP segment (IpForwDatagrams unchanged)" "$fwd1" "$fwd0"
-expect_ge "reasons.forward.bytes rose by at least the 2 MiB carried" "$(delta "$b0" "$b1")" $((2 * 1024 * 1024))
+check_tcp fwd_datagrams ipxr_stat TCP-LISTEN:5001 "TCP:$H2_IP:5001"
 
 # ---- the router's own addresses ----------------------------------------------------------------
 
-for addr in "$R_IP0" "$R_IP1"; do
-	l0=$(ipxr_stat local packets)
-	out=$(nsrun "$H1" ping -c 5 -i 0.05 -W 1 "$addr" 2>&1)
-	l1=$(ipxr_stat local packets)
-	expect_eq "h1 pings the router's $addr: 5 sent, 5 answered" "$(ping_stats "$out")" "5 5"
-	expect_eq "reasons.local rose by 5 (handed to the kernel)" "$(delta "$l0" "$l1")" 5
-done
+check_local ipxr_stat "$R_IP0" "$R_IP1"
 
 # ---- TTL 1: the kernel answers time exceeded ---------------------------------------------------
 
-t0=$(ipxr_stat ttl_exceeded packets)
-out=$(nsrun "$H1" ping -c 1 -t 1 -W 2 "$H2_IP" 2>&1)
-t1=$(ipxr_stat ttl_exceeded packets)
-if grep -q "From $R_IP0 .*Time to live exceeded" <<<"$out"; then
-	ok "ping -t 1 h1 -> h2 gets Time to live exceeded from $R_IP0"
-else
-	not_ok "ping -t 1 h1 -> h2 gets Time to live exceeded from $R_IP0"
-	diag_output "$out"
-fi
-expect_eq "reasons.ttl_exceeded rose by 1" "$(delta "$t0" "$t1")" 1
+check_ttl1 ipxr_stat "$H2_IP" "From $R_IP0 .*Time to live exceeded"
 
 # ---- a via route to a prefix only ipxr knows ---------------------------------------------------
 
@@ -136,35 +93,14 @@ run ip -n "$H2" addr add "$GW_HOST/24" dev lo
 check_fail "the router's kernel has no route to $GW_HOST" ip -n "$R" route get "$GW_HOST"
 check "ipxr route add $GW_NET via $H2_IP dev r-eth1" ipxr route add "$GW_NET" via "$H2_IP" dev r-eth1
 out=$(ipxr route get "$GW_HOST" 2>&1)
-if grep -q "^$GW_HOST via $H2_IP dev r-eth1 route $GW_NET nexthop [0-9]" <<<"$out"; then
-	ok "ipxr route get $GW_HOST names the via route"
-else
-	not_ok "ipxr route get $GW_HOST names the via route"
-	diag_output "$out"
-fi
+expect_match "ipxr route get $GW_HOST names the via route" \
+	"^$GW_HOST via $H2_IP dev r-eth1 route $GW_NET nexthop [0-9]" "$out"
 
-fast_ping() # LABEL COUNT DEST NAME: COUNT pings h1 -> DEST, all answered, all by the fast path
-{
-	local fwd0 fwd1 f0 f1 out
-
-	fwd0=$(fwd_datagrams)
-	f0=$(ipxr_stat forward packets)
-	out=$(nsrun "$H1" ping -c "$2" -i 0.05 -W 1 "$3" 2>&1)
-	fwd1=$(fwd_datagrams)
-	f1=$(ipxr_stat forward packets)
-	expect_eq "$1: h1 pings $4, $2 sent, $2 answered" "$(ping_stats "$out")" "$2 $2"
-	expect_eq "$1: all by the fast path (forward +$((2 * $2)), IpForwDatagrams unchanged)" \
-		"$(delta "$f0" "$f1") $fwd1" "$((2 * $2)) $fwd0"
-}
-via_ping() { fast_ping "$1" "$2" "$GW_HOST" "$GW_HOST"; }
+fast_ping() { check_fast fwd_datagrams ipxr_stat "$@"; }
+via_ping() { fast_ping "$1" "$2" "$GW_HOST"; }
 via_ping "via route" 10
 out=$(ip -n "$R" neigh show "$H2_IP" dev r-eth1)
-if grep -q managed <<<"$out"; then
-	ok "ipxr made the gateway $H2_IP a managed neighbour"
-else
-	not_ok "ipxr made the gateway $H2_IP a managed neighbour"
-	diag_output "$out"
-fi
+expect_match "ipxr made the gateway $H2_IP a managed neighbour" managed "$out"
 
 # ---- blackhole, inside the via route's prefix --------------------------------------------------
 
@@ -262,7 +198,7 @@ expect_eq "the kernel forwarded them (IpForwDatagrams +10, no_route +10)" \
 check "ipxr route add $NET1 dev r-eth0 after the flush" ipxr route add "$NET1" dev r-eth0
 check "ipxr route add $NET2 dev r-eth1 after the flush" ipxr route add "$NET2" dev r-eth1
 
-fast_ping "connected routes again" 5 "$H2_IP" h2
+fast_ping "connected routes again" 5 "$H2_IP"
 
 # ---- the next hop's MAC changes ----------------------------------------------------------------
 
@@ -303,6 +239,6 @@ nn1=$(ipxr_stat no_neigh packets)
 expect_eq "neighbour deleted: ping h1 -> h2 still answered" "$(ping_stats "$out")" "1 1"
 expect_eq "the echo went to the kernel as no_neigh, which forwarded it (+1, +1)" \
 	"$(delta "$nn0" "$nn1") $(delta "$fwd0" "$fwd1")" "1 1"
-fast_ping "the kernel resolved h2 again" 5 "$H2_IP" h2
+fast_ping "the kernel resolved h2 again" 5 "$H2_IP"
 
 lib_finish

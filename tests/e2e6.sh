@@ -20,13 +20,7 @@ source "$(dirname "$0")/lib6.sh"
 N=50				# pings of the exact fast-path counts
 NEW_MAC=02:00:5e:10:00:66
 
-for tool in jq socat tcpdump ping ethtool sha256sum; do
-	command -v "$tool" >/dev/null || { echo "not ok - $tool is installed"; exit 1; }
-done
-if [[ ! -x $IPXR ]]; then
-	echo "not ok - the CLI under test $IPXR exists (make asan)"
-	exit 1
-fi
+need_e2e_tools
 
 lib_init ipxr-e2e6
 topo_build || bail "topology h1 - r - h2 built"
@@ -61,15 +55,7 @@ expect_eq "ping -6 h2 -> h1 through the router" "$(ping_stats "$out")" "1 1"
 out=$(nsrun "$H1" ping -c 1 -W 2 "$H2_IP" 2>&1)
 expect_eq "ping h1 -> h2 over IPv4 too" "$(ping_stats "$out")" "1 1"
 
-fwd0=$(fwd6)
-f0=$(stat6 forward packets)
-out=$(nsrun "$H1" ping -c "$N" -i 0.01 -W 1 -q "$H2_IP6" 2>&1)
-fwd1=$(fwd6)
-f1=$(stat6 forward packets)
-expect_eq "$N pings -6 h1 -> h2 at 10 ms all answered" "$(ping_stats "$out")" "$N $N"
-expect_eq "the router kernel forwarded none of them (Ip6OutForwDatagrams unchanged)" "$fwd1" "$fwd0"
-expect_eq "families.inet6.forward.packets rose by exactly 2x$N (echo + reply)" \
-	"$(delta "$f0" "$f1")" "$((2 * N))"
+check_fast fwd6 stat6 "echo + reply counted exactly" "$N" "$H2_IP6" 0.01
 
 # Both families at once through the same ports, each counted in its own family.
 fwd0=$(fwd6)
@@ -108,88 +94,31 @@ expect_eq "h1 receives h2's reply (hop limit 64) with hop limit 63" "$got" 63
 
 # ---- TCP over IPv6 -----------------------------------------------------------------------------
 
-head -c $((2 * 1024 * 1024)) /dev/urandom >"$LIB_TMP/send"
-rm -f "$LIB_TMP/recv"
-bg "$H2" socat -u TCP6-LISTEN:5001,reuseaddr "OPEN:$LIB_TMP/recv,creat,trunc"
-listener=$BG_PID
-wait_for 5 nsrun "$H2" sh -c 'ss -Hltn "sport = :5001" | grep -q .' ||
-	diag "socat did not listen on h2:5001"
-fwd0=$(fwd6)
-b0=$(stat6 forward bytes)
-check "2 MiB over TCP/IPv6 h1 -> h2 with socat" \
-	nsrun "$H1" socat -u "OPEN:$LIB_TMP/send" "TCP6:[$H2_IP6]:5001"
-wait "$listener"
-fwd1=$(fwd6)
-b1=$(stat6 forward bytes)
-expect_eq "the received file has the sent sha256" \
-	"$(sha256sum <"$LIB_TMP/recv" 2>/dev/null)" "$(sha256sum <"$LIB_TMP/send")"
-expect_eq "the kernel forwarded no TCP segment (Ip6OutForwDatagrams unchanged)" "$fwd1" "$fwd0"
-expect_ge "families.inet6.forward.bytes rose by at least the 2 MiB carried" \
-	"$(delta "$b0" "$b1")" $((2 * 1024 * 1024))
+check_tcp fwd6 stat6 TCP6-LISTEN:5001 "TCP6:[$H2_IP6]:5001"
 
 # ---- next hops only ipxr knows: a link-local gateway, a global one -----------------------------
 
-fast_ping6() # LABEL COUNT DEST: COUNT pings h1 -> DEST, all answered, all by the fast path
-{
-	local fwd0 fwd1 f0 f1 out
-
-	fwd0=$(fwd6)
-	f0=$(stat6 forward packets)
-	out=$(nsrun "$H1" ping -c "$2" -i 0.05 -W 1 "$3" 2>&1)
-	fwd1=$(fwd6)
-	f1=$(stat6 forward packets)
-	expect_eq "$1: h1 pings $3, $2 sent, $2 answered" "$(ping_stats "$out")" "$2 $2"
-	expect_eq "$1: all by the fast path (inet6 forward +$((2 * $2)), Ip6OutForwDatagrams unchanged)" \
-		"$(delta "$f0" "$f1") $fwd1" "$((2 * $2)) $fwd0"
-}
+fast_ping6() { check_fast fwd6 stat6 "$@"; }
 
 check_fail "the router's kernel has no route to $LL_HOST" ip -n "$R" -6 route get "$LL_HOST"
 out=$(ip -n "$R" -6 route show table "$STANDIN_TABLE")
-if grep -q "^100::[0-9a-f]* via $H2_LL dev r-eth1" <<<"$out"; then
-	ok "ipxr put the link-local gateway's stand-in route in kernel table $STANDIN_TABLE"
-else
-	not_ok "ipxr put the link-local gateway's stand-in route in kernel table $STANDIN_TABLE"
-	diag_output "$out"
-fi
+expect_match "ipxr put the link-local gateway's stand-in route in kernel table $STANDIN_TABLE" \
+	"^100::[0-9a-f]* via $H2_LL dev r-eth1" "$out"
 out=$(ipxr route get "$LL_HOST" 2>&1)
-if grep -q "^$LL_HOST via $H2_LL dev r-eth1 route $LL_NET nexthop [0-9]" <<<"$out"; then
-	ok "ipxr route get $LL_HOST names the link-local next hop"
-else
-	not_ok "ipxr route get $LL_HOST names the link-local next hop"
-	diag_output "$out"
-fi
+expect_match "ipxr route get $LL_HOST names the link-local next hop" \
+	"^$LL_HOST via $H2_LL dev r-eth1 route $LL_NET nexthop [0-9]" "$out"
 fast_ping6 "link-local next hop" 10 "$LL_HOST"
 fast_ping6 "global next hop" 10 "$GW_HOST"
 out=$(ip -n "$R" neigh show "$H2_LL" dev r-eth1)
-if grep -q managed <<<"$out"; then
-	ok "ipxr made the link-local gateway $H2_LL a managed neighbour"
-else
-	not_ok "ipxr made the link-local gateway $H2_LL a managed neighbour"
-	diag_output "$out"
-fi
+expect_match "ipxr made the link-local gateway $H2_LL a managed neighbour" managed "$out"
 
 # ---- the router's own addresses ----------------------------------------------------------------
 
-for addr in "$R_IP6_0" "$R_IP6_1"; do
-	l0=$(stat6 local packets)
-	out=$(nsrun "$H1" ping -c 5 -i 0.05 -W 1 "$addr" 2>&1)
-	l1=$(stat6 local packets)
-	expect_eq "h1 pings the router's $addr: 5 sent, 5 answered" "$(ping_stats "$out")" "5 5"
-	expect_eq "families.inet6.local rose by 5 (handed to the kernel)" "$(delta "$l0" "$l1")" 5
-done
+check_local stat6 "$R_IP6_0" "$R_IP6_1"
 
 # ---- hop limit 1: the kernel answers time exceeded ---------------------------------------------
 
-t0=$(stat6 ttl_exceeded packets)
-out=$(nsrun "$H1" ping -c 1 -t 1 -W 2 "$H2_IP6" 2>&1)
-t1=$(stat6 ttl_exceeded packets)
-if grep -q "From $R_IP6_0 .*Time exceeded: Hop limit" <<<"$out"; then
-	ok "ping -t 1 h1 -> h2 gets Time exceeded: Hop limit from $R_IP6_0"
-else
-	not_ok "ping -t 1 h1 -> h2 gets Time exceeded: Hop limit from $R_IP6_0"
-	diag_output "$out"
-fi
-expect_eq "families.inet6.ttl_exceeded rose by 1" "$(delta "$t0" "$t1")" 1
+check_ttl1 stat6 "$H2_IP6" "From $R_IP6_0 .*Time exceeded: Hop limit"
 
 # ---- the next hop's MAC changes ----------------------------------------------------------------
 
@@ -212,12 +141,8 @@ sleep 0.3	# the cached MTU is refreshed with the neighbour
 m0=$(stat6 mtu_exceeded packets)
 out=$(nsrun "$H1" ping -c 1 -s 1420 -M "do" -W 2 "$H2_IP6" 2>&1)
 m1=$(stat6 mtu_exceeded packets)
-if grep -q "From $R_IP6_0 .*Packet too big: mtu=1400" <<<"$out"; then
-	ok "a 1468-byte packet to a 1400-byte link gets Packet too big (mtu=1400) from $R_IP6_0"
-else
-	not_ok "a 1468-byte packet to a 1400-byte link gets Packet too big (mtu=1400) from $R_IP6_0"
-	diag_output "$out"
-fi
+expect_match "a 1468-byte packet to a 1400-byte link gets Packet too big (mtu=1400) from $R_IP6_0" \
+	"From $R_IP6_0 .*Packet too big: mtu=1400" "$out"
 expect_eq "families.inet6.mtu_exceeded rose by 1" "$(delta "$m0" "$m1")" 1
 out=$(nsrun "$H1" ping -c 3 -i 0.05 -s 1300 -W 1 "$H2_IP6" 2>&1)
 expect_eq "1348-byte packets still pass the 1400-byte link (3 sent, 3 answered)" \

@@ -169,6 +169,19 @@ lib_finish()
 	exit 1
 }
 
+# expect_match LABEL PATTERN TEXT: ok when a line of TEXT matches the grep PATTERN; else TEXT is
+# shown
+expect_match()
+{
+	if grep -q -- "$2" <<<"$3"; then
+		ok "$1"
+		return 0
+	fi
+	not_ok "$1"
+	diag_output "$3"
+	return 1
+}
+
 # ---- traffic -----------------------------------------------------------------------------------
 
 TRAFFIC_TIMEOUT=${TRAFFIC_TIMEOUT:-10}
@@ -263,6 +276,83 @@ wait_for()
 	return 1
 }
 
+# ---- checks shared by the IPv4 and IPv6 end-to-end tests ---------------------------------------
+#
+# FWD is the function reading the router kernel's forwarding counter (fwd_datagrams, fwd6), STAT
+# the one reading ipxr's counters (ipxr_stat, stat6): the proof is the same for both families.
+
+# check_fast FWD STAT LABEL COUNT DEST [INTERVAL]: COUNT pings h1 -> DEST every INTERVAL seconds
+# (default 0.05), all answered, all by the fast path: STAT forward +2xCOUNT, FWD unchanged
+check_fast()
+{
+	local fwd=$1 stat=$2 label=$3 count=$4 dest=$5 fwd0 fwd1 f0 f1 out
+
+	fwd0=$($fwd)
+	f0=$($stat forward packets)
+	out=$(nsrun "$H1" ping -c "$count" -i "${6:-0.05}" -W 1 -q "$dest" 2>&1)
+	fwd1=$($fwd)
+	f1=$($stat forward packets)
+	expect_eq "$label: h1 pings $dest, $count sent, $count answered" "$(ping_stats "$out")" \
+		"$count $count"
+	expect_eq "$label: all by the fast path ($stat forward +$((2 * count)), $fwd unchanged)" \
+		"$(delta "$f0" "$f1") $fwd1" "$((2 * count)) $fwd0"
+}
+
+# check_tcp FWD STAT LISTEN CONNECT: 2 MiB from h1 to h2 over TCP (socat addresses LISTEN on h2,
+# CONNECT from h1), received intact, none of it forwarded by the kernel
+check_tcp()
+{
+	local fwd=$1 stat=$2 listen=$3 connect=$4 listener fwd0 fwd1 b0 b1
+
+	head -c $((2 * 1024 * 1024)) /dev/urandom >"$LIB_TMP/send"
+	rm -f "$LIB_TMP/recv"
+	bg "$H2" socat -u "$listen,reuseaddr" "OPEN:$LIB_TMP/recv,creat,trunc"
+	listener=$BG_PID
+	wait_for 5 nsrun "$H2" sh -c 'ss -Hltn "sport = :5001" | grep -q .' ||
+		diag "socat did not listen on h2:5001"
+	fwd0=$($fwd)
+	b0=$($stat forward bytes)
+	check "2 MiB over TCP h1 -> h2 with socat ($connect)" \
+		nsrun "$H1" socat -u "OPEN:$LIB_TMP/send" "$connect"
+	wait "$listener"
+	fwd1=$($fwd)
+	b1=$($stat forward bytes)
+	expect_eq "the received file has the sent sha256" \
+		"$(sha256sum <"$LIB_TMP/recv" 2>/dev/null)" "$(sha256sum <"$LIB_TMP/send")"
+	expect_eq "the kernel forwarded no TCP segment ($fwd unchanged)" "$fwd1" "$fwd0"
+	expect_ge "$stat forward bytes rose by at least the 2 MiB carried" "$(delta "$b0" "$b1")" \
+		$((2 * 1024 * 1024))
+}
+
+# check_local STAT ADDR...: h1 pings each of the router's ADDRs; answered by the kernel, each
+# echo counted as local
+check_local()
+{
+	local stat=$1 addr l0 l1 out
+
+	shift
+	for addr in "$@"; do
+		l0=$($stat local packets)
+		out=$(nsrun "$H1" ping -c 5 -i 0.05 -W 1 "$addr" 2>&1)
+		l1=$($stat local packets)
+		expect_eq "h1 pings the router's $addr: 5 sent, 5 answered" "$(ping_stats "$out")" "5 5"
+		expect_eq "$stat local rose by 5 (handed to the kernel)" "$(delta "$l0" "$l1")" 5
+	done
+}
+
+# check_ttl1 STAT DEST PATTERN: an echo to DEST with TTL (hop limit) 1 is passed to the kernel,
+# which answers with the ICMP error ping prints as PATTERN
+check_ttl1()
+{
+	local stat=$1 t0 t1 out
+
+	t0=$($stat ttl_exceeded packets)
+	out=$(nsrun "$H1" ping -c 1 -t 1 -W 2 "$2" 2>&1)
+	t1=$($stat ttl_exceeded packets)
+	expect_match "ping -t 1 h1 -> $2 gets '$3'" "$3" "$out"
+	expect_eq "$stat ttl_exceeded rose by 1" "$(delta "$t0" "$t1")" 1
+}
+
 # ---- setup and cleanup -------------------------------------------------------------------------
 
 lib_cleanup()
@@ -282,6 +372,21 @@ lib_cleanup()
 	fi
 	[[ -n $LIB_TMP && -d $LIB_TMP ]] && rm -rf "$LIB_TMP"
 	exit $rc
+}
+
+# need_e2e_tools: stop before any setup when a tool the end-to-end tests use, or the CLI under
+# test, is missing
+need_e2e_tools()
+{
+	local tool
+
+	for tool in jq socat tcpdump ping ethtool sha256sum; do
+		command -v "$tool" >/dev/null || { echo "not ok - $tool is installed"; exit 1; }
+	done
+	if [[ ! -x $IPXR ]]; then
+		echo "not ok - the CLI under test $IPXR exists (make asan)"
+		exit 1
+	fi
 }
 
 # lib_init PREFIX: names for this test, a private bpffs, and the cleanup trap
