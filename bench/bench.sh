@@ -10,20 +10,23 @@
 #
 #      bench/trafgen sends 64-byte UDP frames from src (BPF_PROG_TEST_RUN live frames), to 65,536
 #      destinations spread over the route table, in 4M flows. The router forwards them by
-#      (a) the kernel's own IP forwarding, (b) ipxr's XDP program on the ingress port, and
-#      (c) nothing: XDP_DROP on the ingress port, what this machine can take in at all.
-#      Everything else stays the same: the kernel and ipxr hold the same routes throughout, GRO
-#      is on at the ingress port (so it takes redirected frames with or without a program), and
-#      the sink port runs a counting XDP_DROP program. The cases alternate, RUNS times each,
-#      with 1 route and with ROUTES routes; we report the median packets/s of each.
+#      (a) the kernel's own IP forwarding, (b) ipxr's XDP program on the ingress port, with the
+#      IPv4 front table ipxr_dir24 as `ipxr -b` painted it, (b0) the same program with the front
+#      table's state word cleared, so it asks the LPM trie alone (what the table buys, in the
+#      same run), and (c) nothing: XDP_DROP on the ingress port, what this machine can take in
+#      at all. Everything else stays the same: the kernel and ipxr hold the same routes
+#      throughout, GRO is on at the ingress port (so it takes redirected frames with or without
+#      a program), and the sink port runs a counting XDP_DROP program. The cases alternate, RUNS
+#      times each, with 1 route and with ROUTES routes; we report the median packets/s of each.
 #   2. Per-packet cost of the program (bench/nsperpkt, BPF_PROG_TEST_RUN with repeat) against
-#      table size, IPv4 and IPv6, forward and pass paths; plotted with gnuplot.
+#      table size, IPv4 (the trie alone, then with the front table painted by ipxr/dir24.c) and
+#      IPv6, forward and pass paths; plotted with gnuplot.
 #   3. Control plane: ROUTES routes loaded with `ipxr -b` and with `ip -b` (same batch file),
 #      and the memory the maps and the kernel's FIB use for them.
 #
 # CPU placement (2 CPUs): CPU 0 runs the traffic source, SCHED_FIFO so other work on the machine
 # cannot make the source the limit; CPU 1 runs the router: the ingress veth's NAPI is threaded
-# and its kthread pinned there, SCHED_FIFO, for all three cases. Whatever the router sends out
+# and its kthread pinned there, SCHED_FIFO, for every case. Whatever the router sends out
 # is counted on its egress port (packets sent plus dropped by a full peer ring, which is where
 # a saturated sink drops them); the sink's own NAPI thread gets what CPU time is left, as a
 # second machine would not take any from the router.
@@ -113,7 +116,8 @@ RAW=$LIB_TMP/raw.jsonl		# one JSON object per measurement, assembled at the end
 
 say() { printf '%s\n' "$*"; }
 KEEP_LOG=$BIN/last.log		# the log outlives the run's temporary directory
-keep_log() { cp "$LOG" "$KEEP_LOG" 2>/dev/null; }
+# and the measurements, to assemble again with results.jq
+keep_log() { cp "$LOG" "$KEEP_LOG" 2>/dev/null; cp "$RAW" "$BIN/last.raw.jsonl" 2>/dev/null; }
 die()
 {
 	printf 'bench: %s\n' "$*" >&2
@@ -196,7 +200,7 @@ forwarder()
 	step ip -n "$R" link set dev "$DEV_I" xdpdrv off
 	case $1 in
 	kernel) ;;
-	xdp) step ip -n "$R" link set dev "$DEV_I" xdpdrv obj "$XDP_OBJ" sec xdp_router ;;
+	xdp | trie) step ip -n "$R" link set dev "$DEV_I" xdpdrv obj "$XDP_OBJ" sec xdp_router ;;
 	drop) step ip -n "$R" link set dev "$DEV_I" xdpdrv obj "$BIN/sink_kern.o" sec xdp ;;
 	esac
 	place
@@ -216,12 +220,58 @@ fwd_counter()
 	fi
 }
 
+# The front table's pair of words 0 and 1 (word 0: the state; VALID is bit 31, byte 3's 0x80),
+# as bpftool's bytes "0x.. 0x.. ..."
+front_bytes()
+{
+	bpftool -j map lookup pinned "$D24" key 0 0 0 0 | jq -r '.value | join(" ")'
+}
+
+# front_check ROUTES: whether `ipxr -b` left the front table painted and in step (state word
+# VALID); sets FRONT_ON, records the state word
+front_check()
+{
+	local b state
+
+	FRONT_ON=0
+	if [[ -e $D24 ]]; then
+		b=$(front_bytes) || die "reading $D24"
+		read -ra b <<<"$b"
+		state=$(printf '0x%02x%02x%02x%02x' "${b[3]}" "${b[2]}" "${b[1]}" "${b[0]}")
+		((state & 0x80000000)) && FRONT_ON=1
+		say "  front table ipxr_dir24: state word $state:" \
+			"$( ((FRONT_ON)) && echo "in step (painted by ipxr)" ||
+				echo "NOT in step: (b) is the trie alone, no (b0) case")"
+	else
+		say "  no ipxr_dir24 pinned: (b) is the trie alone, no (b0) case"
+	fi
+	jq -nc --argjson r "$1" --arg s "${state:-}" --argjson p "$FRONT_ON" \
+		'{bench: "front", routes: $r, state: (if $s == "" then null else $s end),
+		  painted: ($p == 1)}' >>"$RAW"
+}
+
+# front_off / front_on: clear the state word (the program asks the trie alone), put it back
+front_off()
+{
+	local b
+
+	FRONT_SAVED=$(front_bytes) || die "reading $D24"
+	read -ra b <<<"$FRONT_SAVED"
+	step bpftool map update pinned "$D24" key 0 0 0 0 value 0 0 0 0 "${b[@]:4:4}"
+}
+front_on()
+{
+	# shellcheck disable=SC2086 # the saved bytes, one argument each
+	step bpftool map update pinned "$D24" key 0 0 0 0 value $FRONT_SAVED
+}
+
 # measure CASE ROUTES RUN: one window; appends a JSON object to $RAW
 measure()
 {
 	local case=$1 routes=$2 run=$3 out pps fast
 
 	forwarder "$case"
+	[[ $case == trie ]] && front_off
 	# the second meter tells how much of (b) the program forwarded itself (not passed to the
 	# kernel, which would forward it too and be counted on the egress port all the same)
 	out=$(ip netns exec "$SRC" "$BIN/trafgen" --dev "$DEV_G" --dst-mac $MAC_I --src 10.0.1.1 \
@@ -230,7 +280,8 @@ measure()
 		--time "$WINDOW" --count "$LIB_BPFFS/tc/globals/bench_sink_cnt" \
 		--count "$FWD_COUNTER" --tx-count "$R:$DEV_O" --busy "$RTR_PID" 2>>"$LOG") ||
 		die "trafgen failed ($case)"
-	# (a), (b): what left the egress port; (c): what the drop program counted at ingress
+	[[ $case == trie ]] && front_on
+	# (a), (b), (b0): what left the egress port; (c): what the drop program counted at ingress
 	if [[ $case == drop ]]; then
 		pps=$(jq '.rx_pps[0]' <<<"$out")
 	else
@@ -239,10 +290,10 @@ measure()
 	jq -c --arg c "$case" --argjson r "$routes" --argjson n "$run" --argjson p "$pps" \
 		'{bench: "forward", case: $c, routes: $r, run: $n, pps: $p,
 		  offered_pps: .offered_pps, router_busy: .busy, seconds: .seconds,
-		  fastpath_pps: (if $c == "xdp" then .rx_pps[1] else null end)}' \
+		  fastpath_pps: (if $c == "xdp" or $c == "trie" then .rx_pps[1] else null end)}' \
 		<<<"$out" >>"$RAW"
 	fast=
-	[[ $case == xdp ]] &&
+	[[ $case == xdp || $case == trie ]] &&
 		fast=$(jq -r '", fast path \(.rx_pps[1] / 1e3 | round / 1e3) Mpps"' <<<"$out")
 	printf '  %-6s %8.3f Mpps  (source offered %.2f Mpps, router CPU busy %.0f%%%s)\n' "$case" \
 		"$(jq -n "$pps / 1e6")" "$(jq '.offered_pps / 1e6' <<<"$out")" \
@@ -251,11 +302,14 @@ measure()
 
 forward_runs()
 {
-	local routes=$1 run c
+	local routes=$1 run c cases=(kernel xdp drop)
 
-	say "forwarding, $routes route(s): $RUNS run(s) of (a) kernel, (b) xdp, (c) drop"
+	front_check "$routes"
+	((FRONT_ON)) && cases=(kernel xdp trie drop)
+	say "forwarding, $routes route(s): $RUNS run(s) of (a) kernel, (b) xdp," \
+		"$( ((FRONT_ON)) && echo "(b0) trie (xdp, front table off), ")(c) drop"
 	for ((run = 1; run <= RUNS; run++)); do
-		for c in kernel xdp drop; do
+		for c in "${cases[@]}"; do
 			measure "$c" "$routes" "$run"
 		done
 	done
@@ -294,6 +348,7 @@ memory()
 	jq -nc --argjson m "$maps" --argjson f "${fib:-null}" --argjson r "$ROUTES" \
 		'{bench: "memory", routes: $r, maps: $m, kernel_fib_kb: $f}' >>"$RAW"
 	say "  memory: ipxr_route4 $(jq '.[] | select(.name == "ipxr_route4") | .bytes' <<<"$maps") B," \
+		"ipxr_dir24 $(jq '.[] | select(.name == "ipxr_dir24") | .bytes' <<<"$maps") B," \
 		"all ipxr maps $(jq '[.[].bytes] | add' <<<"$maps") B, kernel FIB ${fib:-?} kB"
 }
 
@@ -334,6 +389,7 @@ step "$BIN/routegen" --routes 0 --dev "$DEV_O" --out "$LIB_TMP/r1.txt" --seed "$
 step "$BIN/routegen" --routes "$ROUTES" --dev "$DEV_O" --out "$LIB_TMP/rbig.txt" --seed "$SEED"
 topo
 FWD_COUNTER=$(fwd_counter)
+D24=$LIB_BPFFS/tc/globals/ipxr_dir24
 
 # 1 route: the default route, in the kernel and in ipxr
 step ip -n "$R" -b "$LIB_TMP/r1.txt"

@@ -14,22 +14,34 @@ def rule: "|" + (map(if . == "l" then "---" else "--:" end) | join("|")) + "|";
 "### Forwarding rate (64-byte UDP, \(.forwarding.runs) run(s) of \(.forwarding.window_s) s,"
 	+ " median)",
 "",
-(["routes", "(a) kernel forwarding", "(b) ipxr XDP", "(c) XDP_DROP ceiling", "b/a", "b/c",
-  "router CPU ns/packet (a / b / c)", "(b) forwarded in XDP"] | row),
-([range(8) | "r"] | rule),
+(["routes", "(a) kernel forwarding", "(b) ipxr XDP", "(b0) ipxr XDP, trie alone",
+  "(c) XDP_DROP ceiling", "b/a", "b/b0", "b/c", "router CPU ns/packet (a / b / b0 / c)",
+  "(b) forwarded in XDP"] | row),
+([range(10) | "r"] | rule),
 (.forwarding.tables[] | [(.routes | n0), (.kernel_pps | mpps), (.xdp_pps | mpps),
-	(.drop_pps | mpps), "\(.xdp_over_kernel | x2)x", (.xdp_over_drop | pct),
-	"\(.kernel_ns | n0) / \(.xdp_ns | n0) / \(.drop_ns | n0)", (.xdp_fastpath_share | pct)]
-	| row),
+	(.trie_pps | mpps), (.drop_pps | mpps), "\(.xdp_over_kernel | x2)x",
+	"\(.xdp_over_trie | x2)x", (.xdp_over_drop | pct),
+	"\(.kernel_ns | n0) / \(.xdp_ns | n0) / \(.trie_ns | n0) / \(.drop_ns | n0)",
+	(.xdp_fastpath_share | pct)] | row),
 "",
+"(b): ipxr's program with the IPv4 front table `ipxr_dir24` as `ipxr -b` painted it; (b0): "
+	+ "the same program and routes with the table's state word cleared for the window, so it "
+	+ "asks the LPM trie alone, as before the front table.",
+"",
+( [.forwarding.tables[] | select(.front_painted != true) | .routes | n0] as $np
+  | if ($np | length) > 0 then
+	"**The front table was not in step after `ipxr -b`** with \($np | join(", ")) route(s): "
+		+ "(b) ran on the trie alone there.", ""
+    else empty end ),
 ( [.forwarding.tables[] | .routes as $r | .runs[] | select(.offered_pps < 1.1 * .pps)
-	| "\(.case) with \($r | n0) route(s), run \(.run)"] as $lim
+	| "\(if .case == "trie" then "b0" else .case end) with \($r | n0) route(s), run \(.run)"]
+	as $lim
   | if ($lim | length) > 0 then
 	"Source within 10 % of the rate (that rate may be the source's, not the forwarder's): "
 		+ "\($lim | join("; ")).", ""
     else empty end ),
 "CPU 0: traffic source (`bench/trafgen`, `BPF_PROG_TEST_RUN` live frames, SCHED_FIFO). "
-	+ "CPU 1: the router's ingress NAPI thread (SCHED_FIFO), in all three cases. "
+	+ "CPU 1: the router's ingress NAPI thread (SCHED_FIFO), in every case. "
 	+ "Counted on the router's egress port (sent + dropped by a full ring); (c) by the drop "
 	+ "program. Router CPU ns/packet: the NAPI thread's CPU time in the window over the "
 	+ "packets it handled (every cache as it is, unlike the table below); it holds where the "
@@ -40,18 +52,40 @@ def rule: "|" + (map(if . == "l" then "---" else "--:" end) | join("|")) + "|";
 "hot: 256 destinations spread over the table, each frame run 250 times in a row (its trie "
 	+ "path cached): the program's own cost. cold: 4,096 destinations, one run per call in "
 	+ "turn, so the trie comes from memory as for real traffic; these include test_run's "
-	+ "fixed cost per call (see the 1-route row).",
+	+ "fixed cost per call (see the 1-route row). IPv4 is timed on each table twice: "
+	+ "with the trie alone (front table unpainted), then with the front table painted from "
+	+ "the trie by ipxr's painter (`ipxr/dir24.c`), which is what a router running ipxr runs.",
 "",
-(["family", "routes", "caches", "forward", "no_route", "ttl_exceeded", "local"] | row),
-(["r", "r", "l", "r", "r", "r", "r"] | rule),
+(["family", "routes", "caches", "lookup", "forward", "no_route", "ttl_exceeded", "local"] | row),
+(["r", "r", "l", "l", "r", "r", "r", "r"] | rule),
 ( . as $all
-  | ($all.nsperpkt | map([.family, (if .repeat == 1 then 1 else 0 end), .routes]) | unique)[]
-  | . as [$f, $cold, $r]
+  | ($all.nsperpkt | map([.family, (if .repeat == 1 then 1 else 0 end), .routes,
+		(if .lookup == "dir24" then 1 else 0 end)]) | unique)[]
+  | . as [$f, $cold, $r, $d]
   | ($all.nsperpkt | map(select(.family == $f and .routes == $r
-		and (if .repeat == 1 then 1 else 0 end) == $cold))
+		and (if .repeat == 1 then 1 else 0 end) == $cold
+		and (if .lookup == "dir24" then 1 else 0 end) == $d))
 	| map({key: .case, value: .ns_per_pkt}) | from_entries) as $c
-  | ["IPv\($f)", ($r | n0), (if $cold == 1 then "cold" else "hot" end), ($c.forward | ns),
+  | ["IPv\($f)", ($r | n0), (if $cold == 1 then "cold" else "hot" end),
+     (if $d == 1 then "front table" else "trie alone" end), ($c.forward | ns),
      ($c.no_route | ns), ($c.ttl_exceeded | ns), ($c.local | ns)] | row ),
+( if (.front_table | length) > 0 then
+	"",
+	"### What the front table buys (IPv4 forward path, same run and table)",
+	"",
+	(["routes", "caches", "trie alone", "front table", "trie / front table",
+	  "frames the front table answers", "full paint from the trie"] | row),
+	(["r", "l", "r", "r", "r", "r", "r"] | rule),
+	(.front_table | sort_by([.caches == "cold", .routes])[]
+	 | [(.routes | n0), .caches, "\(.trie_ns | ns) ns", "\(.dir24_ns | ns) ns",
+	    "\(.trie_over_dir24 | x2)x", (.front_direct | pct), "\(.paint_s | x2) s"] | row),
+	"",
+	"Frames the front table does not answer (a route longer than /24 in their /24) take the "
+		+ "trie; with cold caches those few dominate the mean (the per-call medians: "
+		+ ([.front_table[] | select(.caches == "cold") | "\(.routes | n0) routes "
+			+ "\(.trie_median_ns | ns) -> \(.dir24_median_ns | ns) ns"] | join(", "))
+		+ ")."
+  else empty end ),
 ( if (.nsperpkt_errors | length) > 0 then
 	"", (.nsperpkt_errors[] | "IPv\(.family): not measured: \(.error | gsub("\n"; " "))")
   else empty end ),
@@ -59,10 +93,10 @@ def rule: "|" + (map(if . == "l" then "---" else "--:" end) | join("|")) + "|";
 "### Control plane (\(.control.routes | n0) routes, one batch file)",
 "",
 (["`ipxr -b`", "`ip -b` (kernel)", "ipxr speedup", "ipxr maps (memlock)",
-  "of which `ipxr_route4`", "kernel FIB (fib_triestat)"] | row),
-([range(6) | "r"] | rule),
+  "of which `ipxr_route4`", "of which `ipxr_dir24`", "kernel FIB (fib_triestat)"] | row),
+([range(7) | "r"] | rule),
 (.control | ["\(.ipxr_b_s | x2) s", "\(.ip_b_s | x2) s", "\(.ipxr_speedup | x2)x",
-	(.ipxr_maps_bytes | mib), (.ipxr_route4_bytes | mib),
+	(.ipxr_maps_bytes | mib), (.ipxr_route4_bytes | mib), (.ipxr_dir24_bytes | mib),
 	(if .kernel_fib_kb == null then null else .kernel_fib_kb * 1024 end | mib)] | row),
 "",
 "### Targets",

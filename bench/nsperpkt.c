@@ -13,6 +13,12 @@
  *   ttl_exceeded  the forward frames with TTL (hop limit) 1: the trie lookup is done, then passed
  *   local         frames to the router's own address 10.0.1.254 / 2001:db8:1::fe (LOCAL entry)
  *
+ * IPv4 is timed twice on the same table in the same run: first with the front table ipxr_dir24
+ * unpainted (state word 0: the program asks the trie alone, as an object nobody paints), then
+ * painted from the trie by ipxr/dir24.c as ipxr paints it (one read per /24 answers the lookup
+ * unless a route longer than /24 lies inside): what a router running ipxr runs. --front picks
+ * one of the two; rows and JSON name it (lookup "trie" or "dir24"). IPv6 has the trie only.
+ *
  * test_run runs the program `repeat` times over the same buffer and reports the mean; since the
  * program decrements the TTL in place, a forwarded frame starting at TTL 255 survives at most 254
  * runs, so repeat is capped at 250 and each frame is run --passes times. The ns/packet is the mean
@@ -25,12 +31,13 @@
  * figure then also holds test_run's fixed cost per call, some 100 ns here: see the 1-route row).
  *
  * Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N] [--passes N]
- *                 [--seed N] [--prog xdp_router|prog] [--json]
+ *                 [--seed N] [--prog xdp_router|prog] [--front both|dir24|trie] [--json]
  * Output: a Markdown table row per case; with --json also one JSON object per case per line.
  */
 #include <getopt.h>
 #include "pktgen.h"
 #include "table.h"
+#include "dir24.h"
 
 #define NGW		4
 #define MAX_PACKETS	4096
@@ -48,8 +55,11 @@ struct opts {
 	int passes;
 	uint64_t seed;
 	int prog;
+	int front;	/* FRONT_* */
 	bool json;
 };
+
+enum { FRONT_BOTH, FRONT_DIR24, FRONT_TRIE };
 
 static const uint8_t mac_tin0[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0xfe };
 static const uint8_t mac_host[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x01 };
@@ -384,6 +394,38 @@ static int router_base(struct pg_router *r, int family, int route6)
 	}
 }
 
+/* The destination of an IPv4 frame, host order. */
+static uint32_t frame_dst4(const struct pg_frame *f)
+{
+	uint32_t a;
+
+	memcpy(&a, f->data + f->l3 + 16, 4);
+	return ntohl(a);
+}
+
+/*
+ * Paint the front table @d24_fd from the trie as ipxr does (dir24_begin/end on a table never
+ * painted: a full repaint), leaving it in step and mapped in @d. The seconds it took, or < 0.
+ */
+static double front_paint(struct dir24 *d, int d24_fd, int route4)
+{
+	double t0 = pg_now_s();
+	int e = dir24_open(d, d24_fd, route4);
+
+	if (e) {
+		printf("# front table: %s\n", strerror(-e));
+		return -1;
+	}
+	dir24_begin(d);
+	e = dir24_end(d);
+	if (e) {
+		printf("# painting the front table: %s\n", strerror(-e));
+		dir24_close(d);
+		return -1;
+	}
+	return pg_now_s() - t0;
+}
+
 static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 {
 	static struct pg_frame fwd[MAX_PACKETS], ttl1[MAX_PACKETS], noroute[MAX_PACKETS];
@@ -401,11 +443,14 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 	};
 	struct table t = {};
 	struct pg_router r;
+	struct dir24 d = {};
 	const char *how;
 	uint64_t rng = o->seed ^ 0x10ca1;
-	double t0, gen_s, load_s;
-	int i, rc = 0, map_fd, route6;
-	size_t c;
+	double t0, gen_s, load_s, paint_s = -1, direct = 0;
+	int i, rc = 0, map_fd, route6, d24_fd = -1, lk, nlk = 0;
+	bool lookups[2];	/* in the order timed: false the trie alone, true the front table */
+	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
+	size_t c, j;
 
 	if (pg_router_load(&r, pg_obj_path()))
 		return -1;
@@ -419,6 +464,18 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 		return -1;
 	}
 	map_fd = o->family == 4 ? r.route4 : route6;
+	if (o->family == 4)
+		d24_fd = bpf_object__find_map_fd_by_name(r.obj, IPXR_MAP_DIR24);
+	if (o->family == 4 && d24_fd < 0 && o->front == FRONT_DIR24) {
+		printf("# no %s in the object: it has no front table\n", IPXR_MAP_DIR24);
+		pg_router_close(&r);
+		return -1;
+	}
+	/* the trie alone first: the front table as the object leaves it, never painted */
+	if (o->family != 4 || d24_fd < 0 || o->front != FRONT_DIR24)
+		lookups[nlk++] = false;
+	if (o->family == 4 && d24_fd >= 0 && o->front != FRONT_TRIE)
+		lookups[nlk++] = true;
 
 	t0 = pg_now_s();
 	if (table_make(&t, o->family, nroutes, o->seed, fwd, ttl1, o->packets)) {
@@ -457,11 +514,50 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 	}
 
 	if (header) {
-		printf("| family | routes | case | distinct frames | runs | ns/pkt mean | ns/pkt median |\n");
-		printf("|-------:|-------:|------|----------------:|-----:|------------:|--------------:|\n");
+		printf("| family | routes | lookup | case | distinct frames | runs | ns/pkt mean |"
+		       " ns/pkt median |\n");
+		printf("|-------:|-------:|--------|------|----------------:|-----:|------------:|"
+		       "--------------:|\n");
 	}
 	rc = 0;
-	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+	/* every case with each lookup in turn */
+	for (j = 0; j < (size_t)nlk * ncases; j++) {
+		const char *lookup;
+		char extra[128] = "";
+
+		lk = (int)(j / ncases);
+		c = j % ncases;
+		lookup = lookups[lk] ? "dir24" : "trie";
+
+		if (lookups[lk] && paint_s < 0) {
+			paint_s = front_paint(&d, d24_fd, r.route4);
+			if (paint_s < 0) {
+				rc = -1;
+				break;
+			}
+			for (i = 0; i < o->packets; i++)
+				direct += IPXR_D24_DIRECT(dir24_word(&d, frame_dst4(&fwd[i])));
+			direct /= o->packets;
+			printf("# IPv4, %u routes: front table painted from the trie in %.3f s; it "
+			       "answers %.1f %% of the forward frames, the trie the rest\n", nroutes,
+			       paint_s, direct * 100);
+		}
+		if (lookups[lk])
+			snprintf(extra, sizeof(extra), ",\"paint_s\":%.3f,\"front_direct\":%.4f",
+				 paint_s, direct);
+		if (!lookups[lk] && d24_fd >= 0) {
+			uint32_t key = IPXR_D24_STATE / 2;
+			struct ipxr_dir24_pair st;
+
+			/* the program must see "not in step" and ask the trie */
+			if (bpf_map_lookup_elem(d24_fd, &key, &st) ||
+			    (st.word[IPXR_D24_STATE & 1] & IPXR_D24_VALID)) {
+				printf("# front table in step where the trie alone was to be timed\n");
+				rc = -1;
+				break;
+			}
+		}
+
 		uint64_t before = reason_count(&r, cases[c].reason), counted;
 		struct result m = measure(r.prog_fd[o->prog], cases[c].f, cases[c].n, o,
 					  cases[c].action);
@@ -480,15 +576,19 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 			rc = -1;
 			continue;
 		}
-		printf("| %d | %u | %s | %d | %llu | %.1f | %.1f |\n", o->family, nroutes,
-		       cases[c].name, cases[c].n, (unsigned long long)m.runs, m.mean, m.median);
+		printf("| %d | %u | %s | %s | %d | %llu | %.1f | %.1f |\n", o->family, nroutes,
+		       lookup, cases[c].name, cases[c].n, (unsigned long long)m.runs, m.mean,
+		       m.median);
 		if (o->json)
-			printf("{\"family\":%d,\"routes\":%u,\"case\":\"%s\",\"prog\":\"%s\","
-			       "\"frames\":%d,\"repeat\":%d,\"runs\":%llu,\"ns_per_pkt\":%.1f,"
-			       "\"ns_per_pkt_median\":%.1f,\"load_s\":%.3f,\"load_method\":\"%s\"}\n",
-			       o->family, nroutes, cases[c].name, r.sec[o->prog], cases[c].n, o->repeat,
-			       (unsigned long long)m.runs, m.mean, m.median, load_s, how);
+			printf("{\"family\":%d,\"routes\":%u,\"lookup\":\"%s\",\"case\":\"%s\","
+			       "\"prog\":\"%s\",\"frames\":%d,\"repeat\":%d,\"runs\":%llu,"
+			       "\"ns_per_pkt\":%.1f,\"ns_per_pkt_median\":%.1f,\"load_s\":%.3f,"
+			       "\"load_method\":\"%s\"%s}\n",
+			       o->family, nroutes, lookup, cases[c].name, r.sec[o->prog], cases[c].n,
+			       o->repeat, (unsigned long long)m.runs, m.mean, m.median, load_s, how,
+			       extra);
 	}
+	dir24_close(&d);
 	pg_router_close(&r);
 	return rc;
 }
@@ -497,13 +597,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N]\n"
-		"                [--passes N] [--seed N] [--prog xdp_router|prog] [--json]\n"
+		"                [--passes N] [--seed N] [--prog xdp_router|prog]\n"
+		"                [--front both|dir24|trie] [--json]\n"
 		"  --family   4 (IPv4 routes and frames, default) or 6\n"
 		"  --routes   routes in the table, e.g. 1,1000,100000,750000,1000000 (default 1)\n"
 		"  --packets  distinct forward/no_route/ttl frames (default 256, max %d)\n"
 		"  --repeat   runs per BPF_PROG_TEST_RUN call (default and max %d; 1: cold caches)\n"
 		"  --passes   calls per frame (default 4)\n"
 		"  --seed     table and frame PRNG seed (default 1)\n"
+		"  --front    IPv4: time the trie alone (front table unpainted), then the painted\n"
+		"             front table (both, default), or only one of them\n"
 		"  --json     also print one JSON object per case\n", MAX_PACKETS, MAX_REPEAT);
 }
 
@@ -518,6 +621,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "prog", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "front", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -530,7 +634,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	pg_verbose = v && *v && strcmp(v, "0");
-	while ((c = getopt_long(argc, argv, "f:r:p:n:P:s:g:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:r:p:n:P:s:g:jF:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o.family = atoi(optarg);
@@ -574,6 +678,18 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			o.json = true;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "both"))
+				o.front = FRONT_BOTH;
+			else if (!strcmp(optarg, "dir24"))
+				o.front = FRONT_DIR24;
+			else if (!strcmp(optarg, "trie"))
+				o.front = FRONT_TRIE;
+			else {
+				fprintf(stderr, "Error: --front \"%s\": both, dir24 or trie\n", optarg);
+				return 1;
+			}
 			break;
 		case 'h':
 			usage(stdout);

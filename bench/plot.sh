@@ -1,30 +1,32 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# plot.sh LATEST.JSON OUT.PNG: ns/packet of the program against route table size (log scale),
-# one line per family and path, from the per-packet benchmark in LATEST.JSON.
+# plot.sh LATEST.JSON OUT.PNG: ns/packet of the program's forward path against route table size
+# (log scale), one line per family, lookup (IPv4: trie alone or front table) and caches, from the
+# per-packet benchmark in LATEST.JSON.
 set -eu
 json=$1 png=$2
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
 
-# one gnuplot data block per series, separated by two blank lines: every path with hot caches,
-# the forward path with cold ones
-series='.nsperpkt | map(select(.repeat > 1 or .case == "forward"))
-	| map(. + {mode: (if .repeat == 1 then "cold" else "hot" end)})
-	| group_by([.mode != "hot", .family, .case])[]'
-jq -r "$series"' | "# IPv\(.[0].family) \(.[0].case) \(.[0].mode)",
+# one gnuplot data block per series, separated by two blank lines: the forward path, hot caches
+# then cold, the front table before the trie alone
+series='.nsperpkt | map(select(.case == "forward"))
+	| map(. + {mode: (if .repeat == 1 then "cold" else "hot" end),
+		   via: (if .lookup == "dir24" then "front table" else "trie alone" end)})
+	| group_by([.mode != "hot", .family, .via != "front table"])[]'
+jq -r "$series"' | "# IPv\(.[0].family) \(.[0].via) \(.[0].mode)",
 	(sort_by(.routes)[] | "\(.routes) \(.ns_per_pkt)"), "", ""' "$json" >"$data"
-titles=$(jq -r "$series"' | "IPv\(.[0].family) \(.[0].case), \(.[0].mode) caches"' "$json")
+titles=$(jq -r "$series"' | "IPv\(.[0].family) forward, \(.[0].via), \(.[0].mode) caches"' "$json")
 [[ -n $titles ]] || { echo "plot.sh: no per-packet results in $json" >&2; exit 1; }
 sub=$(jq -r '"\(.mode) run \(.date), commit \(.commit), kernel \(.kernel)"' "$json")
 
 plots=
 i=0
 while IFS= read -r t; do
-	dash=1
-	[[ $t == IPv6* ]] && dash=2
-	[[ $t == *cold* ]] && dash=3
-	plots+="${plots:+, }'$data' index $i using 1:2 with linespoints dt $dash lw 2"
+	dash=1 lw=2
+	[[ $t == *"trie alone"* ]] && dash=2
+	[[ $t == *cold* ]] && lw=1
+	plots+="${plots:+, }'$data' index $i using 1:2 with linespoints dt $dash lw $lw"
 	plots+=" title '$t' noenhanced"
 	i=$((i + 1))
 done <<<"$titles"
@@ -32,7 +34,7 @@ done <<<"$titles"
 gnuplot <<GP
 set terminal pngcairo size 1100,560 enhanced font 'sans,10'
 set output '$png'
-set title "ipxr XDP program: ns/packet against route table size" . \
+set title "ipxr XDP program, forward path: ns/packet against route table size" . \
 	" (BPF\\\\_PROG\\\\_TEST\\\\_RUN)\\n{/*0.8 $sub}"
 set logscale x 10
 set xrange [0.7:2000000]
