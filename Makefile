@@ -65,11 +65,11 @@ build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 
-tests/test_xdp: tests/test_xdp.c tests/pktgen.h bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
+tests/test_xdp: tests/test_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -pthread -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
 
-tests/test_dir24: tests/test_dir24.c bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
-	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
+tests/test_dir24: tests/test_dir24.c tests/tap.h bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
 
 # tests/cli.sh's independent check that the pinned front table is in step with the trie
 tests/dir24_check: tests/dir24_check.c bpf/ipxr_maps.h

@@ -31,27 +31,11 @@
 #include <bpf/bpf.h>
 
 #include "dir24.h"
+#include "tap.h"
 
 #define SLOTS		IPXR_DIR24_SLOTS
 #define POOL_MAX	400
 
-static int n_ok, n_fail;
-
-static bool __attribute__((format(printf, 2, 3))) check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf(cond ? "ok - " : "not ok - ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (cond)
-		n_ok++;
-	else
-		n_fail++;
-	return cond;
-}
 
 static uint64_t rnd(uint64_t *s)
 {

@@ -34,26 +34,10 @@
 
 #include "pktgen.h"
 #include "dir24.h"
+#include "tap.h"
 
 #pragma GCC diagnostic ignored "-Woverride-init"	/* fixture defaults, then overrides */
 
-static int n_ok, n_fail;
-
-static bool __attribute__((format(printf, 2, 3))) check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf(cond ? "ok - " : "not ok - ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (cond)
-		n_ok++;
-	else
-		n_fail++;
-	return cond;
-}
 
 static void skip(const char *label, const char *why)
 {
