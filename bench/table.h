@@ -80,6 +80,20 @@ static inline int tb_cmp4(const void *a, const void *b)
 	return (int)x->plen - (int)y->plen;
 }
 
+/* Sort the @have entries of @k by @cmp and drop repeats; returns how many are left. */
+static inline uint32_t tb_sort_unique(void *k, size_t size, uint32_t have,
+				      int (*cmp)(const void *, const void *))
+{
+	char *e = k;
+	uint32_t i, j;
+
+	qsort(k, have, size, cmp);
+	for (i = j = 0; i < have; i++)
+		if (!j || cmp(e + (size_t)(j - 1) * size, e + (size_t)i * size))
+			memmove(e + (size_t)j++ * size, e + (size_t)i * size, size);
+	return j;
+}
+
 /*
  * Keep @n of the @have sorted distinct entries of @k, dropping the rest evenly across the
  * address space (keeping the first @n would bias the table to low addresses).
@@ -109,7 +123,7 @@ static inline struct tb_route4 *tb_gen4(uint32_t n, uint64_t seed)
 {
 	struct tb_route4 *k = calloc((size_t)n + n / 8 + 64, sizeof(*k));
 	uint64_t rng = seed;
-	uint32_t have = 0, i, j;
+	uint32_t have = 0, i;
 
 	if (!k)
 		return NULL;
@@ -128,11 +142,7 @@ static inline struct tb_route4 *tb_gen4(uint32_t n, uint64_t seed)
 			k[have + i].addr = a & tb_mask4(plen);
 		}
 		have += want;
-		qsort(k, have, sizeof(*k), tb_cmp4);
-		for (i = j = 0; i < have; i++)
-			if (!j || tb_cmp4(&k[j - 1], &k[i]))
-				k[j++] = k[i];
-		have = j;
+		have = tb_sort_unique(k, sizeof(*k), have, tb_cmp4);
 	}
 	tb_thin(k, sizeof(*k), have, n);
 	return k;
@@ -202,11 +212,7 @@ static inline struct tb_route6 *tb_gen6(uint32_t n, uint64_t seed)
 			tb_clear_host6(r->addr, r->plen);
 		}
 		have += want;
-		qsort(k, have, sizeof(*k), tb_cmp6);
-		for (i = j = 0; i < have; i++)
-			if (!j || tb_cmp6(&k[j - 1], &k[i]))
-				k[j++] = k[i];
-		have = j;
+		have = tb_sort_unique(k, sizeof(*k), have, tb_cmp6);
 	}
 	tb_thin(k, sizeof(*k), have, n);
 	return k;
