@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "utils.h"
+
 struct nl_addr {
 	__u8 family;
 	__u8 addr[16];
@@ -44,6 +46,24 @@ int nl_neigh_del(int family, const void *addr, int ifindex);
  */
 int nl_route6_host_add(__u32 table, const __u8 *dst, const __u8 *gw, int ifindex);
 int nl_route6_host_del(__u32 table, const __u8 *dst);
+
+/*
+ * Kernel routes (kroute.h). nl_route_parse() is the one decoder of an RTM_NEWROUTE/DELROUTE
+ * message, for dumps and notifications alike: 0, or -EAFNOSUPPORT for what ipxr does not compile
+ * (another family, a cloned or cache entry). nl_route_write() sends RTM_NEWROUTE (with @nlflags:
+ * NLM_F_CREATE | NLM_F_EXCL for add, NLM_F_REPLACE for change, both for replace) or RTM_DELROUTE.
+ * nl_route_dump() runs @cb on every route of @family (AF_UNSPEC: both) in @table (0: all);
+ * a non-zero return from @cb stops the dump and is returned. nl_route_exact() gives the route
+ * the kernel uses for exactly @dst in @table: 1 and *@r, or 0 when it has none.
+ */
+struct kroute;
+struct nlmsghdr;
+int nl_route_parse(const struct nlmsghdr *nlh, struct kroute *r);
+int nl_route_write(int cmd, int nlflags, const struct kroute *r);
+int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, void *data),
+		  void *data);
+int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r);
+
 void nl_close(void);
 
 #endif /* IPXR_NETLINK_H */

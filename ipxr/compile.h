@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one path from a kernel route to the maps. The CLI's writes (after the kernel accepted
+ * them) and ipxr sync's dumps and events both end here; nothing else writes routes to the tries,
+ * the front table or next-hop references.
+ *
+ * The fast path compiles one kernel table (ipxr_config's table, main unless ipxr sync was told
+ * otherwise). For each prefix of that table the maps hold what the kernel does with the route it
+ * chose for the prefix (of several, the one it uses: lowest metric, not dead):
+ *   unicast (gateway or connected)	forward by a next hop
+ *   blackhole				drop in XDP
+ *   unreachable, prohibit, throw	hand to the kernel, which has the same route and answers
+ *   anything else (local, broadcast,	hand to the kernel
+ *   anycast, multipath, nexthop objects
+ *   not compiled yet)
+ */
+#ifndef IPXR_COMPILE_H
+#define IPXR_COMPILE_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "kroute.h"
+
+/*
+ * Open the maps for writing and get the write state ready (front table, local addresses, next
+ * hops), once per process. 0 or an exit code with the error printed.
+ */
+int compile_begin(void);
+
+/* The table the fast path compiles (ipxr_config), RT_TABLE_MAIN by default. */
+__u32 compile_table(void);
+
+/*
+ * Make the maps do for @r->dst what the kernel does with @r, the kernel's chosen route for that
+ * prefix in compile_table(). Replaces whatever the maps held for the prefix. 0 or an exit code
+ * with the error printed; on error the maps hold what they held before for the prefix.
+ */
+int compile_route(const struct kroute *r);
+
+/* The kernel has no route for exactly @dst any more: remove the maps' entry, if any. */
+int compile_remove(const struct inet_prefix *dst);
+
+/*
+ * What the maps hold for exactly @dst, as a kroute (the fields the maps keep: dst, table, type,
+ * protocol, scope, priority, oif, gateway, mtu): 1, 0 when nothing, or a negative errno. ipxr
+ * sync diffs the kernel's table against this.
+ */
+int compile_lookup(const struct inet_prefix *dst, struct kroute *r);
+
+/* Write back what a batch of compile_route()/compile_remove() calls left pending. */
+int compile_commit(void);
+
+#endif /* IPXR_COMPILE_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A kernel route as rtnetlink describes it: one struct rtmsg and its attributes. It is what ipxr
+ * writes to the kernel (route add/change/replace/del), what a dump or a notification decodes to
+ * (ipxr sync), and what compile_route() (compile.h) turns into map entries. The kernel's
+ * routing table is the truth; the maps are compiled from these.
+ */
+#ifndef IPXR_KROUTE_H
+#define IPXR_KROUTE_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/rtnetlink.h>
+
+#include "utils.h"
+
+/*
+ * ipxr's routing protocol number, named "ipxr" by the rt_protos.d file `make install` puts
+ * where iproute2 reads protocol names (0x69 is 'i'; iproute2 assigns nothing in 100-185).
+ */
+#define RTPROT_IPXR	105
+
+struct kroute {
+	struct inet_prefix dst;	/* its family is the route's */
+	__u32 table;		/* RTA_TABLE, else rtm_table */
+	__u8 type;		/* RTN_UNICAST, RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT, ... */
+	__u8 protocol;		/* RTPROT_* */
+	__u8 scope;		/* RT_SCOPE_* */
+	__u8 tos;
+	__u32 priority;		/* RTA_PRIORITY: the metric, 0 when none */
+	__u32 flags;		/* rtm_flags, with the next hop's RTNH_F_ONLINK/LINKDOWN/DEAD */
+	int oif;		/* RTA_OIF, 0 when none */
+	bool has_gw;
+	struct inet_prefix gw;	/* RTA_GATEWAY, or RTA_VIA (another family's gateway) */
+	bool has_prefsrc;
+	struct inet_prefix prefsrc;	/* RTA_PREFSRC */
+	__u32 mtu;		/* RTAX_MTU of RTA_METRICS, 0: the device's */
+	bool mtu_lock;		/* RTAX_LOCK has the MTU bit */
+	__u32 nhid;		/* RTA_NH_ID: a nexthop object, 0 when none */
+	bool multipath;		/* RTA_MULTIPATH with more than one next hop */
+};
+
+#endif /* IPXR_KROUTE_H */
