@@ -18,7 +18,7 @@
  */
 enum ipxr_layout {
 	IPXR_LAYOUT_MAGIC = 0x69707872,	/* "ipxr" */
-	IPXR_LAYOUT_VERSION = 2,
+	IPXR_LAYOUT_VERSION = 3,
 };
 
 #define IPXR_MAP_CONFIG		"ipxr_config"
@@ -214,7 +214,10 @@ struct ipxr_counter {
 	X(FWD_DISABLED,	"fwd_disabled",	XDP_PASS)				\
 	X(ND,		"nd",		XDP_PASS)				\
 	X(LINK_LOCAL,	"link_local",	XDP_PASS)				\
-	X(HOP_BY_HOP,	"hop_by_hop",	XDP_PASS)
+	X(HOP_BY_HOP,	"hop_by_hop",	XDP_PASS)				\
+	X(KERNEL_ROUTE,	"kernel_route",	XDP_PASS)				\
+	X(PORT_NO_XDP,	"port_no_xdp",	XDP_PASS)				\
+	X(PORT_DOWN,	"port_down",	XDP_PASS)
 
 #define IPXR_STAT_ENUM(id, name, action) IPXR_STAT_##id,
 enum ipxr_stat {
