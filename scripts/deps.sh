@@ -65,9 +65,18 @@ if command -v apt-get >/dev/null 2>&1; then
 	echo "deps: installing missing packages with apt-get: ${missing[*]}"
 	sudo=
 	[[ $(id -u) -eq 0 ]] || sudo=sudo
-	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
+	# apt-get's output only when it fails, then with the command
+	apt_get() {
+		local out
+
+		if ! out=$(DEBIAN_FRONTEND=noninteractive $sudo apt-get "$@" 2>&1); then
+			echo "deps: failed: ${sudo:+$sudo }apt-get $*" >&2
+			printf '%s\n' "$out" >&2
+			exit 1
+		fi
+	}
+	apt_get update -qq
+	apt_get install -y -qq --no-install-recommends "${missing[@]}"
 	echo "deps: installed ${missing[*]}"
 else
 	echo "deps: missing packages (Debian names): ${missing[*]}" >&2
