@@ -974,6 +974,8 @@ function wrapped(i, n, cmd,    j, o, args, pos)
 			args = "-n"
 		else if (cmd == "nsenter")
 			args = "-t -S -G"
+		else if (cmd == "unshare")
+			args = "--propagation --setgroups --map-user --map-group --wd --root -w -R -S -G"
 		else if (cmd == "exec")
 			args = "-a"
 		else if (cmd == "setpriv")
