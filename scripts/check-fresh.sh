@@ -23,7 +23,7 @@ SUITE=${SUITE:-bookworm}
 # All of it in a mount namespace of its own: no mount made here propagates to the machine, and
 # the kernel drops every one of them when the run ends, however it ends.
 if [[ -z ${IPXR_FRESH_NS-} && $(id -u) -eq 0 ]]; then
-	exec env IPXR_FRESH_NS=1 unshare --mount --propagation=private "$0" "$@"
+	exec env IPXR_FRESH_NS=1 unshare --mount --propagation=private "$ROOT/scripts/${0##*/}" "$@"
 fi
 
 say() {
@@ -149,6 +149,9 @@ step "debootstrap --variant=minbase $SUITE" bootstrap
 # The clone is made inside, with the chroot's own git, from a bundle of HEAD.
 step "bundle HEAD" git -C "$ROOT" bundle create -q "$CHROOT/root/ipxr.bundle" HEAD "$branch"
 cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
+# packages installed in a chroot must not start services on the machine
+printf '#!/bin/sh\nexit 101\n' >"$CHROOT/usr/sbin/policy-rc.d"
+chmod 755 "$CHROOT/usr/sbin/policy-rc.d"
 
 step "mounts: the chroot onto itself, proc, sysfs, bpffs, /dev, a tmpfs on /run" mounts
 
