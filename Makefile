@@ -32,7 +32,7 @@ IPXR_CFLAGS	= $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE -DIPXR_VERSION=\"$
 IPXR_LIBS	= $(PKG_LIBS) -lelf -lz
 
 # clang -target bpf does not search the multiarch include directory that holds <asm/types.h>.
-MULTIARCH	:= $(shell $(CC) -print-multiarch 2>/dev/null || $(CC) -dumpmachine)
+MULTIARCH	:= $(shell $(CC) -print-multiarch 2>/dev/null || $(CC) -dumpmachine 2>/dev/null)
 BPF_CFLAGS	:= -O2 -g -target bpf $(WARNFLAGS) -I/usr/include/$(MULTIARCH) -Ibpf
 
 IPXR_SRCS	:= $(sort $(wildcard ipxr/*.c))
