@@ -255,6 +255,17 @@ if ! cmd_if; then cmd_then; elif cmd_elif; then :; else cmd_else; fi
 find . -name x -exec cmd_find_exec {} +
 cmd_cont \
 	notacommand14
+function kw_func { cmd_in_kw_func; }
+kw_func notacommand15
+read -r a <<<"$(cmd_herestring)"
+v=$(<"$file")
+[[ $a < $b || ( -n $(cmd_in_cond_group) ) ]] && cmd_after_lt
+case $v in (p1) cmd_paren_pattern ;& p2 | "p)3") cmd_fallthrough ;; esac
+arr=($(cmd_in_array) notacommand16)
+command -v notacommand17 >/dev/null
+exec 3>/dev/null
+xargs -n 1 cmd_xargs </dev/null
+echo "${v:-$(cmd_in_default)}" >&2
 EOF
 cat >"$TMP/fixture.want" <<'EOF'
 :
@@ -263,6 +274,7 @@ cmd_after_arith
 cmd_after_assign
 cmd_after_cond
 cmd_after_env
+cmd_after_lt
 cmd_and
 cmd_backtick
 cmd_brace
@@ -274,24 +286,34 @@ cmd_cont
 cmd_default
 cmd_elif
 cmd_else
+cmd_fallthrough
 cmd_find_exec
 cmd_for_list
 cmd_heredoc
+cmd_herestring
 cmd_if
+cmd_in_array
+cmd_in_cond_group
+cmd_in_default
 cmd_in_dq
+cmd_in_kw_func
 cmd_in_sh_c
 cmd_in_sh_c2
 cmd_in_trap
 cmd_loop
 cmd_nested
+cmd_paren_pattern
 cmd_pipe2
 cmd_procsub
 cmd_subst
 cmd_then
 cmd_through_runners
 cmd_while
+cmd_xargs
+command
 echo
 env
+exec
 find
 ip
 local
@@ -301,8 +323,9 @@ sh
 shift
 timeout
 trap
+xargs
 EOF
-awk -f tests/shcmds.awk "$TMP/fixture.sh" | cut -f3 | sort -u >"$TMP/fixture.got"
+awk -f tests/shcmds.awk "$TMP/fixture.sh" | cut -f3 | LC_ALL=C sort -u >"$TMP/fixture.got"
 if diff -u "$TMP/fixture.want" "$TMP/fixture.got" >"$TMP/fixture.diff"; then
 	ok "extractor: the commands of a script with every construct, and only those"
 else
