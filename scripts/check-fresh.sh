@@ -7,7 +7,7 @@
 # mirror this machine's apt uses; the tree's HEAD is cloned into its /root (mode 700), and there,
 # in a chroot, runs what the README says: apt-get install make git, make demo, make check.
 # Everything is unmounted and deleted afterwards, also on failure or ^C. Run by hand (root, the
-# mirror reachable); it takes about 10 minutes, most of it make check.
+# mirror reachable); here it takes under 3 minutes, most of it make check.
 #
 #	scripts/check-fresh.sh		(MIRROR=URL to choose the mirror, SUITE=bookworm)
 #
