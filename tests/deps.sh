@@ -34,7 +34,8 @@ diag() {
 
 # What runs each script, as a scripts/deps.sh purpose. A library's own purpose is that of its
 # directory; the files sourcing it and the functions calling into it add theirs. A new script
-# must be placed here, so that its commands are checked against the right list.
+# must be placed here, so that its commands are checked against the right list; one that runs
+# elsewhere (a guest system's init, say) has no purpose of its own: echo "".
 purpose_of() {
 	case $1 in
 	scripts/demo.sh) echo demo ;;
@@ -55,8 +56,8 @@ ALLOW=(_ipxr)
 scripts() {
 	local f
 
-	(cd "$1" && for f in scripts/* tests/* bench/* .ci/* completion/*; do
-		[[ -f $f ]] || continue
+	(cd "$1" && find scripts tests bench .ci completion -type f 2>/dev/null | LC_ALL=C sort |
+	while IFS= read -r f; do
 		if [[ $f == *.sh ]] || head -n 1 "$f" | grep -Eq '^#!.*\<(ba)?sh\>' ||
 		   grep -q '^# shellcheck shell=bash' "$f"; then
 			echo "$f"

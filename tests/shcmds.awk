@@ -68,8 +68,8 @@ END {
 # ---- tokenizer -----------------------------------------------------------------------------
 #
 # S: the text, P: position, L: length, LN: line. A simple command's words are collected per
-# nesting depth D (a $(...) inside a word is parsed before the word ends); a word is its value
-# when it is static (no expansion), "D" and its raw text otherwise.
+# nesting depth D (a $(...) inside a word is parsed before the word ends); a word is "S" and its
+# value when it is static (no expansion), "D" and its raw text otherwise, "A" for NAME=(...).
 
 function tokenize(s, file, line, ctx, nofunc)
 {
@@ -818,7 +818,7 @@ function mark_runner(ctx, skip)
 }
 
 # resolve K EMIT: find the command(s) simple command K runs; with EMIT, record them
-function resolve(k, emit,    n, i, w, v, f, s, j, t, a, m, x, ctx)
+function resolve(k, emit,    n, i, w, v, f, j, t, a, m, x, ctx)
 {
 	n = sc_n[k]
 	delete W
@@ -879,12 +879,8 @@ function resolve(k, emit,    n, i, w, v, f, s, j, t, a, m, x, ctx)
 			i = t
 			continue
 		}
-		if (emit && v !~ /^(\.|\.\.)?\// && v !~ /^[^\/]+\/.*/) {
-			out_file[++NOUT] = sc_file[k]
-			out_line[NOUT] = sc_line[k]
-			out_cmd[NOUT] = v
-			out_ctx[NOUT] = ctx
-		} else if (emit && v ~ /^\//) {
+		# a relative path (tests/dir24_check, ./$t) is the tree's own program
+		if (emit && (v !~ /\// || v ~ /^\//)) {
 			out_file[++NOUT] = sc_file[k]
 			out_line[NOUT] = sc_line[k]
 			out_cmd[NOUT] = v
