@@ -29,8 +29,9 @@
 /*
  * BPF_FIB_LOOKUP_TBID and bpf_fib_lookup.tbid came with Linux 6.8 and are missing from older uapi
  * headers, so the flag is named here and the table id written where the kernel reads it: over
- * h_vlan_proto and h_vlan_TCI, with which tbid shares a union. On an older kernel the lookup
- * fails with -EINVAL and a link-local gateway's frames are passed as nh_invalid.
+ * h_vlan_proto and h_vlan_TCI, with which tbid shares a union. On a kernel without it (6.1.82
+ * and Debian 12's have it backported) the lookup fails with -EINVAL and a link-local gateway's
+ * frames are passed as nh_invalid; ipxr asks the kernel first and refuses such next hops there.
  */
 #define IPXR_FIB_LOOKUP_TBID	(1U << 3)
 _Static_assert(offsetof(struct bpf_fib_lookup, h_vlan_proto) + 4 ==
