@@ -81,8 +81,11 @@ pkg=$(apt-cache depends "$META" 2>/dev/null | sed -n 's/^ *Depends: \(linux-imag
 	"apt knows no $META (not Debian, or apt-get update never ran?)"
 kver=${pkg#linux-image-}
 kdir=$CACHE/$pkg
+mkdir -p "$CACHE" || fail "vm: create the cache directory $CACHE"
+# one fetch at a time: CI and a developer may start at once
+exec {lock}>"$CACHE/.lock" || fail "vm: open $CACHE/.lock"
+flock -w 300 "$lock" || fail "vm: lock $CACHE/.lock (another fetch held it for 300 s)"
 if [[ ! -f $kdir/vmlinuz || ! -f $kdir/.complete ]]; then
-	mkdir -p "$CACHE" || fail "vm: create the cache directory $CACHE"
 	dl=$(mktemp -d "$CACHE/.fetch.XXXXXX") || fail "vm: a download directory in $CACHE"
 	# apt drops to the _apt user to download; let it write there
 	chown _apt "$dl" 2>/dev/null
@@ -95,11 +98,12 @@ if [[ ! -f $kdir/vmlinuz || ! -f $kdir/.complete ]]; then
 		rm -rf "$dl" "$kdir.new"
 		fail "vm: unpack $pkg" "$out"
 	fi
-	mv "$kdir.new/boot/vmlinuz-$kver" "$kdir.new/vmlinuz" &&
-		touch "$kdir.new/.complete" && rm -rf "$kdir" && mv "$kdir.new" "$kdir"
 	rm -rf "$dl"
+	{ mv "$kdir.new/boot/vmlinuz-$kver" "$kdir.new/vmlinuz" && touch "$kdir.new/.complete" &&
+	  rm -rf "$kdir" && mv "$kdir.new" "$kdir"; } || fail "vm: $pkg into $kdir"
 	echo "# fetched $pkg into $kdir"
 fi
+exec {lock}>&-
 moddir=$kdir/lib/modules/$kver
 
 # ---- the initramfs -----------------------------------------------------------------------------
@@ -304,9 +308,9 @@ fi
 if grep -q '^@@ipxr-vm done' "$results.txt"; then
 	echo "ok - vm $kernel: the guest ran every test and powered off (${secs}s)"
 else
+	[[ $rc == 124 || $rc == 137 ]] && echo "# killed after IPXR_VM_TIMEOUT=${TIMEOUT}s: a hang"
 	echo "not ok - vm $kernel: the guest ran every test and powered off (qemu exit $rc, ${secs}s)"
 	console_tail
 	failed=1
 fi
-[[ $failed == 1 && $V != 1 ]] && console_tail 25
 exit $failed
