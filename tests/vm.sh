@@ -308,8 +308,8 @@ fi
 if grep -q '^@@ipxr-vm done' "$results.txt"; then
 	echo "ok - vm $kernel: the guest ran every test and powered off (${secs}s)"
 else
-	[[ $rc == 124 || $rc == 137 ]] && echo "# killed after IPXR_VM_TIMEOUT=${TIMEOUT}s: a hang"
 	echo "not ok - vm $kernel: the guest ran every test and powered off (qemu exit $rc, ${secs}s)"
+	[[ $rc == 124 || $rc == 137 ]] && echo "# killed after IPXR_VM_TIMEOUT=${TIMEOUT}s: a hang"
 	console_tail
 	failed=1
 fi
