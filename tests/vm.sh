@@ -10,7 +10,7 @@
 # the test's name. A kernel panic or oops, a guest that hangs (IPXR_VM_TIMEOUT seconds) or a test
 # that does not finish fails, with the end of the guest's console.
 #
-#	tests/vm.sh			(root not needed to boot; `make test` builds what it copies)
+#	tests/vm.sh			(root for the default cache; `make test` builds what it copies)
 #	IPXR_VM_CACHE=DIR		the kernel, fetched once (default /var/cache/ipxr-vm: outside
 #					the clone, so CI's fresh clones reuse it)
 #	IPXR_VM_KEEP=1			keep the work directory (initramfs, console and result logs)
@@ -37,7 +37,8 @@ META=linux-image-amd64
 TOOLS=(bash dash ip ping ss nstat bpftool jq socat ethtool tcpdump timeout sleep mktemp head tail
        sed grep awk sort sha256sum sysctl date cat env stat mountpoint)
 # Files of this tree copied in (built by `make test`).
-TREE=(bpf/xdp_router.o ipxr/ipxr tests/lib.sh tests/lib6.sh tests/test_xdp tests/vm/init)
+TREE=(bpf/xdp_router.o ipxr/ipxr tests/lib.sh tests/lib6.sh tests/test_xdp tests/dir24_check
+      tests/vm/init)
 # and, when built (make bench-tools), to time the program on this kernel by hand
 OPTIONAL=(bench/nsperpkt)
 
