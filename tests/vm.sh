@@ -36,8 +36,11 @@ META=linux-image-amd64
 # system() and sh -c find these by PATH (busybox's sh would run its own applets instead).
 TOOLS=(bash dash ip ping ss nstat bpftool jq socat ethtool tcpdump timeout sleep mktemp head tail
        sed grep awk sort sha256sum sysctl date cat env stat mountpoint)
+# The CLI under test, as tests/run.sh picks it (default: the AddressSanitizer build).
+IPXR=${IPXR:-build/asan/ipxr}
+IPXR=${IPXR#"$ROOT"/}
 # Files of this tree copied in (built by `make test`).
-TREE=(bpf/xdp_router.o ipxr/ipxr tests/lib.sh tests/lib6.sh tests/test_xdp tests/dir24_check
+TREE=(bpf/xdp_router.o "$IPXR" tests/lib.sh tests/lib6.sh tests/test_xdp tests/dir24_check
       tests/vm/init)
 # and, when built (make bench-tools), to time the program on this kernel by hand
 OPTIONAL=(bench/nsperpkt)
@@ -228,7 +231,7 @@ start=$SECONDS
 timeout --kill-after=5 "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -cpu max \
 	-smp "${IPXR_VM_SMP:-2}" -m "$MEM" -nodefaults -display none -no-reboot \
 	-kernel "$kdir/vmlinuz" -initrd "$WORK/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 ipxr.v=$V" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 ipxr.v=$V ipxr.cli=/ipxr/$IPXR" \
 	-serial "file:$console" -serial "file:$results" -monitor none </dev/null \
 	>"$WORK/qemu.out" 2>&1
 rc=$?
@@ -269,6 +272,12 @@ if [[ -z ${kernel:-} ]]; then
 	exit 1
 fi
 echo "ok - vm: guest booted Linux $kernel ($pkg) under TCG, $ncpu"
+bad=$(sed -n 's/^@@ipxr-vm insmod-failed //p' "$results.txt" | tr '\n' ' ')
+if [[ -n $bad ]]; then
+	echo "not ok - vm $kernel: every module loaded (failed: $bad)"
+	tr -d '\r' <"$console" | grep -i -E 'module|insmod' | tail -n 10 | sed 's/^/#   /'
+	failed=1
+fi
 for g in "${guests[@]}"; do
 	name=$(basename "$g" .sh)
 	awk -v n="$name" -v k="${kernel%% *}" '
