@@ -84,8 +84,9 @@ int kfeature_fib_tbid(const char *what)
 	if (known == 1)
 		return 0;
 	if (known != -EOPNOTSUPP)
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot ask the kernel whether bpf_fib_lookup() "
-				  "takes BPF_FIB_LOOKUP_TBID: %s", strerror(-known));
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot ask the kernel whether "
+				  "bpf_fib_lookup() takes BPF_FIB_LOOKUP_TBID: %s",
+				  strerror(-known));
 	if (uname(&u))
 		strcpy(u.release, "?");
 	return ipxr_error(IPXR_EXIT_REFUSED, "%s: a link-local gateway needs BPF_FIB_LOOKUP_TBID, "

@@ -10,12 +10,13 @@
 # the test's name. A kernel panic or oops, a guest that hangs (IPXR_VM_TIMEOUT seconds) or a test
 # that does not finish fails, with the end of the guest's console.
 #
-#	tests/vm.sh			(root for the default cache; `make test` builds what it copies)
-#	IPXR_VM_CACHE=DIR		the kernel, fetched once (default /var/cache/ipxr-vm: outside
-#					the clone, so CI's fresh clones reuse it)
-#	IPXR_VM_KEEP=1			keep the work directory (initramfs, console and result logs)
-#	IPXR_VM_ONLY=NAME		run only guest test NAME (tests/vm/guest/NAME.sh), or the
-#					script at path NAME (say, one that runs bench/nsperpkt)
+#	tests/vm.sh		(root for the default cache; `make test` builds what it copies)
+#	IPXR_VM_CACHE=DIR	the kernel, fetched once (default /var/cache/ipxr-vm: outside the
+#				clone, so CI's fresh clones reuse it)
+#	IPXR_VM_KEEP=1		keep the work directory (initramfs, console and result logs)
+#	IPXR_VM_ONLY=NAME	run only guest test NAME (tests/vm/guest/NAME.sh), or the script
+#				at path NAME (say, one that runs bench/nsperpkt)
+#	IPXR_VM_TIMEOUT=SECS	the guest's whole run (default 300)
 #
 # A guest test is a bash script in tests/vm/guest/: it sources tests/lib.sh like the host's
 # end-to-end tests and prints `ok - ` / `not ok - ` lines. A line `# vm-modules: MOD...` in it
@@ -162,7 +163,9 @@ ln -sf /usr/bin/dash "$fs/bin/sh"
 ln -sf /usr/bin/bash "$fs/bin/bash"
 # iproute2's tables (rt_tables...) and the name lookups ping and ss do
 [[ -d /etc/iproute2 ]] && cp -r /etc/iproute2 "$fs/etc/"
-[[ -d /usr/share/iproute2 ]] && mkdir -p "$fs/usr/share" && cp -r /usr/share/iproute2 "$fs/usr/share/"
+if [[ -d /usr/share/iproute2 ]]; then
+	mkdir -p "$fs/usr/share" && cp -r /usr/share/iproute2 "$fs/usr/share/"
+fi
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$fs/etc/passwd"
 printf 'root:x:0:\n' >"$fs/etc/group"
 printf 'hosts: files\n' >"$fs/etc/nsswitch.conf"
@@ -283,10 +286,14 @@ for g in "${guests[@]}"; do
 	awk -v n="$name" -v k="${kernel%% *}" '
 		$0 == "@@ipxr-vm begin " n { on = 1; next }
 		on && $1 == "@@ipxr-vm" && $2 == "end" && $3 == n {
-			print "# " n ": exit " $4 " after " $5 "s in the guest"; print "@@rc " $4; exit
+			print "# " n ": exit " $4 " after " $5 "s in the guest"
+			print "@@rc " $4
+			exit
 		}
 		on && /^ok - / { sub(/^ok - /, ""); print "ok - vm " k ": " n ": " $0; next }
-		on && /^not ok - / { sub(/^not ok - /, ""); print "not ok - vm " k ": " n ": " $0; next }
+		on && /^not ok - / {
+			sub(/^not ok - /, ""); print "not ok - vm " k ": " n ": " $0; next
+		}
 		on { print "# " $0 }' "$results.txt" | shorten >"$WORK/$name.out"
 	grc=$(sed -n 's/^@@rc //p' "$WORK/$name.out")
 	# as tests/run.sh shows a test: with V=1 everything, else each failed check and what follows
@@ -299,7 +306,8 @@ for g in "${guests[@]}"; do
 		grep '^# ' "$WORK/$name.out" | tail -n 20
 		failed=1
 	elif [[ $grc != 0 ]]; then
-		grep -q '^not ok - ' "$WORK/$name.out" || echo "not ok - vm $kernel: $name exited $grc"
+		grep -q '^not ok - ' "$WORK/$name.out" ||
+			echo "not ok - vm $kernel: $name exited $grc"
 		failed=1
 	elif ! grep -q '^ok - ' "$WORK/$name.out"; then
 		echo "not ok - vm $kernel: $name ran checks"
@@ -308,7 +316,8 @@ for g in "${guests[@]}"; do
 done
 
 # What the kernel said: a panic, an oops, a BUG or a lockup fails the run whatever the tests saw.
-if tr -d '\r' <"$console" | grep -E -q 'Kernel panic|BUG:|Oops|general protection|soft lockup|hung task|Call Trace'; then
+oops='Kernel panic|BUG:|Oops|general protection|soft lockup|hung task|Call Trace'
+if tr -d '\r' <"$console" | grep -E -q "$oops"; then
 	echo "not ok - vm $kernel: the guest kernel logged no panic, oops or BUG"
 	console_tail 80
 	failed=1
@@ -318,7 +327,8 @@ fi
 if grep -q '^@@ipxr-vm done' "$results.txt"; then
 	echo "ok - vm $kernel: the guest ran every test and powered off (${secs}s)"
 else
-	echo "not ok - vm $kernel: the guest ran every test and powered off (qemu exit $rc, ${secs}s)"
+	echo "not ok - vm $kernel: the guest ran every test and powered off" \
+		"(qemu exit $rc, ${secs}s)"
 	[[ $rc == 124 || $rc == 137 ]] && echo "# killed after IPXR_VM_TIMEOUT=${TIMEOUT}s: a hang"
 	console_tail
 	failed=1

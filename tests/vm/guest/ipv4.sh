@@ -42,7 +42,7 @@ sleep 0.3	# the cached MTU is refreshed with the neighbour
 m0=$(ipxr_stat mtu_exceeded packets)
 out=$(nsrun "$H1" ping -c 1 -s 1420 -M "do" -W 2 "$H2_IP" 2>&1)
 m1=$(ipxr_stat mtu_exceeded packets)
-expect_match "a 1448-byte DF packet to a 1400-byte link gets 'Frag needed' (mtu = 1400) from $R_IP0" \
+expect_match "a 1448-byte DF packet to a 1400-byte link: 'Frag needed' (mtu = 1400) from $R_IP0" \
 	"From $R_IP0 .*Frag needed.*mtu = 1400" "$out"
 expect_eq "mtu_exceeded rose by 1" "$(delta "$m0" "$m1")" 1
 fwd0=$(fwd_datagrams)

@@ -51,7 +51,8 @@ expect_match "a 1468-byte packet to a 1400-byte link gets Packet too big (mtu=14
 	"From $R_IP6_0 .*Packet too big: mtu=1400" "$out"
 expect_eq "inet6 mtu_exceeded rose by 1" "$(delta "$m0" "$m1")" 1
 
-check "ipxr route del $LL_NET via $H2_LL dev r-eth1" ipxr route del "$LL_NET" via "$H2_LL" dev r-eth1
+check "ipxr route del $LL_NET via $H2_LL dev r-eth1" \
+	ipxr route del "$LL_NET" via "$H2_LL" dev r-eth1
 expect_eq "the stand-in route went with its next hop" \
 	"$(ip -n "$R" -6 route show table "$STANDIN_TABLE" 2>/dev/null)" ""
 n0=$(stat6 no_route packets)
