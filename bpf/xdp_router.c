@@ -29,8 +29,9 @@
 /*
  * BPF_FIB_LOOKUP_TBID and bpf_fib_lookup.tbid came with Linux 6.8 and are missing from older uapi
  * headers, so the flag is named here and the table id written where the kernel reads it: over
- * h_vlan_proto and h_vlan_TCI, with which tbid shares a union. On an older kernel the lookup
- * fails with -EINVAL and a link-local gateway's frames are passed as nh_invalid.
+ * h_vlan_proto and h_vlan_TCI, with which tbid shares a union. On a kernel without it (6.1.82
+ * and Debian 12's have it backported) the lookup fails with -EINVAL and a link-local gateway's
+ * frames are passed as nh_invalid; ipxr asks the kernel first and refuses such next hops there.
  */
 #define IPXR_FIB_LOOKUP_TBID	(1U << 3)
 _Static_assert(offsetof(struct bpf_fib_lookup, h_vlan_proto) + 4 ==
@@ -176,6 +177,21 @@ static __always_inline void ip_decrease_ttl(struct iphdr *iph)
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	iph->check = (__u16)~sum;
+}
+
+/*
+ * A 16-bit length from a header, in host order, fit to add to a packet pointer. Linux 6.1
+ * (Debian 12's kernel) knows nothing of the value a byte swap (BPF_END) produces and refuses
+ * such a sum ("math between pkt pointer and register with unbounded min value"); 6.18 bounds it
+ * by itself. Clang knows the swap is below 65536 and would drop a mask written in C, so the mask
+ * is an instruction it cannot see through: one ALU operation, on kernels that need it or not.
+ */
+static __always_inline __u64 pkt_len16(__be16 field)
+{
+	__u64 len = bpf_ntohs(field);
+
+	asm volatile("%0 &= 0xffff" : "+r"(len));
+	return len;
 }
 
 static __always_inline int martian(__be32 addr)
@@ -386,6 +402,7 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	enum ipxr_stat st;
 	struct iphdr *iph;
 	__u32 nh_id, d24;
+	__u64 tot_len;
 	__u8 type;
 
 	/* Broadcast and multicast frames are for the kernel's protocols (ARP, DHCP, routing). */
@@ -401,8 +418,8 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	/* Options (record route, source route...) need the kernel's processing. */
 	if (iph->ihl != 5)
 		return PASS(INET, IP_OPTIONS, bytes);
-	if (bpf_ntohs(iph->tot_len) < sizeof(*iph) ||
-	    (void *)iph + bpf_ntohs(iph->tot_len) > data_end || !ip_csum_ok(iph))
+	tot_len = pkt_len16(iph->tot_len);
+	if (tot_len < sizeof(*iph) || (void *)iph + tot_len > data_end || !ip_csum_ok(iph))
 		return PASS(INET, MALFORMED, bytes);
 	if ((bpf_ntohl(iph->daddr) >> 28) == 0xe || iph->daddr == 0xffffffff)
 		return PASS(INET, MULTICAST, bytes);
@@ -446,7 +463,7 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return verdict(IPXR_SF_INET, st, XDP_PASS, bytes);
 	/* The kernel fragments it or sends ICMP fragmentation needed. */
-	if (bpf_ntohs(iph->tot_len) > nc->mtu)
+	if (tot_len > nc->mtu)
 		return PASS(INET, MTU, bytes);
 
 	ip_decrease_ttl(iph);
@@ -468,13 +485,13 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 	enum ipxr_stat st;
 	__u8 *icmp6;
 	__u32 nh_id;
-	__u16 plen;
+	__u64 plen;
 
 	ip6h = (void *)(eth + 1);
 	if ((void *)(ip6h + 1) > data_end)
 		return PASS(INET6, MALFORMED, bytes);
 	/* The kernel drops these and counts them (Ip6InHdrErrors, Ip6InTruncatedPkts). */
-	plen = bpf_ntohs(ip6h->payload_len);
+	plen = pkt_len16(ip6h->payload_len);
 	if ((*(__u8 *)ip6h >> 4) != 6 || (void *)(ip6h + 1) + plen > data_end)
 		return PASS(INET6, MALFORMED, bytes);
 	/* Multicast and broadcast frames are for the kernel's protocols (ND, MLD, routing). */

@@ -19,6 +19,7 @@
 #include <linux/rtnetlink.h>
 
 #include "json_print.h"
+#include "kfeature.h"
 #include "maps.h"
 #include "netlink.h"
 #include "nexthop.h"
@@ -221,6 +222,16 @@ static int check_onlink(int ifindex, const struct inet_prefix *gw)
 			  err ? ": " : "", err ? strerror(-err) : "");
 }
 
+/* The fast path resolves a link-local gateway only where the kernel has BPF_FIB_LOOKUP_TBID. */
+static int check_tbid(int ifindex, const struct inet_prefix *gw)
+{
+	char a[INET6_ADDRSTRLEN], d[IF_NAMESIZE], what[INET6_ADDRSTRLEN + IF_NAMESIZE + 16];
+
+	snprintf(what, sizeof(what), "via %s dev %s",
+		 format_addr(a, sizeof(a), gw->family, gw->addr), dev_name(ifindex, d));
+	return kfeature_fib_tbid(what);
+}
+
 /*
  * Keep the gateway resolved by the kernel, so the fast path finds its MAC even when no packet
  * goes to it through the kernel. An entry someone else made static or managed is theirs: it is
@@ -337,6 +348,8 @@ int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id)
 	}
 	if (gw) {
 		err = check_onlink(ifindex, gw);
+		if (!err && addr_is_linklocal(gw->family, gw->addr))
+			err = check_tbid(ifindex, gw);
 		if (err)
 			return err;
 	}

@@ -34,6 +34,9 @@ esac
 if [[ $purpose == test ]]; then
 	need+=(man:man-db groff:groff-base script:bsdutils
 	       /usr/share/bash-completion/bash_completion:bash-completion)
+	# tests/vm.sh: Debian 12's kernel under qemu, in an initramfs of busybox and the host's tools
+	need+=(qemu-system-x86_64:qemu-system-x86 /var/lib/dpkg/info/busybox-static.list:busybox-static
+	       cpio:cpio dpkg-deb:dpkg ldd:libc-bin dash:dash mountpoint:util-linux)
 fi
 if [[ $mode == --list ]]; then
 	printf '%s\n' "${need[@]}"
