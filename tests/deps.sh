@@ -265,6 +265,7 @@ case $v in (p1) cmd_paren_pattern ;& p2 | "p)3") cmd_fallthrough ;; esac
 arr=($(cmd_in_array) notacommand16)
 command -v notacommand17 >/dev/null
 exec 3>/dev/null
+exec {fd}>/dev/null
 xargs -n 1 cmd_xargs </dev/null
 echo "${v:-$(cmd_in_default)}" >&2
 EOF

@@ -280,8 +280,10 @@ function parse_list(term,    c, w, v)
 				continue
 			}
 		}
-		# a file descriptor number before a redirection
-		if (w ~ /^S[0-9]+$/ && (ch() == "<" || ch() == ">"))
+		# a file descriptor number, or a {var} that bash allocates one into, before a
+		# redirection
+		if ((w ~ /^S[0-9]+$/ || w ~ /^S\{[A-Za-z_][A-Za-z0-9_]*\}$/) &&
+		    (ch() == "<" || ch() == ">"))
 			continue
 		add_word(w)
 	}
