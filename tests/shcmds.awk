@@ -791,24 +791,39 @@ function is_args(w)
 }
 
 # lookup FILE NAME: the key of the function NAME visible in FILE (its own, then what it sources)
-function lookup(file, name, depth,    i, r)
+function lookup(file, name,    q, seen, qh, qt, f, i, r)
 {
-	if ((file SUBSEP name) in funcs)
-		return file SUBSEP name
-	if (depth > 8)
-		return ""
-	for (i = 1; i <= nsrc[file]; i++) {
-		r = lookup(src[file, i], name, depth + 1)
-		if (r != "")
-			return r
+	if ((file SUBSEP name) in lookups)
+		return lookups[file SUBSEP name]
+	# Breadth first over "sources" and "is sourced by", each file once: the nearest
+	# definition wins. The graph has cycles (every test sources tests/lib.sh, which sees what
+	# they see), so a walk without the seen set is exponential in the number of scripts.
+	qh = 1
+	qt = 1
+	q[1] = file
+	seen[file] = 1
+	r = ""
+	while (qh <= qt) {
+		f = q[qh++]
+		if ((f SUBSEP name) in funcs) {
+			r = f SUBSEP name
+			break
+		}
+		for (i = 1; i <= nsrc[f]; i++)
+			if (!(src[f, i] in seen)) {
+				seen[src[f, i]] = 1
+				q[++qt] = src[f, i]
+			}
+		# a library sourced after another (tests/lib6.sh after lib.sh) sees what its
+		# sourcer sees
+		for (i = 1; i <= nsrcby[f]; i++)
+			if (!(srcby[f, i] in seen)) {
+				seen[srcby[f, i]] = 1
+				q[++qt] = srcby[f, i]
+			}
 	}
-	# a library sourced after another (tests/lib6.sh after lib.sh) sees what its sourcer sees
-	for (i = 1; i <= nsrcby[file]; i++) {
-		r = lookup(srcby[file, i], name, depth + 1)
-		if (r != "")
-			return r
-	}
-	return ""
+	lookups[file SUBSEP name] = r
+	return r
 }
 
 function mark_runner(ctx, skip)
@@ -864,7 +879,7 @@ function resolve(k, emit,    n, i, w, v, f, j, t, a, m, x, ctx)
 		v = substr(w, 2)
 		if (v == "")
 			return
-		f = sc_nofunc[k] ? "" : lookup(sc_file[k], v, 0)
+		f = sc_nofunc[k] ? "" : lookup(sc_file[k], v)
 		if (f != "") {
 			if (emit)
 				edge(ctx, f)
