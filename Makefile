@@ -15,6 +15,9 @@ LIBDIR		?= $(PREFIX)/lib
 BPFOBJDIR	?= $(LIBDIR)/ipxr
 MANDIR		?= $(PREFIX)/share/man
 BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+# iproute2 reads protocol names from $(SYSCONFDIR)/iproute2/rt_protos.d/*.conf (Debian 12's 6.1
+# too), so "ip route" prints ipxr's routes as "proto ipxr"
+SYSCONFDIR	?= /etc
 
 CC		?= cc
 CLANG		?= clang
@@ -136,6 +139,9 @@ install: all
 	install -m 0644 bpf/xdp_router.o $(DESTDIR)$(BPFOBJDIR)/xdp_router.o
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/ipxr $(DESTDIR)$(BASHCOMPDIR)/ipxr
+	install -d $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d
+	install -m 0644 etc/iproute2/rt_protos.d/ipxr.conf \
+		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/ipxr.conf
 
 clean:
 	rm -rf bpf/*.o ipxr/ipxr build $(TEST_BINS) $(BENCH_BINS)
