@@ -941,7 +941,8 @@ static void print_route(const struct route_entry *e)
 		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);
 	if (e->val.type == IPXR_RT_KERNEL)
 		print_string(PRINT_JSON, "fastpath", NULL, "kernel");
-	if (ipxr.stats && e->val.type == IPXR_RT_UNICAST) {
+	/* a blackhole's drops count under next hop 0 */
+	if (ipxr.stats && (e->val.type == IPXR_RT_UNICAST || e->val.type == IPXR_RT_BLACKHOLE)) {
 		char prefix[32];
 
 		/* the counters are the next hop's, shared by its routes: say whose */
