@@ -60,4 +60,11 @@ void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
 /* Write back what a batch of compile_route()/compile_remove() calls left pending. */
 int compile_commit(void);
 
+/*
+ * The next hops' reference counts are derived data: recount them from the tries (the routes
+ * that point to each), write them and free the next hops no route uses. For a resync, or after
+ * a writer died between its route writes and its compile_commit(). 0 or an exit code.
+ */
+int compile_recount(void);
+
 #endif /* IPXR_COMPILE_H */

@@ -490,6 +490,17 @@ run route show root 10.100.0.0/16
 out_is "... and the fast path" ''
 expect "flush an IPv6 prefix" 0 route flush root 2001:db8:100::/48
 agree "after the flushes"
+# make install's rt_protos.d file names protocol 105 for ip and for ipxr alike (a private mount
+# namespace puts the tree's file where iproute2 reads protocol names; the host's stays as it is)
+named=$(unshare -m sh -c 'mount --bind "$1/etc/iproute2/rt_protos.d" /etc/iproute2/rt_protos.d &&
+	ip -n "$2" route add 10.102.0.0/24 dev rtr-p0 proto ipxr &&
+	ip -n "$2" route show 10.102.0.0/24 && "$3" -n "$2" route add 10.102.0.0/24 dev rtr-p0 &&
+	"$3" -n "$2" route show 10.102.0.0/24' sh "$ROOT" "$NS" "$IPXR" 2>&1)
+verdict "rt_protos.d/ipxr.conf: ip route add ... proto ipxr works, both print proto ipxr" test \
+	"$named" == "10.102.0.0/24 dev rtr-p0 proto ipxr scope link 
+10.102.0.0/24 dev rtr-p0 proto ipxr scope link"
+[[ $named == *"proto ipxr"* ]] || diag "$named"
+expect "... and ipxr deletes it" 0 route del 10.102.0.0/24
 # errors of the new words, each naming what is wrong; nothing changes
 expect_err "bad proto" 1 'invalid "protocol" value "nosuchproto"' \
 	route add 10.101.0.0/24 dev rtr-p0 proto nosuchproto
