@@ -460,6 +460,18 @@ blackhole 10.100.8.0/24 proto PX
 10.100.9.0/24 dev rtr-p0 proto PX scope link'
 verdict "... ip prints the same lines, but for src (which the maps do not keep)" test \
 	"$(sed 's/ src 10.0.0.254//' "$TMP/kernel4" | sort)" == "$(sort "$TMP/out")"
+run route show proto bird
+out_is "show proto bird selects" '10.100.1.0/24 via 10.0.0.1 dev rtr-p0 proto bird metric 20'
+run route show root 10.100.0.0/16 metric 30
+verdict "show metric selects" grep -q '^10.100.2.0/24 .* metric 30 ' "$TMP/out"
+run route show table 100
+out_is "show table 100: the fast path holds none of another table's" ''
+run route show table main root 10.100.0.0/16
+verdict "show table main: the compiled table's" test "$(wc -l <"$TMP/out")" -eq 9
+run route show table all type local
+verdict "show table all type local: the LOCAL copies too" grep -q '^local 10.0.0.254 ' "$TMP/out"
+run route show scope link root 10.100.0.0/16
+verdict "show scope link selects" test "$(wc -l <"$TMP/out")" -eq 2
 run -j route show root 10.100.0.0/16
 json_ok "... kinds the kernel answers for are marked" \
 	'[.[] | select(.fastpath == "kernel") | .type] | sort == ["prohibit","throw","unreachable"]'
