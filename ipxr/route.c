@@ -513,7 +513,7 @@ static int recompile(const struct inet_prefix *dst, __u32 table, const struct kr
 		if (have && held.priority != deleted->priority)
 			return 0;
 	}
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN || ret == -EXDEV)
 		ret = nl_route_exact(dst, table, &cur);
 	if (ret < 0)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the kernel's route for \"%s\": "
