@@ -586,14 +586,14 @@ static void kroute_for_delete(const struct route_req *req, int oif, struct krout
 /*
  * "route add 10.0.0.0/24 dev eno4" where eno4's address made that route already: the kernel
  * says EEXIST, yet the route asked for is there, the same way (type, device, gateway, source,
- * MTU as given; its protocol is the kernel's). It is compiled as it is.
+ * MTU as given; any protocol unless one is given). It is compiled as it is.
  */
 static bool kernel_has_same(const struct route_req *req, const struct kroute *k,
 			    struct kroute *cur)
 {
 	struct kroute sel = *k;
 
-	sel.protocol = 0;
+	sel.protocol = req->has_proto ? k->protocol : 0;
 	sel.scope = req->has_scope ? k->scope : RT_SCOPE_NOWHERE;
 	sel.priority = kernel_metric(k->dst.family, k->priority);
 	if (kernel_find(&sel, cur) != 1)

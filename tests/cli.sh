@@ -416,6 +416,8 @@ json_ok "... compiled as the kernel has it: proto kernel, scope link" \
 	'.[0].protocol == "kernel" and .[0].scope == "link" and .[0].dev == "rtr-p0"'
 expect_err "adding it another way is refused" 2 'already exists' \
 	route add 10.0.0.0/24 via 10.0.1.7
+expect_err "... or with another protocol given" 2 'already exists' \
+	route add 10.0.0.0/24 dev rtr-p0 proto static
 agree "the connected route compiled"
 expect "ip route show output loads into ipxr (sed 's/^/route add /' | ipxr -b -)" 0 \
 	-b - < <(ipn route show | sed 's/^/route add /')
