@@ -989,6 +989,14 @@ static int route_show(int argc, char **argv)
 		err = collect(&req, ifindex, &v, &n);
 	if (err)
 		return err;
+	if (req.has_table && req.table && req.table != compile_table()) {
+		char t1[16], t2[16];
+		const char *name = rt_name(RT_NAMES_TABLE, req.table, t2, sizeof(t2));
+
+		ipxr_warn("the fast path compiles table %s: it holds no route of table %s (ip "
+			  "route show table %s lists the kernel's)",
+			  rt_name(RT_NAMES_TABLE, compile_table(), t1, sizeof(t1)), name, name);
+	}
 	open_json_array(NULL);
 	for (i = 0; i < n; i++)
 		print_route(&v[i]);

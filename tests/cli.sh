@@ -469,6 +469,9 @@ run route show root 10.100.0.0/16 metric 30
 verdict "show metric selects" grep -q '^10.100.2.0/24 .* metric 30 ' "$TMP/out"
 run route show table 100
 out_is "show table 100: the fast path holds none of another table's" ''
+verdict "... and says which table it compiles" \
+	grep -q '^Warning: the fast path compiles table main: it holds no route of table 100' \
+	"$TMP/err"
 run route show table main root 10.100.0.0/16
 verdict "show table main: the compiled table's" test "$(wc -l <"$TMP/out")" -eq 9
 run route show table all type local
