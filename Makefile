@@ -16,6 +16,9 @@ LIBDIR		?= $(PREFIX)/lib
 BPFOBJDIR	?= $(LIBDIR)/ipxr
 MANDIR		?= $(PREFIX)/share/man
 BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+# iproute2 reads protocol names from $(SYSCONFDIR)/iproute2/rt_protos.d/*.conf (Debian 12's 6.1
+# too), so "ip route" prints ipxr's routes as "proto ipxr"
+SYSCONFDIR	?= /etc
 
 CC		?= cc
 CLANG		?= clang
@@ -40,7 +43,7 @@ IPXR_HDRS	:= $(wildcard ipxr/*.h) bpf/ipxr_maps.h
 IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check
+TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check tests/test_nlroute tests/test_compile
 BENCH_BINS	:= bench/nsperpkt
 
 .PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick
@@ -77,6 +80,12 @@ tests/dir24_check: tests/dir24_check.c bpf/ipxr_maps.h
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $< $(IPXR_LIBS)
 
 tests/test_parse: tests/test_parse.c $(IPXR_LIB_SRCS) $(IPXR_HDRS)
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
+
+tests/test_nlroute: tests/test_nlroute.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
+
+tests/test_compile: tests/test_compile.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
 
 # It paints the front table with ipxr's own painter, as ipxr does after loading routes.
@@ -136,6 +145,9 @@ install: all
 	install -m 0644 bpf/xdp_router.o $(DESTDIR)$(BPFOBJDIR)/xdp_router.o
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/ipxr $(DESTDIR)$(BASHCOMPDIR)/ipxr
+	install -d $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d
+	install -m 0644 etc/iproute2/rt_protos.d/ipxr.conf \
+		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/ipxr.conf
 
 clean:
 	rm -rf bpf/*.o ipxr/ipxr build $(TEST_BINS) $(BENCH_BINS)

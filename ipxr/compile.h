@@ -38,17 +38,40 @@ __u32 compile_table(void);
  */
 int compile_route(const struct kroute *r);
 
+/*
+ * Whether compile_route(@r) can fail for want of room: a prefix the trie does not hold yet, a
+ * next hop not allocated yet. When not, a writer needs no undo information (route.c then
+ * skips a lookup).
+ */
+bool compile_may_fail(const struct kroute *r);
+
 /* The kernel has no route for exactly @dst any more: remove the maps' entry, if any. */
 int compile_remove(const struct inet_prefix *dst);
 
 /*
  * What the maps hold for exactly @dst, as a kroute (the fields the maps keep: dst, table, type,
- * protocol, scope, priority, oif, gateway, mtu): 1, 0 when nothing, or a negative errno. ipxr
- * sync diffs the kernel's table against this.
+ * protocol, scope, priority, oif, gateway, mtu and its lock, onlink): 1, 0 when nothing, or a
+ * negative errno. ipxr sync diffs the kernel's table against this. The LOCAL copies of the
+ * router's addresses (local.c) come back as RTN_LOCAL routes of table local, scope host: not
+ * routes of compile_table() to diff.
  */
 int compile_lookup(const struct inet_prefix *dst, struct kroute *r);
 
+/* The same for an entry already read from @f's trie (route show, ipxr sync's walks). */
+struct ipxr_family;
+struct route_key;
+struct ipxr_route;
+void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
+		       const struct ipxr_route *val, struct kroute *r);
+
 /* Write back what a batch of compile_route()/compile_remove() calls left pending. */
 int compile_commit(void);
+
+/*
+ * The next hops' reference counts are derived data: recount them from the tries (the routes
+ * that point to each), write them and free the next hops no route uses. For a resync, or after
+ * a writer died between its route writes and its compile_commit(). 0 or an exit code.
+ */
+int compile_recount(void);
 
 #endif /* IPXR_COMPILE_H */

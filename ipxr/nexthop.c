@@ -203,25 +203,6 @@ int nh_gateway_dev(const struct inet_prefix *gw, int *ifindex)
 	return 0;
 }
 
-static int check_onlink(int ifindex, const struct inet_prefix *gw)
-{
-	char a[INET6_ADDRSTRLEN], d[IF_NAMESIZE];
-	struct nl_route rt;
-	int err;
-
-	/*
-	 * As the kernel checks a gateway: its route out of that device must be connected (for a
-	 * link-local gateway, fe80::/64 on that device: IPv6 must be up there).
-	 */
-	err = nl_route_get(gw->family, gw->addr, ifindex, &rt);
-	if (!err && rt.type == RTN_UNICAST && !rt.has_gw && rt.oif == ifindex)
-		return 0;
-	return ipxr_error(IPXR_EXIT_REFUSED, "Nexthop has invalid gateway. (%s is not on-link "
-			  "on %s for the kernel%s%s)",
-			  format_addr(a, sizeof(a), gw->family, gw->addr), dev_name(ifindex, d),
-			  err ? ": " : "", err ? strerror(-err) : "");
-}
-
 /* The fast path resolves a link-local gateway only where the kernel has BPF_FIB_LOOKUP_TBID. */
 static int check_tbid(int ifindex, const struct inet_prefix *gw)
 {
@@ -346,10 +327,8 @@ int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id)
 		*id = i;
 		return 0;
 	}
-	if (gw) {
-		err = check_onlink(ifindex, gw);
-		if (!err && addr_is_linklocal(gw->family, gw->addr))
-			err = check_tbid(ifindex, gw);
+	if (gw && addr_is_linklocal(gw->family, gw->addr)) {
+		err = check_tbid(ifindex, gw);
 		if (err)
 			return err;
 	}
@@ -415,6 +394,27 @@ void nh_release(__u32 id)
 	if (t.nh[id].refcnt)
 		t.nh[id].refcnt--;
 	t.dirty[id] = t.any_dirty = true;
+}
+
+bool nh_exists(int ifindex, const struct inet_prefix *gw)
+{
+	return t.loaded && hash_find(ifindex, gw) != 0;
+}
+
+int nh_recount(const __u32 *counts)
+{
+	__u32 id;
+	int err = nh_load();
+
+	if (err)
+		return err;
+	for (id = 1; id < t.cfg.nh_hiwater && id < IPXR_MAX_NEXTHOPS; id++) {
+		if (!t.nh[id].ifindex || t.nh[id].refcnt == counts[id])
+			continue;
+		t.nh[id].refcnt = counts[id];
+		t.dirty[id] = t.any_dirty = true;
+	}
+	return 0;
 }
 
 int nh_commit(void)

@@ -19,13 +19,15 @@ const struct ipxr_nexthop *nh_get(__u32 id);
 
 /*
  * A reference to the next hop (gateway @gw of either family, or connected if NULL) on
- * @ifindex: an existing one, or a new one after checking the gateway is on-link, asking the
- * kernel to keep it resolved (and, for a link-local gateway, installing its stand-in route) and
+ * @ifindex, of a route the kernel accepted (so it checked the gateway): an existing one, or a
+ * new one after asking the kernel to keep it resolved (and, for a link-local gateway, installing its stand-in route) and
  * writing it to the map (so no route ever points to an unwritten next hop).
  * Returns 0 or an exit code with the error printed.
  */
 int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id);
 void nh_release(__u32 id);
+/* Whether nh_acquire(@ifindex, @gw) would find an existing next hop (nothing to allocate). */
+bool nh_exists(int ifindex, const struct inet_prefix *gw);
 
 /* "via GW" without "dev": the device of the kernel's on-link route to @gw (cached). */
 int nh_gateway_dev(const struct inet_prefix *gw, int *ifindex);
@@ -38,6 +40,13 @@ void nh_standin_addr(__u32 id, __u8 *addr);
  * the managed neighbours ipxr created for them). A batch calls it once, at the end.
  */
 int nh_commit(void);
+
+/*
+ * Set every next hop's reference count to @counts[id] (IPXR_MAX_NEXTHOPS of them: the routes
+ * that point to it, counted from the tries by compile_recount()); nh_commit() then writes them
+ * and frees the next hops no route uses. 0 or an exit code.
+ */
+int nh_recount(const __u32 *counts);
 void nh_free_all(void);
 
 /* Next hop @id's packet and byte counters on a line of their own, after @text_prefix. */
