@@ -326,8 +326,3 @@ int nl_dump(__u16 type, const void *hdr, size_t hdrlen, nl_msg_cb cb, void *data
 	memcpy(mnl_nlmsg_put_extra_header(nlh, hdrlen), hdr, hdrlen);
 	return nl_talk(nlh, cb, data);
 }
-
-int nl_request(struct nlmsghdr *nlh, nl_msg_cb cb, void *data)
-{
-	return nl_talk(nlh, cb, data);
-}

@@ -65,14 +65,12 @@ int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, voi
 int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r);
 
 /*
- * Any other request, for the modules that decode their own messages (links, rules, events):
- * nl_dump() sends a dump of @type with the family header @hdr and runs @cb on every message;
- * nl_request() sends @nlh (built in a buffer of MNL_SOCKET_BUFFER_SIZE) and runs @cb on the
- * answers until the ACK. @cb returns MNL_CB_OK to go on, MNL_CB_STOP or MNL_CB_ERROR.
+ * A dump for the modules that decode their own messages (links, rules): of @type, with the
+ * family header @hdr; @cb runs on every message and returns MNL_CB_OK to go on, MNL_CB_STOP or
+ * MNL_CB_ERROR.
  */
 typedef int (*nl_msg_cb)(const struct nlmsghdr *nlh, void *data);
 int nl_dump(__u16 type, const void *hdr, size_t hdrlen, nl_msg_cb cb, void *data);
-int nl_request(struct nlmsghdr *nlh, nl_msg_cb cb, void *data);
 
 void nl_close(void);
 
