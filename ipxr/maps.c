@@ -518,6 +518,8 @@ static void front_end(void)
 	char dir[PATH_MAX];
 	int err;
 
+	/* maps opened again (ipxr sync's next batch) begin a bracket of their own */
+	front.tried = false;
 	if (!front.begun)
 		return;
 	front.begun = false;
