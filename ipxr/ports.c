@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
@@ -261,4 +263,20 @@ int ports_sync(void)
 	free(stale);
 	free(d.seen);
 	return 0;
+}
+
+bool port_up_now(int ifindex)
+{
+	struct ifreq ifr = {};
+	int fd, ok;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return false;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	ok = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) &&
+	     (ifr.ifr_flags & IFF_RUNNING);
+	close(fd);
+	return ok;
 }

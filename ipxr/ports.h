@@ -44,4 +44,7 @@ int ports_sync(void);
 /* The record of @ifindex (0 when none) as the map holds it. */
 __u32 port_get(int ifindex);
 
+/* Whether @ifindex is up with carrier now, as the kernel says (not the map). */
+bool port_up_now(int ifindex);
+
 #endif /* IPXR_PORTS_H */
