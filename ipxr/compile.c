@@ -121,8 +121,8 @@ int compile_route(const struct kroute *r)
 		err = errno;
 		nh_release(nh_id);
 		if (err == E2BIG || err == ENOSPC || err == ENOMEM)
-			return ipxr_error(IPXR_EXIT_REFUSED, "fast-path route table full (%u "
-					  "routes): %s", f->max_routes, strerror(err));
+			return ipxr_error(IPXR_EXIT_REFUSED, "route table full (%u routes)",
+					  f->max_routes);
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot write route \"%s\": %s", dst,
 				  strerror(err));
 	}
