@@ -38,6 +38,7 @@
 #include "netlink.h"
 #include "nexthop.h"
 #include "ports.h"
+#include "rt_names.h"
 #include "rules.h"
 #include "sync.h"
 #include "utils.h"
@@ -149,35 +150,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The names ip knows without rt_tables; other tables by number. */
-static int table_id(const char *word, __u32 *id)
-{
-	char *end;
-	unsigned long v;
-
-	if (is_word(word, "main")) {
-		*id = RT_TABLE_MAIN;
-		return 0;
-	}
-	if (is_word(word, "default")) {
-		*id = RT_TABLE_DEFAULT;
-		return 0;
-	}
-	v = strtoul(word, &end, 0);
-	if (!*word || *end || v > 0xffffffffUL)
-		return -EINVAL;
-	*id = (__u32)v;
-	return 0;
-}
-
-static const char *table_name(__u32 table, char *buf, size_t len)
-{
-	if (table == RT_TABLE_MAIN)
-		return "main";
-	snprintf(buf, len, "%u", table);
-	return buf;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -574,7 +546,7 @@ static int reconcile_all(void)
 		free(keys);
 	}
 	sync_log(LOG_INFO_, "table %s re-scanned: %zu routes, %zu compiled, in %.3f s",
-		 table_name(s.table, name, sizeof(name)), sc.nseen, sc.ntodo,
+		 rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), sc.nseen, sc.ntodo,
 		 now_s() - t0);
 	scan_free(&sc);
 	return err;
@@ -814,7 +786,7 @@ static void sync_usage(FILE *out)
 {
 	fprintf(out, "Usage: ipxr [ OPTIONS ] sync [ once ] [ table TABLE_ID ] [ scan SECONDS ]\n"
 		"       ipxr [ OPTIONS ] sync help\n"
-		"TABLE_ID := { main | default | NUMBER }\n%s", ipxr_options_usage);
+		"TABLE_ID := { main | NAME | NUMBER }\n%s", ipxr_options_usage);
 }
 
 static int sync_parse(int argc, char **argv)
@@ -836,7 +808,7 @@ static int sync_parse(int argc, char **argv)
 			if (has_table)
 				return duparg("table", argv[1]);
 			argc--, argv++;
-			if (table_id(*argv, &v) || v == 0 || v == RT_TABLE_LOCAL ||
+			if (rt_id(RT_NAMES_TABLE, *argv, &v) || v == 0 || v == RT_TABLE_LOCAL ||
 			    v == IPXR_KERNEL_TABLE)
 				return ipxr_error(IPXR_EXIT_USAGE, "invalid table \"%s\": the fast "
 						  "path follows one routing table, main or another "
@@ -892,12 +864,12 @@ int do_sync(int argc, char **argv)
 		goto out;
 	if (s.once) {
 		sync_log(LOG_INFO_, "table %s compiled: %lu routes written, %lu removed",
-			 table_name(s.table, name, sizeof(name)), s.compiled,
+			 rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), s.compiled,
 			 s.removed);
 		goto out;
 	}
 	sync_log(LOG_NOTICE_, "following table %s (re-scan every %u s)",
-		 table_name(s.table, name, sizeof(name)), s.scan);
+		 rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), s.scan);
 	notify("READY=1\nSTATUS=following table %u", s.table);
 	err = sync_loop(fd);
 	notify("STOPPING=1");
