@@ -18,6 +18,7 @@
 #include "json_print.h"
 #include "local.h"
 #include "maps.h"
+#include "monitor.h"
 #include "netlink.h"
 #include "nexthop.h"
 #include "route.h"
@@ -32,7 +33,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ipxr [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       ipxr [ -force ] -batch FILENAME\n"
-		"OBJECT := { route | nexthop | stats | sync }\n"
+		"OBJECT := { route | nexthop | stats | sync | monitor }\n"
 		"%s", ipxr_options_usage);
 }
 
@@ -57,6 +58,7 @@ static const struct cmd objects[] = {
 	{ "nexthop", do_nexthop },
 	{ "stats", do_stats },
 	{ "sync", do_sync },
+	{ "monitor", do_monitor },
 	{ "help", do_help },
 	{ NULL, NULL },
 };
