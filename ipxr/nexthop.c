@@ -423,6 +423,7 @@ int nh_commit(void)
 int nh_port_up(int ifindex)
 {
 	struct inet_prefix gw;
+	struct nl_neigh n;
 	struct ipxr_nexthop *nh;
 	int err, ret = 0;
 	__u32 id;
@@ -439,6 +440,15 @@ int nh_port_up(int ifindex)
 			gw.family = nh->family;
 			gw.bitlen = af_bits(nh->family);
 			memcpy(gw.addr, nh->gw, af_bytes(nh->family));
+			/*
+			 * Packets the kernel tried to send while the port was down left an
+			 * unresolved entry whose next probe is up to a second away: a new one
+			 * is probed at once.
+			 */
+			if (nl_neigh_get(gw.family, gw.addr, ifindex, &n) == 0 &&
+			    (n.state & (NUD_INCOMPLETE | NUD_FAILED | NUD_NONE)) &&
+			    !(n.flags_ext & NTF_EXT_MANAGED))
+				nl_neigh_del(gw.family, gw.addr, ifindex);
 			if (make_managed(ifindex, &gw)) {
 				nh->flags |= IPXR_NH_F_MANAGED;
 				t.dirty[id] = t.any_dirty = true;
