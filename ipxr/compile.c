@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <linux/rtnetlink.h>
@@ -217,6 +218,38 @@ int compile_lookup(const struct inet_prefix *dst, struct kroute *r)
 		return ret;
 	compile_to_kroute(f, &key, &val, r);
 	return 1;
+}
+
+int compile_recount(void)
+{
+	const struct ipxr_family *f;
+	struct route_key *keys;
+	struct ipxr_route val;
+	__u32 *counts;
+	size_t n, i;
+	int err = 0;
+
+	counts = calloc(IPXR_MAX_NEXTHOPS, sizeof(*counts));
+	if (!counts)
+		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
+	for_each_family(f) {
+		err = route_keys(f, &keys, &n);
+		if (err) {
+			err = ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
+					 map_layout[f->route_map].name, strerror(-err));
+			break;
+		}
+		for (i = 0; i < n; i++)
+			/* the key is in the trie: the longest match is its own entry */
+			if (bpf_map_lookup_elem(map_fd(f->route_map), &keys[i], &val) == 0 &&
+			    val.type == IPXR_RT_UNICAST && val.nh_id < IPXR_MAX_NEXTHOPS)
+				counts[val.nh_id]++;
+		free(keys);
+	}
+	if (!err)
+		err = nh_recount(counts);
+	free(counts);
+	return err ? err : nh_commit();
 }
 
 int compile_commit(void)

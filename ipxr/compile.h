@@ -76,4 +76,11 @@ int compile_set_table(__u32 table);
  */
 bool compile_same(const struct kroute *k, const struct kroute *m);
 
+/*
+ * The next hops' reference counts are derived data: recount them from the tries (the routes
+ * that point to each), write them and free the next hops no route uses. For a resync, or after
+ * a writer died between its route writes and its compile_commit(). 0 or an exit code.
+ */
+int compile_recount(void);
+
 #endif /* IPXR_COMPILE_H */

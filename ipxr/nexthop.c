@@ -380,6 +380,22 @@ void nh_release(__u32 id)
 	t.dirty[id] = t.any_dirty = true;
 }
 
+int nh_recount(const __u32 *counts)
+{
+	__u32 id;
+	int err = nh_load();
+
+	if (err)
+		return err;
+	for (id = 1; id < t.cfg.nh_hiwater && id < IPXR_MAX_NEXTHOPS; id++) {
+		if (!t.nh[id].ifindex || t.nh[id].refcnt == counts[id])
+			continue;
+		t.nh[id].refcnt = counts[id];
+		t.dirty[id] = t.any_dirty = true;
+	}
+	return 0;
+}
+
 int nh_commit(void)
 {
 	struct ipxr_nexthop *nh;

@@ -713,17 +713,11 @@ static int route_delete(int argc, char **argv)
 	    val.type == IPXR_RT_LOCAL)
 		return local_refused(w.f, w.dst);
 	kroute_for_delete(&w.req, w.oif, &k);
-	if (w.compiled) {
-		/* what to put back if the maps cannot follow */
-		err = kernel_find(&k, &old);
-		if (err < 0)
-			return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the kernel's route for "
-					  "\"%s\": %s", w.dst, strerror(-err));
-		had_old = err == 1;
-	}
-	err = nl_route_write(RTM_DELROUTE, 0, &k);
-	if (err)
+	/* the kernel echoes the route it deleted: what to put back if the maps cannot follow */
+	err = nl_route_write_echo(RTM_DELROUTE, 0, &k, &old);
+	if (err && err != -ENOMSG)
 		return kernel_error(w.dst, -err);
+	had_old = !err;
 	if (!w.compiled)
 		return 0;
 	err = recompile(&k.dst, k.table, NULL);
@@ -946,7 +940,8 @@ static void print_route(const struct route_entry *e, bool unsynced)
 		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);
 	if (e->val.type == IPXR_RT_KERNEL)
 		print_string(PRINT_JSON, "fastpath", NULL, "kernel");
-	if (ipxr.stats && e->val.type == IPXR_RT_UNICAST) {
+	/* a blackhole's drops count under next hop 0 */
+	if (ipxr.stats && (e->val.type == IPXR_RT_UNICAST || e->val.type == IPXR_RT_BLACKHOLE)) {
 		char prefix[32];
 
 		/* the counters are the next hop's, shared by its routes: say whose */

@@ -545,6 +545,14 @@ static int reconcile_all(void)
 		}
 		free(keys);
 	}
+	/*
+	 * Reference counts are derived from the tries: a writer killed between its route writes
+	 * and its commit (ipxr sync itself, kill -9) left them off, a re-scan puts them right.
+	 */
+	if (!err)
+		err = compile_commit();
+	if (!err)
+		err = compile_recount();
 	sync_log(LOG_INFO_, "table %s re-scanned: %zu routes, %zu compiled, in %.3f s",
 		 rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), sc.nseen, sc.ntodo,
 		 now_s() - t0);

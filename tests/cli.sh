@@ -460,6 +460,18 @@ blackhole 10.100.8.0/24 proto PX
 10.100.9.0/24 dev rtr-p0 proto PX scope link'
 verdict "... ip prints the same lines, but for src (which the maps do not keep)" test \
 	"$(sed 's/ src 10.0.0.254//' "$TMP/kernel4" | sort)" == "$(sort "$TMP/out")"
+run route show proto bird
+out_is "show proto bird selects" '10.100.1.0/24 via 10.0.0.1 dev rtr-p0 proto bird metric 20'
+run route show root 10.100.0.0/16 metric 30
+verdict "show metric selects" grep -q '^10.100.2.0/24 .* metric 30 ' "$TMP/out"
+run route show table 100
+out_is "show table 100: the fast path holds none of another table's" ''
+run route show table main root 10.100.0.0/16
+verdict "show table main: the compiled table's" test "$(wc -l <"$TMP/out")" -eq 9
+run route show table all type local
+verdict "show table all type local: the LOCAL copies too" grep -q '^local 10.0.0.254 ' "$TMP/out"
+run route show scope link root 10.100.0.0/16
+verdict "show scope link selects" test "$(wc -l <"$TMP/out")" -eq 2
 run -j route show root 10.100.0.0/16
 json_ok "... kinds the kernel answers for are marked" \
 	'[.[] | select(.fastpath == "kernel") | .type] | sort == ["prohibit","throw","unreachable"]'
@@ -490,6 +502,17 @@ run route show root 10.100.0.0/16
 out_is "... and the fast path" ''
 expect "flush an IPv6 prefix" 0 route flush root 2001:db8:100::/48
 agree "after the flushes"
+# make install's rt_protos.d file names protocol 105 for ip and for ipxr alike (a private mount
+# namespace puts the tree's file where iproute2 reads protocol names; the host's stays as it is)
+named=$(unshare -m sh -c 'mount --bind "$1/etc/iproute2/rt_protos.d" /etc/iproute2/rt_protos.d &&
+	ip -n "$2" route add 10.102.0.0/24 dev rtr-p0 proto ipxr &&
+	ip -n "$2" route show 10.102.0.0/24 && "$3" -n "$2" route add 10.102.0.0/24 dev rtr-p0 &&
+	"$3" -n "$2" route show 10.102.0.0/24' sh "$ROOT" "$NS" "$IPXR" 2>&1)
+verdict "rt_protos.d/ipxr.conf: ip route add ... proto ipxr works, both print proto ipxr" test \
+	"$named" == "10.102.0.0/24 dev rtr-p0 proto ipxr scope link 
+10.102.0.0/24 dev rtr-p0 proto ipxr scope link"
+[[ $named == *"proto ipxr"* ]] || diag "$named"
+expect "... and ipxr deletes it" 0 route del 10.102.0.0/24
 # errors of the new words, each naming what is wrong; nothing changes
 expect_err "bad proto" 1 'invalid "protocol" value "nosuchproto"' \
 	route add 10.101.0.0/24 dev rtr-p0 proto nosuchproto
