@@ -54,6 +54,19 @@ struct port_state {
 	bool up;
 };
 
+/*
+ * A prefix to look at again. A notification that added a route carries it (@hint): when it is
+ * plainly the route the kernel now uses for the prefix (see from_hint()), the batch compiles it
+ * without asking the kernel again, which is what keeps a full-table load by a routing daemon
+ * to the cost of the map writes.
+ */
+struct dirty {
+	struct inet_prefix dst;	/* first: cmp_prefix() sorts these */
+	bool hint;
+	bool replace;		/* the notification said NLM_F_REPLACE */
+	struct kroute k;
+};
+
 struct neigh_ev {
 	int family;
 	int ifindex;
@@ -74,7 +87,7 @@ static struct {
 	bool resync;		/* dump the table and diff it against the maps */
 	bool rules;
 	bool addrs;
-	struct inet_prefix *dirty;
+	struct dirty *dirty;
 	size_t ndirty, adirty;
 	struct port_link *links;
 	size_t nlinks, alinks;
@@ -180,9 +193,13 @@ static void *grow(void *v, size_t *alloc, size_t n, size_t size)
 })
 
 /* Out of memory while noting a change: dump everything instead, which needs no list. */
-static void dirty_add(const struct inet_prefix *p)
+static void dirty_add(const struct inet_prefix *p, const struct kroute *hint, bool replace)
 {
-	if (s.ndirty >= SYNC_DIRTY_MAX || !PUSH(s.dirty, s.ndirty, s.adirty, *p))
+	struct dirty d = { .dst = *p, .hint = hint != NULL, .replace = replace };
+
+	if (hint)
+		d.k = *hint;
+	if (s.ndirty >= SYNC_DIRTY_MAX || !PUSH(s.dirty, s.ndirty, s.adirty, d))
 		s.resync = true;
 }
 
@@ -222,7 +239,8 @@ static void on_route(const struct nlmsghdr *nlh)
 	if (nl_route_parse(nlh, &r) || r.table != s.table)
 		return;
 	nhid_note(r.nhid);
-	dirty_add(&r.dst);
+	dirty_add(&r.dst, nlh->nlmsg_type == RTM_NEWROUTE ? &r : NULL,
+		  nlh->nlmsg_flags & NLM_F_REPLACE);
 }
 
 static void on_addr(const struct nlmsghdr *nlh)
@@ -247,7 +265,7 @@ static void on_addr(const struct nlmsghdr *nlh)
 	}
 	if (found) {
 		p.bitlen = af_bits(p.family);
-		dirty_add(&p);
+		dirty_add(&p, NULL, false);
 	}
 }
 
@@ -368,23 +386,51 @@ static int missing(const struct kroute *m)
 	return compile_remove(&m->dst);
 }
 
-static int reconcile_prefix(const struct inet_prefix *p)
+/*
+ * Whether the route @d's notification added is the one the kernel now uses for the prefix, as
+ * far as the maps (the kernel's choice before it, when in step) tell: 1 and *@k, or 0 to ask
+ * the kernel. The kernel prefers the lowest metric among usable routes of TOS 0; a new route
+ * is that one when the prefix had none, when it beats the one the maps hold, or when it
+ * replaced a route of the same metric and protocol. Anything else (an appended route of the
+ * same metric, a dead one) is asked for; the periodic re-scan corrects what a stale map misled.
+ */
+static int from_hint(const struct dirty *d, int has_m, const struct kroute *m, struct kroute *k)
 {
+	const struct kroute *h = &d->k;
+
+	if (!d->hint || h->tos || (h->flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) || h->multipath)
+		return 0;
+	if (has_m == 1 && m->type == RTN_LOCAL && m->table == RT_TABLE_LOCAL)
+		return 0;	/* an address of the router: compile_route() knows */
+	if (has_m == 1 && h->priority > m->priority)
+		return 0;
+	if (has_m == 1 && h->priority == m->priority &&
+	    !(d->replace && h->protocol == m->protocol))
+		return 0;
+	*k = *h;
+	return 1;
+}
+
+static int reconcile_prefix(const struct dirty *d)
+{
+	const struct inet_prefix *p = &d->dst;
 	struct kroute k, m;
 	int has_k, has_m;
 	char buf[PREFIX_STRLEN];
 
-	has_k = nl_route_exact(p, s.table, &k);
+	has_m = compile_lookup(p, &m);
+	if (has_m < 0)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the maps for %s: %s",
+				  format_prefix(buf, sizeof(buf), p), strerror(-has_m));
+	has_k = from_hint(d, has_m, &m, &k);
+	if (!has_k)
+		has_k = nl_route_exact(p, s.table, &k);
 	if (has_k < 0) {
 		sync_log(LOG_WARNING_, "cannot ask the kernel for %s: %s: a full re-scan follows",
 			 format_prefix(buf, sizeof(buf), p), strerror(-has_k));
 		s.resync = true;
 		return 0;
 	}
-	has_m = compile_lookup(p, &m);
-	if (has_m < 0)
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the maps for %s: %s",
-				  format_prefix(buf, sizeof(buf), p), strerror(-has_m));
 	if (has_k) {
 		nhid_note(k.nhid);
 		if (has_m && up_to_date(&k, &m))
@@ -663,9 +709,13 @@ static int batch_apply(void)
 	} else {
 		if (s.ndirty)
 			qsort(s.dirty, s.ndirty, sizeof(*s.dirty), cmp_prefix);
-		for (i = n = 0; i < s.ndirty; i++)
-			if (!n || cmp_prefix(&s.dirty[n - 1], &s.dirty[i]))
+		/* a prefix changed twice in the batch: the kernel says which route won */
+		for (i = n = 0; i < s.ndirty; i++) {
+			if (n && !cmp_prefix(&s.dirty[n - 1], &s.dirty[i]))
+				s.dirty[n - 1].hint = false;
+			else
 				s.dirty[n++] = s.dirty[i];
+		}
 		/* one route the maps refuse (its error printed) must not hold up the others */
 		for (i = 0; i < n && err != IPXR_EXIT_NOMAPS; i++)
 			err = reconcile_prefix(&s.dirty[i]);
@@ -736,20 +786,27 @@ static int sync_start(void)
 	return err;
 }
 
+/* The next re-scan: every s.scan seconds, sooner after a failed batch; 0: none due. */
+static double next_scan;
+
+static int poll_timeout(void)
+{
+	double left;
+
+	if (!next_scan)
+		return -1;
+	left = next_scan - now_s();
+	return left > 0 ? (int)(left * 1000) + 1 : 0;
+}
+
 static int sync_loop(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	double next_scan = s.scan ? now_s() + s.scan : 0;
-	int n, timeout, err;
+	int n, err;
 
+	next_scan = s.scan ? now_s() + s.scan : 0;
 	while (!s.stop) {
-		timeout = -1;
-		if (s.scan) {
-			double left = next_scan - now_s();
-
-			timeout = left > 0 ? (int)(left * 1000) + 1 : 0;
-		}
-		n = poll(&pfd, 1, timeout);
+		n = poll(&pfd, 1, poll_timeout());
 		if (n < 0 && errno != EINTR)
 			return ipxr_error(IPXR_EXIT_REFUSED, "poll: %s", strerror(errno));
 		if (s.stop)
@@ -770,20 +827,20 @@ static int sync_loop(int fd)
 						  strerror(-n));
 			}
 		}
-		if (s.scan && now_s() >= next_scan) {
+		if (next_scan && now_s() >= next_scan)
 			s.resync = true;
-			next_scan = now_s() + s.scan;
-		}
 		if (!s.resync && !s.ndirty && !s.nlinks && !s.nneigh && !s.rules && !s.addrs)
 			continue;
+		if (s.resync)
+			next_scan = s.scan ? now_s() + s.scan : 0;
 		err = batch_apply();
 		if (err == IPXR_EXIT_NOMAPS)
 			return err;	/* the object was unloaded: nothing left to follow */
-		if (err)
-			sync_log(LOG_WARNING_, "a change could not be applied: full re-scan at the "
-				 "next batch");
-		if (err)
-			next_scan = now_s();
+		/* in a second, not at once: what failed may fail again (a dump refused) */
+		if (err) {
+			sync_log(LOG_WARNING_, "a batch could not be applied: full re-scan in 1 s");
+			next_scan = now_s() + 1;
+		}
 		notify("STATUS=following table %u: %lu batches, %lu compiled, %lu removed, %lu "
 		       "overruns", s.table, s.batches, s.compiled, s.removed, s.overruns);
 	}
