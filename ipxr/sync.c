@@ -690,15 +690,39 @@ static void batch_reset(void)
 	s.ndirty = s.nlinks = s.nneigh = s.nrestore = 0;
 }
 
+/*
+ * The id of the pinned IPv4 trie: another one (the object was unloaded and attached again, the
+ * maps made anew) holds none of what was compiled, and only a re-scan fills it.
+ */
+static __u32 maps_generation(void)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(map_fd(MAP_ROUTE4), &info, &len))
+		return 0;
+	return info.id;
+}
+
+static __u32 maps_gen;
+
 static int batch_apply(void)
 {
 	size_t i, n;
+	__u32 gen;
 	int err;
 
 	err = compile_begin();
 	if (err) {
 		compile_end();
 		return err;
+	}
+	gen = maps_generation();
+	if (gen != maps_gen) {
+		sync_log(LOG_NOTICE_, "the maps were made anew (the XDP object was loaded again): "
+			 "full re-scan");
+		maps_gen = gen;
+		s.resync = true;
 	}
 	apply_links();
 	apply_neigh();
@@ -775,6 +799,7 @@ static int sync_start(void)
 
 	err = compile_begin();
 	if (!err) {
+		maps_gen = maps_generation();
 		init_ports();
 		s.rules_seen = 0;
 		check_rules();
@@ -802,6 +827,7 @@ static int poll_timeout(void)
 static int sync_loop(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	bool maps_gone = false;
 	int n, err;
 
 	next_scan = s.scan ? now_s() + s.scan : 0;
@@ -834,13 +860,19 @@ static int sync_loop(int fd)
 		if (s.resync)
 			next_scan = s.scan ? now_s() + s.scan : 0;
 		err = batch_apply();
-		if (err == IPXR_EXIT_NOMAPS)
-			return err;	/* the object was unloaded: nothing left to follow */
-		/* in a second, not at once: what failed may fail again (a dump refused) */
-		if (err) {
+		/*
+		 * In a second, not at once: what failed may fail again (a dump refused). Maps that
+		 * are gone (the object detached and unpinned) are waited for: attached again, they
+		 * are new and a re-scan fills them.
+		 */
+		if (err == IPXR_EXIT_NOMAPS && !maps_gone)
+			sync_log(LOG_WARNING_, "the maps are gone: waiting for the XDP object to be "
+				 "attached again");
+		else if (err && err != IPXR_EXIT_NOMAPS)
 			sync_log(LOG_WARNING_, "a batch could not be applied: full re-scan in 1 s");
+		maps_gone = err == IPXR_EXIT_NOMAPS;
+		if (err)
 			next_scan = now_s() + 1;
-		}
 		notify("STATUS=following table %u: %lu batches, %lu compiled, %lu removed, %lu "
 		       "overruns", s.table, s.batches, s.compiled, s.removed, s.overruns);
 	}

@@ -299,6 +299,20 @@ expect_eq "kill -9 and restart under traffic: $n sent, $n answered" \
 expect_eq "all of them by the fast path (forward +$((2 * n)), IpForwDatagrams unchanged)" \
 	"$(delta "$f0" "$f1") $fwd1" "$((2 * n)) $fwd0"
 
+# ---- the object loaded again -------------------------------------------------------------------
+#
+# Detached, its maps unpinned, attached again: new, empty maps. ipxr sync sees the ports change,
+# compiles the whole table into the new maps and records the ports as running the object.
+
+run ip -n "$R" link set dev r-eth0 xdpdrv off &&
+run ip -n "$R" link set dev r-eth1 xdpdrv off &&
+run rm -f "$TC_BPF_MNT"/xdp/globals/ipxr_* && topo_attach || bail "the object attached again"
+wait_for 2 in_maps 198.51.100.0/24
+expect_match "the object loaded again: ipxr sync said so" "the maps were made anew" \
+	"$(cat "$SYNC_LOG")"
+out=$(nsrun "$H1" ping -c 3 -i 0.1 -W 1 198.51.100.1 2>&1)
+check_fast fwd_datagrams ipxr_stat "the new maps, filled by ipxr sync" 10 198.51.100.1 0.01
+
 # ---- overrun -----------------------------------------------------------------------------------
 
 # maps_vs_kernel: the routes of table main as "DST GATEWAY DEV PROTO METRIC", from the kernel
