@@ -478,7 +478,8 @@ static bool same_prefix(const struct inet_prefix *a, const struct inet_prefix *b
  */
 static bool better(const struct kroute *a, const struct kroute *b)
 {
-	bool a_ok = !a->tos && !(a->flags & RTNH_F_DEAD), b_ok = !b->tos && !(b->flags & RTNH_F_DEAD);
+	bool a_ok = !a->tos && !(a->flags & RTNH_F_DEAD);
+	bool b_ok = !b->tos && !(b->flags & RTNH_F_DEAD);
 
 	if (a_ok != b_ok)
 		return a_ok;
@@ -582,7 +583,8 @@ static int reconcile_all(void)
 			p.family = f->af;
 			p.bitlen = keys[i].prefixlen;
 			memcpy(p.addr, keys[i].addr, af_bytes(f->af));
-			if (sc.nseen && bsearch(&p, sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix))
+			if (sc.nseen &&
+			    bsearch(&p, sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix))
 				continue;
 			if (compile_lookup(&p, &m) == 1)
 				err = missing(&m);
@@ -636,8 +638,8 @@ static void apply_links(void)
 			continue;
 		ps->up = up;
 		if (up) {
-			sync_log(LOG_NOTICE_, "port %s (ifindex %d) is up: its gateways are resolved "
-				 "again", l->name, l->ifindex);
+			sync_log(LOG_NOTICE_, "port %s (ifindex %d) is up: its gateways are "
+				 "resolved again", l->name, l->ifindex);
 			nh_port_up(l->ifindex);
 			PUSH(s.restore, s.nrestore, s.arestore, l->ifindex);
 		} else {
@@ -842,11 +844,11 @@ static int sync_loop(int fd)
 			n = events_read(on_event, NULL, SYNC_BATCH_MAX);
 			if (n == -ENOBUFS) {
 				s.overruns++;
-				sync_log(LOG_WARNING_, "netlink receive buffer overrun (ENOBUFS, %lu "
-					 "since start): notifications were lost, full re-scan",
+				sync_log(LOG_WARNING_, "netlink receive buffer overrun (ENOBUFS, "
+					 "%lu since start): notifications were lost, full re-scan",
 					 s.overruns);
 				s.resync = true;
-				/* what is queued now came after the loss: read it with this batch */
+				/* what is queued now came after the loss: read it now */
 				events_read(on_event, NULL, SYNC_BATCH_MAX);
 			} else if (n < 0) {
 				return ipxr_error(IPXR_EXIT_REFUSED, "reading notifications: %s",
@@ -866,8 +868,8 @@ static int sync_loop(int fd)
 		 * are new and a re-scan fills them.
 		 */
 		if (err == IPXR_EXIT_NOMAPS && !maps_gone)
-			sync_log(LOG_WARNING_, "the maps are gone: waiting for the XDP object to be "
-				 "attached again");
+			sync_log(LOG_WARNING_, "the maps are gone: waiting for the XDP object to "
+				 "be attached again");
 		else if (err && err != IPXR_EXIT_NOMAPS)
 			sync_log(LOG_WARNING_, "a batch could not be applied: full re-scan in 1 s");
 		maps_gone = err == IPXR_EXIT_NOMAPS;
@@ -951,8 +953,8 @@ int do_sync(int argc, char **argv)
 		/* joined before the first dump, so no change falls between the two */
 		fd = events_open(EV_ALL, rcvbuf_size());
 		if (fd < 0)
-			return ipxr_error(IPXR_EXIT_REFUSED, "cannot open the rtnetlink notification "
-					  "socket: %s", strerror(-fd));
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot open the rtnetlink "
+					  "notification socket: %s", strerror(-fd));
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
 	}

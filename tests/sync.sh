@@ -159,7 +159,8 @@ run ip -n "$R" route add 203.0.113.0/24 via "$H2_IP" metric 200
 run ip -n "$R" route add 203.0.113.0/24 dev r-eth1 metric 100
 wait_for 1 sh -c "'$POLL_IPXR' -n '$R' -j route show 203.0.113.0/24 | jq -e '.[0].metric == 100'"
 expect_eq "two routes for one prefix: the maps hold the kernel's choice (metric 100, dev)" \
-	"$(px -j route show 203.0.113.0/24 | jq -r '.[0] | "\(.metric) \(.gateway // "-") \(.dev)"')" \
+	"$(px -j route show 203.0.113.0/24 |
+	   jq -r '.[0] | "\(.metric) \(.gateway // "-") \(.dev)"')" \
 	"100 - r-eth1"
 run ip -n "$R" route del 203.0.113.0/24 dev r-eth1 metric 100
 wait_for 1 sh -c "'$POLL_IPXR' -n '$R' -j route show 203.0.113.0/24 | jq -e '.[0].metric == 200'"
@@ -179,7 +180,7 @@ for i in 1 2 3 4 5; do
 	if ((i == 1)); then
 		l0=$(ipxr_stat local packets)
 		out=$(nsrun "$H1" ping -c 3 -i 0.05 -W 1 10.0.2.91 2>&1)
-		expect_eq "h1 pings the new address: answered by the router's kernel, counted local" \
+		expect_eq "h1 pings the new address: answered by the router's kernel, local" \
 			"$(ping_stats "$out") $(delta "$l0" "$(ipxr_stat local packets)")" "3 3 3"
 	fi
 	run ip -n "$R" addr del "10.0.2.9$i/24" dev r-eth1
@@ -187,7 +188,8 @@ for i in 1 2 3 4 5; do
 done
 diag "address added -> local in the maps, ms: ${ta[*]}"
 diag "address removed -> not local, ms: ${td[*]}"
-expect_le "an address added to r-eth1 is local within 100 ms (median of 5)" "$(median "${ta[@]}")" 100
+expect_le "an address added to r-eth1 is local within 100 ms (median of 5)" \
+	"$(median "${ta[@]}")" 100
 expect_le "an address removed stops being local within 100 ms (median of 5)" \
 	"$(median "${td[@]}")" 100
 expect_le "every one of them (worst)" "$(printf '%s\n' "${ta[@]}" "${td[@]}" | sort -n | tail -1)" \
@@ -320,7 +322,8 @@ check_fast fwd_datagrams ipxr_stat "the new maps, filled by ipxr sync" 10 198.51
 kernel_routes()
 {
 	ip -n "$R" -j route show table main |
-		jq -r '.[] | "\(.dst) \(.gateway // "-") \(.dev) \(.protocol) \(.metric // 0)"' | sort
+		jq -r '.[] | "\(.dst) \(.gateway // "-") \(.dev) \(.protocol) \(.metric // 0)"' |
+		sort
 }
 map_routes()
 {
