@@ -830,6 +830,7 @@ static int sync_loop(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	bool maps_gone = false;
+	char name[64];
 	int n, err;
 
 	next_scan = s.scan ? now_s() + s.scan : 0;
@@ -875,8 +876,9 @@ static int sync_loop(int fd)
 		maps_gone = err == IPXR_EXIT_NOMAPS;
 		if (err)
 			next_scan = now_s() + 1;
-		notify("STATUS=following table %u: %lu batches, %lu compiled, %lu removed, %lu "
-		       "overruns", s.table, s.batches, s.compiled, s.removed, s.overruns);
+		notify("STATUS=following table %s: %lu batches, %lu compiled, %lu removed, %lu "
+		       "overruns", rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), s.batches,
+		       s.compiled, s.removed, s.overruns);
 	}
 	return 0;
 }
@@ -969,7 +971,7 @@ int do_sync(int argc, char **argv)
 	}
 	sync_log(LOG_NOTICE_, "following table %s (re-scan every %u s)",
 		 rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), s.scan);
-	notify("READY=1\nSTATUS=following table %u", s.table);
+	notify("READY=1\nSTATUS=following table %s", name);
 	err = sync_loop(fd);
 	notify("STOPPING=1");
 	sync_log(LOG_NOTICE_, "stopped: %lu batches, %lu notifications, %lu re-scans, %lu "
