@@ -48,6 +48,8 @@
 /* More prefixes than this in one batch: one dump of the table is cheaper than asking for each. */
 #define SYNC_DIRTY_MAX		20000
 #define SYNC_SCAN_DEFAULT	60	/* seconds between safety re-scans */
+/* Fewer prefixes to ask the kernel about than this are asked for one by one, whatever the table. */
+#define SYNC_ASK_MIN		64
 
 struct port_state {
 	int ifindex;
@@ -102,6 +104,9 @@ static struct {
 	__u32 *nhids;		/* nexthop objects routes of the table use */
 	size_t nnhids, anhids;
 	int rules_seen;
+
+	/* routes of the table, as the last re-scan counted them and the batches since changed it */
+	size_t routes;
 
 	/* counters, logged */
 	unsigned long overruns, batches, events, scans;
@@ -436,9 +441,14 @@ static int reconcile_prefix(const struct dirty *d)
 		if (has_m && up_to_date(&k, &m))
 			return 0;
 		s.compiled++;
+		s.routes += !has_m;
 		return compile_route(&k);
 	}
-	return has_m ? missing(&m) : 0;
+	if (!has_m)
+		return 0;
+	if (s.routes)
+		s.routes--;
+	return missing(&m);
 }
 
 static int cmp_prefix(const void *a, const void *b)
@@ -597,6 +607,7 @@ static int reconcile_all(void)
 	 * Reference counts are derived from the tries: a writer killed between its route writes
 	 * and its commit (ipxr sync itself, kill -9) left them off, a re-scan puts them right.
 	 */
+	s.routes = sc.nseen;
 	if (!err)
 		err = compile_commit();
 	if (!err)
@@ -710,7 +721,7 @@ static __u32 maps_gen;
 
 static int batch_apply(void)
 {
-	size_t i, n;
+	size_t i, n, asks;
 	__u32 gen;
 	int err;
 
@@ -741,6 +752,16 @@ static int batch_apply(void)
 				s.dirty[n - 1].hint = false;
 			else
 				s.dirty[n++] = s.dirty[i];
+		}
+		for (i = asks = 0; i < n; i++)
+			asks += !s.dirty[i].hint;
+		/*
+		 * Asking the kernel for one prefix costs about what 30 routes of a dump do (80 us
+		 * against 2.6 us, 20,000 routes): past that, one re-scan answers for them all.
+		 */
+		if (asks > SYNC_ASK_MIN && asks * 30 > s.routes) {
+			s.resync = true;
+			n = 0;
 		}
 		/* one route the maps refuse (its error printed) must not hold up the others */
 		for (i = 0; i < n && err != IPXR_EXIT_NOMAPS; i++)
