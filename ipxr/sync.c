@@ -14,6 +14,7 @@
  * only as the maps' entries of protocol ipxr.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -361,8 +362,11 @@ static bool up_to_date(const struct kroute *k, const struct kroute *m)
  */
 static bool keep_for_port(const struct kroute *m)
 {
+	char name[IF_NAMESIZE];
+
+	/* a port that is gone takes ipxr's routes with it, as the kernel's */
 	return m->protocol == RTPROT_IPXR && m->type == RTN_UNICAST && m->oif &&
-	       !port_up_now(m->oif);
+	       if_indextoname(m->oif, name) && !port_up_now(m->oif);
 }
 
 /* The kernel has no route for @m's prefix: drop the entry, keep it, or put it back. */

@@ -336,9 +336,12 @@ sync_start IPXR_SYNC_RCVBUF=4096 || not_ok "ipxr sync started with a 4 KiB recei
 for i in $(seq 0 2999); do
 	echo "route add 100.64.$((i / 250)).$((i % 250))/32 via $H2_IP"
 done >"$LIB_TMP/flood.batch"
+# stopped while the flood comes, so that it cannot keep up however fast it is
+kill -STOP "$SYNC_PID"
 run ip -n "$R" -b "$LIB_TMP/flood.batch"
+kill -CONT "$SYNC_PID"
 wait_for 10 grep -q "overrun" "$SYNC_LOG"
-expect_match "the flood of 3000 route changes overran the 4 KiB buffer, and said so" \
+expect_match "3000 route changes overran a stopped ipxr sync's 4 KiB buffer, and it said so" \
 	"warning: netlink receive buffer overrun (ENOBUFS, [0-9]* since start)" "$(cat "$SYNC_LOG")"
 kernel_routes >"$LIB_TMP/kernel"
 wait_for 10 sh -c "'$POLL_IPXR' -n '$R' -j route show | jq -r '.[] | select(.type != \"local\") |
