@@ -74,10 +74,11 @@ int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, voi
 		  void *data);
 int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r);
 /*
- * nl_route_exact() by lookups alone, never a dump: -EAGAIN where they cannot tell (every
- * address of @dst is routed by longer prefixes, or the answer is another table's or an error
- * but "no route"). A dump costs a walk of the whole table: a writer that knows what it just
- * wrote or deleted can decide without one.
+ * nl_route_exact() by lookups alone, never a dump: -EAGAIN where no lookup can see @dst
+ * (every address of it is routed by longer prefixes or belongs to another table: an
+ * aggregate), -EXDEV where they did not tell (a reject route's error, more prefixes inside
+ * than it probes). A dump costs a walk of the whole table: a writer that knows what it just
+ * wrote or deleted can decide an -EAGAIN without one.
  */
 int nl_route_lookup_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r);
 

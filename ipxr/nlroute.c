@@ -411,7 +411,7 @@ static bool addr_next(__u8 *a, unsigned int bytes)
  * the first address of one is often inside a longer one; the address after that one, or the
  * prefix's last address, usually is not.
  */
-#define EXACT_PROBES	6
+#define EXACT_PROBES	8
 
 int nl_route_lookup_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
 {
@@ -424,13 +424,23 @@ int nl_route_lookup_exact(const struct inet_prefix *dst, __u32 table, struct kro
 		table = RT_TABLE_MAIN;
 	prefix_last(dst, last);
 	memcpy(probe, dst->addr, bytes);
+	/* the addresses of the prefix in order, each probe past what the last answer covers */
 	for (n = 0; n < EXACT_PROBES; n++) {
 		/* the FIB entry the lookup of an address of the prefix ends in */
 		err = fib_match(dst->family, probe, &g);
 		if (err == -ENETUNREACH && table == RT_TABLE_MAIN)
 			return 0;	/* no table the rules consult, main included, routes it */
-		if (err || !g.got || g.r.table != table)
-			break;		/* another table's (a local address, a rule) or a reject */
+		if (err || !g.got)
+			return -EXDEV;	/* a reject route's error: the dump tells */
+		if (g.r.table != table) {
+			/*
+			 * Another table's entry for this one address (an address of the router,
+			 * IPv6's subnet-router anycast, a rule): the next address may be ours.
+			 */
+			if (!memcmp(probe, last, bytes) || !addr_next(probe, bytes))
+				return -EAGAIN;
+			continue;
+		}
 		if (same_prefix(&g.r.dst, dst)) {
 			*r = g.r;
 			return 1;
@@ -441,14 +451,12 @@ int nl_route_lookup_exact(const struct inet_prefix *dst, __u32 table, struct kro
 		 */
 		if (g.r.dst.bitlen < dst->bitlen)
 			return 0;
-		/* a longer prefix inside answered: try past its end, then the last address */
+		/* a longer prefix inside answered: go on past its end */
 		prefix_last(&g.r.dst, probe);
 		if (!memcmp(probe, last, bytes) || !addr_next(probe, bytes))
-			break;
-		if (n == 2)
-			memcpy(probe, last, bytes);
+			return -EAGAIN;	/* every address so far a longer prefix's: covered */
 	}
-	return -EAGAIN;
+	return -EXDEV;
 }
 
 int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
@@ -456,7 +464,7 @@ int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
 	struct exact_ctx x = { .dst = dst };
 	int err = nl_route_lookup_exact(dst, table, r);
 
-	if (err != -EAGAIN)
+	if (err != -EAGAIN && err != -EXDEV)
 		return err;
 	if (!table)
 		table = RT_TABLE_MAIN;

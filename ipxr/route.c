@@ -513,7 +513,7 @@ static int recompile(const struct inet_prefix *dst, __u32 table, const struct kr
 		if (have && held.priority != deleted->priority)
 			return 0;
 	}
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN || ret == -EXDEV)
 		ret = nl_route_exact(dst, table, &cur);
 	if (ret < 0)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the kernel's route for \"%s\": "
@@ -586,14 +586,14 @@ static void kroute_for_delete(const struct route_req *req, int oif, struct krout
 /*
  * "route add 10.0.0.0/24 dev eno4" where eno4's address made that route already: the kernel
  * says EEXIST, yet the route asked for is there, the same way (type, device, gateway, source,
- * MTU as given; its protocol is the kernel's). It is compiled as it is.
+ * MTU as given; any protocol unless one is given). It is compiled as it is.
  */
 static bool kernel_has_same(const struct route_req *req, const struct kroute *k,
 			    struct kroute *cur)
 {
 	struct kroute sel = *k;
 
-	sel.protocol = 0;
+	sel.protocol = req->has_proto ? k->protocol : 0;
 	sel.scope = req->has_scope ? k->scope : RT_SCOPE_NOWHERE;
 	sel.priority = kernel_metric(k->dst.family, k->priority);
 	if (kernel_find(&sel, cur) != 1)
@@ -1002,6 +1002,14 @@ static int route_show(int argc, char **argv)
 		err = collect(&req, ifindex, &v, &n);
 	if (err)
 		return err;
+	if (req.has_table && req.table && req.table != compile_table()) {
+		char t1[16], t2[16];
+		const char *name = rt_name(RT_NAMES_TABLE, req.table, t2, sizeof(t2));
+
+		ipxr_warn("the fast path compiles table %s: it holds no route of table %s (ip "
+			  "route show table %s lists the kernel's)",
+			  rt_name(RT_NAMES_TABLE, compile_table(), t1, sizeof(t1)), name, name);
+	}
 	open_json_array(NULL);
 	for (i = 0; i < n; i++)
 		print_route(&v[i], false);

@@ -416,6 +416,8 @@ json_ok "... compiled as the kernel has it: proto kernel, scope link" \
 	'.[0].protocol == "kernel" and .[0].scope == "link" and .[0].dev == "rtr-p0"'
 expect_err "adding it another way is refused" 2 'already exists' \
 	route add 10.0.0.0/24 via 10.0.1.7
+expect_err "... or with another protocol given" 2 'already exists' \
+	route add 10.0.0.0/24 dev rtr-p0 proto static
 agree "the connected route compiled"
 expect "ip route show output loads into ipxr (sed 's/^/route add /' | ipxr -b -)" 0 \
 	-b - < <(ipn route show | sed 's/^/route add /')
@@ -467,6 +469,9 @@ run route show root 10.100.0.0/16 metric 30
 verdict "show metric selects" grep -q '^10.100.2.0/24 .* metric 30 ' "$TMP/out"
 run route show table 100
 out_is "show table 100: the fast path holds none of another table's" ''
+verdict "... and says which table it compiles" \
+	grep -q '^Warning: the fast path compiles table main: it holds no route of table 100' \
+	"$TMP/err"
 run route show table main root 10.100.0.0/16
 verdict "show table main: the compiled table's" test "$(wc -l <"$TMP/out")" -eq 9
 run route show table all type local
