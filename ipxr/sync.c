@@ -889,9 +889,10 @@ static int sync_loop(int fd)
 			next_scan = s.scan ? now_s() + s.scan : 0;
 		err = batch_apply();
 		/*
-		 * In a second, not at once: what failed may fail again (a dump refused). Maps that
-		 * are gone (the object detached and unpinned) are waited for: attached again, they
-		 * are new and a re-scan fills them.
+		 * Maps that are gone (the object detached and unpinned) are waited for: attaching
+		 * it again is a link event, which tries again, and its maps are new, which a re-scan
+		 * fills. Anything else is tried again in a second, not at once: what failed may
+		 * fail again (a dump refused).
 		 */
 		if (err == IPXR_EXIT_NOMAPS && !maps_gone)
 			sync_log(LOG_WARNING_, "the maps are gone: waiting for the XDP object to "
@@ -899,7 +900,7 @@ static int sync_loop(int fd)
 		else if (err && err != IPXR_EXIT_NOMAPS)
 			sync_log(LOG_WARNING_, "a batch could not be applied: full re-scan in 1 s");
 		maps_gone = err == IPXR_EXIT_NOMAPS;
-		if (err)
+		if (err && !maps_gone)
 			next_scan = now_s() + 1;
 		notify("STATUS=following table %s: %lu batches, %lu compiled, %lu removed, %lu "
 		       "overruns", rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), s.batches,
