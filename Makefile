@@ -7,7 +7,7 @@
 #   make bench         forwarding rate against the kernel, ns/packet against table size, route
 #                      loading; results in bench/results/ (root, 4-7 minutes)
 #   make bench-quick   the same, smaller and shorter (< 2 minutes), results in build/bench-quick/
-#   make install       PREFIX=/usr/local DESTDIR=
+#   make install       PREFIX=/usr/local DESTDIR= (UNITDIR: where ipxr-sync.service goes)
 #   make clean
 
 PREFIX		?= /usr/local
@@ -16,6 +16,7 @@ LIBDIR		?= $(PREFIX)/lib
 BPFOBJDIR	?= $(LIBDIR)/ipxr
 MANDIR		?= $(PREFIX)/share/man
 BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+UNITDIR		?= $(LIBDIR)/systemd/system
 # iproute2 reads protocol names from $(SYSCONFDIR)/iproute2/rt_protos.d/*.conf (Debian 12's 6.1
 # too), so "ip route" prints ipxr's routes as "proto ipxr"
 SYSCONFDIR	?= /etc
@@ -145,6 +146,10 @@ install: all
 	install -m 0644 bpf/xdp_router.o $(DESTDIR)$(BPFOBJDIR)/xdp_router.o
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/ipxr $(DESTDIR)$(BASHCOMPDIR)/ipxr
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/ipxr-sync.service.in \
+		>$(DESTDIR)$(UNITDIR)/ipxr-sync.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ipxr-sync.service
 	install -d $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d
 	install -m 0644 etc/iproute2/rt_protos.d/ipxr.conf \
 		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/ipxr.conf

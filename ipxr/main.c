@@ -18,10 +18,12 @@
 #include "json_print.h"
 #include "local.h"
 #include "maps.h"
+#include "monitor.h"
 #include "netlink.h"
 #include "nexthop.h"
 #include "route.h"
 #include "stats.h"
+#include "sync.h"
 #include "utils.h"
 
 #define BATCH_MAX_ARGS	128
@@ -31,7 +33,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ipxr [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       ipxr [ -force ] -batch FILENAME\n"
-		"OBJECT := { route | nexthop | stats }\n"
+		"OBJECT := { route | nexthop | stats | sync | monitor }\n"
 		"%s", ipxr_options_usage);
 }
 
@@ -55,6 +57,8 @@ static const struct cmd objects[] = {
 	{ "route", do_route },
 	{ "nexthop", do_nexthop },
 	{ "stats", do_stats },
+	{ "sync", do_sync },
+	{ "monitor", do_monitor },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

@@ -930,13 +930,18 @@ static void print_kernel_words(const struct ipxr_route *v, int family)
 }
 
 /* One line per route, as ip route show prints it, valid input for "ipxr route add" (without -s). */
-static void print_route(const struct route_entry *e)
+static void print_route(const struct route_entry *e, bool unsynced)
 {
 	char dst[PREFIX_STRLEN], a[INET6_ADDRSTRLEN], d[IF_NAMESIZE];
 	const struct ipxr_nexthop *nh = NULL;
 	__u8 type = entry_rtn_type(&e->val);
 
 	open_json_object(NULL);
+	/* ipxr monitor: a change the maps did not follow in time */
+	if (unsynced) {
+		print_string(PRINT_FP, NULL, "%s", "Unsynced ");
+		print_bool(PRINT_JSON, "synced", NULL, false);
+	}
 	/* ip omits the type of a unicast route, in text and JSON */
 	if (type != RTN_UNICAST)
 		print_string(PRINT_ANY, "type", "%s ", route_type_name(type));
@@ -971,6 +976,14 @@ static void print_route(const struct route_entry *e)
 	print_nl();
 }
 
+void route_print(const struct ipxr_family *f, const struct route_key *key,
+		 const struct ipxr_route *val, bool unsynced)
+{
+	struct route_entry e = { .f = f, .key = *key, .val = *val };
+
+	print_route(&e, unsynced);
+}
+
 static int route_show(int argc, char **argv)
 {
 	struct route_entry *v = NULL;
@@ -999,7 +1012,7 @@ static int route_show(int argc, char **argv)
 	}
 	open_json_array(NULL);
 	for (i = 0; i < n; i++)
-		print_route(&v[i]);
+		print_route(&v[i], false);
 	close_json_array();
 	free(v);
 	return 0;

@@ -52,6 +52,16 @@ int route_parse(int argc, char **argv, bool selector, struct route_req *req);
 /* "unicast", "blackhole", ... for an RTN_* type; "unknown" past the table. */
 const char *route_type_name(unsigned int type);
 
+/*
+ * One maps entry as "route show" prints it (ipxr monitor's lines too); @unsynced marks a change
+ * the maps have not followed. Next hops as nh_load() read them.
+ */
+struct ipxr_family;
+struct route_key;
+struct ipxr_route;
+void route_print(const struct ipxr_family *f, const struct route_key *key,
+		 const struct ipxr_route *val, bool unsynced);
+
 int do_route(int argc, char **argv);
 
 #endif /* IPXR_ROUTE_H */

@@ -169,7 +169,12 @@ V6="2001:db8:1::/64 2001:db8:2::/64 2001:db8:3::/64 2001:db8:dead::/48"
 
 # ---- the grammar ---------------------------------------------------------------------------------
 
-offers "objects" "" "route nexthop stats help"
+offers "objects" "" "route nexthop stats sync monitor help"
+offers "sync: once, help" "sync " "once help"
+offers "sync once: table and scan" "sync once " "table scan"
+offers "sync once table: main" "sync once table " "main"
+offers "sync once: a word once given is not offered again" "sync once table 100 " "scan"
+offers "monitor: route, help" "monitor " "route help"
 offers "global options, -4 -6 -family included" "-" \
 	"-Version -statistics -json -pretty -netns -batch -family -force -4 -6 -help"
 offers "-f is -family: the families" "-f " "inet inet6"
