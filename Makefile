@@ -25,7 +25,7 @@ CC		?= cc
 CLANG		?= clang
 LLVM_STRIP	?= llvm-strip
 PKG_CONFIG	?= pkg-config
-VERSION		:= 0.2.0
+VERSION		:= 0.3.0
 
 CFLAGS		?= -O2 -g
 WARNFLAGS	:= -Wall -Wextra -Werror
@@ -44,7 +44,8 @@ IPXR_HDRS	:= $(wildcard ipxr/*.h) bpf/ipxr_maps.h
 IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check tests/test_nlroute tests/test_compile
+TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check \
+		   tests/test_nlroute tests/test_compile
 BENCH_BINS	:= bench/nsperpkt
 
 .PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick
