@@ -15,11 +15,12 @@ need=(
 case "$purpose" in
 bench)
 	need+=(bpftool:bpftool ethtool:ethtool jq:jq gnuplot:gnuplot-nox chrt:util-linux
-	       taskset:util-linux)
+	       taskset:util-linux bird:bird2 birdc:bird2)
 	;;
 test|demo)
 	need+=(bpftool:bpftool ethtool:ethtool ping:iputils-ping socat:socat nstat:iproute2
-	       jq:jq mandoc:mandoc tcpdump:tcpdump sha256sum:coreutils setpriv:util-linux)
+	       jq:jq mandoc:mandoc tcpdump:tcpdump sha256sum:coreutils setpriv:util-linux
+	       bird:bird2 birdc:bird2)
 	;;
 esac
 # the documentation tests render the pages and drive the completion as bash-completion loads it
