@@ -117,6 +117,15 @@ bird_wait_up()
 	done
 }
 
+# alive PID: running, not a zombie (a daemonized BIRD's parent, init in a container, may never
+# reap it)
+alive()
+{
+	local st
+
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) && [[ -n $st && $st != Z ]]
+}
+
 # bird_stop NAME: a clean shutdown (BIRD withdraws its routes from the kernel), SIGKILL after
 # 10 s
 bird_stop()
@@ -126,7 +135,7 @@ bird_stop()
 	pid=$(bird_pid "$name") || return 0
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for ((i = 0; i < 200; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
+		alive "$pid" || return 0
 		sleep 0.05
 	done
 	kill -KILL "$pid" 2>/dev/null
@@ -140,7 +149,7 @@ bird_kill()
 	pid=$(bird_pid "$1") || return 0
 	kill -KILL "$pid" 2>/dev/null || return 0
 	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
+		alive "$pid" || return 0
 		sleep 0.02
 	done
 }
