@@ -85,7 +85,7 @@ bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ip
 
 # The forwarding benchmark's traffic source and sink (XDP objects) and its table generator.
 BENCH_TOOLS	:= build/bench/trafgen build/bench/routegen build/bench/gen_kern.o \
-		   build/bench/sink_kern.o
+		   build/bench/sink_kern.o build/bench/maplat
 
 build/bench/%_kern.o: bench/%_kern.c
 	@mkdir -p $(@D)
@@ -94,6 +94,11 @@ build/bench/%_kern.o: bench/%_kern.c
 build/bench/trafgen: bench/trafgen.c
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) -o $@ $< $(IPXR_LIBS) -lpthread
+
+# how far the maps are behind the kernel's table, for the BIRD part (bench/sync.sh)
+build/bench/maplat: bench/maplat.c bpf/ipxr_maps.h
+	@mkdir -p $(@D)
+	$(CC) $(IPXR_CFLAGS) -o $@ $< $(IPXR_LIBS)
 
 build/bench/routegen: bench/routegen.c bench/table.h
 	@mkdir -p $(@D)
