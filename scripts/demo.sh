@@ -23,6 +23,17 @@ if [[ ! -x $IPXR || ! -f $XDP_OBJ ]]; then
 fi
 start=$SECONDS
 lib_init ipxr-demo
+# A step that fails stops the demo and says which: set-up runs through tests/lib.sh's run, which
+# prints the command and its output when it fails; any other command failing here is named by
+# this trap (the EXIT trap of lib_init still tears everything down).
+trap 'echo "demo: failed (exit $?): $BASH_COMMAND; cleaning up" >&2; exit 1' ERR
+
+# setup_failed STEP: run has shown the failing command and its output
+setup_failed()
+{
+	echo "demo: set-up failed: $1 (the command and its output are above); cleaning up" >&2
+	exit 1
+}
 
 bold=
 plain=
@@ -83,9 +94,9 @@ say "ipxr demo: an XDP IPv4 and IPv6 fast path in three network namespaces"
 note "h1 ($H1_IP, $H1_IP6) --- r-eth0 [$R] r-eth1 --- h2 ($H2_IP, $H2_IP6)" \
 	"h2 also has 198.51.100.7 and $LL_HOST on its lo" \
 	"namespaces: $H1, $R, $H2; private bpffs: $TC_BPF_MNT (TC_BPF_MNT)"
-topo_build >/dev/null || exit 1
-topo6_build >/dev/null || exit 1
-run ip -n "$H2" addr add 198.51.100.7/24 dev lo || exit 1
+topo_build || setup_failed "the namespaces, veth pairs, addresses and routes (topo_build)"
+topo6_build || setup_failed "the IPv6 addresses and routes (topo6_build)"
+run ip -n "$H2" addr add 198.51.100.7/24 dev lo || setup_failed "h2's address on lo"
 
 say "1. Attach the router object to both ports, as with any XDP object"
 sh_ip -n "$R" link set dev r-eth0 xdpdrv obj "$XDP_OBJ" sec xdp_router

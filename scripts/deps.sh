@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Check the tools ipxr needs for a purpose (build, test, demo, bench); on Debian or Ubuntu
 # install the missing ones with apt-get and say so, elsewhere name them and fail. With --check,
-# only name what is missing (plain `make` must not run apt-get behind the user's back).
+# only name what is missing (plain `make` must not run apt-get behind the user's back); with
+# --list, print the command-or-file:package pairs of the purpose (tests/deps.sh checks them
+# against what the scripts run).
 set -euo pipefail
 
 purpose=${1:-build}
+mode=${2:-}
 # command-or-file:debian-package
 need=(
 	clang:clang llvm-strip:llvm pkg-config:pkg-config cc:gcc make:make
@@ -15,18 +18,27 @@ need=(
 case "$purpose" in
 bench)
 	need+=(bpftool:bpftool ethtool:ethtool jq:jq gnuplot:gnuplot-nox chrt:util-linux
-	       taskset:util-linux bird:bird2 birdc:bird2)
+	       taskset:util-linux sysctl:procps ps:procps git:git bird:bird2 birdc:bird2
+	       /usr/bin/time:time)
 	;;
 test|demo)
 	need+=(bpftool:bpftool ethtool:ethtool ping:iputils-ping socat:socat nstat:iproute2
 	       jq:jq mandoc:mandoc tcpdump:tcpdump sha256sum:coreutils setpriv:util-linux
-	       bird:bird2 birdc:bird2)
+	       sysctl:procps bird:bird2 birdc:bird2)
+	;;
+# `make check-fresh`: a minimal Debian built and entered, the tree cloned into it
+fresh)
+	need+=(debootstrap:debootstrap git:git)
 	;;
 esac
 # the documentation tests render the pages and drive the completion as bash-completion loads it
 if [[ $purpose == test ]]; then
 	need+=(man:man-db groff:groff-base script:bsdutils
 	       /usr/share/bash-completion/bash_completion:bash-completion)
+fi
+if [[ $mode == --list ]]; then
+	printf '%s\n' "${need[@]}"
+	exit 0
 fi
 
 missing=()
@@ -45,7 +57,7 @@ done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-if [[ ${2:-} == --check ]]; then
+if [[ $mode == --check ]]; then
 	echo "deps: missing build dependencies (Debian packages): ${missing[*]}" >&2
 	echo "deps: 'make demo' or 'make check' installs them with apt-get" >&2
 	exit 1
@@ -54,9 +66,18 @@ if command -v apt-get >/dev/null 2>&1; then
 	echo "deps: installing missing packages with apt-get: ${missing[*]}"
 	sudo=
 	[[ $(id -u) -eq 0 ]] || sudo=sudo
-	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
+	# apt-get's output only when it fails, then with the command
+	apt_get() {
+		local out
+
+		if ! out=$(DEBIAN_FRONTEND=noninteractive $sudo apt-get "$@" 2>&1); then
+			echo "deps: failed: ${sudo:+$sudo }apt-get $*" >&2
+			printf '%s\n' "$out" >&2
+			exit 1
+		fi
+	}
+	apt_get update -qq
+	apt_get install -y -qq --no-install-recommends "${missing[@]}"
 	echo "deps: installed ${missing[*]}"
 else
 	echo "deps: missing packages (Debian names): ${missing[*]}" >&2

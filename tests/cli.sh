@@ -902,14 +902,21 @@ out_is "6: ... and re-added IPv6's" 'default via fe80::1 dev rtr-p1'
 in_step "IPv6 writes leave the IPv4 table alone"
 
 # --- not root ---
+# The unprivileged user runs a copy of the binary, in a directory it can enter: the clone may
+# live where it cannot (/root is mode 700), and then the kernel refuses the exec, not ipxr the
+# user. $TMP opens for traversal only, so that it is the pinned maps' own checks that refuse.
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
-"${NOBODY[@]}" env TC_BPF_MNT="$TC_BPF_MNT" "$IPXR" route show >"$TMP/out" 2>"$TMP/err"
+NOBODY_IPXR=$TMP/nobody/ipxr
+mkdir -p "$TMP/nobody" && cp "$IPXR" "$NOBODY_IPXR" && chmod 755 "$TMP/nobody" "$NOBODY_IPXR" &&
+	chmod o+x "$TMP" || die "a copy of $IPXR the unprivileged user can run"
+"${NOBODY[@]}" test -x "$NOBODY_IPXR" || die "$NOBODY_IPXR is not executable by uid 65534"
+"${NOBODY[@]}" env TC_BPF_MNT="$TC_BPF_MNT" "$NOBODY_IPXR" route show >"$TMP/out" 2>"$TMP/err"
 rc=$?
 verdict "not root: exit 2" test "$rc" -eq 2
 verdict "not root: EPERM/EACCES explained" \
 	grep -Eq '^Error: .*(Permission denied|Operation not permitted).*needs root.*CAP_BPF' \
 	"$TMP/err"
-"${NOBODY[@]}" env TC_BPF_MNT="$TC_BPF_MNT" "$IPXR" -n "$NS" -j route add 10.72.0.0/16 \
+"${NOBODY[@]}" env TC_BPF_MNT="$TC_BPF_MNT" "$NOBODY_IPXR" -n "$NS" -j route add 10.72.0.0/16 \
 	dev rtr-p0 >"$TMP/out" 2>"$TMP/err"
 rc=$?
 verdict "not root with -n: exit 2" test "$rc" -eq 2

@@ -25,6 +25,12 @@ fi
 lib_init ipxr-cmpl
 # the CLI under test is a sanitizer build, on a machine that may be busy with other tests
 export IPXR_COMPLETION_TIMEOUT=30
+# The command word the completion is given, and runs for live data: a link to the CLI under test
+# in this test's directory, one word wherever the clone lives (its path may hold a blank).
+if ! mkdir -p "$LIB_TMP/bin" || ! ln -sf "$IPXR" "$LIB_TMP/bin/ipxr"; then
+	bail "a link to $IPXR in $LIB_TMP/bin"
+fi
+CMD=$LIB_TMP/bin/ipxr
 
 # ---- asking the completion as bash does ----------------------------------------------------------
 
@@ -32,10 +38,10 @@ export IPXR_COMPLETION_TIMEOUT=30
 source "$ROOT/completion/ipxr"
 
 # comp LINE: COMPREPLY for LINE typed up to its end (a trailing blank starts a new word), sorted,
-# on one line; the command word is $IPXR, the CLI under test
+# on one line; the command word is $CMD, the CLI under test
 comp()
 {
-	local line="$IPXR $1" tok piece
+	local line="$CMD $1" tok piece
 	local -a words=()
 
 	for tok in $line; do
@@ -103,7 +109,7 @@ readline_line()
 	cat >"$rc" <<-EOF
 		PS1='\$ '
 		PATH=$LIB_TMP/bin:\$PATH
-		source $ROOT/completion/ipxr
+		source ${ROOT@Q}/completion/ipxr
 		bind 'set bell-style none'
 		bind 'set enable-bracketed-paste off'
 	EOF
@@ -208,12 +214,12 @@ offers "via after an IPv6 prefix: the IPv6 gateways" "-n $R route add 2001:db8:9
 	"fe80::1"
 offers "via after default: every gateway" "-n $R route add default via " "10.0.0.1 10.0.1.1 fe80::1"
 offers "nexthop show id completes the ids in use" "-n $R nexthop show id " "$ids"
-offers_some "-b completes file names and - (standard input)" "-b $ROOT/tests/comp" \
-	"$ROOT/tests/completion.sh"
+: >"$LIB_TMP/batch.txt"
+offers_some "-b completes file names and - (standard input)" "-b $LIB_TMP/bat" \
+	"$LIB_TMP/batch.txt"
 
 # ---- through readline ----------------------------------------------------------------------------
 
-mkdir -p "$LIB_TMP/bin" && ln -sf "$IPXR" "$LIB_TMP/bin/ipxr"
 expect_eq "readline: 'ipxr -n R route del 198.51.1<TAB>' completes the prefix" \
 	"$(readline_line "ipxr -n $R route del 198.51.1"$'\t')" \
 	"ipxr -n $R route del 198.51.100.0/24 "

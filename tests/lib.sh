@@ -137,10 +137,18 @@ expect_ge()
 # namespaces it creates, stay.
 run()
 {
-	local out rc
+	local out rc _run_prev='' _run_failed=''
 
+	# When CMD is a function, say which command in it failed: before each command, the DEBUG
+	# trap (functrace: in functions too) sees the status of the one before. An ERR trap would
+	# not do: bash turns it off in a function called from a condition (`run f || return 1`).
+	local -
+	set -T
+	# shellcheck disable=SC2016 # expanded when the trap runs
+	trap '(($?)) && _run_failed=$_run_prev; _run_prev=$BASH_COMMAND' DEBUG
 	"$@" >"$LIB_TMP/run.out" 2>&1
 	rc=$?
+	trap - DEBUG
 	out=$(<"$LIB_TMP/run.out")
 	if [[ $V == 1 ]]; then
 		diag "\$ $*"
@@ -149,6 +157,7 @@ run()
 	if [[ $rc -ne 0 ]]; then
 		not_ok "setup: $*"
 		diag "exit $rc"
+		[[ -n $_run_failed && $_run_failed != '"$@"' ]] && diag "failed: $_run_failed"
 		diag_output "$out"
 	fi
 	return $rc
