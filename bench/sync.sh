@@ -67,13 +67,22 @@ sync_topo()
 }
 
 SYNC_PID=
+# sync_daemon: ipxr sync in the background, once it follows the table (its start-up reconcile
+# done: it logs "following table ...")
 sync_daemon()
 {
-	"$IPXR" -n "$R" sync >>"$LIB_TMP/sync.log" 2>&1 &
+	local log=$LIB_TMP/sync.log n0 i
+
+	n0=$(grep -c "following table" "$log" 2>/dev/null)
+	"$IPXR" -n "$R" sync >>"$log" 2>&1 &
 	SYNC_PID=$!
 	LIB_BG_PIDS+=("$SYNC_PID")
-	sleep 0.3
-	kill -0 "$SYNC_PID" 2>/dev/null || die "ipxr sync did not keep running: $(tail -n 5 "$LIB_TMP/sync.log")"
+	for ((i = 0; i < 3000; i++)); do
+		(($(grep -c "following table" "$log") > ${n0:-0})) && return 0
+		kill -0 "$SYNC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	die "ipxr sync did not start following the table: $(tail -n 5 "$log")"
 }
 
 # proc_cpu PID: user + system CPU seconds so far; proc_hwm PID: peak RSS in kB
@@ -219,8 +228,6 @@ sync_churn()
 	say "churn: $CHURN_RATE route changes/s for $CHURN_SECS s (BIRD disables or enables" \
 		"$((per / 2)) IPv4 and $((per / 2)) IPv6 prefixes $CHURN_FLAPS times a second)"
 	sync_daemon
-	# the daemon's start-up on full maps is a reconcile; let it finish
-	sleep 2
 	cpu0=$(proc_cpu "$SYNC_PID")
 	maplat_bg "$out" --time "$CHURN_SECS" churn
 	churn_drive "$CHURN_SECS"

@@ -111,19 +111,25 @@ wait_kernel()
 }
 
 SYNC_PID=
-# sync_start: ipxr sync in the router's namespace, in the foreground of a background job; its
+# sync_start: ipxr sync in the router's namespace, in the foreground of a background job, until
+# it follows the table (it logs "following table ..." once its start-up reconcile is done); its
 # output goes to $LIB_TMP/sync.log
 sync_start()
 {
-	"$IPXR" -n "$R" sync >>"$LIB_TMP/sync.log" 2>&1 &
+	local log=$LIB_TMP/sync.log n0 i
+
+	n0=$(grep -c "following table" "$log" 2>/dev/null)
+	"$IPXR" -n "$R" sync >>"$log" 2>&1 &
 	SYNC_PID=$!
 	LIB_BG_PIDS+=("$SYNC_PID")
-	sleep 0.2
-	if ! kill -0 "$SYNC_PID" 2>/dev/null; then
-		not_ok "ipxr -n $R sync keeps running"
-		diag_output "$(tail -n 20 "$LIB_TMP/sync.log")"
-		return 1
-	fi
+	for ((i = 0; i < SYNC_SECS * 20; i++)); do
+		(($(grep -c "following table" "$log") > ${n0:-0})) && return 0
+		kill -0 "$SYNC_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	not_ok "ipxr -n $R sync runs and follows the table"
+	diag_output "$(tail -n 20 "$log")"
+	return 1
 }
 
 sync_alive()
