@@ -40,7 +40,7 @@ IPXR_HDRS	:= $(wildcard ipxr/*.h) bpf/ipxr_maps.h
 IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check
+TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check tests/test_nlroute tests/test_compile
 BENCH_BINS	:= bench/nsperpkt
 
 .PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick
@@ -77,6 +77,12 @@ tests/dir24_check: tests/dir24_check.c bpf/ipxr_maps.h
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $< $(IPXR_LIBS)
 
 tests/test_parse: tests/test_parse.c $(IPXR_LIB_SRCS) $(IPXR_HDRS)
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
+
+tests/test_nlroute: tests/test_nlroute.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
+
+tests/test_compile: tests/test_compile.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
 
 # It paints the front table with ipxr's own painter, as ipxr does after loading routes.

@@ -64,7 +64,8 @@ enum ipxr_layout {
 struct ipxr_config {
 	enum ipxr_layout magic;		/* the enum's BTF holds IPXR_LAYOUT_VERSION */
 	__u32 nh_hiwater;		/* next-hop ids in use are below this */
-	__u32 reserved[6];
+	__u32 table;			/* the kernel table the maps are compiled from, 0: main */
+	__u32 reserved[5];
 };
 
 struct ipxr_route4_key {
@@ -77,17 +78,45 @@ enum ipxr_route_type {
 	IPXR_RT_UNICAST,	/* forward to nh_id */
 	IPXR_RT_BLACKHOLE,	/* drop and count */
 	IPXR_RT_LOCAL,		/* an address of this router: hand to the kernel */
+	/*
+	 * The kernel's route is one the fast path leaves to it: unreachable, prohibit, throw (it
+	 * sends the ICMP error or goes on to the next table), local, broadcast, anycast, and what
+	 * ipxr does not compile yet (multipath, nexthop objects). The kernel holds the same route,
+	 * so passing is exact.
+	 */
+	IPXR_RT_KERNEL,
 };
 
+enum ipxr_route_flags {
+	IPXR_RT_F_MTU_LOCK = 1 << 0,	/* "mtu lock N": path MTU discovery may not lower it */
+	IPXR_RT_F_ONLINK = 1 << 1,	/* the gateway was declared on-link */
+};
+
+/*
+ * One trie entry: what the fast path does (type, nh_id, mtu) and what the kernel route it was
+ * compiled from says (rtn_type to mtu), so ipxr shows routes as ip does and ipxr sync diffs the
+ * maps against the kernel without asking it again.
+ */
 struct ipxr_route {
 	__u8 type;		/* enum ipxr_route_type */
-	__u8 flags;
+	__u8 flags;		/* enum ipxr_route_flags */
 	/*
 	 * The prefix length of the entry's own key: a trie lookup returns the longest match, so
 	 * this is how ipxr tells an exact entry from a covering one in a single lookup.
 	 */
 	__u16 prefixlen;
 	__u32 nh_id;		/* index into ipxr_nexthop; 0 for non-unicast types */
+	__u8 rtn_type;		/* the kernel route's RTN_*; 0 for ipxr's LOCAL copies */
+	__u8 protocol;		/* RTPROT_* */
+	__u8 scope;		/* RT_SCOPE_* */
+	__u8 reserved;
+	__u32 priority;		/* the metric */
+	__u32 table;		/* the kernel table */
+	/*
+	 * The route's MTU (RTAX_MTU), 0: none. Packets larger than the smaller of it and the
+	 * egress device's MTU go to the kernel, which fragments them or sends the ICMP error.
+	 */
+	__u32 mtu;
 };
 
 /*
@@ -133,7 +162,8 @@ struct ipxr_nexthop {
  *
  *   bit 31     IPXR_D24_VALID   painted; 0: the whole word means nothing, ask the trie
  *   bit 30     IPXR_D24_LONGER  a route longer than /24 lies inside this /24: ask the trie
- *   bit 29     IPXR_D24_OPAQUE  the covering route does not fit the word (nh_id > 0xffff): ask
+ *   bit 29     IPXR_D24_OPAQUE  the covering route does not fit the word (nh_id > 0xffff, or a
+ *                               route MTU): ask
  *   bits 24-28 prefix length (0..24) of the covering route, 0 also when there is none
  *   bits 16-23 its type (enum ipxr_route_type); IPXR_RT_UNSPEC with no route: no_route
  *   bits 0-15  its nh_id

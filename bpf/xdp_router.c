@@ -385,7 +385,7 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	struct ipxr_route *rt;
 	enum ipxr_stat st;
 	struct iphdr *iph;
-	__u32 nh_id, d24;
+	__u32 nh_id, d24, rt_mtu = 0;
 	__u8 type;
 
 	/* Broadcast and multicast frames are for the kernel's protocols (ARP, DHCP, routing). */
@@ -428,11 +428,15 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 			return PASS(INET, NO_ROUTE, bytes);
 		type = rt->type;
 		nh_id = rt->nh_id;
+		rt_mtu = rt->mtu;
 	}
 	if (type == IPXR_RT_LOCAL)
 		return PASS(INET, LOCAL, bytes);
 	if (type == IPXR_RT_BLACKHOLE)
 		return blackhole(IPXR_SF_INET, bytes);
+	/* unreachable, prohibit, throw...: the kernel has this route and answers for it */
+	if (type == IPXR_RT_KERNEL)
+		return PASS(INET, KERNEL_ROUTE, bytes);
 	if (type != IPXR_RT_UNICAST)
 		return PASS(INET, NO_ROUTE, bytes);
 	/* The kernel sends ICMP time exceeded. */
@@ -445,8 +449,11 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	st = nh_resolve(ctx, nh, nh_id, AF_INET, &iph->daddr, &nc);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return verdict(IPXR_SF_INET, st, XDP_PASS, bytes);
-	/* The kernel fragments it or sends ICMP fragmentation needed. */
-	if (bpf_ntohs(iph->tot_len) > nc->mtu)
+	/*
+	 * The kernel fragments it or sends ICMP fragmentation needed. A front-table word never
+	 * stands for a route with an MTU of its own (rt_mtu is 0 only then or when it has none).
+	 */
+	if (bpf_ntohs(iph->tot_len) > nc->mtu || (rt_mtu && bpf_ntohs(iph->tot_len) > rt_mtu))
 		return PASS(INET, MTU, bytes);
 
 	ip_decrease_ttl(iph);
@@ -467,7 +474,7 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 	struct ipxr_route *rt;
 	enum ipxr_stat st;
 	__u8 *icmp6;
-	__u32 nh_id;
+	__u32 nh_id, rt_mtu;
 	__u16 plen;
 
 	ip6h = (void *)(eth + 1);
@@ -533,6 +540,9 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 		return PASS(INET6, LOCAL, bytes);
 	if (rt->type == IPXR_RT_BLACKHOLE)
 		return blackhole(IPXR_SF_INET6, bytes);
+	/* unreachable, prohibit, throw...: the kernel has this route and answers for it */
+	if (rt->type == IPXR_RT_KERNEL)
+		return PASS(INET6, KERNEL_ROUTE, bytes);
 	if (rt->type != IPXR_RT_UNICAST)
 		return PASS(INET6, NO_ROUTE, bytes);
 	/* The kernel sends ICMPv6 time exceeded. */
@@ -540,6 +550,7 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 		return PASS(INET6, TTL, bytes);
 
 	nh_id = rt->nh_id;
+	rt_mtu = rt->mtu;
 	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	if (!nh || !nh->ifindex)
 		return PASS(INET6, NH_INVALID, bytes);
@@ -547,7 +558,7 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return verdict(IPXR_SF_INET6, st, XDP_PASS, bytes);
 	/* IPv6 routers never fragment: the kernel sends Packet Too Big. */
-	if (sizeof(*ip6h) + plen > nc->mtu)
+	if (sizeof(*ip6h) + plen > nc->mtu || (rt_mtu && sizeof(*ip6h) + plen > rt_mtu))
 		return PASS(INET6, MTU, bytes);
 
 	/* No header checksum in IPv6: the hop limit is all there is to update. */

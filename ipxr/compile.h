@@ -43,10 +43,19 @@ int compile_remove(const struct inet_prefix *dst);
 
 /*
  * What the maps hold for exactly @dst, as a kroute (the fields the maps keep: dst, table, type,
- * protocol, scope, priority, oif, gateway, mtu): 1, 0 when nothing, or a negative errno. ipxr
- * sync diffs the kernel's table against this.
+ * protocol, scope, priority, oif, gateway, mtu and its lock, onlink): 1, 0 when nothing, or a
+ * negative errno. ipxr sync diffs the kernel's table against this. The LOCAL copies of the
+ * router's addresses (local.c) come back as RTN_LOCAL routes of table local, scope host: not
+ * routes of compile_table() to diff.
  */
 int compile_lookup(const struct inet_prefix *dst, struct kroute *r);
+
+/* The same for an entry already read from @f's trie (route show, ipxr sync's walks). */
+struct ipxr_family;
+struct route_key;
+struct ipxr_route;
+void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
+		       const struct ipxr_route *val, struct kroute *r);
 
 /* Write back what a batch of compile_route()/compile_remove() calls left pending. */
 int compile_commit(void);

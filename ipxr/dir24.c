@@ -61,6 +61,9 @@ static __u32 encode(__u8 plen, const struct ipxr_route *rt)
 	 * trie, which answers with the whole id */
 	if (rt->nh_id > IPXR_D24_NH_MASK)
 		return w | IPXR_D24_OPAQUE;
+	/* the word has no room for a route MTU, which the program must check: the trie has it */
+	if (rt->mtu)
+		return w | IPXR_D24_OPAQUE;
 	return w | rt->nh_id;
 }
 

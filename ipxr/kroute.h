@@ -38,6 +38,8 @@ struct kroute {
 	bool mtu_lock;		/* RTAX_LOCK has the MTU bit */
 	__u32 nhid;		/* RTA_NH_ID: a nexthop object, 0 when none */
 	bool multipath;		/* RTA_MULTIPATH with more than one next hop */
+	bool has_pref;
+	__u8 pref;		/* RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_* */
 };
 
 #endif /* IPXR_KROUTE_H */

@@ -20,6 +20,16 @@ static struct mnl_socket *nl;
 static unsigned int nl_portid;
 static unsigned int nl_seq;
 
+/*
+ * Answers are read into one buffer for the life of the process. A dump fills as much of each
+ * message as the reader's buffer takes (the kernel adapts to the largest recvmsg() it saw), so
+ * a larger one means fewer system calls for a full table.
+ */
+#define NL_RECV_SIZE	32768
+
+static char *nl_buf;
+static char nl_ext_msg[256];	/* the kernel's extended ACK message of the last request */
+
 static int nl_open(void)
 {
 	if (nl)
@@ -34,6 +44,12 @@ static int nl_open(void)
 		nl = NULL;
 		return err;
 	}
+	/* the kernel's reasons ("Nexthop has invalid gateway") are worth more than errno's */
+	{
+		int on = 1;
+
+		mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &on, sizeof(on));
+	}
 	nl_portid = mnl_socket_get_portid(nl);
 	nl_seq = time(NULL);
 	return 0;
@@ -44,11 +60,51 @@ void nl_close(void)
 	if (nl)
 		mnl_socket_close(nl);
 	nl = NULL;
+	free(nl_buf);
+	nl_buf = NULL;
 }
 
-/* Send @nlh and run @cb on every answer until the ACK or the end of the dump. */
-static int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+/* An NLMSG_ERROR: the errno, and the extended ACK's message when the kernel sent one. */
+static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	unsigned int off = sizeof(*e);
+
+	(void)data;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		/* the TLVs follow the request, echoed whole unless capped */
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+		if (mnl_nlmsg_size(off) <= nlh->nlmsg_len) {
+			mnl_attr_for_each(attr, nlh, off) {
+				if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+				    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+					snprintf(nl_ext_msg, sizeof(nl_ext_msg), "%s",
+						 mnl_attr_get_str(attr));
+			}
+		}
+	}
+	errno = -e->error;
+	return MNL_CB_ERROR;
+}
+
+const char *nl_error_msg(void)
+{
+	return nl_ext_msg;
+}
+
+int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	/* only NLMSG_ERROR is ours: types past the array get libmnl's handling (NLMSG_DONE) */
+	static mnl_cb_t ctl[NLMSG_ERROR + 1] = { [NLMSG_ERROR] = error_cb };
+
 	char *buf;
 	int ret, err;
 
@@ -62,25 +118,28 @@ static int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	 */
 	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
+	if (!nl_buf) {
+		nl_buf = malloc(NL_RECV_SIZE);
+		if (!nl_buf)
+			return -ENOMEM;
+	}
+	buf = nl_buf;
+	nl_ext_msg[0] = '\0';
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	buf = malloc(MNL_SOCKET_BUFFER_SIZE);
-	if (!buf)
-		return -ENOMEM;
 	for (;;) {
-		ret = mnl_socket_recvfrom(nl, buf, MNL_SOCKET_BUFFER_SIZE);
+		ret = mnl_socket_recvfrom(nl, buf, NL_RECV_SIZE);
 		if (ret < 0) {
 			ret = -errno;
 			break;
 		}
-		ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, nl_portid, cb, data);
+		ret = mnl_cb_run2(buf, ret, nlh->nlmsg_seq, nl_portid, cb, data, ctl, NLMSG_ERROR + 1);
 		if (ret <= MNL_CB_STOP) {
 			/* libmnl leaves the kernel's error in errno */
 			ret = ret < 0 ? -errno : 0;
 			break;
 		}
 	}
-	free(buf);
 	return ret;
 }
 

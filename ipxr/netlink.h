@@ -53,8 +53,13 @@ int nl_route6_host_del(__u32 table, const __u8 *dst);
  * (another family, a cloned or cache entry). nl_route_write() sends RTM_NEWROUTE (with @nlflags:
  * NLM_F_CREATE | NLM_F_EXCL for add, NLM_F_REPLACE for change, both for replace) or RTM_DELROUTE.
  * nl_route_dump() runs @cb on every route of @family (AF_UNSPEC: both) in @table (0: all);
- * a non-zero return from @cb stops the dump and is returned. nl_route_exact() gives the route
- * the kernel uses for exactly @dst in @table: 1 and *@r, or 0 when it has none.
+ * a non-zero return from @cb stops the dump and is returned; -EINTR when the kernel said the
+ * table changed during the dump (NLM_F_DUMP_INTR: dump again). nl_route_exact() gives the route
+ * the kernel uses for exactly @dst in @table: 1 and *@r, or 0 when it has none. It asks the
+ * kernel's lookup first (one request); only when the answer comes from another table (a
+ * local address, a policy rule) or the lookup fails otherwise than "no route" does it dump
+ * @table, which costs a walk of the whole table. A throw route in the main table is seen only
+ * by a dump.
  */
 struct kroute;
 struct nlmsghdr;
@@ -63,6 +68,16 @@ int nl_route_write(int cmd, int nlflags, const struct kroute *r);
 int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, void *data),
 		  void *data);
 int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r);
+
+/*
+ * For the files that speak rtnetlink (netlink.c, nlroute.c): send @nlh on the process's socket
+ * and run @cb (a libmnl mnl_cb_t) on every answer until the ACK or the end of the dump.
+ */
+int nl_talk(struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *nlh, void *data),
+	    void *data);
+
+/* The kernel's message for the last request that failed ("" when it gave none). */
+const char *nl_error_msg(void);
 
 void nl_close(void);
 

@@ -202,25 +202,6 @@ int nh_gateway_dev(const struct inet_prefix *gw, int *ifindex)
 	return 0;
 }
 
-static int check_onlink(int ifindex, const struct inet_prefix *gw)
-{
-	char a[INET6_ADDRSTRLEN], d[IF_NAMESIZE];
-	struct nl_route rt;
-	int err;
-
-	/*
-	 * As the kernel checks a gateway: its route out of that device must be connected (for a
-	 * link-local gateway, fe80::/64 on that device: IPv6 must be up there).
-	 */
-	err = nl_route_get(gw->family, gw->addr, ifindex, &rt);
-	if (!err && rt.type == RTN_UNICAST && !rt.has_gw && rt.oif == ifindex)
-		return 0;
-	return ipxr_error(IPXR_EXIT_REFUSED, "Nexthop has invalid gateway. (%s is not on-link "
-			  "on %s for the kernel%s%s)",
-			  format_addr(a, sizeof(a), gw->family, gw->addr), dev_name(ifindex, d),
-			  err ? ": " : "", err ? strerror(-err) : "");
-}
-
 /*
  * Keep the gateway resolved by the kernel, so the fast path finds its MAC even when no packet
  * goes to it through the kernel. An entry someone else made static or managed is theirs: it is
@@ -334,11 +315,6 @@ int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id)
 		t.dirty[i] = t.any_dirty = true;
 		*id = i;
 		return 0;
-	}
-	if (gw) {
-		err = check_onlink(ifindex, gw);
-		if (err)
-			return err;
 	}
 	for (i = t.free_hint; i < IPXR_MAX_NEXTHOPS && t.nh[i].ifindex; i++)
 		;

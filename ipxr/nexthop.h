@@ -19,8 +19,8 @@ const struct ipxr_nexthop *nh_get(__u32 id);
 
 /*
  * A reference to the next hop (gateway @gw of either family, or connected if NULL) on
- * @ifindex: an existing one, or a new one after checking the gateway is on-link, asking the
- * kernel to keep it resolved (and, for a link-local gateway, installing its stand-in route) and
+ * @ifindex, of a route the kernel accepted (so it checked the gateway): an existing one, or a
+ * new one after asking the kernel to keep it resolved (and, for a link-local gateway, installing its stand-in route) and
  * writing it to the map (so no route ever points to an unwritten next hop).
  * Returns 0 or an exit code with the error printed.
  */

@@ -185,6 +185,10 @@ struct route_fixture {
 	uint32_t nh;
 };
 
+/* Routes of the fixture that carry a route MTU of their own (ipxr_route.mtu, "mtu 1300") */
+#define ROUTE_MTU	1300
+static const char *const routes_mtu[] = { "198.51.115.0", "2001:db8:116::" };
+
 static const struct route_fixture routes[] = {
 	{ "198.51.100.0", 24, IPXR_RT_UNICAST, NH_GW },
 	{ "198.51.100.128", 25, IPXR_RT_UNICAST, NH_GW3 },
@@ -210,6 +214,8 @@ static const struct route_fixture routes[] = {
 	{ "10.0.4.254", 32, IPXR_RT_LOCAL, 0 },
 	{ "198.51.112.0", 24, IPXR_RT_UNICAST, NH6_GW },	/* an IPv6 gateway */
 	{ "198.51.113.0", 24, IPXR_RT_UNICAST, NH6_LL },	/* a link-local one */
+	{ "198.51.114.0", 24, IPXR_RT_KERNEL, 0 },	/* unreachable, throw...: the kernel's */
+	{ "198.51.115.0", 24, IPXR_RT_UNICAST, NH_GW },	/* route MTU below tout0's */
 };
 
 static const struct route_fixture routes6[] = {
@@ -238,6 +244,8 @@ static const struct route_fixture routes6[] = {
 	{ "2001:db8:112::", 48, IPXR_RT_UNICAST, NH6_LLFWDOFF },
 	{ "2001:db8:113::", 48, IPXR_RT_UNICAST, NH_GW },	/* an IPv4 gateway */
 	{ "2001:db8:114::", 48, IPXR_RT_UNSPEC, 0 },	/* a type the program does not know */
+	{ "2001:db8:115::", 48, IPXR_RT_KERNEL, 0 },	/* unreachable, throw...: the kernel's */
+	{ "2001:db8:116::", 48, IPXR_RT_UNICAST, NH6_GW },	/* route MTU */
 	{ "2001:db8:120::", 48, IPXR_RT_UNICAST, NH6_LLCHURN },
 	{ "2001:db8:dead::", 48, IPXR_RT_BLACKHOLE, 0 },
 	{ "2001:db8:1::fe", 128, IPXR_RT_LOCAL, 0 },
@@ -341,6 +349,20 @@ static int setup_maps(struct pg_router *r)
 
 			err |= bpf_map_update_elem(r->local4, &a, &ifx, BPF_ANY);
 		}
+	}
+	for (i = 0; i < sizeof(routes_mtu) / sizeof(routes_mtu[0]); i++) {
+		struct ipxr_route6_key k6 = { .prefixlen = 48 };
+		bool v6 = strchr(routes_mtu[i], ':');
+		struct ipxr_route4_key k4 = { .prefixlen = 24,
+					      .addr = v6 ? 0 : pg_addr(routes_mtu[i]) };
+		struct ipxr_route v;
+
+		if (v6)
+			pg_addr6(routes_mtu[i], k6.addr);
+		err |= bpf_map_lookup_elem(v6 ? r->route6 : r->route4, v6 ? (void *)&k6 : &k4, &v);
+		v.mtu = ROUTE_MTU;
+		err |= bpf_map_update_elem(v6 ? r->route6 : r->route4, v6 ? (void *)&k6 : &k4, &v,
+					   BPF_ANY);
 	}
 	if (err)
 		printf("# map update failed: %s\n", strerror(errno));
@@ -659,6 +681,8 @@ static const struct tcase cases[] = {
 		FWD(NH_GW, mac_gw1, mac_tout0) },
 	{ "forward, 1500 bytes = tout0 MTU", UDP4("198.51.100.17", .ip_len = 1500),
 		FWD(NH_GW, mac_gw1, mac_tout0) },
+	{ "forward, 1300 bytes = the route's own MTU (boundary)", UDP4("198.51.115.1",
+		.ip_len = 1300), FWD(NH_GW, mac_gw1, mac_tout0) },
 	{ "forward, 1280 bytes = tmtu0 MTU (boundary)", UDP4("198.51.101.1", .ip_len = 1280),
 		FWD(NH_MTU, mac_mtugw, mac_tmtu0) },
 	{ "forward, 1400 bytes = locked route MTU (boundary)", UDP4("198.51.102.1",
@@ -736,6 +760,13 @@ static const struct tcase cases[] = {
 		.frag_off = 0), PASS(MTU) },
 	{ "1401 bytes > locked route MTU 1400", UDP4("198.51.102.1", .ip_len = 1401), PASS(MTU) },
 	{ "1501 bytes > tout0 MTU 1500", UDP4("198.51.100.10", .ip_len = 1501), PASS(MTU) },
+	{ "1301 bytes > the route's MTU 1300 (tout0 1500)", UDP4("198.51.115.1", .ip_len = 1301),
+		PASS(MTU) },
+	/* kernel_route: the kernel holds the same route and answers (ICMP unreachable...) */
+	{ "the kernel's route (unreachable, prohibit, throw...)", UDP4("198.51.114.1"),
+		PASS(KERNEL_ROUTE) },
+	{ "the kernel's route wins over TTL 1", UDP4("198.51.114.1", .ttl = 1),
+		PASS(KERNEL_ROUTE) },
 	/* no_neigh */
 	{ "gateway without a neighbour entry", UDP4("198.51.103.1"), PASS(NO_NEIGH) },
 	{ "connected host without a neighbour entry", UDP4("10.0.2.9"), PASS(NO_NEIGH) },
@@ -807,6 +838,8 @@ static const struct tcase cases[] = {
 		UDP6("2001:db8:100::ffff:a00:1"), FWD6(NH6_GW, mac6_gw1, mac_tout0) },
 	{ "v6 forward, 1500 bytes = tout0 MTU", UDP6("2001:db8:100::20", .ip_len = 1500),
 		FWD6(NH6_GW, mac6_gw1, mac_tout0) },
+	{ "v6 forward, 1300 bytes = the route's own MTU (boundary)", UDP6("2001:db8:116::1",
+		.ip_len = 1300), FWD6(NH6_GW, mac6_gw1, mac_tout0) },
 	{ "v6 forward, 1280 bytes = tmtu0 MTU (boundary)", UDP6("2001:db8:102::1",
 		.ip_len = 1280), FWD6(NH6_MTU, mac6_mtugw, mac_tmtu0) },
 	{ "v6 forward, 1280 bytes via link-local gateway on tmtu0 (boundary)",
@@ -898,6 +931,10 @@ static const struct tcase cases[] = {
 	/* no_route */
 	{ "no route to 2001:db8:ffff::1", UDP6("2001:db8:ffff::1"), PASS6(NO_ROUTE) },
 	{ "v6 route of unknown type", UDP6("2001:db8:114::1"), PASS6(NO_ROUTE) },
+	{ "v6 the kernel's route (unreachable, prohibit, throw...)", UDP6("2001:db8:115::1"),
+		PASS6(KERNEL_ROUTE) },
+	{ "v6 1301 bytes > the route's MTU 1300", UDP6("2001:db8:116::1", .ip_len = 1301),
+		PASS6(MTU) },
 	{ "c633:640a:: (198.51.100.10's bytes): the IPv4 table is not consulted",
 		UDP6("c633:640a::"), PASS6(NO_ROUTE) },
 	/* ttl_exceeded */

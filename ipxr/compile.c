@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one path from a kernel route to the maps (compile.h): trie entry, front-table words and
+ * next-hop references. A kernel route becomes what the kernel does with it; what the fast path
+ * cannot do exactly as the kernel would is an IPXR_RT_KERNEL entry, which hands the packet to
+ * the kernel (which holds the same route) and counts it as kernel_route.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <linux/rtnetlink.h>
+
+#include "compile.h"
+#include "local.h"
+#include "maps.h"
+#include "nexthop.h"
+
+int compile_begin(void)
+{
+	int err = maps_open(true);
+
+	/* the front table is left to the trie before its first write, local_sync()'s too */
+	if (!err)
+		err = front_begin();
+	if (!err)
+		err = local_sync();
+	if (!err)
+		err = nh_load();
+	return err;
+}
+
+__u32 compile_table(void)
+{
+	struct ipxr_config cfg;
+
+	if (config_read(&cfg) || !cfg.table)
+		return RT_TABLE_MAIN;
+	return cfg.table;
+}
+
+static void route_key_of(const struct inet_prefix *p, struct route_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->prefixlen = p->bitlen;
+	memcpy(key->addr, p->addr, af_bytes(p->family));
+}
+
+/* What the fast path does with @r: a type of its own, and for unicast the next hop's pieces. */
+static __u8 compile_type(const struct kroute *r)
+{
+	switch (r->type) {
+	case RTN_UNICAST:
+		/*
+		 * Several next hops or a nexthop object: not compiled until ECMP lands. A gateway
+		 * of the other family (RFC 5549) neither: a next hop holds one of the route's.
+		 * A route the kernel does not use (all next hops dead) is its to answer for.
+		 */
+		if (r->multipath || r->nhid || (r->flags & RTNH_F_DEAD) ||
+		    (r->has_gw && r->gw.family != r->dst.family) || (!r->oif && !r->has_gw))
+			return IPXR_RT_KERNEL;
+		return IPXR_RT_UNICAST;
+	case RTN_BLACKHOLE:
+		return IPXR_RT_BLACKHOLE;
+	default:
+		/* unreachable, prohibit, throw, local, broadcast, anycast, multicast, nat */
+		return IPXR_RT_KERNEL;
+	}
+}
+
+int compile_route(const struct kroute *r)
+{
+	const struct ipxr_family *f = family_get(r->dst.family);
+	struct ipxr_route val = {}, old;
+	char dst[PREFIX_STRLEN];
+	struct route_key key;
+	int oif = r->oif, had, err;
+	__u32 nh_id = 0;
+
+	if (!f)
+		return ipxr_error(IPXR_EXIT_USAGE, "route of unknown family %u", r->dst.family);
+	route_key_of(&r->dst, &key);
+	format_prefix(dst, sizeof(dst), &r->dst);
+	/* the router's own address: the kernel's local table wins over any route to it */
+	if (key.prefixlen == f->bits && local_is_addr(f, key.addr))
+		return 0;
+	val.type = compile_type(r);
+	val.prefixlen = key.prefixlen;
+	val.rtn_type = r->type;
+	val.protocol = r->protocol;
+	val.scope = r->scope;
+	val.priority = r->priority;
+	val.table = r->table;
+	val.mtu = r->mtu;
+	if (r->mtu_lock)
+		val.flags |= IPXR_RT_F_MTU_LOCK;
+	if (r->flags & RTNH_F_ONLINK)
+		val.flags |= IPXR_RT_F_ONLINK;
+	if (val.type == IPXR_RT_UNICAST) {
+		if (!oif) {
+			err = nh_gateway_dev(&r->gw, &oif);
+			if (err)
+				return err;
+		}
+		err = nh_acquire(oif, r->has_gw ? &r->gw : NULL, &nh_id);
+		if (err)
+			return err;
+		val.nh_id = nh_id;
+	}
+	had = route_lookup_exact(f, &key, &old);
+	if (had < 0) {
+		nh_release(nh_id);
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s", dst,
+				  strerror(-had));
+	}
+	if (bpf_map_update_elem(map_fd(f->route_map), &key, &val, BPF_ANY)) {
+		err = errno;
+		nh_release(nh_id);
+		if (err == E2BIG || err == ENOSPC || err == ENOMEM)
+			return ipxr_error(IPXR_EXIT_REFUSED, "fast-path route table full (%u "
+					  "routes): %s", f->max_routes, strerror(err));
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot write route \"%s\": %s", dst,
+				  strerror(err));
+	}
+	front_set(f, &key, &val);
+	if (had == 1 && old.type == IPXR_RT_UNICAST)
+		nh_release(old.nh_id);
+	return 0;
+}
+
+int compile_remove(const struct inet_prefix *dst)
+{
+	const struct ipxr_family *f = family_get(dst->family);
+	char d[PREFIX_STRLEN];
+	struct route_key key;
+	struct ipxr_route old;
+	int had;
+
+	if (!f)
+		return 0;
+	route_key_of(dst, &key);
+	had = route_lookup_exact(f, &key, &old);
+	if (had < 0)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s",
+				  format_prefix(d, sizeof(d), dst), strerror(-had));
+	/* the LOCAL copies follow the router's addresses (local.c), not its routes */
+	if (had == 0 || old.type == IPXR_RT_LOCAL)
+		return 0;
+	if (bpf_map_delete_elem(map_fd(f->route_map), &key)) {
+		if (errno == ENOENT)
+			return 0;
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot delete route \"%s\": %s",
+				  format_prefix(d, sizeof(d), dst), strerror(errno));
+	}
+	front_del(f, &key);
+	if (old.type == IPXR_RT_UNICAST)
+		nh_release(old.nh_id);
+	return 0;
+}
+
+void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
+		       const struct ipxr_route *val, struct kroute *r)
+{
+	const struct ipxr_nexthop *nh;
+
+	memset(r, 0, sizeof(*r));
+	r->dst.family = f->af;
+	r->dst.bitlen = key->prefixlen;
+	memcpy(r->dst.addr, key->addr, f->bits / 8);
+	r->table = val->table;
+	r->type = val->rtn_type;
+	r->protocol = val->protocol;
+	r->scope = val->scope;
+	r->priority = val->priority;
+	r->mtu = val->mtu;
+	r->mtu_lock = val->flags & IPXR_RT_F_MTU_LOCK;
+	if (val->flags & IPXR_RT_F_ONLINK)
+		r->flags |= RTNH_F_ONLINK;
+	if (val->type == IPXR_RT_LOCAL) {
+		r->type = RTN_LOCAL;
+		r->table = RT_TABLE_LOCAL;
+		r->scope = RT_SCOPE_HOST;
+		r->protocol = RTPROT_KERNEL;
+		r->oif = local_ifindex(f, key->addr);
+		return;
+	}
+	if (val->type != IPXR_RT_UNICAST)
+		return;
+	nh = nh_get(val->nh_id);
+	if (!nh)
+		return;
+	r->oif = nh->ifindex;
+	if (!(nh->flags & IPXR_NH_F_CONNECTED)) {
+		r->has_gw = true;
+		r->gw.family = nh->family;
+		r->gw.bitlen = af_bits(nh->family);
+		memcpy(r->gw.addr, nh->gw, af_bytes(nh->family));
+	}
+}
+
+int compile_lookup(const struct inet_prefix *dst, struct kroute *r)
+{
+	const struct ipxr_family *f = family_get(dst->family);
+	struct route_key key;
+	struct ipxr_route val;
+	int ret;
+
+	if (!f)
+		return -EAFNOSUPPORT;
+	route_key_of(dst, &key);
+	ret = route_lookup_exact(f, &key, &val);
+	if (ret != 1)
+		return ret;
+	compile_to_kroute(f, &key, &val, r);
+	return 1;
+}
+
+int compile_commit(void)
+{
+	return nh_commit();
+}

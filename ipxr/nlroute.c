@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel routes over rtnetlink: the one decoder of RTM_NEWROUTE/RTM_DELROUTE (dumps, lookups and
+ * ipxr sync's notifications all end in nl_route_parse()), the writer of ipxr's route commands,
+ * dumps, and the kernel's choice for one prefix.
+ */
+#include <errno.h>
+#include <string.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include "kroute.h"
+#include "netlink.h"
+
+/* The gateway of a next hop, RTA_GATEWAY (the route's family) or RTA_VIA (any family). */
+static void parse_gw(const struct nlattr *attr, int family, struct kroute *r)
+{
+	unsigned int len = mnl_attr_get_payload_len(attr);
+	const struct rtvia *via;
+
+	memset(&r->gw, 0, sizeof(r->gw));
+	if (mnl_attr_get_type(attr) == RTA_GATEWAY) {
+		if (len != af_bytes(family))
+			return;
+		r->gw.family = family;
+		memcpy(r->gw.addr, mnl_attr_get_payload(attr), len);
+	} else {
+		via = mnl_attr_get_payload(attr);
+		if (len < sizeof(*via) || !af_bytes(via->rtvia_family) ||
+		    len - sizeof(*via) != af_bytes(via->rtvia_family))
+			return;
+		r->gw.family = via->rtvia_family;
+		memcpy(r->gw.addr, via->rtvia_addr, af_bytes(via->rtvia_family));
+	}
+	r->gw.bitlen = af_bits(r->gw.family);
+	r->has_gw = true;
+}
+
+static void parse_metrics(const struct nlattr *nest, struct kroute *r)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_payload_len(attr) != sizeof(__u32))
+			continue;
+		if (mnl_attr_get_type(attr) == RTAX_MTU)
+			r->mtu = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == RTAX_LOCK)
+			r->mtu_lock = mnl_attr_get_u32(attr) & (1U << RTAX_MTU);
+	}
+}
+
+/*
+ * One next hop is a plain route written another way; with several the route is multipath,
+ * which the fast path leaves to the kernel for now (no single device or gateway to report).
+ */
+static void parse_multipath(const struct nlattr *attr, int family, struct kroute *r)
+{
+	const struct rtnexthop *nh = mnl_attr_get_payload(attr);
+	int len = mnl_attr_get_payload_len(attr), n = 0;
+	const struct nlattr *a;
+
+	while (len >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) && nh->rtnh_len <= len) {
+		if (n++ == 0) {
+			r->oif = nh->rtnh_ifindex;
+			r->flags |= nh->rtnh_flags;
+			for (a = (const void *)RTNH_DATA(nh);
+			     (const char *)a + sizeof(*a) <= (const char *)nh + nh->rtnh_len &&
+			     a->nla_len >= sizeof(*a) &&
+			     (const char *)a + a->nla_len <= (const char *)nh + nh->rtnh_len;
+			     a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len))) {
+				if (mnl_attr_get_type(a) == RTA_GATEWAY ||
+				    mnl_attr_get_type(a) == RTA_VIA)
+					parse_gw(a, family, r);
+			}
+		}
+		len -= NLA_ALIGN(nh->rtnh_len);
+		nh = RTNH_NEXT(nh);
+	}
+	if (n > 1) {
+		r->multipath = true;
+		r->oif = 0;
+		r->has_gw = false;
+		memset(&r->gw, 0, sizeof(r->gw));
+	}
+}
+
+int nl_route_parse(const struct nlmsghdr *nlh, struct kroute *r)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	unsigned int alen;
+	const struct nlattr *attr;
+
+	memset(r, 0, sizeof(*r));
+	if ((nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE) ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+		return -EINVAL;
+	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	/* IPv6's cached clones and exceptions are not routes of a table */
+	if (rtm->rtm_flags & RTM_F_CLONED)
+		return -EAFNOSUPPORT;
+	alen = af_bytes(rtm->rtm_family);
+	if (rtm->rtm_dst_len > af_bits(rtm->rtm_family))
+		return -EINVAL;
+	r->dst.family = rtm->rtm_family;
+	r->dst.bitlen = rtm->rtm_dst_len;
+	r->table = rtm->rtm_table;
+	r->type = rtm->rtm_type;
+	r->protocol = rtm->rtm_protocol;
+	r->scope = rtm->rtm_scope;
+	r->tos = rtm->rtm_tos;
+	r->flags = rtm->rtm_flags;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+		unsigned int len = mnl_attr_get_payload_len(attr);
+
+		switch (mnl_attr_get_type(attr)) {
+		case RTA_DST:
+			if (len == alen)
+				memcpy(r->dst.addr, mnl_attr_get_payload(attr), alen);
+			break;
+		case RTA_TABLE:
+			if (len == sizeof(__u32))
+				r->table = mnl_attr_get_u32(attr);
+			break;
+		case RTA_PRIORITY:
+			if (len == sizeof(__u32))
+				r->priority = mnl_attr_get_u32(attr);
+			break;
+		case RTA_OIF:
+			if (len == sizeof(__u32))
+				r->oif = mnl_attr_get_u32(attr);
+			break;
+		case RTA_GATEWAY:
+		case RTA_VIA:
+			parse_gw(attr, rtm->rtm_family, r);
+			break;
+		case RTA_PREFSRC:
+			if (len == alen) {
+				r->prefsrc.family = rtm->rtm_family;
+				r->prefsrc.bitlen = af_bits(rtm->rtm_family);
+				memcpy(r->prefsrc.addr, mnl_attr_get_payload(attr), alen);
+				r->has_prefsrc = true;
+			}
+			break;
+		case RTA_METRICS:
+			parse_metrics(attr, r);
+			break;
+		case RTA_NH_ID:
+			if (len == sizeof(__u32))
+				r->nhid = mnl_attr_get_u32(attr);
+			break;
+		case RTA_MULTIPATH:
+			parse_multipath(attr, rtm->rtm_family, r);
+			break;
+		case RTA_PREF:
+			if (len == sizeof(__u8)) {
+				r->pref = mnl_attr_get_u8(attr);
+				r->has_pref = true;
+			}
+			break;
+		}
+	}
+	/* the kernel never sends host bits; a prefix with them would not be a trie key */
+	addr_mask(r->dst.family, r->dst.addr, r->dst.bitlen);
+	return 0;
+}
+
+int nl_route_write(int cmd, int nlflags, const struct kroute *r)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *nest;
+	struct rtmsg *rtm;
+	int family = r->dst.family;
+
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	nlh->nlmsg_type = cmd;
+	nlh->nlmsg_flags = NLM_F_REQUEST | nlflags;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = r->dst.bitlen;
+	rtm->rtm_tos = r->tos;
+	/* a table id past 255 only fits the attribute, as ip sends it */
+	rtm->rtm_table = r->table < 256 ? r->table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = r->protocol;
+	rtm->rtm_scope = r->scope;
+	rtm->rtm_type = r->type;
+	/* of the flags a dump shows, onlink is the one a writer gives */
+	rtm->rtm_flags = r->flags & RTNH_F_ONLINK;
+	if (r->table)
+		mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
+	if (r->dst.bitlen)
+		mnl_attr_put(nlh, RTA_DST, af_bytes(family), r->dst.addr);
+	if (r->priority)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->priority);
+	if (r->oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, r->oif);
+	if (r->has_gw && r->gw.family == family) {
+		mnl_attr_put(nlh, RTA_GATEWAY, af_bytes(family), r->gw.addr);
+	} else if (r->has_gw) {
+		struct {
+			struct rtvia via;
+			__u8 addr[16];
+		} v = { .via.rtvia_family = r->gw.family };
+
+		memcpy(v.addr, r->gw.addr, af_bytes(r->gw.family));
+		mnl_attr_put(nlh, RTA_VIA, sizeof(v.via) + af_bytes(r->gw.family), &v);
+	}
+	if (r->has_prefsrc)
+		mnl_attr_put(nlh, RTA_PREFSRC, af_bytes(family), r->prefsrc.addr);
+	if (r->mtu || r->mtu_lock) {
+		nest = mnl_attr_nest_start(nlh, RTA_METRICS);
+		if (r->mtu_lock)
+			mnl_attr_put_u32(nlh, RTAX_LOCK, 1U << RTAX_MTU);
+		if (r->mtu)
+			mnl_attr_put_u32(nlh, RTAX_MTU, r->mtu);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	if (r->nhid)
+		mnl_attr_put_u32(nlh, RTA_NH_ID, r->nhid);
+	if (r->has_pref)
+		mnl_attr_put_u8(nlh, RTA_PREF, r->pref);
+	return nl_talk(nlh, NULL, NULL);
+}
+
+struct dump_ctx {
+	int family;
+	__u32 table;
+	int (*cb)(const struct kroute *r, void *data);
+	void *data;
+	int ret;		/* the first non-zero return of @cb: later messages are read, unused */
+	bool intr;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *d = data;
+	struct kroute r;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		d->intr = true;
+	/* a stopped dump is still read to its end, so the socket serves the next request */
+	if (d->ret || nl_route_parse(nlh, &r))
+		return MNL_CB_OK;
+	if ((d->family && r.dst.family != d->family) || (d->table && r.table != d->table))
+		return MNL_CB_OK;
+	d->ret = d->cb(&r, d->data);
+	return MNL_CB_OK;
+}
+
+int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, void *data),
+		  void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct dump_ctx d = { .family = family, .table = table, .cb = cb, .data = data };
+	struct rtmsg *rtm;
+	int err;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	err = nl_talk(nlh, dump_cb, &d);
+	if (err)
+		return err;
+	if (d.ret)
+		return d.ret;
+	return d.intr ? -EINTR : 0;
+}
+
+struct exact_ctx {
+	const struct inet_prefix *dst;
+	struct kroute best;
+	bool found;
+};
+
+static bool same_prefix(const struct inet_prefix *a, const struct inet_prefix *b)
+{
+	return a->family == b->family && a->bitlen == b->bitlen &&
+	       memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
+}
+
+/* The kernel's own order: TOS 0 (what a lookup without TOS matches), lowest metric, not dead. */
+static int exact_cb(const struct kroute *r, void *data)
+{
+	struct exact_ctx *x = data;
+
+	if (!same_prefix(&r->dst, x->dst) || r->tos || (r->flags & RTNH_F_DEAD))
+		return 0;
+	if (!x->found || r->priority < x->best.priority) {
+		x->best = *r;
+		x->found = true;
+	}
+	return 0;
+}
+
+struct get_ctx {
+	struct kroute r;
+	int err;
+	bool got;
+};
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct get_ctx *g = data;
+
+	if (!g->got && nl_route_parse(nlh, &g->r) == 0)
+		g->got = true;
+	return MNL_CB_OK;
+}
+
+int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct exact_ctx x = { .dst = dst };
+	struct get_ctx g = {};
+	struct rtmsg *rtm;
+	int err;
+
+	if (!table)
+		table = RT_TABLE_MAIN;
+	/* the FIB entry that the lookup of the prefix's first address ends in */
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = dst->family;
+	rtm->rtm_dst_len = af_bits(dst->family);
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	mnl_attr_put(nlh, RTA_DST, af_bytes(dst->family), dst->addr);
+	err = nl_talk(nlh, get_cb, &g);
+	if (!err && g.got && g.r.table == table && g.r.dst.bitlen >= dst->bitlen) {
+		if (same_prefix(&g.r.dst, dst)) {
+			*r = g.r;
+			return 1;
+		}
+		/* a longer prefix inside this one answered: it says nothing about this one */
+	} else if (!err && g.got && g.r.table == table) {
+		/*
+		 * The table's longest usable match for the address is shorter: the prefix has no
+		 * route there the kernel would use (none, or only dead ones).
+		 */
+		return 0;
+	} else if (err == -ENETUNREACH && table == RT_TABLE_MAIN) {
+		/* no table the rules consult, main included, routes the address */
+		return 0;
+	}
+	err = nl_route_dump(dst->family, table, exact_cb, &x);
+	if (err)
+		return err;
+	if (!x.found)
+		return 0;
+	*r = x.best;
+	return 1;
+}
