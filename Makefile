@@ -7,7 +7,7 @@
 #   make bench         forwarding rate against the kernel, ns/packet against table size, route
 #                      loading; results in bench/results/ (root, 4-7 minutes)
 #   make bench-quick   the same, smaller and shorter (< 2 minutes), results in build/bench-quick/
-#   make install       PREFIX=/usr/local DESTDIR=
+#   make install       PREFIX=/usr/local DESTDIR= (UNITDIR: where ipxr-sync.service goes)
 #   make clean
 
 PREFIX		?= /usr/local
@@ -16,6 +16,7 @@ LIBDIR		?= $(PREFIX)/lib
 BPFOBJDIR	?= $(LIBDIR)/ipxr
 MANDIR		?= $(PREFIX)/share/man
 BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+UNITDIR		?= $(LIBDIR)/systemd/system
 
 CC		?= cc
 CLANG		?= clang
@@ -148,6 +149,10 @@ install: all
 	install -m 0644 bpf/xdp_router.o $(DESTDIR)$(BPFOBJDIR)/xdp_router.o
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/ipxr $(DESTDIR)$(BASHCOMPDIR)/ipxr
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/ipxr-sync.service.in \
+		>$(DESTDIR)$(UNITDIR)/ipxr-sync.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ipxr-sync.service
 
 clean:
 	rm -rf bpf/*.o ipxr/ipxr build $(TEST_BINS) $(BENCH_BINS)

@@ -361,7 +361,9 @@ static int router_base(struct pg_router *r, int family, int route6)
 {
 	uint32_t g;
 
-	if (pg_config_set(r, NGW + 1))
+	/* tout0 runs the object and is up, as ipxr records it: the program redirects there */
+	if (pg_config_set(r, NGW + 1) || pg_port_set(r, (uint32_t)if_out,
+						     IPXR_PORT_F_XDP | IPXR_PORT_F_UP))
 		return -1;
 	for (g = 1; g <= NGW; g++) {
 		struct ipxr_nexthop nh = { .ifindex = (uint32_t)if_out, .refcnt = 1 };

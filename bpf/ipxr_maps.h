@@ -32,6 +32,7 @@ enum ipxr_layout {
 #define IPXR_MAP_LOCAL4		"ipxr_local4"
 #define IPXR_MAP_LOCAL6		"ipxr_local6"
 #define IPXR_MAP_DIR24		"ipxr_dir24"
+#define IPXR_MAP_PORTS		"ipxr_ports"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
 #define IPXR_MAX_ROUTES6	(1U << 18)	/* 262,144: today's IPv6 table is ~230k */
@@ -41,6 +42,7 @@ enum ipxr_layout {
 #define IPXR_MAX_STATS		32		/* reasons per family, see IPXR_STAT_LIST */
 #define IPXR_MAX_LOCAL4		4096		/* addresses of this router */
 #define IPXR_MAX_LOCAL6		4096
+#define IPXR_MAX_PORTS		4096		/* devices of the router's namespace */
 
 /*
  * The kernel's bpf_fib_lookup() refuses link-local destinations (BPF_FIB_LKUP_RET_NOT_FWDED), yet
@@ -216,6 +218,27 @@ struct ipxr_neigh6_key {
  * the whole route table. The XDP program never reads them: the copies in the tries cost the fast
  * path nothing.
  */
+
+/*
+ * ipxr_ports: what the fast path must know of an egress port before it redirects a frame there
+ * (key: __u32 ifindex). ipxr writes it from the kernel's link information (RTM_NEWLINK, IFLA_XDP)
+ * at every write and ipxr sync on every link event. A port with no entry, or without
+ * IPXR_PORT_F_XDP, is not redirected to: a device that does not run this object (lo, a tunnel, a
+ * bridge, a VLAN upper, a port with another program or none) may drop redirected frames, so the
+ * frame goes to the kernel (port_no_xdp), which forwards it by the same route. A port that is
+ * not IPXR_PORT_F_UP (admin down or no carrier) hands its frames to the kernel too (port_down):
+ * it answers as it does for a dead link.
+ */
+enum ipxr_port_flags {
+	IPXR_PORT_F_XDP = 1 << 0,	/* runs this object's program (native or generic mode) */
+	IPXR_PORT_F_UP = 1 << 1,	/* IFF_UP and IFF_RUNNING: admin up with carrier */
+	IPXR_PORT_F_SKB = 1 << 2,	/* the program is attached in generic (skb) mode */
+};
+
+struct ipxr_port {
+	__u32 flags;		/* enum ipxr_port_flags */
+	__u32 prog_id;		/* the XDP program attached there, 0: none (for ipxr's display) */
+};
 
 struct ipxr_counter {
 	__u64 packets;

@@ -130,6 +130,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_local6 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPXR_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct ipxr_port);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_ports SEC(".maps");
+
 static __always_inline void count(void *map, __u32 idx, __u64 bytes)
 {
 	struct ipxr_counter *c = bpf_map_lookup_elem(map, &idx);
@@ -275,6 +283,22 @@ static __always_inline enum ipxr_stat neigh_get(struct xdp_md *ctx, struct ipxr_
 	if (nc->stamp_ns && now - nc->stamp_ns < IPXR_NEIGH_REFRESH_NS)
 		return IPXR_STAT_FORWARD;
 	return neigh_refresh(ctx, nc, family, ifindex, dst, want, flags, now ? now : 1);
+}
+
+/*
+ * Whether frames may be redirected into @ifindex: IPXR_STAT_FORWARD, or the reason to hand them
+ * to the kernel, which has the same route and does what it does for that port (forwards through
+ * a device that cannot take redirected frames, answers for a dead link).
+ */
+static __always_inline enum ipxr_stat port_check(__u32 ifindex)
+{
+	struct ipxr_port *p = bpf_map_lookup_elem(&ipxr_ports, &ifindex);
+
+	if (!p || !(p->flags & IPXR_PORT_F_XDP))
+		return IPXR_STAT_PORT_NO_XDP;
+	if (!(p->flags & IPXR_PORT_F_UP))
+		return IPXR_STAT_PORT_DOWN;
+	return IPXR_STAT_FORWARD;
 }
 
 /* Next hop for a connected route: the destination host, cached per (port, address). */
@@ -446,6 +470,9 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	if (!nh || !nh->ifindex)
 		return PASS(INET, NH_INVALID, bytes);
+	st = port_check(nh->ifindex);
+	if (st != IPXR_STAT_FORWARD)
+		return verdict(IPXR_SF_INET, st, XDP_PASS, bytes);
 	st = nh_resolve(ctx, nh, nh_id, AF_INET, &iph->daddr, &nc);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return verdict(IPXR_SF_INET, st, XDP_PASS, bytes);
@@ -554,6 +581,9 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	if (!nh || !nh->ifindex)
 		return PASS(INET6, NH_INVALID, bytes);
+	st = port_check(nh->ifindex);
+	if (st != IPXR_STAT_FORWARD)
+		return verdict(IPXR_SF_INET6, st, XDP_PASS, bytes);
 	st = nh_resolve(ctx, nh, nh_id, AF_INET6, dst, &nc);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return verdict(IPXR_SF_INET6, st, XDP_PASS, bytes);

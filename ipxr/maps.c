@@ -46,6 +46,8 @@ const struct map_expect map_layout[MAP_COUNT] = {
 	/* dir24_open() also checks BPF_F_MMAPABLE, when a writer maps it */
 	[MAP_DIR24] = { IPXR_MAP_DIR24, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
 			sizeof(struct ipxr_dir24_pair), IPXR_DIR24_ENTRIES },
+	[MAP_PORTS] = { IPXR_MAP_PORTS, BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(struct ipxr_port),
+			IPXR_MAX_PORTS },
 };
 
 const struct ipxr_family ipxr_families[2] = {
@@ -516,6 +518,8 @@ static void front_end(void)
 	char dir[PATH_MAX];
 	int err;
 
+	/* maps opened again (ipxr sync's next batch) begin a bracket of their own */
+	front.tried = false;
 	if (!front.begun)
 		return;
 	front.begun = false;

@@ -21,6 +21,7 @@ enum ipxr_map_id {
 	MAP_LOCAL4,
 	MAP_LOCAL6,
 	MAP_DIR24,
+	MAP_PORTS,
 	MAP_COUNT,
 };
 

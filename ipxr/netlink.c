@@ -374,3 +374,14 @@ int nl_neigh_del(int family, const void *addr, int ifindex)
 	return nl_talk(neigh_msg(buf, RTM_DELNEIGH, NLM_F_ACK, family, addr, ifindex, 0), NULL,
 		       NULL);
 }
+
+int nl_dump(__u16 type, const void *hdr, size_t hdrlen, nl_msg_cb cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, hdrlen), hdr, hdrlen);
+	return nl_talk(nlh, cb, data);
+}

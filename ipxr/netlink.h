@@ -79,6 +79,14 @@ int nl_talk(struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *nlh, void *da
 /* The kernel's message for the last request that failed ("" when it gave none). */
 const char *nl_error_msg(void);
 
+/*
+ * A dump for the modules that decode their own messages (links, rules): of @type, with the
+ * family header @hdr; @cb runs on every message and returns MNL_CB_OK to go on, MNL_CB_STOP or
+ * MNL_CB_ERROR.
+ */
+typedef int (*nl_msg_cb)(const struct nlmsghdr *nlh, void *data);
+int nl_dump(__u16 type, const void *hdr, size_t hdrlen, nl_msg_cb cb, void *data);
+
 void nl_close(void);
 
 #endif /* IPXR_NETLINK_H */

@@ -413,6 +413,74 @@ int nh_commit(void)
 	return ret;
 }
 
+/*
+ * What the kernel dropped for the next hops on port @ifindex when it went down, asked for again
+ * now that it is up: the gateways' managed neighbours (the kernel flushes neighbour entries on
+ * admin down and on carrier loss, managed ones included) and the stand-in routes of link-local
+ * gateways (IPv6 routes go with the link). Each next hop's cache is cleared, so the program
+ * asks the kernel for the neighbour at once instead of after IPXR_NEIGH_REFRESH_NS.
+ */
+int nh_port_up(int ifindex)
+{
+	struct inet_prefix gw;
+	struct ipxr_nexthop *nh;
+	int err, ret = 0;
+	__u32 id;
+
+	err = nh_load();
+	if (err)
+		return err;
+	for (id = 1; id < t.cfg.nh_hiwater; id++) {
+		nh = &t.nh[id];
+		if (nh->ifindex != (__u32)ifindex || !nh->refcnt)
+			continue;
+		if (!(nh->flags & IPXR_NH_F_CONNECTED)) {
+			memset(&gw, 0, sizeof(gw));
+			gw.family = nh->family;
+			gw.bitlen = af_bits(nh->family);
+			memcpy(gw.addr, nh->gw, af_bytes(nh->family));
+			if (make_managed(ifindex, &gw)) {
+				nh->flags |= IPXR_NH_F_MANAGED;
+				t.dirty[id] = t.any_dirty = true;
+			}
+			if (nh->flags & IPXR_NH_F_STANDIN) {
+				err = standin_install(id, nh);
+				if (err && !ret)
+					ret = err;
+			}
+		}
+		err = nh_write(id);
+		if (err && !ret)
+			ret = ipxr_error(IPXR_EXIT_REFUSED, "cannot write next hop %u: %s", id,
+					 strerror(-err));
+	}
+	return ret;
+}
+
+/*
+ * The kernel's neighbour entry for @addr on @ifindex changed (@gone: deleted or failed). A next
+ * hop through that gateway forgets its cached MAC; one whose entry went while its port is up
+ * (@port_up) gets it back as a managed entry, so the kernel resolves it again without waiting
+ * for traffic.
+ */
+void nh_neigh_event(int family, const __u8 *addr, int ifindex, bool gone, bool port_up)
+{
+	struct inet_prefix gw = { .family = family, .bitlen = af_bits(family) };
+	__u32 id;
+
+	if (!t.loaded || (family != AF_INET && family != AF_INET6))
+		return;
+	memcpy(gw.addr, addr, af_bytes(family));
+	id = hash_find(ifindex, &gw);
+	if (!id || !t.nh[id].refcnt)
+		return;
+	if (gone && port_up && make_managed(ifindex, &gw)) {
+		t.nh[id].flags |= IPXR_NH_F_MANAGED;
+		t.dirty[id] = t.any_dirty = true;
+	}
+	nh_write(id);
+}
+
 /* ipxr nexthop show */
 
 void nh_print_counters(__u32 id, const char *text_prefix)

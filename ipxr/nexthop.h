@@ -40,6 +40,17 @@ void nh_standin_addr(__u32 id, __u8 *addr);
 int nh_commit(void);
 void nh_free_all(void);
 
+/*
+ * Port @ifindex is up (again): re-create what the kernel dropped for its next hops (managed
+ * neighbours, stand-in routes) and clear their neighbour caches. 0 or an exit code.
+ */
+int nh_port_up(int ifindex);
+/*
+ * The kernel's neighbour entry for gateway @addr on @ifindex changed or went (@gone): the next
+ * hops through it forget their cache, and get their managed entry back when @port_up.
+ */
+void nh_neigh_event(int family, const __u8 *addr, int ifindex, bool gone, bool port_up);
+
 /* Next hop @id's packet and byte counters on a line of their own, after @text_prefix. */
 void nh_print_counters(__u32 id, const char *text_prefix);
 

@@ -21,6 +21,7 @@
 #include "maps.h"
 #include "netlink.h"
 #include "nexthop.h"
+#include "ports.h"
 #include "route.h"
 
 /* the kernel's NUD_VALID (include/net/neighbour.h): states with a usable lladdr */
@@ -228,6 +229,9 @@ static int write_prepare(const struct route_req *req, int *ifindex)
 	/* the front table is left to the trie before its first write, local_sync()'s too */
 	if (!err)
 		err = front_begin();
+	/* the program redirects only into ports recorded as running it */
+	if (!err)
+		err = ports_sync();
 	if (!err)
 		err = local_sync();
 	if (!err)

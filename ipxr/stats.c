@@ -6,9 +6,11 @@
  */
 #include <string.h>
 #include <linux/bpf.h>
+#include <linux/rtnetlink.h>
 
 #include "json_print.h"
 #include "maps.h"
+#include "rules.h"
 #include "stats.h"
 #include "utils.h"
 
@@ -64,6 +66,29 @@ static void add(struct ipxr_counter *sum, const struct ipxr_counter *c)
 	sum->bytes += c->bytes;
 }
 
+/*
+ * The fast path follows one table as if the kernel had no other rule: say how many rules it
+ * does not follow, as the kernel has them now (ipxr sync warns of each new one).
+ */
+static void print_rules(void)
+{
+	__u32 table = RT_TABLE_MAIN;
+	char text[128];
+	int n = rules_nondefault();
+
+	open_json_object("policy_rules");
+	if (n < 0) {
+		ipxr_warn("cannot list the policy rules: %s", strerror(-n));
+		print_null(PRINT_JSON, "non_default", NULL, NULL);
+	} else {
+		print_uint(PRINT_JSON, "non_default", NULL, (unsigned int)n);
+		print_string(PRINT_FP, NULL, "%s", rules_text(text, sizeof(text), n, table));
+		print_nl();
+	}
+	print_uint(PRINT_JSON, "table", NULL, table);
+	close_json_object();
+}
+
 static int stats_show(int argc, char **argv)
 {
 	struct ipxr_counter per[IPXR_SF_MAX][IPXR_STAT_MAX], sum[IPXR_STAT_MAX], act;
@@ -116,6 +141,7 @@ static int stats_show(int argc, char **argv)
 		close_json_object();
 	}
 	close_json_object();
+	print_rules();
 	close_json_object();
 	return 0;
 }

@@ -593,6 +593,7 @@ struct pg_router {
 	const char *sec[PG_NPROGS];	/* "xdp_router", "prog" */
 	int config, route4, nexthop, neigh4, stats, nh_stats, local4;
 	int route6, neigh6, local6;
+	int ports;
 	int ncpus;
 };
 
@@ -697,10 +698,11 @@ static inline int pg_router_load(struct pg_router *r, const char *path)
 	r->route6 = pg_map_fd(r, IPXR_MAP_ROUTE6);
 	r->neigh6 = pg_map_fd(r, IPXR_MAP_NEIGH6);
 	r->local6 = pg_map_fd(r, IPXR_MAP_LOCAL6);
+	r->ports = pg_map_fd(r, IPXR_MAP_PORTS);
 	r->ncpus = libbpf_num_possible_cpus();
 	if (r->config < 0 || r->route4 < 0 || r->nexthop < 0 || r->neigh4 < 0 || r->stats < 0 ||
 	    r->nh_stats < 0 || r->local4 < 0 || r->route6 < 0 || r->neigh6 < 0 || r->local6 < 0 ||
-	    r->ncpus <= 0)
+	    r->ports < 0 || r->ncpus <= 0)
 		return -1;
 	return 0;
 }
@@ -717,6 +719,17 @@ static inline int pg_config_set(struct pg_router *r, uint32_t nh_hiwater)
 	uint32_t k = 0;
 
 	return bpf_map_update_elem(r->config, &k, &c, BPF_ANY);
+}
+
+/*
+ * The egress port @ifindex as ipxr records it (enum ipxr_port_flags): the program redirects only
+ * into a port marked as running the object and up.
+ */
+static inline int pg_port_set(struct pg_router *r, uint32_t ifindex, uint32_t flags)
+{
+	struct ipxr_port v = { .flags = flags };
+
+	return bpf_map_update_elem(r->ports, &ifindex, &v, BPF_ANY);
 }
 
 static inline int pg_route_set(struct pg_router *r, const char *addr, uint32_t plen,

@@ -323,6 +323,11 @@ static int setup_maps(struct pg_router *r)
 	int err = 0;
 
 	err |= pg_config_set(r, NH6_LLCHURN + 1);
+	/* every port the fixtures forward through runs the object and is up, as ipxr records it */
+	err |= pg_port_set(r, (uint32_t)if_out, IPXR_PORT_F_XDP | IPXR_PORT_F_UP);
+	err |= pg_port_set(r, (uint32_t)if_mtu, IPXR_PORT_F_XDP | IPXR_PORT_F_UP);
+	err |= pg_port_set(r, (uint32_t)if_off, IPXR_PORT_F_XDP | IPXR_PORT_F_UP);
+	err |= pg_port_set(r, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP);
 	for (i = 0; i < sizeof(nhs) / sizeof(nhs[0]); i++)
 		err |= pg_nh_set(r, nhs[i].id, (uint32_t)*nhs[i].ifindex, nhs[i].gw, 1);
 	for (i = 0; i < sizeof(nhs6) / sizeof(nhs6[0]); i++)
@@ -1282,6 +1287,62 @@ static void test_fwd_enable(void)
 	pg_sysctl("net/ipv6/conf/toff0/forwarding", "0");
 }
 
+/*
+ * The egress port's record (ipxr_ports) decides before any neighbour lookup: a port that does
+ * not run the object may drop redirected frames, a port that is down cannot send them; both go
+ * to the kernel, which has the same route. The neighbour cache is left as it was.
+ */
+static void test_ports(void)
+{
+	static const struct {
+		const char *what;
+		bool present;
+		uint32_t flags;
+		int stat;
+	} states[] = {
+		{ "no record of tout0 (never seen by ipxr)", false, 0, IPXR_STAT_PORT_NO_XDP },
+		{ "tout0 up without the object", true, IPXR_PORT_F_UP, IPXR_STAT_PORT_NO_XDP },
+		{ "tout0 with another program, down", true, 0, IPXR_STAT_PORT_NO_XDP },
+		{ "tout0 runs the object, down", true, IPXR_PORT_F_XDP, IPXR_STAT_PORT_DOWN },
+		{ "tout0 runs the object in generic mode, down", true,
+		  IPXR_PORT_F_XDP | IPXR_PORT_F_SKB, IPXR_STAT_PORT_DOWN },
+	};
+	uint32_t ifx = (uint32_t)if_out;
+	char name[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		if (states[i].present)
+			check(pg_port_set(&rt, ifx, states[i].flags) == 0, "port record: %s",
+			      states[i].what);
+		else
+			check(bpf_map_delete_elem(rt.ports, &ifx) == 0, "port record: %s",
+			      states[i].what);
+		snprintf(name, sizeof(name), "%s: IPv4 via gateway passed", states[i].what);
+		send_expect(name, "198.51.100.30", 64, XDP_PASS, states[i].stat, -1, NULL, NULL);
+		snprintf(name, sizeof(name), "%s: IPv4 connected passed", states[i].what);
+		send_expect(name, "10.0.2.7", 64, XDP_PASS, states[i].stat, -1, NULL, NULL);
+		snprintf(name, sizeof(name), "%s: IPv6 via gateway passed", states[i].what);
+		send_expect(name, "2001:db8:100::30", 64, XDP_PASS, states[i].stat, -1, NULL, NULL);
+		snprintf(name, sizeof(name), "%s: IPv6 via link-local gateway passed",
+			 states[i].what);
+		send_expect(name, "2001:db8:101::30", 64, XDP_PASS, states[i].stat, -1, NULL,
+			    NULL);
+		/* a TTL expiring is the kernel's either way, counted as such */
+		snprintf(name, sizeof(name), "%s: TTL 1 is still ttl_exceeded", states[i].what);
+		send_expect(name, "198.51.100.31", 1, XDP_PASS, IPXR_STAT_TTL, -1, NULL, NULL);
+	}
+	/* another port's state is not this one's */
+	send_expect("tout0 down: a route by tmtu0 is still forwarded", "198.51.101.1", 64,
+		    XDP_REDIRECT, IPXR_STAT_FORWARD, NH_MTU, mac_mtugw, mac_tmtu0);
+	check(pg_port_set(&rt, ifx, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) == 0,
+	      "port record: tout0 up again");
+	send_expect("tout0 up again: forwarded at once", "198.51.100.32", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	send_expect("tout0 up again: IPv6 forwarded at once", "2001:db8:100::32", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+}
+
 /* A default route catches what nothing else does; without it, no_route again. */
 static void test_default_route(void)
 {
@@ -2048,6 +2109,7 @@ int main(void)
 	test_neigh_change();
 	test_fwd_enable();
 	test_default_route();
+	test_ports();
 	test_front_table();
 	test_live_redirect();
 	test_checksums();

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ports map (ipxr_ports): which devices run this object's XDP program and are up, as the
+ * kernel's link information says. The program redirects only into those; see ipxr_maps.h.
+ */
+#ifndef IPXR_PORTS_H
+#define IPXR_PORTS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <net/if.h>
+
+struct nlmsghdr;
+
+/* One RTM_NEWLINK/RTM_DELLINK message, decoded. */
+struct port_link {
+	int ifindex;
+	bool gone;		/* RTM_DELLINK */
+	unsigned int ifi_flags;	/* IFF_* */
+	__u32 prog_id;		/* the XDP program attached, 0: none */
+	bool skb_mode;		/* attached in generic mode only */
+	char name[IF_NAMESIZE];
+};
+
+/* 0, or -EINVAL for a message that is not a link's. */
+int port_link_parse(const struct nlmsghdr *nlh, struct port_link *l);
+
+/* The record ipxr keeps for @l (enum ipxr_port_flags), asking the kernel about its program. */
+__u32 port_flags(const struct port_link *l);
+
+/*
+ * Write @l's record; *@old and *@new (either may be NULL) get the flags before and after (0:
+ * no record). Returns 0 or a negative errno.
+ */
+int ports_apply(const struct port_link *l, __u32 *old, __u32 *new);
+
+/*
+ * Record every device of the namespace from one link dump and drop the records of devices that
+ * are gone. Every ipxr write calls it once, after maps_open(true) (compile_begin()); ipxr sync
+ * at start and after an overrun. 0 or an exit code with the error printed.
+ */
+int ports_sync(void);
+
+/* The record of @ifindex (0 when none) as the map holds it. */
+__u32 port_get(int ifindex);
+
+/* Whether @ifindex is up with carrier now, as the kernel says (not the map). */
+bool port_up_now(int ifindex);
+
+#endif /* IPXR_PORTS_H */

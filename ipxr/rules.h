@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Policy routing rules (ip rule). The fast path looks up one table for every packet, as if the
+ * kernel had only its default rules; any other rule may send some traffic by another table, and
+ * ipxr can only say so. The count is read from the kernel each time: nothing to keep in step.
+ */
+#ifndef IPXR_RULES_H
+#define IPXR_RULES_H
+
+/* The number of rules of both families other than the kernel's defaults, or a negative errno. */
+int rules_nondefault(void);
+
+/* The warning ipxr sync logs and ipxr stats prints, for @n non-default rules and @table. */
+const char *rules_text(char *buf, unsigned long len, int n, unsigned int table);
+
+#endif /* IPXR_RULES_H */
