@@ -18,7 +18,6 @@
 # timers so a test does not wait out BIRD's defaults (5 s before the first connect, 120 s
 # between retries).
 
-BIRD_NAMES=()			# instances started by this process, and only those are stopped
 ROUTEGEN=${ROUTEGEN:-$ROOT/build/bench/routegen}
 
 # bird_init: after lib_init, so BIRD is stopped before the namespaces go. A BIRD left in a
@@ -28,12 +27,16 @@ bird_init()
 	trap 'bird_cleanup' EXIT
 }
 
+# Every BIRD this script started, found by its pid file: bird_start may have run in a $(...)
+# subshell (check captures its output), where a list of names would not outlive it.
 bird_cleanup()
 {
-	local rc=$? name
+	local rc=$? f name
 
-	for name in "${BIRD_NAMES[@]}"; do
-		bird_kill "$name"
+	for f in "$LIB_TMP"/bird-*.pid; do
+		[[ -e $f ]] || continue
+		name=${f##*/bird-}
+		bird_kill "${name%.pid}"
 	done
 	# lib_cleanup reads the exit status from $?
 	(exit $rc)
@@ -83,7 +86,6 @@ bird_start()
 		echo "bird_start $name: bird -c $conf failed" >&2
 		return 1
 	fi
-	BIRD_NAMES+=("$name")
 	if ! wait_for 10 bird_c "$name" show status; then
 		echo "bird_start $name: no answer on $(bird_sock "$name")" >&2
 		tail -n 20 "$(bird_log "$name")" >&2
