@@ -30,6 +30,7 @@ CHURN_RATE=${CHURN_RATE:-10000}		# route changes per second
 CHURN_SECS=${CHURN_SECS:-$( ((QUICK)) && echo 10 || echo 60)}
 CHURN_FLAPS=50				# flap protocols; one is toggled every 1/50 s
 MAPLAT=${MAPLAT:-$BIN/maplat}
+SYNC_LOG=$BIN/last.sync.log	# ipxr sync's own log, kept after the run as bench.sh keeps its log
 ANN=${H1%-h1}-ann
 DEV_A=ba$$		# router side of the BGP link
 DEV_N=bn$$		# announcer side
@@ -71,7 +72,7 @@ SYNC_PID=
 # done: it logs "following table ...")
 sync_daemon()
 {
-	local log=$LIB_TMP/sync.log n0 i
+	local log=$SYNC_LOG n0 i
 
 	n0=$(grep -c "following table" "$log" 2>/dev/null)
 	"$IPXR" -n "$R" sync >>"$log" 2>&1 &
@@ -177,8 +178,9 @@ sync_initial_load()
 	kill -TERM "$SYNC_PID"
 	wait "$SYNC_PID" 2>/dev/null
 	# new maps: the object attached again after its pins are gone, as on a router that booted
+	# (the sink's counter stays)
 	step ip -n "$R" link set dev "$DEV_O" xdpdrv off
-	rm -f "$LIB_BPFFS"/tc/globals/*
+	rm -f "$LIB_BPFFS"/tc/globals/ipxr_*
 	step ip -n "$R" link set dev "$DEV_O" xdpdrv obj "$XDP_OBJ" sec xdp_router
 	sync_load "new maps"
 	ip netns exec "$R" "$MAPLAT" verify >"$out" 2>&1 ||
@@ -250,6 +252,7 @@ sync_churn()
 
 sync_part()
 {
+	: >"$SYNC_LOG"
 	sync_topo
 	FWD_COUNTER=$(fwd_counter)
 	sync_converge
