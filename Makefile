@@ -17,6 +17,9 @@ BPFOBJDIR	?= $(LIBDIR)/ipxr
 MANDIR		?= $(PREFIX)/share/man
 BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 UNITDIR		?= $(LIBDIR)/systemd/system
+# iproute2 reads protocol names from $(SYSCONFDIR)/iproute2/rt_protos.d/*.conf (Debian 12's 6.1
+# too), so "ip route" prints ipxr's routes as "proto ipxr"
+SYSCONFDIR	?= /etc
 
 CC		?= cc
 CLANG		?= clang
@@ -153,6 +156,9 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/ipxr-sync.service.in \
 		>$(DESTDIR)$(UNITDIR)/ipxr-sync.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ipxr-sync.service
+	install -d $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d
+	install -m 0644 etc/iproute2/rt_protos.d/ipxr.conf \
+		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/ipxr.conf
 
 clean:
 	rm -rf bpf/*.o ipxr/ipxr build $(TEST_BINS) $(BENCH_BINS)

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <linux/rtnetlink.h>
@@ -15,6 +16,7 @@
 #include "local.h"
 #include "maps.h"
 #include "nexthop.h"
+#include "ports.h"
 
 int compile_begin(void)
 {
@@ -23,6 +25,9 @@ int compile_begin(void)
 	/* the front table is left to the trie before its first write, local_sync()'s too */
 	if (!err)
 		err = front_begin();
+	/* the program redirects only into ports recorded as running it and up */
+	if (!err)
+		err = ports_sync();
 	if (!err)
 		err = local_sync();
 	if (!err)
@@ -117,8 +122,8 @@ int compile_route(const struct kroute *r)
 		err = errno;
 		nh_release(nh_id);
 		if (err == E2BIG || err == ENOSPC || err == ENOMEM)
-			return ipxr_error(IPXR_EXIT_REFUSED, "fast-path route table full (%u "
-					  "routes): %s", f->max_routes, strerror(err));
+			return ipxr_error(IPXR_EXIT_REFUSED, "route table full (%u routes)",
+					  f->max_routes);
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot write route \"%s\": %s", dst,
 				  strerror(err));
 	}
@@ -215,7 +220,86 @@ int compile_lookup(const struct inet_prefix *dst, struct kroute *r)
 	return 1;
 }
 
+int compile_recount(void)
+{
+	const struct ipxr_family *f;
+	struct route_key *keys;
+	struct ipxr_route val;
+	__u32 *counts;
+	size_t n, i;
+	int err = 0;
+
+	counts = calloc(IPXR_MAX_NEXTHOPS, sizeof(*counts));
+	if (!counts)
+		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
+	for_each_family(f) {
+		err = route_keys(f, &keys, &n);
+		if (err) {
+			err = ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
+					 map_layout[f->route_map].name, strerror(-err));
+			break;
+		}
+		for (i = 0; i < n; i++)
+			/* the key is in the trie: the longest match is its own entry */
+			if (bpf_map_lookup_elem(map_fd(f->route_map), &keys[i], &val) == 0 &&
+			    val.type == IPXR_RT_UNICAST && val.nh_id < IPXR_MAX_NEXTHOPS)
+				counts[val.nh_id]++;
+		free(keys);
+	}
+	if (!err)
+		err = nh_recount(counts);
+	free(counts);
+	return err ? err : nh_commit();
+}
+
 int compile_commit(void)
 {
 	return nh_commit();
+}
+
+void compile_end(void)
+{
+	maps_close();	/* ends the front table's bracket and releases the lock */
+	nh_free_all();
+	local_free();
+}
+
+int compile_set_table(__u32 table)
+{
+	struct ipxr_config cfg;
+	int err = maps_open(true);
+
+	if (err)
+		return err;
+	err = config_read(&cfg);
+	if (!err) {
+		cfg.magic = IPXR_LAYOUT_MAGIC;
+		cfg.table = table == RT_TABLE_MAIN ? 0 : table;
+		err = config_write(&cfg);
+	}
+	maps_close();
+	if (err)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot write map %s: %s", IPXR_MAP_CONFIG,
+				  strerror(-err));
+	return 0;
+}
+
+static bool same_addr(const struct inet_prefix *a, const struct inet_prefix *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
+}
+
+bool compile_same(const struct kroute *k, const struct kroute *m)
+{
+	if (k->table != m->table || k->type != m->type || k->protocol != m->protocol ||
+	    k->scope != m->scope || k->priority != m->priority || k->mtu != m->mtu ||
+	    k->mtu_lock != m->mtu_lock ||
+	    (k->flags & RTNH_F_ONLINK) != (m->flags & RTNH_F_ONLINK))
+		return false;
+	/* what compile_route() keeps of the next hop: nothing unless the fast path forwards */
+	if (compile_type(k) != IPXR_RT_UNICAST)
+		return !m->oif && !m->has_gw;
+	if (!k->oif || k->oif != m->oif || k->has_gw != m->has_gw)
+		return false;
+	return !k->has_gw || same_addr(&k->gw, &m->gw);
 }

@@ -60,4 +60,27 @@ void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
 /* Write back what a batch of compile_route()/compile_remove() calls left pending. */
 int compile_commit(void);
 
+/*
+ * Give back what compile_begin() took: the maps' lock (other writers may go on), the front
+ * table's bracket, the next hops and addresses read. The next compile_begin() reads them again:
+ * how ipxr sync writes batch after batch while the CLI writes in between.
+ */
+void compile_end(void);
+
+/* Make @table the one the fast path compiles (ipxr_config). 0 or an exit code. */
+int compile_set_table(__u32 table);
+
+/*
+ * Whether @m, the maps' entry for a prefix (compile_lookup()), is what compile_route(@k)
+ * would write for the kernel's route @k: ipxr sync diffs with it instead of rewriting.
+ */
+bool compile_same(const struct kroute *k, const struct kroute *m);
+
+/*
+ * The next hops' reference counts are derived data: recount them from the tries (the routes
+ * that point to each), write them and free the next hops no route uses. For a resync, or after
+ * a writer died between its route writes and its compile_commit(). 0 or an exit code.
+ */
+int compile_recount(void);
+
 #endif /* IPXR_COMPILE_H */

@@ -18,10 +18,12 @@
 #include "json_print.h"
 #include "local.h"
 #include "maps.h"
+#include "monitor.h"
 #include "netlink.h"
 #include "nexthop.h"
 #include "route.h"
 #include "stats.h"
+#include "sync.h"
 #include "utils.h"
 
 #define BATCH_MAX_ARGS	128
@@ -31,7 +33,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ipxr [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       ipxr [ -force ] -batch FILENAME\n"
-		"OBJECT := { route | nexthop | stats }\n"
+		"OBJECT := { route | nexthop | stats | sync | monitor }\n"
 		"%s", ipxr_options_usage);
 }
 
@@ -55,6 +57,8 @@ static const struct cmd objects[] = {
 	{ "route", do_route },
 	{ "nexthop", do_nexthop },
 	{ "stats", do_stats },
+	{ "sync", do_sync },
+	{ "monitor", do_monitor },
 	{ "help", do_help },
 	{ NULL, NULL },
 };
@@ -106,10 +110,49 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
+/*
+ * One command of a batch file into *@buf: a line, "#" comments cut, and as ip reads them, a
+ * line ending in "\" goes on with the next. FILE:LINE names the command's first line. -1 at
+ * the end of the file.
+ */
+static ssize_t batch_getcmd(char **buf, size_t *cap, FILE *f)
+{
+	char *more = NULL, *hash, *nb;
+	size_t mcap = 0, len;
+	ssize_t n;
+
+	n = getline(buf, cap, f);
+	if (n < 0)
+		return n;
+	ipxr.batch_line++;
+	for (;;) {
+		hash = strchr(*buf, '#');
+		if (hash)
+			*hash = '\0';
+		len = strcspn(*buf, "\n");
+		(*buf)[len] = '\0';
+		if (!len || (*buf)[len - 1] != '\\')
+			break;
+		(*buf)[len - 1] = ' ';
+		if (getline(&more, &mcap, f) < 0)
+			break;
+		ipxr.batch_line++;
+		nb = realloc(*buf, len + strlen(more) + 1);
+		if (!nb)
+			break;
+		strcpy(nb + len, more);
+		*buf = nb;
+		*cap = len + strlen(more) + 1;
+	}
+	free(more);
+	return (ssize_t)strlen(*buf);
+}
+
 /* ip -batch: one command per line, "#" comments, FILE:LINE on errors, -force goes on. */
 static int run_batch(const char *name)
 {
-	char *line = NULL, *hash, *args[BATCH_MAX_ARGS + 1];
+	char *line = NULL, *args[BATCH_MAX_ARGS + 1];
+	unsigned long first_line, last_line;
 	int first_rc = 0, rc, argc;
 	size_t cap = 0;
 	FILE *f;
@@ -126,19 +169,24 @@ static int run_batch(const char *name)
 	ipxr.batch = true;
 	ipxr.batch_file = name;
 	ipxr.batch_line = 0;
-	while (getline(&line, &cap, f) >= 0) {
-		ipxr.batch_line++;
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
+	for (;;) {
+		first_line = ipxr.batch_line + 1;
+		if (batch_getcmd(&line, &cap, f) < 0)
+			break;
+		/* errors name the line the command starts on; counting goes on after its last */
+		last_line = ipxr.batch_line;
+		ipxr.batch_line = first_line;
 		argc = split_args(line, args, BATCH_MAX_ARGS);
-		if (argc == 0)
+		if (argc == 0) {
+			ipxr.batch_line = last_line;
 			continue;
+		}
 		if (argc < 0)
 			rc = ipxr_error(IPXR_EXIT_USAGE, argc == -E2BIG ? "too many arguments" :
 					"unbalanced quotes");
 		else
 			rc = run_cmd(argc, args);
+		ipxr.batch_line = last_line;
 		if (rc && !first_rc)
 			first_rc = rc;
 		if (rc && !ipxr.force)

@@ -65,6 +65,11 @@ struct kroute;
 struct nlmsghdr;
 int nl_route_parse(const struct nlmsghdr *nlh, struct kroute *r);
 int nl_route_write(int cmd, int nlflags, const struct kroute *r);
+/*
+ * The same with NLM_F_ECHO: *@echo is the route as the kernel stored it (RTM_NEWROUTE) or the
+ * one it deleted (RTM_DELROUTE: the first that @r describes), decoded by nl_route_parse().
+ */
+int nl_route_write_echo(int cmd, int nlflags, const struct kroute *r, struct kroute *echo);
 int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, void *data),
 		  void *data);
 int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r);

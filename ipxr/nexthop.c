@@ -380,6 +380,22 @@ void nh_release(__u32 id)
 	t.dirty[id] = t.any_dirty = true;
 }
 
+int nh_recount(const __u32 *counts)
+{
+	__u32 id;
+	int err = nh_load();
+
+	if (err)
+		return err;
+	for (id = 1; id < t.cfg.nh_hiwater && id < IPXR_MAX_NEXTHOPS; id++) {
+		if (!t.nh[id].ifindex || t.nh[id].refcnt == counts[id])
+			continue;
+		t.nh[id].refcnt = counts[id];
+		t.dirty[id] = t.any_dirty = true;
+	}
+	return 0;
+}
+
 int nh_commit(void)
 {
 	struct ipxr_nexthop *nh;
@@ -423,6 +439,7 @@ int nh_commit(void)
 int nh_port_up(int ifindex)
 {
 	struct inet_prefix gw;
+	struct nl_neigh n;
 	struct ipxr_nexthop *nh;
 	int err, ret = 0;
 	__u32 id;
@@ -439,6 +456,15 @@ int nh_port_up(int ifindex)
 			gw.family = nh->family;
 			gw.bitlen = af_bits(nh->family);
 			memcpy(gw.addr, nh->gw, af_bytes(nh->family));
+			/*
+			 * Packets the kernel tried to send while the port was down left an
+			 * unresolved entry whose next probe is up to a second away: a new one
+			 * is probed at once.
+			 */
+			if (nl_neigh_get(gw.family, gw.addr, ifindex, &n) == 0 &&
+			    (n.state & (NUD_INCOMPLETE | NUD_FAILED | NUD_NONE)) &&
+			    !(n.flags_ext & NTF_EXT_MANAGED))
+				nl_neigh_del(gw.family, gw.addr, ifindex);
 			if (make_managed(ifindex, &gw)) {
 				nh->flags |= IPXR_NH_F_MANAGED;
 				t.dirty[id] = t.any_dirty = true;

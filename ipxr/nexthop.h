@@ -38,6 +38,13 @@ void nh_standin_addr(__u32 id, __u8 *addr);
  * the managed neighbours ipxr created for them). A batch calls it once, at the end.
  */
 int nh_commit(void);
+
+/*
+ * Set every next hop's reference count to @counts[id] (IPXR_MAX_NEXTHOPS of them: the routes
+ * that point to it, counted from the tries by compile_recount()); nh_commit() then writes them
+ * and frees the next hops no route uses. 0 or an exit code.
+ */
+int nh_recount(const __u32 *counts);
 void nh_free_all(void);
 
 /*

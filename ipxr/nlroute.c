@@ -167,8 +167,25 @@ int nl_route_parse(const struct nlmsghdr *nlh, struct kroute *r)
 	return 0;
 }
 
-int nl_route_write(int cmd, int nlflags, const struct kroute *r)
+struct get_ctx {
+	struct kroute r;
+	int err;
+	bool got;
+};
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct get_ctx *g = data;
+
+	if (!g->got && nl_route_parse(nlh, &g->r) == 0)
+		g->got = true;
+	return MNL_CB_OK;
+}
+
+static int route_write(int cmd, int nlflags, const struct kroute *r, struct kroute *echo)
+{
+	struct get_ctx g = {};
+	int err;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nlattr *nest;
@@ -223,7 +240,26 @@ int nl_route_write(int cmd, int nlflags, const struct kroute *r)
 		mnl_attr_put_u32(nlh, RTA_NH_ID, r->nhid);
 	if (r->has_pref)
 		mnl_attr_put_u8(nlh, RTA_PREF, r->pref);
-	return nl_talk(nlh, NULL, NULL);
+	if (!echo)
+		return nl_talk(nlh, NULL, NULL);
+	/* the kernel sends the route as it stored (or removed) it to the writer, then the ACK */
+	nlh->nlmsg_flags |= NLM_F_ECHO;
+	err = nl_talk(nlh, get_cb, &g);
+	if (!err && !g.got)
+		return -ENOMSG;
+	if (!err)
+		*echo = g.r;
+	return err;
+}
+
+int nl_route_write(int cmd, int nlflags, const struct kroute *r)
+{
+	return route_write(cmd, nlflags, r, NULL);
+}
+
+int nl_route_write_echo(int cmd, int nlflags, const struct kroute *r, struct kroute *echo)
+{
+	return route_write(cmd, nlflags, r, echo);
 }
 
 struct dump_ctx {
@@ -298,56 +334,86 @@ static int exact_cb(const struct kroute *r, void *data)
 	return 0;
 }
 
-struct get_ctx {
-	struct kroute r;
-	int err;
-	bool got;
-};
-
-static int get_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct get_ctx *g = data;
-
-	if (!g->got && nl_route_parse(nlh, &g->r) == 0)
-		g->got = true;
-	return MNL_CB_OK;
-}
-
-int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
+/* The kernel's FIB entry for the lookup of @addr: 0 and *@g filled, or a negative errno. */
+static int fib_match(int family, const __u8 *addr, struct get_ctx *g)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct exact_ctx x = { .dst = dst };
-	struct get_ctx g = {};
 	struct rtmsg *rtm;
+
+	memset(g, 0, sizeof(*g));
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = af_bits(family);
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	mnl_attr_put(nlh, RTA_DST, af_bytes(family), addr);
+	return nl_talk(nlh, get_cb, g);
+}
+
+/* The last address of @p into @out; false if @p has no address after it (all ones). */
+static void prefix_last(const struct inet_prefix *p, __u8 *out)
+{
+	unsigned int i, bytes = af_bytes(p->family);
+
+	memcpy(out, p->addr, bytes);
+	for (i = p->bitlen; i < 8 * bytes; i++)
+		out[i / 8] |= 0x80 >> (i % 8);
+}
+
+static bool addr_next(__u8 *a, unsigned int bytes)
+{
+	int i;
+
+	for (i = bytes - 1; i >= 0; i--)
+		if (++a[i])
+			return true;
+	return false;
+}
+
+/*
+ * The lookups nl_route_exact() tries before it dumps the table: a BGP table nests prefixes, so
+ * the first address of one is often inside a longer one; the address after that one, or the
+ * prefix's last address, usually is not.
+ */
+#define EXACT_PROBES	6
+
+int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
+{
+	unsigned int bytes = af_bytes(dst->family), n;
+	struct exact_ctx x = { .dst = dst };
+	__u8 probe[16], last[16];
+	struct get_ctx g;
 	int err;
 
 	if (!table)
 		table = RT_TABLE_MAIN;
-	/* the FIB entry that the lookup of the prefix's first address ends in */
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = dst->family;
-	rtm->rtm_dst_len = af_bits(dst->family);
-	rtm->rtm_flags = RTM_F_FIB_MATCH;
-	mnl_attr_put(nlh, RTA_DST, af_bytes(dst->family), dst->addr);
-	err = nl_talk(nlh, get_cb, &g);
-	if (!err && g.got && g.r.table == table && g.r.dst.bitlen >= dst->bitlen) {
+	prefix_last(dst, last);
+	memcpy(probe, dst->addr, bytes);
+	for (n = 0; n < EXACT_PROBES; n++) {
+		/* the FIB entry the lookup of an address of the prefix ends in */
+		err = fib_match(dst->family, probe, &g);
+		if (err == -ENETUNREACH && table == RT_TABLE_MAIN)
+			return 0;	/* no table the rules consult, main included, routes it */
+		if (err || !g.got || g.r.table != table)
+			break;		/* another table's (a local address, a rule) or a reject */
 		if (same_prefix(&g.r.dst, dst)) {
 			*r = g.r;
 			return 1;
 		}
-		/* a longer prefix inside this one answered: it says nothing about this one */
-	} else if (!err && g.got && g.r.table == table) {
 		/*
-		 * The table's longest usable match for the address is shorter: the prefix has no
-		 * route there the kernel would use (none, or only dead ones).
+		 * Shorter: the table's longest usable match for an address of the prefix is
+		 * not the prefix, which therefore has no route there the kernel would use.
 		 */
-		return 0;
-	} else if (err == -ENETUNREACH && table == RT_TABLE_MAIN) {
-		/* no table the rules consult, main included, routes the address */
-		return 0;
+		if (g.r.dst.bitlen < dst->bitlen)
+			return 0;
+		/* a longer prefix inside answered: try past its end, then the last address */
+		prefix_last(&g.r.dst, probe);
+		if (!memcmp(probe, last, bytes) || !addr_next(probe, bytes))
+			break;
+		if (n == 2)
+			memcpy(probe, last, bytes);
 	}
 	err = nl_route_dump(dst->family, table, exact_cb, &x);
 	if (err)

@@ -14,40 +14,70 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
+#include <linux/icmpv6.h>
 #include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
 
+#include "compile.h"
 #include "json_print.h"
+#include "kroute.h"
 #include "local.h"
 #include "maps.h"
 #include "netlink.h"
 #include "nexthop.h"
-#include "ports.h"
 #include "route.h"
+#include "rt_names.h"
 
 /* the kernel's NUD_VALID (include/net/neighbour.h): states with a usable lladdr */
 #define NEIGH_VALID	(NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | \
 			 NUD_DELAY)
 
-static const char *const type_names[] = {
-	[IPXR_RT_UNSPEC] = "unspec",
-	[IPXR_RT_UNICAST] = "unicast",
-	[IPXR_RT_BLACKHOLE] = "blackhole",
-	[IPXR_RT_LOCAL] = "local",
+/*
+ * The kernel's route types ipxr takes, in ip's words. A local route is the kernel's own (it
+ * makes one per address): shown and selected, never written.
+ */
+static const struct route_type_word {
+	const char *name;
+	__u8 type;
+	bool writable;
+} type_words[] = {
+	{ "unicast", RTN_UNICAST, true },
+	{ "local", RTN_LOCAL, false },
+	{ "blackhole", RTN_BLACKHOLE, true },
+	{ "unreachable", RTN_UNREACHABLE, true },
+	{ "prohibit", RTN_PROHIBIT, true },
+	{ "throw", RTN_THROW, true },
+	{ NULL, 0, false },
 };
 
 const char *route_type_name(unsigned int type)
 {
-	return type < sizeof(type_names) / sizeof(type_names[0]) ? type_names[type] : "unknown";
+	const struct route_type_word *t;
+
+	for (t = type_words; t->name; t++)
+		if (t->type == type)
+			return t->name;
+	switch (type) {
+	case RTN_BROADCAST:
+		return "broadcast";
+	case RTN_ANYCAST:
+		return "anycast";
+	case RTN_MULTICAST:
+		return "multicast";
+	case RTN_NAT:
+		return "nat";
+	}
+	return "unknown";
 }
 
+/* A bare type word: any but local, which only "type local" (selectors) names. */
 static int type_from_word(const char *w, bool allow_local)
 {
-	if (is_word(w, "unicast"))
-		return IPXR_RT_UNICAST;
-	if (is_word(w, "blackhole"))
-		return IPXR_RT_BLACKHOLE;
-	if (allow_local && is_word(w, "local"))
-		return IPXR_RT_LOCAL;
+	const struct route_type_word *t;
+
+	for (t = type_words; t->name; t++)
+		if (is_word(w, t->name) && (t->writable || allow_local))
+			return t->type;
 	return -1;
 }
 
@@ -76,7 +106,7 @@ static int match_word(const char *w, enum route_match *how)
 
 /*
  * The family of the route: its prefix's; "default" has none of its own and takes the
- * gateway's, else -4/-6, else IPv4 (as ip decides it).
+ * gateway's, else the source's, else -4/-6, else IPv4 (as ip decides it).
  */
 static int resolve_family(struct route_req *req)
 {
@@ -88,11 +118,45 @@ static int resolve_family(struct route_req *req)
 					  "of different families.", req->dst_arg, req->via_arg);
 		family = req->via.family;
 	}
+	if (req->has_src) {
+		if (family && family != req->src.family)
+			return ipxr_error(IPXR_EXIT_USAGE, "the source address is not of the "
+					  "route's family.");
+		family = req->src.family;
+	}
 	if (!family)
 		family = ipxr.family ? ipxr.family : AF_INET;
 	req->family = family;
 	req->dst.family = family;
 	return 0;
+}
+
+/* What may be a prefix: "default", an address of either family (ip's short forms included). */
+static bool prefix_shaped(const char *w)
+{
+	return is_word(w, "default") || strchr(w, ':') || (*w >= '0' && *w <= '9');
+}
+
+/* The argument of keyword @argv[0]: advances the loop, or prints ip's "argument is missing". */
+#define NEXT_ARG()							\
+	do {								\
+		if (argc < 2)						\
+			return missarg(w);				\
+		argc--, argv++;						\
+	} while (0)
+
+#define DUP_CHECK(flag, key)						\
+	do {								\
+		if (flag)						\
+			return duparg(key, *argv);			\
+	} while (0)
+
+static int parse_name_arg(enum rt_names_kind kind, const char *key, const char *arg,
+			  __u32 *id)
+{
+	if (rt_id(kind, arg, id) == 0)
+		return 0;
+	return ipxr_error(IPXR_EXIT_USAGE, "invalid \"%s\" value \"%s\".", key, arg);
 }
 
 /* iproute2's keyword loop: keywords take the next word, a bare word is the prefix. */
@@ -101,58 +165,139 @@ int route_parse(int argc, char **argv, bool selector, struct route_req *req)
 	enum route_match how;
 	const char *w;
 	int type, err;
+	__u32 v;
 
 	memset(req, 0, sizeof(*req));
 	for (; argc > 0; argc--, argv++) {
 		w = *argv;
 		how = MATCH_EXACT;
 		if (is_word(w, "via")) {
-			if (argc < 2)
-				return missarg(w);
-			argc--, argv++;
-			if (req->has_via)
-				return duparg("via", *argv);
+			NEXT_ARG();
+			/* ip's "via [ inet | inet6 ] ADDRESS" */
+			if ((is_word(*argv, "inet") || is_word(*argv, "inet6")) && argc > 1)
+				argc--, argv++;
+			DUP_CHECK(req->has_via, "via");
 			err = parse_addr_arg(*argv, ipxr.family, &req->via);
 			if (err)
 				return err;
 			req->has_via = true;
 			req->via_arg = *argv;
-		} else if (is_word(w, "dev")) {
-			if (argc < 2)
-				return missarg(w);
-			argc--, argv++;
-			if (req->dev)
-				return duparg("dev", *argv);
+		} else if (is_word(w, "dev") || is_word(w, "oif")) {
+			NEXT_ARG();
+			DUP_CHECK(req->dev, "dev");
 			req->dev = *argv;
+		} else if (is_word(w, "proto") || is_word(w, "protocol")) {
+			NEXT_ARG();
+			DUP_CHECK(req->has_proto, "proto");
+			err = parse_name_arg(RT_NAMES_PROTO, "protocol", *argv, &v);
+			if (err)
+				return err;
+			req->has_proto = true;
+			req->proto = v;
+		} else if (is_word(w, "metric") || is_word(w, "priority") ||
+			   is_word(w, "preference")) {
+			NEXT_ARG();
+			DUP_CHECK(req->has_metric, "metric");
+			err = parse_u32_arg("metric", *argv, UINT32_MAX, &req->metric);
+			if (err)
+				return err;
+			req->has_metric = true;
+		} else if (is_word(w, "scope")) {
+			NEXT_ARG();
+			DUP_CHECK(req->has_scope, "scope");
+			err = parse_name_arg(RT_NAMES_SCOPE, "scope", *argv, &v);
+			if (err)
+				return err;
+			req->has_scope = true;
+			req->scope = v;
+		} else if (is_word(w, "src") && !selector) {
+			NEXT_ARG();
+			DUP_CHECK(req->has_src, "src");
+			err = parse_addr_arg(*argv, ipxr.family, &req->src);
+			if (err)
+				return err;
+			req->has_src = true;
+		} else if (is_word(w, "table")) {
+			NEXT_ARG();
+			DUP_CHECK(req->has_table, "table");
+			req->has_table = true;
+			if (is_word(*argv, "all") && !selector)
+				return ipxr_error(IPXR_EXIT_USAGE, "\"table all\" selects; a route is "
+						  "in one table.");
+			if (is_word(*argv, "all"))
+				req->table = 0;
+			else if (rt_id(RT_NAMES_TABLE, *argv, &req->table) || !req->table)
+				return ipxr_error(IPXR_EXIT_USAGE, "invalid table \"%s\".", *argv);
+		} else if (is_word(w, "onlink") && !selector) {
+			req->onlink = true;
+		} else if ((is_word(w, "linkdown") || is_word(w, "dead")) && !selector) {
+			/* states the kernel reports (ip prints them); nothing a writer can set */
+		} else if (is_word(w, "mtu") && !selector) {
+			NEXT_ARG();
+			DUP_CHECK(req->has_mtu, "mtu");
+			if (is_word(*argv, "lock")) {
+				req->mtu_lock = true;
+				NEXT_ARG();
+			}
+			err = parse_u32_arg("mtu", *argv, UINT32_MAX, &req->mtu);
+			if (err)
+				return err;
+			if (!req->mtu)
+				return ipxr_error(IPXR_EXIT_USAGE, "invalid \"mtu\" value \"0\".");
+			req->has_mtu = true;
+		} else if (is_word(w, "pref") && !selector) {
+			NEXT_ARG();
+			DUP_CHECK(req->has_pref, "pref");
+			if (is_word(*argv, "low"))
+				req->pref = ICMPV6_ROUTER_PREF_LOW;
+			else if (is_word(*argv, "medium"))
+				req->pref = ICMPV6_ROUTER_PREF_MEDIUM;
+			else if (is_word(*argv, "high"))
+				req->pref = ICMPV6_ROUTER_PREF_HIGH;
+			else
+				return ipxr_error(IPXR_EXIT_USAGE, "invalid \"pref\" value \"%s\": "
+						  "low, medium or high.", *argv);
+			req->has_pref = true;
+		} else if (is_word(w, "nhid") && !selector) {
+			NEXT_ARG();
+			DUP_CHECK(req->nhid, "nhid");
+			err = parse_u32_arg("nexthop object id", *argv, UINT32_MAX, &req->nhid);
+			if (err)
+				return err;
+			if (!req->nhid)
+				return ipxr_error(IPXR_EXIT_USAGE, "invalid nexthop object id \"0\".");
+		} else if (is_word(w, "local") && !selector) {
+			return ipxr_error(IPXR_EXIT_USAGE, "local routes are the kernel's: it makes "
+					  "one for each address of the router (ip address add).");
+		} else if (is_word(w, "nexthop") && !selector) {
+			return ipxr_error(IPXR_EXIT_USAGE, "multipath routes (\"nexthop\") are not "
+					  "written by ipxr yet: write them with ip route, the fast "
+					  "path hands them to the kernel.");
 		} else if ((type = type_from_word(w, false)) >= 0 ||
 			   (selector && is_word(w, "type"))) {
 			if (type < 0) {
-				if (argc < 2)
-					return missarg(w);
-				argc--, argv++;
+				NEXT_ARG();
 				type = type_from_word(*argv, true);
 				if (type < 0)
 					return ipxr_error(IPXR_EXIT_USAGE,
 							  "invalid route type \"%s\": unicast, "
-							  "blackhole or local.", *argv);
+							  "local, blackhole, unreachable, prohibit "
+							  "or throw.", *argv);
 			}
-			if (req->has_type)
-				return duparg("type", *argv);
+			DUP_CHECK(req->has_type, "type");
 			req->has_type = true;
 			req->type = type;
 		} else {
 			/* [ to ] [ root | match | exact ] PREFIX, or a bare PREFIX */
 			if (is_word(w, "to")) {
-				if (argc < 2)
-					return missarg(w);
-				argc--, argv++;
+				NEXT_ARG();
 				w = *argv;
+			} else if (!prefix_shaped(w) && !(selector && match_word(w, &how) == 0)) {
+				return ipxr_error(IPXR_EXIT_USAGE, "unknown keyword \"%s\", try "
+						  "\"ipxr route help\".", w);
 			}
-			if (selector && match_word(w, &how) == 0) {
-				if (argc < 2)
-					return missarg(w);
-				argc--, argv++;
-			}
+			if (selector && match_word(w, &how) == 0)
+				NEXT_ARG();
 			err = set_dst(req, *argv, how);
 			if (err)
 				return err;
@@ -160,20 +305,21 @@ int route_parse(int argc, char **argv, bool selector, struct route_req *req)
 	}
 	if (!selector && !req->has_dst)
 		return ipxr_error(IPXR_EXIT_USAGE, "a prefix is needed: ROUTE := [ TYPE ] [ to ] "
-				  "PREFIX [ via ADDRESS ] [ dev NAME ]");
+				  "PREFIX [ via ADDRESS ] [ dev NAME ] [ INFO_SPEC ]");
 	return resolve_family(req);
 }
 
-/* A unicast route needs somewhere to go, a blackhole nowhere. */
+/* What ip would refuse before asking the kernel, and what ipxr never writes. */
 static int route_check_write(const struct route_req *req)
 {
-	if (req->has_type && req->type == IPXR_RT_BLACKHOLE) {
-		if (req->has_via || req->dev)
-			return ipxr_error(IPXR_EXIT_USAGE, "a blackhole route takes neither via "
-					  "nor dev.");
-		return 0;
-	}
-	if (!req->has_via && !req->dev)
+	if (req->has_type && req->type == RTN_LOCAL)
+		return ipxr_error(IPXR_EXIT_USAGE, "local routes are the kernel's: it makes one "
+				  "for each address of the router (ip address add).");
+	if (req->has_table && !req->table)
+		return ipxr_error(IPXR_EXIT_USAGE, "\"table all\" selects; a route goes in one "
+				  "table.");
+	if ((!req->has_type || req->type == RTN_UNICAST) && !req->has_via && !req->dev &&
+	    !req->nhid)
 		return ipxr_error(IPXR_EXIT_USAGE,
 				  "a unicast route needs via ADDRESS or dev NAME.");
 	/* fe80::/10 exists on every link: only the device says which neighbour is meant */
@@ -215,30 +361,6 @@ static void warn_forwarding(const struct ipxr_family *f, int ifindex)
 	fclose(fp);
 }
 
-static int write_prepare(const struct route_req *req, int *ifindex)
-{
-	int err;
-
-	*ifindex = 0;
-	if (req->dev) {
-		err = dev_lookup_arg(req->dev, ifindex);
-		if (err)
-			return err;
-	}
-	err = maps_open(true);
-	/* the front table is left to the trie before its first write, local_sync()'s too */
-	if (!err)
-		err = front_begin();
-	/* the program redirects only into ports recorded as running it */
-	if (!err)
-		err = ports_sync();
-	if (!err)
-		err = local_sync();
-	if (!err)
-		err = nh_load();
-	return err;
-}
-
 static void key_from_prefix(const struct inet_prefix *p, struct route_key *key)
 {
 	memset(key, 0, sizeof(*key));
@@ -264,44 +386,29 @@ static char *format_key(char *buf, size_t len, const struct ipxr_family *f,
 	return format_prefix(buf, len, &p);
 }
 
-/* Parse a ROUTE for a write and get the maps ready: the common head of modify and delete. */
-static int write_begin(int argc, char **argv, bool check, struct route_req *req,
-		       const struct ipxr_family **f, struct route_key *key, char *dst,
-		       size_t dstlen, int *ifindex)
-{
-	int err = route_parse(argc, argv, false, req);
-
-	if (!err && check)
-		err = route_check_write(req);
-	if (!err)
-		err = write_prepare(req, ifindex);
-	if (err)
-		return err;
-	*f = family_get(req->family);
-	key_from_prefix(&req->dst, key);
-	format_prefix(dst, dstlen, &req->dst);
-	return 0;
-}
-
 static int finish_write(int err)
 {
-	int cerr = ipxr.batch ? 0 : nh_commit();
+	int cerr = ipxr.batch ? 0 : compile_commit();
 
 	return err ? err : cerr;
 }
 
-static int update_error(const struct ipxr_family *f, const char *dst, int err)
+/* The kernel refused a write: ip's words for it, and the kernel's own reason when it gave one. */
+static int kernel_error(const char *dst, int err)
 {
+	const char *why = nl_error_msg();
+
 	if (err == EEXIST)
 		return ipxr_error(IPXR_EXIT_REFUSED, "route \"%s\" already exists (%s): use "
 				  "replace or change.", dst, strerror(err));
-	if (err == ENOENT)
+	if (err == ESRCH || err == ENOENT)
 		return ipxr_error(IPXR_EXIT_REFUSED, "route \"%s\" not found (%s).", dst,
 				  strerror(err));
-	if (err == E2BIG || err == ENOSPC)
-		return ipxr_error(IPXR_EXIT_REFUSED, "route table full (%u routes)",
-				  f->max_routes);
-	return ipxr_error(IPXR_EXIT_REFUSED, "cannot write route \"%s\": %s", dst, strerror(err));
+	if (*why)
+		return ipxr_error(IPXR_EXIT_REFUSED, "%s. (the kernel refused route \"%s\": %s)",
+				  why, dst, strerror(err));
+	return ipxr_error(IPXR_EXIT_REFUSED, "the kernel refused route \"%s\": %s", dst,
+			  strerror(err));
 }
 
 static int local_refused(const struct ipxr_family *f, const char *dst)
@@ -310,129 +417,313 @@ static int local_refused(const struct ipxr_family *f, const char *dst)
 			  "local route the kernel handles (%s).", dst, f->bits, strerror(EEXIST));
 }
 
-/* The route, written with BPF_NOEXIST (add), BPF_EXIST (change) or BPF_ANY (replace). */
-static int route_modify(int argc, char **argv, __u64 flags)
+/* The kernel's metric of a route written with @priority (0: IPv6 routes get 1024). */
+static __u32 kernel_metric(int family, __u32 priority)
 {
-	struct ipxr_route val = {}, old = {};
-	const struct ipxr_family *f;
-	char dst[PREFIX_STRLEN];
-	struct route_key key;
-	struct route_req req;
-	bool had_old = false;
-	int ifindex, fd, err;
-	__u32 nh_id = 0;
+	return priority || family != AF_INET6 ? priority : 1024;
+}
 
-	err = write_begin(argc, argv, true, &req, &f, &key, dst, sizeof(dst), &ifindex);
+static bool same_addr(const struct inet_prefix *a, const struct inet_prefix *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
+}
+
+/*
+ * Whether kernel route @r is one that @sel describes, as the kernel matches a delete: what
+ * @sel leaves out (0, scope nowhere) matches anything.
+ */
+static bool kroute_fits(const struct kroute *sel, const struct kroute *r)
+{
+	return (!sel->type || sel->type == r->type) &&
+	       (!sel->protocol || sel->protocol == r->protocol) &&
+	       (sel->scope == RT_SCOPE_NOWHERE || sel->scope == r->scope) &&
+	       (!sel->priority || sel->priority == r->priority) &&
+	       (!sel->oif || sel->oif == r->oif) &&
+	       (!sel->has_gw || (r->has_gw && same_addr(&sel->gw, &r->gw))) &&
+	       (!sel->has_prefsrc || (r->has_prefsrc && same_addr(&sel->prefsrc, &r->prefsrc))) &&
+	       (!sel->nhid || sel->nhid == r->nhid);
+}
+
+struct find_ctx {
+	const struct kroute *sel;
+	struct kroute found;
+	bool any;
+};
+
+static int find_cb(const struct kroute *r, void *data)
+{
+	struct find_ctx *x = data;
+
+	if (r->dst.bitlen != x->sel->dst.bitlen || !same_addr(&r->dst, &x->sel->dst) ||
+	    !kroute_fits(x->sel, r))
+		return 0;
+	x->found = *r;
+	x->any = true;
+	return 1;	/* the first in the kernel's order: the one it acts on */
+}
+
+/*
+ * The kernel route of @sel->table that @sel describes: usually the one the kernel uses (one
+ * lookup); another one costs a dump of the table. 1 and *@r, 0 when none, or a negative errno.
+ */
+static int kernel_find(const struct kroute *sel, struct kroute *r)
+{
+	struct find_ctx x = { .sel = sel };
+	int ret = nl_route_exact(&sel->dst, sel->table, r);
+
+	if (ret < 0)
+		return ret;
+	if (ret == 1 && kroute_fits(sel, r))
+		return 1;
+	if (ret == 0 && sel->table == RT_TABLE_MAIN)
+		return 0;
+	ret = nl_route_dump(sel->dst.family, sel->table, find_cb, &x);
+	if (ret < 0)
+		return ret;
+	if (x.any)
+		*r = x.found;
+	return x.any;
+}
+
+/*
+ * Make the maps hold what the kernel now does for @dst: the one compile path. @written is the
+ * route just written, for the one kind a lookup cannot see (a throw).
+ */
+static int recompile(const struct inet_prefix *dst, __u32 table, const struct kroute *written)
+{
+	char d[PREFIX_STRLEN];
+	struct kroute cur;
+	int ret = nl_route_exact(dst, table, &cur);
+
+	if (ret < 0)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the kernel's route for \"%s\": "
+				  "%s", format_prefix(d, sizeof(d), dst), strerror(-ret));
+	if (ret == 1)
+		return compile_route(&cur);
+	if (written && written->type == RTN_THROW)
+		return compile_route(written);
+	return compile_remove(dst);
+}
+
+/* Put the kernel back as it was before a write whose fast-path half failed. */
+static void kernel_undo(int cmd, int flags, const struct kroute *r, const char *dst)
+{
+	int err = nl_route_write(cmd, flags, r);
+
+	if (err)
+		ipxr_warn("cannot undo the kernel's half of the change to \"%s\": %s: the kernel "
+			  "and the fast path differ until ipxr writes the route again", dst,
+			  strerror(-err));
+}
+
+/* A ROUTE as the kernel takes it for add, change and replace; ip's defaults, proto ipxr. */
+static void kroute_for_write(const struct route_req *req, int oif, struct kroute *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->dst = req->dst;
+	k->table = req->has_table ? req->table : RT_TABLE_MAIN;
+	k->type = req->has_type ? req->type : RTN_UNICAST;
+	k->protocol = req->has_proto ? req->proto : RTPROT_IPXR;
+	if (req->has_scope)
+		k->scope = req->scope;
+	else if (req->family == AF_INET && k->type == RTN_UNICAST && !req->has_via && !req->nhid)
+		k->scope = RT_SCOPE_LINK;	/* ip's default for an IPv4 route without gateway */
+	else
+		k->scope = RT_SCOPE_UNIVERSE;
+	k->priority = req->metric;
+	k->oif = oif;
+	k->has_gw = req->has_via;
+	k->gw = req->via;
+	k->has_prefsrc = req->has_src;
+	k->prefsrc = req->src;
+	k->mtu = req->mtu;
+	k->mtu_lock = req->mtu_lock;
+	if (req->onlink)
+		k->flags |= RTNH_F_ONLINK;
+	k->has_pref = req->has_pref;
+	k->pref = req->pref;
+	k->nhid = req->nhid;
+}
+
+/* ip route del's message: what is not given matches anything (scope nowhere, type 0). */
+static void kroute_for_delete(const struct route_req *req, int oif, struct kroute *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->dst = req->dst;
+	k->table = req->has_table ? req->table : RT_TABLE_MAIN;
+	k->type = req->has_type ? req->type : 0;
+	k->protocol = req->has_proto ? req->proto : 0;
+	k->scope = req->has_scope ? req->scope : RT_SCOPE_NOWHERE;
+	k->priority = req->metric;
+	k->oif = oif;
+	k->has_gw = req->has_via;
+	k->gw = req->via;
+	k->has_prefsrc = req->has_src;
+	k->prefsrc = req->src;
+	k->nhid = req->nhid;
+}
+
+/*
+ * "route add 10.0.0.0/24 dev eno4" where eno4's address made that route already: the kernel
+ * says EEXIST, yet the route asked for is there, the same way (type, device, gateway, source,
+ * MTU as given; its protocol is the kernel's). It is compiled as it is.
+ */
+static bool kernel_has_same(const struct route_req *req, const struct kroute *k,
+			    struct kroute *cur)
+{
+	struct kroute sel = *k;
+
+	sel.protocol = 0;
+	sel.scope = req->has_scope ? k->scope : RT_SCOPE_NOWHERE;
+	sel.priority = kernel_metric(k->dst.family, k->priority);
+	if (kernel_find(&sel, cur) != 1)
+		return false;
+	return cur->has_gw == k->has_gw && (!req->has_mtu || (cur->mtu == k->mtu &&
+							     cur->mtu_lock == k->mtu_lock));
+}
+
+struct write_ctx {
+	const struct ipxr_family *f;
+	struct route_req req;
+	char dst[PREFIX_STRLEN];
+	int oif;
+	bool compiled;		/* the table is the fast path's: compile after the kernel */
+};
+
+/* Parse a ROUTE for a write and get the maps ready: the common head of modify and delete. */
+static int write_begin(int argc, char **argv, bool modify, struct write_ctx *w)
+{
+	static __u32 noted_table;
+	char t[16];
+	int err;
+
+	memset(w, 0, sizeof(*w));
+	err = route_parse(argc, argv, false, &w->req);
+	if (!err && modify)
+		err = route_check_write(&w->req);
+	if (!err && w->req.has_table && !w->req.table)
+		err = ipxr_error(IPXR_EXIT_USAGE, "\"table all\" selects; a route is in one table.");
+	if (!err && w->req.dev)
+		err = dev_lookup_arg(w->req.dev, &w->oif);
+	/* the maps must be writable before the kernel is touched: one fails, nothing changes */
+	if (!err)
+		err = compile_begin();
 	if (err)
 		return err;
-	if (key.prefixlen == f->bits && local_is_addr(f, key.addr))
-		return local_refused(f, dst);
-
-	val.type = req.has_type ? req.type : IPXR_RT_UNICAST;
-	val.prefixlen = key.prefixlen;
-	if (val.type == IPXR_RT_UNICAST) {
-		if (req.has_via && !ifindex) {
-			err = nh_gateway_dev(&req.via, &ifindex);
-			if (err)
-				return err;
-		}
-		err = nh_acquire(ifindex, req.has_via ? &req.via : NULL, &nh_id);
-		if (err)
-			return finish_write(err);
-		val.nh_id = nh_id;
+	w->f = family_get(w->req.family);
+	format_prefix(w->dst, sizeof(w->dst), &w->req.dst);
+	w->compiled = (w->req.has_table ? w->req.table : RT_TABLE_MAIN) == compile_table();
+	if (!w->compiled && noted_table != w->req.table) {
+		noted_table = w->req.table;
+		ipxr_warn("the fast path compiles table %s: a route of table %s is written to the "
+			  "kernel only", rt_name(RT_NAMES_TABLE, compile_table(), t, sizeof(t)),
+			  rt_name(RT_NAMES_TABLE, w->req.table, t + 8, 8));
 	}
+	return 0;
+}
 
-	/*
-	 * The trie's lookup is longest-match: its answer is the old value of this very key only
-	 * when the key exists, which the update below tells.
-	 */
-	fd = map_fd(f->route_map);
-	if (flags != BPF_NOEXIST && bpf_map_lookup_elem(fd, &key, &old) == 0)
-		had_old = true;
-	if (flags == BPF_ANY) {
-		err = bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST) ? errno : 0;
-		if (err == EEXIST)
-			err = bpf_map_update_elem(fd, &key, &val, BPF_EXIST) ? errno : 0;
-		else
-			had_old = false;
-	} else {
-		err = bpf_map_update_elem(fd, &key, &val, flags) ? errno : 0;
+/*
+ * add, change and replace: the kernel route first (NLM_F_CREATE | NLM_F_EXCL, NLM_F_REPLACE,
+ * both), then the maps from what the kernel now uses for the prefix. If the maps cannot follow,
+ * the kernel is put back.
+ */
+static int route_modify(int argc, char **argv, int nlflags)
+{
+	struct kroute k, old, cur;
+	struct write_ctx w;
+	struct route_key key;
+	bool had_old = false;
+	int err;
+
+	err = write_begin(argc, argv, true, &w);
+	if (err)
+		return err;
+	key_from_prefix(&w.req.dst, &key);
+	if (key.prefixlen == w.f->bits && local_is_addr(w.f, key.addr))
+		return local_refused(w.f, w.dst);
+	kroute_for_write(&w.req, w.oif, &k);
+
+	if (w.compiled && (nlflags & NLM_F_REPLACE)) {
+		/* the route a replace takes the place of: same prefix and metric */
+		struct kroute sel = { .dst = k.dst, .table = k.table, .scope = RT_SCOPE_NOWHERE,
+				      .priority = kernel_metric(k.dst.family, k.priority) };
+
+		err = kernel_find(&sel, &old);
+		if (err < 0)
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the kernel's route for "
+					  "\"%s\": %s", w.dst, strerror(-err));
+		had_old = err == 1 && old.priority == sel.priority;
 	}
+	err = nl_route_write(RTM_NEWROUTE, nlflags, &k);
+	if (err == -EEXIST && (nlflags & NLM_F_EXCL) && w.compiled &&
+	    kernel_has_same(&w.req, &k, &cur)) {
+		/*
+		 * Nothing written to the kernel, nothing to undo if the maps refuse; what they
+		 * get is the kernel's choice for the prefix, which may be another metric's.
+		 */
+		return finish_write(recompile(&k.dst, k.table, NULL));
+	}
+	if (err)
+		return kernel_error(w.dst, -err);
+	if (!w.compiled)
+		return 0;
+	err = recompile(&k.dst, k.table, &k);
 	if (err) {
-		nh_release(nh_id);
-		return finish_write(update_error(f, dst, err));
+		if (had_old)
+			kernel_undo(RTM_NEWROUTE, NLM_F_REPLACE, &old, w.dst);
+		else
+			kernel_undo(RTM_DELROUTE, 0, &k, w.dst);
+		return finish_write(err);
 	}
-	front_set(f, &key, &val);
-	if (had_old && old.type == IPXR_RT_UNICAST)
-		nh_release(old.nh_id);
-	if (val.type == IPXR_RT_UNICAST)
-		warn_forwarding(f, ifindex);
+	if (k.type == RTN_UNICAST && w.oif)
+		warn_forwarding(w.f, w.oif);
 	return finish_write(0);
 }
 
 static int route_add(int argc, char **argv)
 {
-	return route_modify(argc, argv, BPF_NOEXIST);
+	return route_modify(argc, argv, NLM_F_CREATE | NLM_F_EXCL);
 }
 
 static int route_change(int argc, char **argv)
 {
-	return route_modify(argc, argv, BPF_EXIST);
+	return route_modify(argc, argv, NLM_F_REPLACE);
 }
 
 static int route_replace(int argc, char **argv)
 {
-	return route_modify(argc, argv, BPF_ANY);
+	return route_modify(argc, argv, NLM_F_CREATE | NLM_F_REPLACE);
 }
 
-static bool nh_matches(const struct route_req *req, const struct ipxr_route *rt, int ifindex)
-{
-	const struct ipxr_nexthop *nh;
-
-	if (!req->has_via && !ifindex)
-		return true;
-	if (rt->type == IPXR_RT_LOCAL && !req->has_via)
-		return false;	/* checked by the caller with the local record */
-	if (rt->type != IPXR_RT_UNICAST)
-		return false;
-	nh = nh_get(rt->nh_id);
-	if (!nh)
-		return false;
-	if (ifindex && nh->ifindex != (__u32)ifindex)
-		return false;
-	return !req->has_via ||
-	       (!(nh->flags & IPXR_NH_F_CONNECTED) && nh->family == req->via.family &&
-		memcmp(nh->gw, req->via.addr, af_bytes(req->via.family)) == 0);
-}
-
+/* As ip route del: the kernel deletes the first route the words describe; then the maps. */
 static int route_delete(int argc, char **argv)
 {
-	const struct ipxr_family *f;
-	char dst[PREFIX_STRLEN];
-	struct ipxr_route old;
+	struct kroute k, old;
+	struct write_ctx w;
 	struct route_key key;
-	struct route_req req;
-	int ifindex, err;
+	struct ipxr_route val;
+	bool had_old = false;
+	int err;
 
-	err = write_begin(argc, argv, false, &req, &f, &key, dst, sizeof(dst), &ifindex);
+	err = write_begin(argc, argv, false, &w);
 	if (err)
 		return err;
-
-	err = route_lookup_exact(f, &key, &old);
-	if (err < 0)
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s", dst,
-				  strerror(-err));
-	if (err == 1 && old.type == IPXR_RT_LOCAL)
-		return local_refused(f, dst);
-	/* like ip, the words given must describe the route: a different one is not deleted */
-	if (err == 0 || (req.has_type && req.type != old.type) || !nh_matches(&req, &old, ifindex))
-		return update_error(f, dst, ENOENT);
-	if (bpf_map_delete_elem(map_fd(f->route_map), &key))
-		return update_error(f, dst, errno);
-	front_del(f, &key);
-	if (old.type == IPXR_RT_UNICAST)
-		nh_release(old.nh_id);
-	return finish_write(0);
+	key_from_prefix(&w.req.dst, &key);
+	if (key.prefixlen == w.f->bits && route_lookup_exact(w.f, &key, &val) == 1 &&
+	    val.type == IPXR_RT_LOCAL)
+		return local_refused(w.f, w.dst);
+	kroute_for_delete(&w.req, w.oif, &k);
+	/* the kernel echoes the route it deleted: what to put back if the maps cannot follow */
+	err = nl_route_write_echo(RTM_DELROUTE, 0, &k, &old);
+	if (err && err != -ENOMSG)
+		return kernel_error(w.dst, -err);
+	had_old = !err;
+	if (!w.compiled)
+		return 0;
+	err = recompile(&k.dst, k.table, NULL);
+	if (err && had_old)
+		kernel_undo(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &old, w.dst);
+	return finish_write(err);
 }
 
 struct route_entry {
@@ -455,12 +746,49 @@ static int cmp_entry(const void *a, const void *b)
 	return (int)x->key.prefixlen - (int)y->key.prefixlen;
 }
 
+/* The next hop of a map entry is the one @req names (gateway, device), if it names one. */
+static bool nh_matches(const struct route_req *req, const struct ipxr_route *rt, int ifindex)
+{
+	const struct ipxr_nexthop *nh;
+
+	if (!req->has_via && !ifindex)
+		return true;
+	if (rt->type != IPXR_RT_UNICAST)
+		return false;
+	nh = nh_get(rt->nh_id);
+	if (!nh)
+		return false;
+	if (ifindex && nh->ifindex != (__u32)ifindex)
+		return false;
+	return !req->has_via ||
+	       (!(nh->flags & IPXR_NH_F_CONNECTED) && nh->family == req->via.family &&
+		memcmp(nh->gw, req->via.addr, af_bytes(req->via.family)) == 0);
+}
+
+/* The RTN_* type of a map entry: the kernel route's, RTN_LOCAL for ipxr's LOCAL copies. */
+static __u8 entry_rtn_type(const struct ipxr_route *v)
+{
+	if (v->type == IPXR_RT_LOCAL)
+		return RTN_LOCAL;
+	return v->rtn_type ? v->rtn_type : RTN_UNICAST;
+}
+
 static bool selected(const struct route_req *req, const struct route_entry *e, int ifindex)
 {
+	__u8 type = entry_rtn_type(&e->val);
 	struct inet_prefix p;
 
 	prefix_from_key(e->f, &e->key, &p);
-	if (req->has_type ? e->val.type != req->type : e->val.type == IPXR_RT_LOCAL)
+	if (req->has_type ? type != req->type : type == RTN_LOCAL)
+		return false;
+	/* the LOCAL copies are no table's route: "table" selects only the compiled ones */
+	if (req->has_table && req->table && (type == RTN_LOCAL || e->val.table != req->table))
+		return false;
+	if (req->has_proto && (type == RTN_LOCAL || e->val.protocol != req->proto))
+		return false;
+	if (req->has_scope && (type == RTN_LOCAL || e->val.scope != req->scope))
+		return false;
+	if (req->has_metric && (type == RTN_LOCAL || e->val.priority != req->metric))
 		return false;
 	if (req->has_dst) {
 		switch (req->match) {
@@ -479,7 +807,7 @@ static bool selected(const struct route_req *req, const struct route_entry *e, i
 			break;
 		}
 	}
-	if (e->val.type == IPXR_RT_LOCAL && ifindex && !req->has_via)
+	if (type == RTN_LOCAL && ifindex && !req->has_via)
 		return local_ifindex(e->f, e->key.addr) == (__u32)ifindex;
 	return nh_matches(req, &e->val, ifindex);
 }
@@ -541,17 +869,58 @@ static int collect(const struct route_req *req, int ifindex, struct route_entry 
 	return 0;
 }
 
-/* One line per route, valid input for "ipxr route add" (without -s). */
-static void print_route(const struct route_entry *e)
+/*
+ * The kernel route's own words, in ip's order and with ip's JSON keys (after dst, gateway and
+ * dev): table unless main, proto unless boot, scope unless global, metric, flags, mtu, as ip
+ * route show prints them. Only what the maps keep: no src, no pref.
+ */
+static void print_kernel_words(const struct ipxr_route *v, int family)
+{
+	char b[32];
+
+	if (v->table && v->table != RT_TABLE_MAIN)
+		print_string(PRINT_ANY, "table", " table %s",
+			     rt_name(RT_NAMES_TABLE, v->table, b, sizeof(b)));
+	if (v->protocol != RTPROT_BOOT)
+		print_string(PRINT_ANY, "protocol", " proto %s",
+			     rt_name(RT_NAMES_PROTO, v->protocol, b, sizeof(b)));
+	if (v->scope != RT_SCOPE_UNIVERSE)
+		print_string(PRINT_ANY, "scope", " scope %s",
+			     rt_name(RT_NAMES_SCOPE, v->scope, b, sizeof(b)));
+	/* the kernel reports an IPv4 metric only when set, an IPv6 one always */
+	if (v->priority || family == AF_INET6)
+		print_uint(PRINT_ANY, "metric", " metric %u", v->priority);
+	open_json_array("flags");
+	if (v->flags & IPXR_RT_F_ONLINK)
+		print_string(PRINT_ANY, NULL, " %s", "onlink");
+	close_json_array();
+	if (v->mtu) {
+		open_json_array("metrics");
+		open_json_object(NULL);
+		print_string(PRINT_FP, NULL, "%s", v->flags & IPXR_RT_F_MTU_LOCK ? " mtu lock" :
+			     " mtu");
+		print_uint(PRINT_ANY, "mtu", " %u", v->mtu);
+		close_json_object();
+		close_json_array();
+	}
+}
+
+/* One line per route, as ip route show prints it, valid input for "ipxr route add" (without -s). */
+static void print_route(const struct route_entry *e, bool unsynced)
 {
 	char dst[PREFIX_STRLEN], a[INET6_ADDRSTRLEN], d[IF_NAMESIZE];
 	const struct ipxr_nexthop *nh = NULL;
+	__u8 type = entry_rtn_type(&e->val);
 
 	open_json_object(NULL);
-	if (e->val.type == IPXR_RT_UNICAST)
-		print_string(PRINT_JSON, "type", NULL, "unicast");
-	else
-		print_string(PRINT_ANY, "type", "%s ", route_type_name(e->val.type));
+	/* ipxr monitor: a change the maps did not follow in time */
+	if (unsynced) {
+		print_string(PRINT_FP, NULL, "%s", "Unsynced ");
+		print_bool(PRINT_JSON, "synced", NULL, false);
+	}
+	/* ip omits the type of a unicast route, in text and JSON */
+	if (type != RTN_UNICAST)
+		print_string(PRINT_ANY, "type", "%s ", route_type_name(type));
 	print_string(PRINT_ANY, "dst", "%s", format_key(dst, sizeof(dst), e->f, &e->key));
 	if (e->val.type == IPXR_RT_UNICAST) {
 		nh = nh_get(e->val.nh_id);
@@ -560,12 +929,19 @@ static void print_route(const struct route_entry *e)
 				     format_addr(a, sizeof(a), nh->family, nh->gw));
 		if (nh)
 			print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
-		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);
 	} else if (e->val.type == IPXR_RT_LOCAL) {
 		print_string(PRINT_ANY, "dev", " dev %s",
 			     dev_name(local_ifindex(e->f, e->key.addr), d));
 	}
-	if (ipxr.stats && e->val.type != IPXR_RT_LOCAL) {
+	if (e->val.type != IPXR_RT_LOCAL)
+		print_kernel_words(&e->val, e->f->af);
+	/* ipxr's own: what the fast path does with it */
+	if (e->val.type == IPXR_RT_UNICAST)
+		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);
+	if (e->val.type == IPXR_RT_KERNEL)
+		print_string(PRINT_JSON, "fastpath", NULL, "kernel");
+	/* a blackhole's drops count under next hop 0 */
+	if (ipxr.stats && (e->val.type == IPXR_RT_UNICAST || e->val.type == IPXR_RT_BLACKHOLE)) {
 		char prefix[32];
 
 		/* the counters are the next hop's, shared by its routes: say whose */
@@ -576,7 +952,15 @@ static void print_route(const struct route_entry *e)
 	print_nl();
 }
 
-static int list_or_flush(int argc, char **argv, bool flush)
+void route_print(const struct ipxr_family *f, const struct route_key *key,
+		 const struct ipxr_route *val, bool unsynced)
+{
+	struct route_entry e = { .f = f, .key = *key, .val = *val };
+
+	print_route(&e, unsynced);
+}
+
+static int route_show(int argc, char **argv)
 {
 	struct route_entry *v = NULL;
 	struct route_req req;
@@ -586,55 +970,132 @@ static int list_or_flush(int argc, char **argv, bool flush)
 	err = route_parse(argc, argv, true, &req);
 	if (!err && req.dev)
 		err = dev_lookup_arg(req.dev, &ifindex);
-	if (err)
-		return err;
-	if (flush) {
-		err = write_prepare(&req, &ifindex);
-	} else {
+	if (!err)
 		err = maps_open(ipxr.batch);
-		if (!err)
-			err = nh_load();
-	}
+	if (!err)
+		err = nh_load();
 	if (!err)
 		err = collect(&req, ifindex, &v, &n);
 	if (err)
 		return err;
-	if (!flush) {
-		open_json_array(NULL);
-		for (i = 0; i < n; i++)
-			print_route(&v[i]);
-		close_json_array();
-		free(v);
-		return 0;
-	}
-	/* many routes at once: the front table is repainted from the trie once, at the end */
-	if (n)
-		front_invalidate(v[0].f);
-	for (i = 0; i < n && !err; i++) {
-		if (bpf_map_delete_elem(map_fd(v[i].f->route_map), &v[i].key) && errno != ENOENT) {
-			char dst[PREFIX_STRLEN];
-
-			err = update_error(v[i].f, format_key(dst, sizeof(dst), v[i].f, &v[i].key),
-					   errno);
-			break;
-		}
-		if (v[i].val.type == IPXR_RT_UNICAST)
-			nh_release(v[i].val.nh_id);
-		else if (v[i].val.type == IPXR_RT_LOCAL)
-			local_forget(v[i].f, v[i].key.addr);
-	}
+	open_json_array(NULL);
+	for (i = 0; i < n; i++)
+		print_route(&v[i], false);
+	close_json_array();
 	free(v);
-	return finish_write(err);
+	return 0;
 }
 
-static int route_show(int argc, char **argv)
+struct flush_ctx {
+	const struct route_req *req;
+	int ifindex;
+	struct kroute *v;
+	size_t n, alloc;
+};
+
+/* ip route flush's filter, on a kernel route */
+static int flush_cb(const struct kroute *r, void *data)
 {
-	return list_or_flush(argc, argv, false);
+	struct flush_ctx *x = data;
+	const struct route_req *req = x->req;
+	struct kroute *nv;
+
+	if (req->has_type && r->type != req->type)
+		return 0;
+	if ((req->has_proto && r->protocol != req->proto) ||
+	    (req->has_scope && r->scope != req->scope) ||
+	    (req->has_metric && r->priority != req->metric) ||
+	    (x->ifindex && r->oif != x->ifindex) ||
+	    (req->has_via && !(r->has_gw && same_addr(&r->gw, &req->via))))
+		return 0;
+	if (req->has_dst) {
+		if (req->match == MATCH_EXACT &&
+		    (r->dst.bitlen != req->dst.bitlen || !same_addr(&r->dst, &req->dst)))
+			return 0;
+		if (req->match == MATCH_ROOT && !prefix_contains(&req->dst, &r->dst))
+			return 0;
+		if (req->match == MATCH_MATCH && !prefix_contains(&r->dst, &req->dst))
+			return 0;
+	}
+	if (x->n == x->alloc) {
+		x->alloc = x->alloc ? 2 * x->alloc : 64;
+		nv = realloc(x->v, x->alloc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		x->v = nv;
+	}
+	x->v[x->n++] = *r;
+	return 0;
 }
 
+/*
+ * As ip route flush: the kernel routes of the table (main unless given) that the selector
+ * picks, then the maps: every prefix the kernel lost, and every map entry the selector picks,
+ * becomes what the kernel now has for it. "type local" flushes ipxr's LOCAL copies only (they
+ * return at the next write).
+ */
 static int route_flush(int argc, char **argv)
 {
-	return list_or_flush(argc, argv, true);
+	struct route_entry *v = NULL;
+	struct flush_ctx x = {};
+	struct route_req req;
+	char dst[PREFIX_STRLEN];
+	size_t n = 0, i;
+	int err, ret = 0;
+
+	if (argc == 0)
+		return ipxr_error(IPXR_EXIT_USAGE, "Flush requires arguments (as ip route flush: "
+				  "e.g. proto ipxr, table main, root PREFIX).");
+	err = route_parse(argc, argv, true, &req);
+	if (!err && req.dev)
+		err = dev_lookup_arg(req.dev, &x.ifindex);
+	if (!err)
+		err = compile_begin();
+	if (err)
+		return err;
+	x.req = &req;
+	if (!req.has_type || req.type != RTN_LOCAL) {
+		err = nl_route_dump(req.family, req.has_table ? req.table : RT_TABLE_MAIN, flush_cb,
+				    &x);
+		if (err) {
+			free(x.v);
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot list the kernel's routes: %s",
+					  strerror(-err));
+		}
+	}
+	for (i = 0; i < x.n; i++) {
+		err = nl_route_write(RTM_DELROUTE, 0, &x.v[i]);
+		if (err && err != -ESRCH) {
+			ret = kernel_error(format_prefix(dst, sizeof(dst), &x.v[i].dst), -err);
+			break;
+		}
+	}
+	/* the maps follow the kernel for each prefix it lost (one of several may remain) */
+	for (i = 0; i < x.n && !ret; i++)
+		if (x.v[i].table == compile_table())
+			ret = recompile(&x.v[i].dst, x.v[i].table, NULL);
+	free(x.v);
+	if (!ret)
+		ret = collect(&req, x.ifindex, &v, &n);
+	for (i = 0; i < n && !ret; i++) {
+		struct inet_prefix p;
+
+		prefix_from_key(v[i].f, &v[i].key, &p);
+		if (v[i].val.type != IPXR_RT_LOCAL) {
+			/* an entry the kernel does not back (left by an older ipxr): it goes */
+			ret = recompile(&p, compile_table(), NULL);
+			continue;
+		}
+		if (bpf_map_delete_elem(map_fd(v[i].f->route_map), &v[i].key) && errno != ENOENT) {
+			ret = ipxr_error(IPXR_EXIT_REFUSED, "cannot delete the local route %s: %s",
+					 format_prefix(dst, sizeof(dst), &p), strerror(errno));
+			break;
+		}
+		front_del(v[i].f, &v[i].key);
+		local_forget(v[i].f, v[i].key.addr);
+	}
+	free(v);
+	return finish_write(ret);
 }
 
 /* The neighbour's MAC as the fast path would use it: its fresh cache, else the kernel's. */
@@ -745,22 +1206,35 @@ static int route_get(int argc, char **argv)
 		k.prefixlen = 0;
 	format_key(rdst, sizeof(rdst), f, &k);
 
+	/* an array of one, as ip route get answers */
+	open_json_array(NULL);
 	open_json_object(NULL);
-	if (val.type != IPXR_RT_UNICAST)
-		print_string(PRINT_ANY, "type", "%s ", route_type_name(val.type));
-	else
-		print_string(PRINT_JSON, "type", NULL, "unicast");
+	if (entry_rtn_type(&val) != RTN_UNICAST)
+		print_string(PRINT_ANY, "type", "%s ", route_type_name(entry_rtn_type(&val)));
 	print_string(PRINT_ANY, "dst", "%s", dst);
 	if (val.type == IPXR_RT_LOCAL) {
 		print_string(PRINT_ANY, "dev", " dev %s",
 			     dev_name(local_ifindex(f, a.addr), d));
 		print_string(PRINT_JSON, "route", NULL, rdst);
-	} else if (val.type == IPXR_RT_BLACKHOLE) {
-		print_string(PRINT_ANY, "route", " route %s", rdst);
-	} else {
+	} else if (val.type == IPXR_RT_UNICAST) {
 		print_get_unicast(f, &a, rdst, val.nh_id);
+	} else {
+		print_string(PRINT_ANY, "route", " route %s", rdst);
 	}
+	if (val.mtu) {
+		open_json_array("metrics");
+		open_json_object(NULL);
+		print_string(PRINT_FP, NULL, "%s", val.flags & IPXR_RT_F_MTU_LOCK ? " mtu lock" :
+			     " mtu");
+		print_uint(PRINT_ANY, "mtu", " %u", val.mtu);
+		close_json_object();
+		close_json_array();
+	}
+	/* what the fast path does: the kernel answers for the kinds it is handed */
+	if (val.type == IPXR_RT_KERNEL)
+		print_string(PRINT_ANY, "fastpath", " fastpath %s", "kernel");
 	close_json_object();
+	close_json_array();
 	print_nl();
 	return 0;
 }
@@ -773,11 +1247,23 @@ static int route_help(int argc, char **argv)
 	       "       ipxr [ OPTIONS ] route { show | list | flush } [ SELECTOR ]\n"
 	       "       ipxr [ OPTIONS ] route get ADDRESS\n"
 	       "       ipxr route help\n"
-	       "ROUTE := [ TYPE ] [ to ] PREFIX [ via ADDRESS ] [ dev NAME ]\n"
+	       "ROUTE := [ TYPE ] [ to ] PREFIX [ via [ FAMILY ] ADDRESS ] [ dev NAME ] [ INFO_SPEC ]\n"
 	       "SELECTOR := [ [ to ] [ root | match | exact ] PREFIX ]\n"
-	       "            [ TYPE | type { TYPE | local } ] [ via ADDRESS ] [ dev NAME ]\n"
+	       "            [ TYPE | type { TYPE | local } ] [ via [ FAMILY ] ADDRESS ]\n"
+	       "            [ dev NAME ]"
+	       " [ proto RTPROTO ] [ metric NUMBER ] [ scope SCOPE ]\n"
+	       "            [ table { TABLE | all } ]\n"
+	       "INFO_SPEC := [ proto RTPROTO ] [ metric NUMBER ] [ scope SCOPE ] [ src ADDRESS ]\n"
+	       "             [ table TABLE ] [ onlink ] [ mtu [ lock ] NUMBER ] [ pref PREF ]\n"
+	       "             [ nhid ID ] [ linkdown ] [ dead ]\n"
 	       "PREFIX := { ADDRESS[/PLEN] | default }\n"
-	       "TYPE := { unicast | blackhole }\n"
+	       "TYPE := { unicast | blackhole | unreachable | prohibit | throw }\n"
+	       "FAMILY := { inet | inet6 }\n"
+	       "RTPROTO := { ipxr | kernel | boot | static | bird | NAME | NUMBER }\n"
+	       "SCOPE := { global | site | link | host | nowhere | NUMBER }\n"
+	       "TABLE := { main | local | default | NAME | NUMBER }\n"
+	       "PREF := { low | medium | high }\n"
+	       "metric may be written priority or preference, dev oif, as ip takes them.\n"
 	       "%s", ipxr_options_usage);
 	return 0;
 }

@@ -17,7 +17,7 @@ enum route_match {
 struct route_req {
 	int family;		/* AF_INET, AF_INET6: of the prefix, gateway, -4/-6, else IPv4 */
 	bool has_type;
-	__u8 type;		/* enum ipxr_route_type */
+	__u8 type;		/* RTN_* */
 	bool has_dst;
 	struct inet_prefix dst;
 	enum route_match match;
@@ -25,6 +25,23 @@ struct route_req {
 	struct inet_prefix via;
 	const char *dev;
 	const char *dst_arg, *via_arg;	/* as typed, for messages */
+	bool has_proto;
+	__u8 proto;		/* RTPROT_* */
+	bool has_metric;
+	__u32 metric;
+	bool has_scope;
+	__u8 scope;		/* RT_SCOPE_* */
+	bool has_src;
+	struct inet_prefix src;
+	bool has_table;
+	__u32 table;		/* 0 with has_table: "table all" (selectors) */
+	bool onlink;
+	bool has_mtu;
+	__u32 mtu;
+	bool mtu_lock;
+	bool has_pref;
+	__u8 pref;		/* ICMPV6_ROUTER_PREF_* */
+	__u32 nhid;		/* "nhid ID": a nexthop object */
 };
 
 /*
@@ -32,7 +49,18 @@ struct route_req {
  * the other family than -4/-6 (ipxr.family) are refused.
  */
 int route_parse(int argc, char **argv, bool selector, struct route_req *req);
+/* "unicast", "blackhole", ... for an RTN_* type; "unknown" past the table. */
 const char *route_type_name(unsigned int type);
+
+/*
+ * One maps entry as "route show" prints it (ipxr monitor's lines too); @unsynced marks a change
+ * the maps have not followed. Next hops as nh_load() read them.
+ */
+struct ipxr_family;
+struct route_key;
+struct ipxr_route;
+void route_print(const struct ipxr_family *f, const struct route_key *key,
+		 const struct ipxr_route *val, bool unsynced);
 
 int do_route(int argc, char **argv);
 

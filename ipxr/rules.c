@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "netlink.h"
+#include "rt_names.h"
 #include "rules.h"
 #include "utils.h"
 
@@ -84,10 +85,9 @@ int rules_nondefault(void)
 
 const char *rules_text(char *buf, unsigned long len, int n, unsigned int table)
 {
-	char t[16];
+	char t[64];
 
-	snprintf(t, sizeof(t), "%u", table);
 	snprintf(buf, len, "policy rules: %d non-default, the fast path follows table %s only", n,
-		 table == RT_TABLE_MAIN ? "main" : t);
+		 rt_name(RT_NAMES_TABLE, table, t, sizeof(t)));
 	return buf;
 }

@@ -8,6 +8,7 @@
 #include <linux/bpf.h>
 #include <linux/rtnetlink.h>
 
+#include "compile.h"
 #include "json_print.h"
 #include "maps.h"
 #include "rules.h"
@@ -72,7 +73,7 @@ static void add(struct ipxr_counter *sum, const struct ipxr_counter *c)
  */
 static void print_rules(void)
 {
-	__u32 table = RT_TABLE_MAIN;
+	__u32 table = compile_table();
 	char text[128];
 	int n = rules_nondefault();
 

@@ -169,15 +169,34 @@ V6="2001:db8:1::/64 2001:db8:2::/64 2001:db8:3::/64 2001:db8:dead::/48"
 
 # ---- the grammar ---------------------------------------------------------------------------------
 
-offers "objects" "" "route nexthop stats help"
+offers "objects" "" "route nexthop stats sync monitor help"
+offers "sync: once, help" "sync " "once help"
+offers "sync once: table and scan" "sync once " "table scan"
+offers "sync once table: main" "sync once table " "main"
+offers "sync once: a word once given is not offered again" "sync once table 100 " "scan"
+offers "monitor: route, help" "monitor " "route help"
 offers "global options, -4 -6 -family included" "-" \
 	"-Version -statistics -json -pretty -netns -batch -family -force -4 -6 -help"
 offers "-f is -family: the families" "-f " "inet inet6"
 offers "options may come in any number" "-6 -j r" "route"
-offers "abbreviated object and command (r a)" "-n $R r a " "unicast blackhole to default"
-offers "after a prefix, the next hop" "-n $R route add 10.8.0.0/16 " "via dev"
-offers "a blackhole takes no next hop" "-n $R route add blackhole 10.8.0.0/16 " ""
-offers "selectors: type takes local too" "-n $R route show type " "unicast blackhole local"
+offers "abbreviated object and command (r a)" "-n $R r a " "unicast blackhole unreachable prohibit throw to default"
+offers "after a prefix, the next hop and ip's route words" "-n $R route add 10.8.0.0/16 " \
+	"via dev proto metric scope src table onlink mtu pref nhid linkdown dead"
+offers "a blackhole takes no next hop" "-n $R route add blackhole 10.8.0.0/16 " \
+	"proto metric scope table"
+offers "a word once given is not offered again" \
+	"-n $R route add 10.8.0.0/16 via 10.0.0.1 proto bird metric 7 " \
+	"dev scope src table onlink mtu pref nhid linkdown dead"
+offers "proto: the protocol names" "-n $R route add 10.8.0.0/16 dev x proto " \
+	"ipxr kernel boot static bird"
+offers "scope: the scope names" "-n $R route add 10.8.0.0/16 dev x scope " \
+	"global site link host nowhere"
+offers "table: the table names" "-n $R route add 10.8.0.0/16 dev x table " "main local default"
+offers "show table: all too" "-n $R route show table " "main local default all"
+offers "mtu: lock" "-n $R route add 10.8.0.0/16 dev x mtu " "lock"
+offers "pref: the preferences" "-n $R route add 10.8.0.0/16 dev x pref " "low medium high"
+offers "metric: a number, nothing offered" "-n $R route add 10.8.0.0/16 dev x metric " ""
+offers "selectors: type takes local too" "-n $R route show type " "unicast blackhole unreachable prohibit throw local"
 offers "selectors after to: a prefix of either family" "-n $R route show to " \
 	"root match exact default $V4 $V6"
 
@@ -195,24 +214,26 @@ offers_none "dev without -n offers none of the router namespace's devices" \
 	"route add 10.8.0.0/16 dev " "$P0" "$P1"
 offers_some "nexthop dev completes devices of the namespace" "-n $R nexthop show dev " "$P0"
 offers "route del completes the prefixes in the table, both families (not local ones)" \
-	"-n $R route del " "unicast blackhole to default $V4 $V6"
+	"-n $R route del " "unicast blackhole unreachable prohibit throw to default $V4 $V6"
 offers "route del with a typed start" "-n $R route del 198.51.1" "198.51.100.0/24"
 offers "route get completes the addresses in the table" "-n $R route get " \
 	"10.9.0.0 198.51.100.0 198.51.200.0 192.0.2.0 2001:db8:1:: 2001:db8:2:: 2001:db8:3::
 	 2001:db8:dead::"
 offers "-4 keeps route del to IPv4 prefixes" "-n $R -4 route del " \
-	"unicast blackhole to default $V4"
+	"unicast blackhole unreachable prohibit throw to default $V4"
 offers "-6 keeps route del to IPv6 prefixes" "-n $R -6 route del " \
-	"unicast blackhole to default $V6"
+	"unicast blackhole unreachable prohibit throw to default $V6"
 # readline replaces what follows the last ':' of the word, so that is what is offered
 offers "an IPv6 prefix split at ':' by bash completes after its last ':'" \
 	"-n $R route del 2001:db8:" "1::/64 2::/64 3::/64 dead::/48"
 offers "-6 and a split IPv6 prefix" "-n $R -6 route del 2001:db8:d" "dead::/48"
 offers "via completes the gateways in use of the prefix's family" \
-	"-n $R route add 10.8.0.0/16 via " "10.0.0.1 10.0.1.1"
+	"-n $R route add 10.8.0.0/16 via " "inet inet6 10.0.0.1 10.0.1.1"
 offers "via after an IPv6 prefix: the IPv6 gateways" "-n $R route add 2001:db8:9::/64 via " \
-	"fe80::1"
-offers "via after default: every gateway" "-n $R route add default via " "10.0.0.1 10.0.1.1 fe80::1"
+	"inet inet6 fe80::1"
+offers "via after default: every gateway" "-n $R route add default via " \
+	"inet inet6 10.0.0.1 10.0.1.1 fe80::1"
+offers "via inet6: the IPv6 gateways" "-n $R route add default via inet6 " "fe80::1"
 offers "nexthop show id completes the ids in use" "-n $R nexthop show id " "$ids"
 : >"$LIB_TMP/batch.txt"
 offers_some "-b completes file names and - (standard input)" "-b $LIB_TMP/bat" \

@@ -45,9 +45,10 @@ check "maps pinned where ipxr looks ($TC_BPF_MNT/xdp/globals)" test -e "$(pinned
 
 check "ipxr route add $NET1 dev r-eth0" ipxr route add "$NET1" dev r-eth0
 check "ipxr route add $NET2 dev r-eth1" ipxr route add "$NET2" dev r-eth1
-expect_eq "ipxr route show lists both connected routes" \
-	"$(ipxr route show | sort)" "$NET1 dev r-eth0
-$NET2 dev r-eth1"
+# the kernel already has them (the ports' addresses): compiled as the kernel has them
+expect_eq "ipxr route show lists both connected routes, as the kernel has them" \
+	"$(ipxr route show | sort)" "$NET1 dev r-eth0 proto kernel scope link
+$NET2 dev r-eth1 proto kernel scope link"
 
 # Warm up: the first packet to an unresolved host goes to the kernel (no_neigh), which ARPs.
 out=$(nsrun "$H1" ping -c 3 -i 0.2 -W 2 "$H2_IP" 2>&1)
@@ -126,7 +127,7 @@ expect_eq "ping h1 -> $GW_HOST (in the /25): 5 sent, none answered" "$(ping_stat
 expect_eq "reasons.blackhole rose by the 5 sent" "$(delta "$b0" "$b1")" 5
 expect_eq "ipxr -s -j route show: the blackhole route's packets rose by 5" "$(delta "$s0" "$s1")" 5
 out=$(ipxr -s route show)
-if grep -A1 '^blackhole 198.51.100.0/25$' <<<"$out" | grep -q "packets $s1 bytes [1-9]"; then
+if grep -A1 '^blackhole 198.51.100.0/25 ' <<<"$out" | grep -q "packets $s1 bytes [1-9]"; then
 	ok "ipxr -s route show prints the blackhole route's counters (packets $s1)"
 else
 	not_ok "ipxr -s route show prints the blackhole route's counters (packets $s1)"
@@ -186,11 +187,23 @@ expect_eq "ipxr route get $GW_HOST: no route in the fast path (exit 3)" "$?" 3
 
 check "ipxr route add $GW_NET via $H2_IP (dev from the kernel)" ipxr route add "$GW_NET" via "$H2_IP"
 via_ping "re-added" 3
-check "ipxr route flush" ipxr route flush
-expect_eq "ipxr route show is empty after the flush" "$(ipxr route show)" ""
+check "ipxr route flush proto ipxr" ipxr route flush proto ipxr
+expect_eq "ipxr route show has the kernel's connected routes only after the flush" \
+	"$(ipxr route show | sort)" "$NET1 dev r-eth0 proto kernel scope link
+$NET2 dev r-eth1 proto kernel scope link"
+check_fail "the flush removed ipxr's route from the kernel too" \
+	sh -c "ip -n '$R' route show '$GW_NET' | grep -q ."
 no_route_ping "after route flush"
 
-# Without ipxr routes the kernel forwards h1 <-> h2 itself: every packet passes as no_route.
+# Without routes in the fast path the kernel forwards h1 <-> h2 itself: every packet passes as
+# no_route. ipxr route del deletes the kernel's connected routes as ip route del does; put back
+# with ip, they are the kernel's alone.
+check "ipxr route del $NET1 dev r-eth0" ipxr route del "$NET1" dev r-eth0
+check "ipxr route del $NET2 dev r-eth1" ipxr route del "$NET2" dev r-eth1
+check_fail "... from the kernel too" sh -c "ip -n '$R' route show '$NET1' | grep -q ."
+run ip -n "$R" route add "$NET1" dev r-eth0 proto kernel scope link src "$R_IP0"
+run ip -n "$R" route add "$NET2" dev r-eth1 proto kernel scope link src "$R_IP1"
+expect_eq "ipxr route show is empty" "$(ipxr route show)" ""
 fwd0=$(fwd_datagrams)
 n0=$(ipxr_stat no_route packets)
 out=$(nsrun "$H1" ping -c 5 -i 0.05 -W 1 "$H2_IP" 2>&1)

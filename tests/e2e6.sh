@@ -38,14 +38,20 @@ check "ipxr route add $LL_NET via $H2_LL dev r-eth1 (link-local next hop)" \
 # written the long way: the CLI must print it canonically (RFC 5952)
 check "ipxr route add 2001:0db8:0098:0000::/64 via 2001:db8:2:0:0:0:0:2" \
 	ipxr route add 2001:0db8:0098:0000::/64 via 2001:db8:2:0:0:0:0:2
+# ipxr's protocol as ip (and ipxr) print it: named once make install installed its rt_protos.d
+PX=$(awk '$1 == 105 { n = $2 } END { print n }' /etc/iproute2/rt_protos \
+	/etc/iproute2/rt_protos.d/*.conf 2>/dev/null)
+PX=${PX:-105}
+# the connected routes are the kernel's, compiled as it has them; the others ipxr's
+V4_SHOW="$NET1 dev r-eth0 proto kernel scope link
+$NET2 dev r-eth1 proto kernel scope link"
 expect_eq "ipxr -6 route show lists the IPv6 routes, canonically" "$(ipxr -6 route show | sort)" \
-	"$NET6_1 dev r-eth0
-$NET6_2 dev r-eth1
-$GW_NET via $H2_IP6 dev r-eth1
-$LL_NET via $H2_LL dev r-eth1"
+	"$NET6_1 dev r-eth0 proto kernel metric 256
+$NET6_2 dev r-eth1 proto kernel metric 256
+$GW_NET via $H2_IP6 dev r-eth1 proto $PX metric 1024
+$LL_NET via $H2_LL dev r-eth1 proto $PX metric 1024"
 expect_eq "ipxr route show (as ip: IPv4 by default) lists the IPv4 routes" \
-	"$(ipxr route show | sort)" "$NET1 dev r-eth0
-$NET2 dev r-eth1"
+	"$(ipxr route show | sort)" "$V4_SHOW"
 
 # Warm up: first packets to unresolved hosts go to the kernel (no_neigh), which resolves them.
 out=$(nsrun "$H1" ping -c 3 -i 0.2 -W 2 "$H2_IP6" 2>&1)
@@ -100,7 +106,9 @@ check_tcp fwd6 stat6 TCP6-LISTEN:5001 "TCP6:[$H2_IP6]:5001"
 
 fast_ping6() { check_fast fwd6 stat6 "$@"; }
 
-check_fail "the router's kernel has no route to $LL_HOST" ip -n "$R" -6 route get "$LL_HOST"
+out=$(ip -n "$R" -6 route get "$LL_HOST" 2>&1)
+expect_match "the router's kernel has ipxr's route to $LL_HOST (the slow path agrees)" \
+	"via $H2_LL dev r-eth1 proto $PX" "$out"
 out=$(ip -n "$R" -6 route show table "$STANDIN_TABLE")
 expect_match "ipxr put the link-local gateway's stand-in route in kernel table $STANDIN_TABLE" \
 	"^100::[0-9a-f]* via $H2_LL dev r-eth1" "$out"
@@ -150,10 +158,15 @@ expect_eq "1348-byte packets still pass the 1400-byte link (3 sent, 3 answered)"
 
 # ---- -6 flush leaves IPv4 alone ----------------------------------------------------------------
 
-check "ipxr -6 route flush" ipxr -6 route flush
+check "ipxr -6 route flush proto ipxr" ipxr -6 route flush proto ipxr
+check "ipxr -6 route del $NET6_1 dev r-eth0 (the kernel's connected route, as ip route del)" \
+	ipxr -6 route del "$NET6_1" dev r-eth0
+check "ipxr -6 route del $NET6_2 dev r-eth1" ipxr -6 route del "$NET6_2" dev r-eth1
+# put back with ip: the kernel's alone
+run ip -n "$R" -6 route add "$NET6_1" dev r-eth0 proto kernel metric 256
+run ip -n "$R" -6 route add "$NET6_2" dev r-eth1 proto kernel metric 256
 expect_eq "ipxr -6 route show is empty after it" "$(ipxr -6 route show)" ""
-expect_eq "the IPv4 routes are still there" "$(ipxr route show | sort)" "$NET1 dev r-eth0
-$NET2 dev r-eth1"
+expect_eq "the IPv4 routes are still there" "$(ipxr route show | sort)" "$V4_SHOW"
 expect_eq "the stand-in route went with its next hop" \
 	"$(ip -n "$R" -6 route show table "$STANDIN_TABLE" 2>/dev/null)" ""
 fwd0=$(fwd6)

@@ -197,6 +197,20 @@ int main(int argc, char **argv)
 
 	/* the counts written back are what the routes hold */
 	check(compile_commit() == 0, "compile_commit");
+	/* a count kept by hand that went wrong (a writer that died): recounted from the routes */
+	{
+		struct inet_prefix gw = P("10.1.0.2");
+		__u32 leak, orphan;
+
+		nh_acquire(ta, &gw, &leak);
+		gw = P("10.1.0.77");
+		nh_acquire(ta, &gw, &orphan);
+		compile_commit();
+		check(leak == nh1 && nh_get(nh1)->refcnt == 2 && nh_get(orphan),
+		      "recount: premise, a leaked reference and an orphan next hop");
+		check(compile_recount() == 0 && nh_get(nh1)->refcnt == 1 && !nh_get(orphan),
+		      "recount: counts from the tries, the orphan freed");
+	}
 	{
 		struct ipxr_nexthop m;
 

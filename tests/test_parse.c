@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/icmpv6.h>
+#include <linux/rtnetlink.h>
+
 #include "json_print.h"
+#include "kroute.h"
 #include "nexthop.h"
 #include "route.h"
 #include "utils.h"
@@ -411,6 +415,81 @@ static int parse(const char *line, bool selector, struct route_req *req)
 	return route_parse(argc, argv, selector, req);
 }
 
+/* What ip route show prints and ip -b files hold (issue 13): every keyword, ip's meaning. */
+static void test_route_grammar_ip(void)
+{
+	struct route_req r;
+
+	check(parse("10.1.0.0/24 dev v1 proto kernel scope link src 10.1.0.1", false, &r) == 0 &&
+	      r.has_proto && r.proto == RTPROT_KERNEL && r.has_scope &&
+	      r.scope == RT_SCOPE_LINK && r.has_src && v4_is(&r.src, "10.1.0.1", 32),
+	      "ip: connected route as ip prints it");
+	check(parse("default via 10.0.0.1 dev eth0 proto static metric 100", false, &r) == 0 &&
+	      r.proto == RTPROT_STATIC && r.has_metric && r.metric == 100 && r.dst.bitlen == 0,
+	      "ip: default via, proto static metric 100");
+	check(parse("blackhole 10.9.0.0/16", false, &r) == 0 && r.type == RTN_BLACKHOLE,
+	      "ip: blackhole");
+	check(parse("fe80::/64 dev v1 proto kernel metric 256 pref medium", false, &r) == 0 &&
+	      r.family == AF_INET6 && r.metric == 256 && r.has_pref &&
+	      r.pref == ICMPV6_ROUTER_PREF_MEDIUM, "ip: IPv6 with pref medium");
+	check(parse("2001:db8::/32 via fe80::1 dev v1 pref high", false, &r) == 0 &&
+	      r.pref == ICMPV6_ROUTER_PREF_HIGH, "ip: pref high");
+	check(parse("10.0.0.0/8 dev v1 pref bogus", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: bad pref refused");
+	check(parse("unreachable 10.2.0.0/16", false, &r) == 0 && r.type == RTN_UNREACHABLE &&
+	      parse("prohibit 10.2.0.0/16", false, &r) == 0 && r.type == RTN_PROHIBIT &&
+	      parse("throw 10.2.0.0/16", false, &r) == 0 && r.type == RTN_THROW,
+	      "ip: unreachable, prohibit, throw");
+	check(parse("local 10.2.0.1", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: local is no type word of a write");
+	check(parse("10.2.0.0/16 via 10.0.0.1 metric 5 priority 6", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: metric and priority are one keyword (duplicate)");
+	check(parse("10.2.0.0/16 via 10.0.0.1 preference 7", false, &r) == 0 && r.metric == 7,
+	      "ip: preference is the metric");
+	check(parse("10.2.0.0/16 via 10.0.0.1 onlink", false, &r) == 0 && r.onlink,
+	      "ip: onlink");
+	check(parse("10.2.0.0/16 dev v1 linkdown dead", false, &r) == 0,
+	      "ip: linkdown and dead as ip prints them");
+	check(parse("10.2.0.0/16 dev v1 mtu lock 1300", false, &r) == 0 && r.has_mtu &&
+	      r.mtu == 1300 && r.mtu_lock, "ip: mtu lock 1300");
+	check(parse("10.2.0.0/16 dev v1 mtu 1400", false, &r) == 0 && r.mtu == 1400 &&
+	      !r.mtu_lock, "ip: mtu 1400");
+	check(parse("10.2.0.0/16 dev v1 mtu lock", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: mtu lock without a number");
+	check(parse("10.2.0.0/16 dev v1 mtu 0", false, &r) == IPXR_EXIT_USAGE, "ip: mtu 0");
+	check(parse("10.2.0.0/16 dev v1 table 100", false, &r) == 0 && r.has_table &&
+	      r.table == 100, "ip: table 100");
+	check(parse("10.2.0.0/16 dev v1 table main", false, &r) == 0 &&
+	      r.table == RT_TABLE_MAIN, "ip: table main");
+	check(parse("10.2.0.0/16 dev v1 table nosuchtable", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: unknown table name");
+	check(parse("10.2.0.0/16 dev v1 proto ipxr", false, &r) == 0 && r.proto == RTPROT_IPXR,
+	      "ip: proto ipxr (known before make install names it)");
+	check(parse("10.2.0.0/16 dev v1 proto 186", false, &r) == 0 && r.proto == 186,
+	      "ip: proto by number");
+	check(parse("10.2.0.0/16 dev v1 proto 256", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: proto past 255");
+	check(parse("10.2.0.0/16 dev v1 scope 253", false, &r) == 0 && r.scope == 253 &&
+	      parse("10.2.0.0/16 dev v1 scope universe", false, &r) == 0 && r.scope == 0,
+	      "ip: scope by number and as universe");
+	check(parse("10.2.0.0/16 via inet 10.0.0.1", false, &r) == 0 && r.has_via,
+	      "ip: via inet ADDRESS");
+	check(parse("10.2.0.0/16 nhid 7", false, &r) == 0 && r.nhid == 7, "ip: nhid");
+	check(parse("10.2.0.0/16 nexthop via 10.0.0.1", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: multipath refused with a reason");
+	check(parse("10.2.0.0/16 dev v1 src 2001:db8::1", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: src of the other family");
+	check(parse("10.2.0.0/16 oif v1", false, &r) == 0 && strcmp(r.dev, "v1") == 0,
+	      "ip: oif is dev");
+	check(parse("proto bird", true, &r) == 0 && r.has_proto && r.proto == RTPROT_BIRD,
+	      "selector: proto bird");
+	check(parse("table 100", true, &r) == 0 && r.has_table && r.table == 100 &&
+	      parse("table all", true, &r) == 0 && r.has_table && r.table == 0,
+	      "selector: table N, table all");
+	check(parse("type unreachable", true, &r) == 0 && r.type == RTN_UNREACHABLE,
+	      "selector: type unreachable");
+}
+
 /* The family of a ROUTE or SELECTOR: the prefix's, else the gateway's, else -4/-6, else IPv4. */
 static void test_route_grammar6(void)
 {
@@ -444,7 +523,7 @@ static void test_route_grammar6(void)
 	check(parse("2001:db8::1/32 dev eth0", false, &r) == IPXR_EXIT_USAGE,
 	      "route6: host bits refused");
 	check(parse("blackhole 2001:db8::/32", false, &r) == 0 && r.family == AF_INET6 &&
-	      r.type == 2, "route6: blackhole");
+	      r.type == RTN_BLACKHOLE, "route6: blackhole");
 	check(parse("", true, &r) == 0 && r.family == AF_INET, "selector6: nothing selects IPv4");
 	check(parse("root 2001:db8::/32", true, &r) == 0 && r.family == AF_INET6 &&
 	      r.match == MATCH_ROOT, "selector6: an IPv6 prefix selects IPv6");
@@ -465,7 +544,7 @@ static void test_route_grammar(void)
 	check(parse("to default via 10.1.1.1", false, &r) == 0 && r.dst.bitlen == 0 &&
 	      r.family == AF_INET && r.dst.family == AF_INET, "route: to default");
 	check(parse("blackhole 10.1.0.0/16", false, &r) == 0 && r.has_type &&
-	      r.type == 2, "route: blackhole type word");
+	      r.type == RTN_BLACKHOLE, "route: blackhole type word");
 	check(parse("10.0.0.0/24 via 1.1.1.1 via 2.2.2.2", false, &r) == IPXR_EXIT_USAGE,
 	      "route: duplicate via refused");
 	check(parse("10.0.0.0/24 dev a dev b", false, &r) == IPXR_EXIT_USAGE,
@@ -492,7 +571,7 @@ static void test_route_grammar(void)
 	      "selector: exact");
 	check(parse("10.0.0.0/8", true, &r) == 0 && r.match == MATCH_EXACT,
 	      "selector: bare prefix is exact");
-	check(parse("type local", true, &r) == 0 && r.has_type && r.type == 3,
+	check(parse("type local", true, &r) == 0 && r.has_type && r.type == RTN_LOCAL,
 	      "selector: type local");
 	check(parse("type bogus", true, &r) == IPXR_EXIT_USAGE, "selector: bad type refused");
 	check(parse("blackhole type unicast", true, &r) == IPXR_EXIT_USAGE,
@@ -500,9 +579,11 @@ static void test_route_grammar(void)
 	check(parse("root 10.0.0.0/8 match 10.0.0.0/8", true, &r) == IPXR_EXIT_USAGE,
 	      "selector: two prefixes refused");
 	test_route_grammar6();
-	check(strcmp(route_type_name(1), "unicast") == 0 &&
-	      strcmp(route_type_name(9), "unknown") == 0,
+	check(strcmp(route_type_name(RTN_UNICAST), "unicast") == 0 &&
+	      strcmp(route_type_name(RTN_THROW), "throw") == 0 &&
+	      strcmp(route_type_name(200), "unknown") == 0,
 	      "route type names");
+	test_route_grammar_ip();
 }
 
 static char *capture_json(void (*fn)(void), bool pretty)

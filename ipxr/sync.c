@@ -1,0 +1,897 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipxr sync: keep the maps a compiled copy of one kernel routing table, as BIRD's kernel
+ * protocol and FRR's zebra follow the kernel: dump, then follow the notifications, then re-scan
+ * now and then as a safety net; an overrun (ENOBUFS) forces a re-scan. Every change goes through
+ * the compile module (compile.h), as the CLI's writes do: this file only decides which prefixes
+ * to ask the kernel about again, and when.
+ *
+ * What arrives together is handled together: a batch is everything queued on the notification
+ * socket when the daemon wakes up (at most SYNC_BATCH_MAX messages), applied under one hold of
+ * the maps' lock, which is released between batches so the CLI can write too. Nothing is kept
+ * between batches that the kernel and the maps cannot give again: the compile state is read anew
+ * for each batch, and ipxr's own routes that the kernel dropped with their port are remembered
+ * only as the maps' entries of protocol ipxr.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/nexthop.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "compile.h"
+#include "events.h"
+#include "kroute.h"
+#include "maps.h"
+#include "netlink.h"
+#include "nexthop.h"
+#include "ports.h"
+#include "rt_names.h"
+#include "rules.h"
+#include "sync.h"
+#include "utils.h"
+
+/* One batch reads at most this many notifications before it applies them. */
+#define SYNC_BATCH_MAX		20000
+/* More prefixes than this in one batch: one dump of the table is cheaper than asking for each. */
+#define SYNC_DIRTY_MAX		20000
+#define SYNC_SCAN_DEFAULT	60	/* seconds between safety re-scans */
+
+struct port_state {
+	int ifindex;
+	bool up;
+};
+
+struct neigh_ev {
+	int family;
+	int ifindex;
+	bool gone;
+	__u8 addr[16];
+};
+
+static struct {
+	/* options */
+	__u32 table;
+	bool once;
+	unsigned int scan;	/* seconds, 0: never */
+
+	volatile sig_atomic_t stop;
+	bool journal;		/* stderr is the journal: "<N>" priority prefixes */
+
+	/* what the current batch must do */
+	bool resync;		/* dump the table and diff it against the maps */
+	bool rules;
+	bool addrs;
+	struct inet_prefix *dirty;
+	size_t ndirty, adirty;
+	struct port_link *links;
+	size_t nlinks, alinks;
+	struct neigh_ev *neigh;
+	size_t nneigh, aneigh;
+	int *restore;		/* ports that came up: put back ipxr's routes through them */
+	size_t nrestore, arestore;
+
+	/* the kernel's state, as last seen: recomputed at every start */
+	struct port_state *ports;
+	size_t nports, aports;
+	__u32 *nhids;		/* nexthop objects routes of the table use */
+	size_t nnhids, anhids;
+	int rules_seen;
+
+	/* counters, logged */
+	unsigned long overruns, batches, events, scans;
+	unsigned long compiled, removed, restored;
+} s;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Logging: stderr, with the priority prefix the journal reads when it is the journal          */
+
+enum { LOG_ERR_ = 3, LOG_WARNING_ = 4, LOG_NOTICE_ = 5, LOG_INFO_ = 6 };
+
+static void __attribute__((format(printf, 2, 3))) sync_log(int prio, const char *fmt, ...)
+{
+	static const char *const words[] = {
+		[LOG_ERR_] = "error: ", [LOG_WARNING_] = "warning: ",
+		[LOG_NOTICE_] = "", [LOG_INFO_] = "",
+	};
+	va_list ap;
+
+	if (s.journal)
+		fprintf(stderr, "<%d>", prio);
+	else
+		fprintf(stderr, "ipxr sync: %s", words[prio]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET, if systemd gave one. */
+static void notify(const char *fmt, ...)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char msg[256];
+	socklen_t len;
+	va_list ap;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	memcpy(sa.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';	/* an abstract socket */
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+	close(fd);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Growing arrays                                                                              */
+
+static void *grow(void *v, size_t *alloc, size_t n, size_t size)
+{
+	size_t a = *alloc ? 2 * *alloc : 64;
+	void *nv;
+
+	if (n < *alloc)
+		return v;
+	nv = realloc(v, a * size);
+	if (!nv)
+		return NULL;
+	*alloc = a;
+	return nv;
+}
+
+#define PUSH(arr, n, alloc, val) ({						\
+	void *_nv = grow((arr), &(alloc), (n), sizeof(*(arr)));			\
+	bool _ok = _nv != NULL;							\
+	if (_ok) {								\
+		(arr) = _nv;							\
+		(arr)[(n)++] = (val);						\
+	}									\
+	_ok;									\
+})
+
+/* Out of memory while noting a change: dump everything instead, which needs no list. */
+static void dirty_add(const struct inet_prefix *p)
+{
+	if (s.ndirty >= SYNC_DIRTY_MAX || !PUSH(s.dirty, s.ndirty, s.adirty, *p))
+		s.resync = true;
+}
+
+static struct port_state *port_find(int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < s.nports; i++)
+		if (s.ports[i].ifindex == ifindex)
+			return &s.ports[i];
+	return NULL;
+}
+
+static bool nhid_used(__u32 id)
+{
+	size_t i;
+
+	for (i = 0; i < s.nnhids; i++)
+		if (s.nhids[i] == id)
+			return true;
+	return false;
+}
+
+static void nhid_note(__u32 id)
+{
+	if (id && !nhid_used(id))
+		PUSH(s.nhids, s.nnhids, s.anhids, id);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* One decoder per notification type: each notes what the batch must look at again            */
+
+static void on_route(const struct nlmsghdr *nlh)
+{
+	struct kroute r;
+
+	if (nl_route_parse(nlh, &r) || r.table != s.table)
+		return;
+	nhid_note(r.nhid);
+	dirty_add(&r.dst);
+}
+
+static void on_addr(const struct nlmsghdr *nlh)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct inet_prefix p = { .family = ifa->ifa_family };
+	const struct nlattr *attr;
+	bool found = false;
+
+	s.addrs = true;
+	if (nlh->nlmsg_type != RTM_DELADDR || af_bytes(ifa->ifa_family) == 0)
+		return;
+	/* a route of the table to the address itself is the fast path's again once it is gone */
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_payload_len(attr) != af_bytes(p.family))
+			continue;
+		if (mnl_attr_get_type(attr) == IFA_LOCAL ||
+		    (mnl_attr_get_type(attr) == IFA_ADDRESS && !found)) {
+			memcpy(p.addr, mnl_attr_get_payload(attr), af_bytes(p.family));
+			found = true;
+		}
+	}
+	if (found) {
+		p.bitlen = af_bits(p.family);
+		dirty_add(&p);
+	}
+}
+
+static void on_link(const struct nlmsghdr *nlh)
+{
+	struct port_link l;
+
+	if (port_link_parse(nlh, &l) == 0 && !PUSH(s.links, s.nlinks, s.alinks, l))
+		s.resync = true;
+}
+
+static void on_neigh(const struct nlmsghdr *nlh)
+{
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	struct neigh_ev n = { .family = ndm->ndm_family, .ifindex = ndm->ndm_ifindex };
+	const struct nlattr *attr;
+
+	if (af_bytes(n.family) == 0)
+		return;
+	n.gone = nlh->nlmsg_type == RTM_DELNEIGH || (ndm->ndm_state & NUD_FAILED);
+	mnl_attr_for_each(attr, nlh, sizeof(*ndm)) {
+		if (mnl_attr_get_type(attr) == NDA_DST &&
+		    mnl_attr_get_payload_len(attr) == af_bytes(n.family)) {
+			memcpy(n.addr, mnl_attr_get_payload(attr), af_bytes(n.family));
+			PUSH(s.neigh, s.nneigh, s.aneigh, n);
+			return;
+		}
+	}
+}
+
+static void on_nexthop(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr;
+
+	/* routes by a nexthop object change with it, unnotified: look at the table again */
+	mnl_attr_for_each(attr, nlh, sizeof(struct nhmsg))
+		if (mnl_attr_get_type(attr) == NHA_ID && nhid_used(mnl_attr_get_u32(attr)))
+			s.resync = true;
+}
+
+static int on_event(const struct nlmsghdr *nlh, void *data)
+{
+	(void)data;
+	s.events++;
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		on_route(nlh);
+		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		on_addr(nlh);
+		break;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		on_link(nlh);
+		break;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		on_neigh(nlh);
+		break;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		s.rules = true;
+		break;
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		on_nexthop(nlh);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Applying: the kernel's answer for a prefix against what the maps hold                       */
+
+/* Whether the maps' entry @m (compile_lookup) is what compiling the kernel's @k would write. */
+static bool up_to_date(const struct kroute *k, const struct kroute *m)
+{
+	return compile_same(k, m);
+}
+
+/*
+ * A route of protocol ipxr that the kernel no longer has, through a port that is not up: the
+ * kernel dropped it with the port (IPv4 unnotified, IPv6 notified), and ipxr puts it back when
+ * the port comes up. Until then the maps keep it (the program hands its packets to the kernel,
+ * port_down) and it is the only record of it.
+ */
+static bool keep_for_port(const struct kroute *m)
+{
+	return m->protocol == RTPROT_IPXR && m->type == RTN_UNICAST && m->oif &&
+	       !port_up_now(m->oif);
+}
+
+/* The kernel has no route for @m's prefix: drop the entry, keep it, or put it back. */
+static int missing(const struct kroute *m)
+{
+	size_t i;
+	int err;
+
+	if (m->type == RTN_LOCAL && m->table == RT_TABLE_LOCAL)
+		return 0;	/* a LOCAL copy of an address (local.c), not a route */
+	if (keep_for_port(m))
+		return 0;
+	for (i = 0; i < s.nrestore && m->protocol == RTPROT_IPXR; i++) {
+		if (s.restore[i] != m->oif)
+			continue;
+		err = nl_route_write(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, m);
+		if (!err) {
+			s.restored++;
+			return 0;
+		}
+		sync_log(LOG_WARNING_, "cannot put back the route of protocol ipxr through "
+			 "ifindex %d: %s", m->oif, strerror(-err));
+		break;
+	}
+	s.removed++;
+	return compile_remove(&m->dst);
+}
+
+static int reconcile_prefix(const struct inet_prefix *p)
+{
+	struct kroute k, m;
+	int has_k, has_m;
+	char buf[PREFIX_STRLEN];
+
+	has_k = nl_route_exact(p, s.table, &k);
+	if (has_k < 0) {
+		sync_log(LOG_WARNING_, "cannot ask the kernel for %s: %s: a full re-scan follows",
+			 format_prefix(buf, sizeof(buf), p), strerror(-has_k));
+		s.resync = true;
+		return 0;
+	}
+	has_m = compile_lookup(p, &m);
+	if (has_m < 0)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the maps for %s: %s",
+				  format_prefix(buf, sizeof(buf), p), strerror(-has_m));
+	if (has_k) {
+		nhid_note(k.nhid);
+		if (has_m && up_to_date(&k, &m))
+			return 0;
+		s.compiled++;
+		return compile_route(&k);
+	}
+	return has_m ? missing(&m) : 0;
+}
+
+static int cmp_prefix(const void *a, const void *b)
+{
+	const struct inet_prefix *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->bitlen != y->bitlen)
+		return x->bitlen < y->bitlen ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The full re-scan: one dump of the table, diffed against every entry of the maps              */
+
+struct scan {
+	struct kroute group;	/* the best route so far of the prefix being dumped */
+	bool have;
+	struct inet_prefix *seen;	/* every prefix of the table */
+	size_t nseen, aseen;
+	struct kroute *todo;		/* kernel routes the maps do not hold as they are */
+	size_t ntodo, atodo;
+	bool nomem;
+};
+
+static bool same_prefix(const struct inet_prefix *a, const struct inet_prefix *b)
+{
+	return a->family == b->family && a->bitlen == b->bitlen &&
+	       memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
+}
+
+/*
+ * The route of a prefix the kernel uses among the several it may hold (metrics, protocols): as
+ * nl_route_exact() chooses, TOS 0, not dead, lowest metric. The kernel dumps the routes of one
+ * prefix one after the other.
+ */
+static bool better(const struct kroute *a, const struct kroute *b)
+{
+	bool a_ok = !a->tos && !(a->flags & RTNH_F_DEAD), b_ok = !b->tos && !(b->flags & RTNH_F_DEAD);
+
+	if (a_ok != b_ok)
+		return a_ok;
+	return a->priority < b->priority;
+}
+
+/* The prefix's group is complete: compare its best route with the maps (no netlink here). */
+static void scan_flush(struct scan *sc)
+{
+	struct kroute m;
+	int has_m;
+
+	if (!sc->have)
+		return;
+	sc->have = false;
+	if (sc->group.tos || (sc->group.flags & RTNH_F_DEAD))
+		return;	/* no route of the prefix is one the kernel would use: as if absent */
+	if (!PUSH(sc->seen, sc->nseen, sc->aseen, sc->group.dst)) {
+		sc->nomem = true;
+		return;
+	}
+	nhid_note(sc->group.nhid);
+	has_m = compile_lookup(&sc->group.dst, &m);
+	if (has_m == 1 && up_to_date(&sc->group, &m))
+		return;
+	if (!PUSH(sc->todo, sc->ntodo, sc->atodo, sc->group))
+		sc->nomem = true;
+}
+
+static int scan_cb(const struct kroute *r, void *data)
+{
+	struct scan *sc = data;
+
+	if (sc->have && same_prefix(&sc->group.dst, &r->dst)) {
+		if (better(r, &sc->group))
+			sc->group = *r;
+		return 0;
+	}
+	scan_flush(sc);
+	sc->group = *r;
+	sc->have = true;
+	return 0;
+}
+
+static void scan_free(struct scan *sc)
+{
+	free(sc->seen);
+	free(sc->todo);
+	memset(sc, 0, sizeof(*sc));
+}
+
+static int reconcile_all(void)
+{
+	const struct ipxr_family *f;
+	struct route_key *keys;
+	struct inet_prefix p;
+	struct kroute m;
+	struct scan sc;
+	size_t nkeys, i, tries;
+	double t0 = now_s();
+	char name[64];
+	int err = 0;
+
+	s.scans++;
+	for (tries = 0;; tries++) {
+		memset(&sc, 0, sizeof(sc));
+		err = nl_route_dump(AF_UNSPEC, s.table, scan_cb, &sc);
+		scan_flush(&sc);
+		/* the table changed while it was dumped: the kernel says so, dump it again */
+		if (err != -EINTR || tries == 3)
+			break;
+		scan_free(&sc);
+	}
+	if (!err && sc.nomem)
+		err = -ENOMEM;
+	if (err) {
+		scan_free(&sc);
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot dump table %u: %s", s.table,
+				  strerror(-err));
+	}
+	for (i = 0; i < sc.ntodo && !err; i++) {
+		s.compiled++;
+		err = compile_route(&sc.todo[i]);
+		/* one route the maps refuse (a gateway gone meanwhile) must not stop the rest */
+		if (err && err != IPXR_EXIT_NOMAPS)
+			err = 0;
+	}
+	if (sc.nseen)
+		qsort(sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix);
+	for_each_family(f) {
+		if (err)
+			break;
+		err = route_keys(f, &keys, &nkeys);
+		if (err) {
+			err = ipxr_error(IPXR_EXIT_REFUSED, "cannot walk map %s: %s",
+					 map_layout[f->route_map].name, strerror(-err));
+			break;
+		}
+		for (i = 0; i < nkeys && !err; i++) {
+			memset(&p, 0, sizeof(p));
+			p.family = f->af;
+			p.bitlen = keys[i].prefixlen;
+			memcpy(p.addr, keys[i].addr, af_bytes(f->af));
+			if (sc.nseen && bsearch(&p, sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix))
+				continue;
+			if (compile_lookup(&p, &m) == 1)
+				err = missing(&m);
+			if (err && err != IPXR_EXIT_NOMAPS)
+				err = 0;
+		}
+		free(keys);
+	}
+	/*
+	 * Reference counts are derived from the tries: a writer killed between its route writes
+	 * and its commit (ipxr sync itself, kill -9) left them off, a re-scan puts them right.
+	 */
+	if (!err)
+		err = compile_commit();
+	if (!err)
+		err = compile_recount();
+	sync_log(LOG_INFO_, "table %s re-scanned: %zu routes, %zu compiled, in %.3f s",
+		 rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), sc.nseen, sc.ntodo,
+		 now_s() - t0);
+	scan_free(&sc);
+	return err;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* One batch                                                                                    */
+
+static void apply_links(void)
+{
+	struct port_state *ps, st;
+	size_t i;
+	bool up;
+	int err;
+
+	for (i = 0; i < s.nlinks; i++) {
+		struct port_link *l = &s.links[i];
+
+		err = ports_apply(l, NULL, NULL);
+		if (err)
+			sync_log(LOG_WARNING_, "cannot record port %s (ifindex %d) in map %s: %s",
+				 l->name, l->ifindex, IPXR_MAP_PORTS, strerror(-err));
+		up = !l->gone && (l->ifi_flags & IFF_UP) && (l->ifi_flags & IFF_RUNNING);
+		ps = port_find(l->ifindex);
+		if (!ps) {
+			st.ifindex = l->ifindex;
+			st.up = !up;	/* a new port: as if it had changed */
+			if (!PUSH(s.ports, s.nports, s.aports, st))
+				continue;
+			ps = &s.ports[s.nports - 1];
+		}
+		if (ps->up == up)
+			continue;
+		ps->up = up;
+		if (up) {
+			sync_log(LOG_NOTICE_, "port %s (ifindex %d) is up: its gateways are resolved "
+				 "again", l->name, l->ifindex);
+			nh_port_up(l->ifindex);
+			PUSH(s.restore, s.nrestore, s.arestore, l->ifindex);
+		} else {
+			sync_log(LOG_NOTICE_, "port %s (ifindex %d) is %s: its next hops hand "
+				 "traffic to the kernel", l->name, l->ifindex,
+				 l->gone ? "gone" : "down");
+		}
+		/*
+		 * The kernel deletes a port's IPv4 routes when it goes down or away without a
+		 * word, and ipxr's own routes through a port that came up are to be put back:
+		 * either way only the whole table tells.
+		 */
+		s.resync = true;
+	}
+}
+
+static void apply_neigh(void)
+{
+	struct port_state *ps;
+	size_t i;
+
+	for (i = 0; i < s.nneigh; i++) {
+		ps = port_find(s.neigh[i].ifindex);
+		nh_neigh_event(s.neigh[i].family, s.neigh[i].addr, s.neigh[i].ifindex,
+			       s.neigh[i].gone, ps ? ps->up : port_up_now(s.neigh[i].ifindex));
+	}
+}
+
+static void check_rules(void)
+{
+	char text[128];
+	int n = rules_nondefault();
+
+	if (n < 0) {
+		sync_log(LOG_WARNING_, "cannot list the policy rules: %s", strerror(-n));
+		return;
+	}
+	if (n > s.rules_seen)
+		sync_log(LOG_WARNING_, "%s: traffic a rule sends to another table is forwarded "
+			 "by this one (see ipxr-sync(8), POLICY ROUTING)",
+			 rules_text(text, sizeof(text), n, s.table));
+	else if (n < s.rules_seen)
+		sync_log(LOG_NOTICE_, "%s", rules_text(text, sizeof(text), n, s.table));
+	s.rules_seen = n;
+}
+
+static void batch_reset(void)
+{
+	s.resync = s.rules = s.addrs = false;
+	s.ndirty = s.nlinks = s.nneigh = s.nrestore = 0;
+}
+
+static int batch_apply(void)
+{
+	size_t i, n;
+	int err;
+
+	err = compile_begin();
+	if (err) {
+		compile_end();
+		return err;
+	}
+	apply_links();
+	apply_neigh();
+	if (s.rules)
+		check_rules();
+	if (s.resync) {
+		err = reconcile_all();
+	} else {
+		if (s.ndirty)
+			qsort(s.dirty, s.ndirty, sizeof(*s.dirty), cmp_prefix);
+		for (i = n = 0; i < s.ndirty; i++)
+			if (!n || cmp_prefix(&s.dirty[n - 1], &s.dirty[i]))
+				s.dirty[n++] = s.dirty[i];
+		/* one route the maps refuse (its error printed) must not hold up the others */
+		for (i = 0; i < n && err != IPXR_EXIT_NOMAPS; i++)
+			err = reconcile_prefix(&s.dirty[i]);
+		if (err != IPXR_EXIT_NOMAPS)
+			err = 0;
+		/* a prefix that asked for a re-scan: done in this batch still */
+		if (!err && s.resync)
+			err = reconcile_all();
+	}
+	if (!err)
+		err = compile_commit();
+	compile_end();
+	s.batches++;
+	return err;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	s.stop = 1;
+}
+
+static unsigned int rcvbuf_size(void)
+{
+	/* For the overrun test only: a tiny buffer that a burst of changes overruns. */
+	const char *v = getenv("IPXR_SYNC_RCVBUF");
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return EVENTS_RCVBUF;
+	n = strtoul(v, &end, 0);
+	return *end || !n || n > EVENTS_RCVBUF ? EVENTS_RCVBUF : (unsigned int)n;
+}
+
+static void init_ports(void)
+{
+	struct port_state st;
+	__u32 key, next;
+	void *prev = NULL;
+
+	/* the ports as the first ports_sync() recorded them */
+	while (bpf_map_get_next_key(map_fd(MAP_PORTS), prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		st.ifindex = (int)key;
+		st.up = port_get((int)key) & IPXR_PORT_F_UP;
+		PUSH(s.ports, s.nports, s.aports, st);
+	}
+}
+
+static int sync_start(void)
+{
+	int err;
+
+	err = compile_begin();
+	if (!err) {
+		init_ports();
+		s.rules_seen = 0;
+		check_rules();
+		err = reconcile_all();
+	}
+	if (!err)
+		err = compile_commit();
+	compile_end();
+	return err;
+}
+
+static int sync_loop(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	double next_scan = s.scan ? now_s() + s.scan : 0;
+	int n, timeout, err;
+
+	while (!s.stop) {
+		timeout = -1;
+		if (s.scan) {
+			double left = next_scan - now_s();
+
+			timeout = left > 0 ? (int)(left * 1000) + 1 : 0;
+		}
+		n = poll(&pfd, 1, timeout);
+		if (n < 0 && errno != EINTR)
+			return ipxr_error(IPXR_EXIT_REFUSED, "poll: %s", strerror(errno));
+		if (s.stop)
+			break;
+		batch_reset();
+		if (n > 0) {
+			n = events_read(on_event, NULL, SYNC_BATCH_MAX);
+			if (n == -ENOBUFS) {
+				s.overruns++;
+				sync_log(LOG_WARNING_, "netlink receive buffer overrun (ENOBUFS, %lu "
+					 "since start): notifications were lost, full re-scan",
+					 s.overruns);
+				s.resync = true;
+				/* what is queued now came after the loss: read it with this batch */
+				events_read(on_event, NULL, SYNC_BATCH_MAX);
+			} else if (n < 0) {
+				return ipxr_error(IPXR_EXIT_REFUSED, "reading notifications: %s",
+						  strerror(-n));
+			}
+		}
+		if (s.scan && now_s() >= next_scan) {
+			s.resync = true;
+			next_scan = now_s() + s.scan;
+		}
+		if (!s.resync && !s.ndirty && !s.nlinks && !s.nneigh && !s.rules && !s.addrs)
+			continue;
+		err = batch_apply();
+		if (err == IPXR_EXIT_NOMAPS)
+			return err;	/* the object was unloaded: nothing left to follow */
+		if (err)
+			sync_log(LOG_WARNING_, "a change could not be applied: full re-scan at the "
+				 "next batch");
+		if (err)
+			next_scan = now_s();
+		notify("STATUS=following table %u: %lu batches, %lu compiled, %lu removed, %lu "
+		       "overruns", s.table, s.batches, s.compiled, s.removed, s.overruns);
+	}
+	return 0;
+}
+
+static void sync_usage(FILE *out)
+{
+	fprintf(out, "Usage: ipxr [ OPTIONS ] sync [ once ] [ table TABLE_ID ] [ scan SECONDS ]\n"
+		"       ipxr [ OPTIONS ] sync help\n"
+		"TABLE_ID := { main | NAME | NUMBER }\n%s", ipxr_options_usage);
+}
+
+static int sync_parse(int argc, char **argv)
+{
+	bool has_table = false, has_scan = false;
+	__u32 v;
+	int err;
+
+	s.table = RT_TABLE_MAIN;
+	s.scan = SYNC_SCAN_DEFAULT;
+	for (; argc > 0; argc--, argv++) {
+		if (is_word(*argv, "once")) {
+			if (s.once)
+				return duparg("once", *argv);
+			s.once = true;
+		} else if (is_word(*argv, "table")) {
+			if (argc < 2)
+				return missarg(*argv);
+			if (has_table)
+				return duparg("table", argv[1]);
+			argc--, argv++;
+			if (rt_id(RT_NAMES_TABLE, *argv, &v) || v == 0 || v == RT_TABLE_LOCAL ||
+			    v == IPXR_KERNEL_TABLE)
+				return ipxr_error(IPXR_EXIT_USAGE, "invalid table \"%s\": the fast "
+						  "path follows one routing table, main or another "
+						  "one's name or number", *argv);
+			s.table = v;
+			has_table = true;
+		} else if (is_word(*argv, "scan")) {
+			if (argc < 2)
+				return missarg(*argv);
+			if (has_scan)
+				return duparg("scan", argv[1]);
+			argc--, argv++;
+			err = parse_u32_arg("scan interval", *argv, 86400, &v);
+			if (err)
+				return err;
+			s.scan = v;
+			has_scan = true;
+		} else if (is_word(*argv, "help")) {
+			sync_usage(stdout);
+			return -1;
+		} else {
+			return badarg(*argv);
+		}
+	}
+	return 0;
+}
+
+int do_sync(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	char name[64];
+	int fd = -1, err;
+
+	memset(&s, 0, sizeof(s));
+	err = sync_parse(argc, argv);
+	if (err)
+		return err < 0 ? 0 : err;
+	s.journal = getenv("JOURNAL_STREAM") != NULL;
+	err = compile_set_table(s.table);
+	if (err)
+		return err;
+	if (!s.once) {
+		/* joined before the first dump, so no change falls between the two */
+		fd = events_open(EV_ALL, rcvbuf_size());
+		if (fd < 0)
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot open the rtnetlink notification "
+					  "socket: %s", strerror(-fd));
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
+	err = sync_start();
+	if (err)
+		goto out;
+	if (s.once) {
+		sync_log(LOG_INFO_, "table %s compiled: %lu routes written, %lu removed",
+			 rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), s.compiled,
+			 s.removed);
+		goto out;
+	}
+	sync_log(LOG_NOTICE_, "following table %s (re-scan every %u s)",
+		 rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), s.scan);
+	notify("READY=1\nSTATUS=following table %u", s.table);
+	err = sync_loop(fd);
+	notify("STOPPING=1");
+	sync_log(LOG_NOTICE_, "stopped: %lu batches, %lu notifications, %lu re-scans, %lu "
+		 "overruns, %lu routes compiled, %lu removed, %lu put back", s.batches, s.events,
+		 s.scans, s.overruns, s.compiled, s.removed, s.restored);
+out:
+	events_close();
+	free(s.dirty);
+	free(s.links);
+	free(s.neigh);
+	free(s.restore);
+	free(s.ports);
+	free(s.nhids);
+	memset(&s, 0, sizeof(s));
+	return err;
+}
