@@ -19,7 +19,7 @@ case "$purpose" in
 bench)
 	need+=(bpftool:bpftool ethtool:ethtool jq:jq gnuplot:gnuplot-nox chrt:util-linux
 	       taskset:util-linux sysctl:procps ps:procps git:git bird:bird2 birdc:bird2
-	       /usr/bin/time:time)
+	       /usr/bin/time:time ping:iputils-ping)
 	;;
 test|demo)
 	need+=(bpftool:bpftool ethtool:ethtool ping:iputils-ping socat:socat nstat:iproute2
