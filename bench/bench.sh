@@ -21,8 +21,9 @@
 #   2. Per-packet cost of the program (bench/nsperpkt, BPF_PROG_TEST_RUN with repeat) against
 #      table size, IPv4 (the trie alone, then with the front table painted by ipxr/dir24.c) and
 #      IPv6, forward and pass paths; plotted with gnuplot.
-#   3. Control plane: ROUTES routes loaded with `ipxr -b` and with `ip -b` (same batch file),
-#      and the memory the maps and the kernel's FIB use for them.
+#   3. Control plane: ROUTES routes loaded with `ip -b` (the kernel alone), then, once those
+#      are flushed, with `ipxr -b`, which writes the same routes to the kernel and compiles them
+#      into the maps (same batch file), and the memory the maps and the kernel's FIB use.
 #   4. BIRD and ipxr sync (bench/sync.sh): real BIRD 2 feeds SYNC_N4 IPv4 and SYNC_N6 IPv6
 #      routes over eBGP into the router's kernel; how far behind the kernel the maps complete,
 #      `ipxr sync`'s initial load (routes/s, peak RSS, CPU), CHURN_RATE changes/s of churn
@@ -402,17 +403,17 @@ FWD_COUNTER=$(fwd_counter)
 D24=$LIB_BPFFS/tc/globals/ipxr_dir24
 
 if part forward; then
-	# 1 route: the default route, in the kernel and in ipxr
-	step ip -n "$R" -b "$LIB_TMP/r1.txt"
+	# 1 route: the default route, in the kernel and in ipxr (ipxr writes the kernel's route,
+	# and deletes it, too)
 	step "$IPXR" -n "$R" -b "$LIB_TMP/r1.txt"
 	forward_runs 1
-	step ip -n "$R" route del default
 	step "$IPXR" -n "$R" route del default
 
-	# 3 (its loads are those of the big table of 1)
+	# 3 (its loads are those of the big table of 1): the kernel alone, then both
 	say "control plane: $ROUTES routes"
-	timed "ipxr -b" "$IPXR" -n "$R" -b "$LIB_TMP/rbig.txt"
 	timed "ip -b" ip -n "$R" -b "$LIB_TMP/rbig.txt"
+	step ip -n "$R" route flush proto boot
+	timed "ipxr -b" "$IPXR" -n "$R" -b "$LIB_TMP/rbig.txt"
 	memory
 	forward_runs "$ROUTES"
 fi

@@ -93,7 +93,7 @@ def rule: "|" + (map(if . == "l" then "---" else "--:" end) | join("|")) + "|";
 "",
 "### Control plane (\(.control.routes | n0) routes, one batch file)",
 "",
-(["`ipxr -b`", "`ip -b` (kernel)", "ipxr speedup", "ipxr maps (memlock)",
+(["`ipxr -b` (kernel and maps)", "`ip -b` (kernel)", "ipxr speedup", "ipxr maps (memlock)",
   "of which `ipxr_route4`", "of which `ipxr_dir24`", "kernel FIB (fib_triestat)"] | row),
 ([range(7) | "r"] | rule),
 (.control | ["\(.ipxr_b_s | x2) s", "\(.ip_b_s | x2) s", "\(.ipxr_speedup | x2)x",

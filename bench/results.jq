@@ -121,7 +121,8 @@ def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b
 	{ target: ("ns/pkt forward with \($nsbig.routes // "?") routes <= 2x with 1 route"
 		+ (if $nsbig.lookup == "dir24" then " (front table)" else "" end)),
 	  want: 2, got: ratio($nsbig.ns_per_pkt; $ns1), lower_is_better: true },
-	{ target: "ipxr -b at least as fast as ip -b (speedup >= 1)", want: 1,
+	# issue 13: ipxr -b writes the kernel's route and the maps, within 2x of ip -b alone
+	{ target: "ipxr -b (kernel and maps) within 2x of ip -b (speedup >= 0.5)", want: 0.5,
 	  got: .control.ipxr_speedup },
 	{ target: "BIRD table: fast path complete within 2 s of the kernel (s)", want: 2,
 	  got: .sync.converge.lag_s, lower_is_better: true },
