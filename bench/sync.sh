@@ -134,7 +134,7 @@ sync_converge()
 
 	say "BIRD -> kernel -> ipxr sync: $SYNC_N4 IPv4 + $SYNC_N6 IPv6 routes"
 	sync_daemon
-	maplat_bg "$out" --timeout 300 converge --n4 "$SYNC_N4" --n6 "$SYNC_N6"
+	maplat_bg "$out" --timeout 600 converge --n4 "$SYNC_N4" --n6 "$SYNC_N6"
 	t0=$(now)
 	step bird_start r "$R" "$LIB_TMP/r.conf"
 	step bird_start ann "$ANN" "$LIB_TMP/ann.conf"

@@ -247,8 +247,13 @@ bird_static()
 
 	n=$(wc -l <"$routes")
 	# shellcheck disable=SC2016 # awk program, not shell
+	# the main protocol's routes go out as they come (a million of them), the few flap ones
+	# are kept for the end
 	awk -v fam="ipv$fam" -v proto="$proto" -v flaps="$flaps" -v per="$per" -v n="$n" '
-		BEGIN { want = flaps * per; stride = want ? n / want : 0; next_pick = stride / 2 }
+		BEGIN {
+			want = flaps * per; stride = want ? n / want : 0; next_pick = stride / 2
+			printf "protocol static %s {\n\t%s;\n", proto, fam
+		}
 		want && got < want && NR - 1 >= int(next_pick) {
 			f = got % flaps
 			flap[f] = flap[f] "\t" $0 "\n"
@@ -256,9 +261,9 @@ bird_static()
 			next_pick += stride
 			next
 		}
-		{ main = main "\t" $0 "\n" }
+		{ print "\t" $0 }
 		END {
-			printf "protocol static %s {\n\t%s;\n%s}\n", proto, fam, main
+			print "}"
 			for (f = 0; f < flaps; f++)
 				printf "protocol static %s_f%d {\n\t%s;\n%s}\n", proto, f, fam, flap[f]
 		}' "$routes" >"$out"
