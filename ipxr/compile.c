@@ -133,6 +133,23 @@ int compile_route(const struct kroute *r)
 	return 0;
 }
 
+bool compile_may_fail(const struct kroute *r)
+{
+	const struct ipxr_family *f = family_get(r->dst.family);
+	struct route_key key;
+	struct ipxr_route old;
+
+	if (!f)
+		return true;
+	route_key_of(&r->dst, &key);
+	/* a new key can meet a full trie */
+	if (route_lookup_exact(f, &key, &old) != 1)
+		return true;
+	/* a new next hop can meet a full next-hop table, or a stand-in route the kernel refuses */
+	return compile_type(r) == IPXR_RT_UNICAST &&
+	       (!r->oif || !nh_exists(r->oif, r->has_gw ? &r->gw : NULL));
+}
+
 int compile_remove(const struct inet_prefix *dst)
 {
 	const struct ipxr_family *f = family_get(dst->family);

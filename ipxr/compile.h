@@ -38,6 +38,13 @@ __u32 compile_table(void);
  */
 int compile_route(const struct kroute *r);
 
+/*
+ * Whether compile_route(@r) can fail for want of room: a prefix the trie does not hold yet, a
+ * next hop not allocated yet. When not, a writer needs no undo information (route.c then
+ * skips a lookup).
+ */
+bool compile_may_fail(const struct kroute *r);
+
 /* The kernel has no route for exactly @dst any more: remove the maps' entry, if any. */
 int compile_remove(const struct inet_prefix *dst);
 

@@ -223,8 +223,8 @@ static int monitor_route(int argc, char **argv)
 	mon.table = compile_table();
 	pfd.fd = events_open(EV_ROUTE, EVENTS_RCVBUF);
 	if (pfd.fd < 0)
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot open the rtnetlink notification socket: "
-				  "%s", strerror(-pfd.fd));
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot open the rtnetlink notification "
+				  "socket: %s", strerror(-pfd.fd));
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	err = 0;
@@ -237,7 +237,8 @@ static int monitor_route(int argc, char **argv)
 		if (n > 0) {
 			n = events_read(on_route, NULL, 0);
 			if (n == -ENOBUFS)
-				ipxr_warn("netlink receive buffer overrun: route changes were missed");
+				ipxr_warn("netlink receive buffer overrun: route changes were "
+					  "missed");
 			else if (n < 0)
 				err = ipxr_error(IPXR_EXIT_REFUSED, "reading notifications: %s",
 						 strerror(-n));

@@ -100,7 +100,7 @@ const char *nl_error_msg(void)
 	return nl_ext_msg;
 }
 
-int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+static int talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, bool ack)
 {
 	/* only NLMSG_ERROR is ours: types past the array get libmnl's handling (NLMSG_DONE) */
 	static mnl_cb_t ctl[NLMSG_ERROR + 1] = { [NLMSG_ERROR] = error_cb };
@@ -116,7 +116,7 @@ int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	 * An ACK ends every request that is not a dump, so one loop serves both. A dump has both
 	 * bits of NLM_F_DUMP: one alone is NLM_F_REPLACE or NLM_F_EXCL of a new-object request.
 	 */
-	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+	if (ack && (nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (!nl_buf) {
 		nl_buf = malloc(NL_RECV_SIZE);
@@ -141,6 +141,16 @@ int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		}
 	}
 	return ret;
+}
+
+int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	return talk(nlh, cb, data, true);
+}
+
+int nl_talk_reply(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	return talk(nlh, cb, data, false);
 }
 
 static unsigned int af_len(int family)

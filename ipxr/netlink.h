@@ -73,6 +73,14 @@ int nl_route_write_echo(int cmd, int nlflags, const struct kroute *r, struct kro
 int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, void *data),
 		  void *data);
 int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r);
+/*
+ * nl_route_exact() by lookups alone, never a dump: -EAGAIN where no lookup can see @dst
+ * (every address of it is routed by longer prefixes or belongs to another table: an
+ * aggregate), -EXDEV where they did not tell (a reject route's error, more prefixes inside
+ * than it probes). A dump costs a walk of the whole table: a writer that knows what it just
+ * wrote or deleted can decide an -EAGAIN without one.
+ */
+int nl_route_lookup_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r);
 
 /*
  * For the files that speak rtnetlink (netlink.c, nlroute.c): send @nlh on the process's socket
@@ -80,6 +88,12 @@ int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
  */
 int nl_talk(struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *nlh, void *data),
 	    void *data);
+/*
+ * A request the kernel answers with exactly one message (a GET of one object) or an error,
+ * sent without NLM_F_ACK: @cb returns MNL_CB_STOP on the answer. One receive instead of two.
+ */
+int nl_talk_reply(struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *nlh, void *data),
+		  void *data);
 
 /* The kernel's message for the last request that failed ("" when it gave none). */
 const char *nl_error_msg(void);

@@ -380,6 +380,11 @@ void nh_release(__u32 id)
 	t.dirty[id] = t.any_dirty = true;
 }
 
+bool nh_exists(int ifindex, const struct inet_prefix *gw)
+{
+	return t.loaded && hash_find(ifindex, gw) != 0;
+}
+
 int nh_recount(const __u32 *counts)
 {
 	__u32 id;

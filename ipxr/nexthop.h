@@ -26,6 +26,8 @@ const struct ipxr_nexthop *nh_get(__u32 id);
  */
 int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id);
 void nh_release(__u32 id);
+/* Whether nh_acquire(@ifindex, @gw) would find an existing next hop (nothing to allocate). */
+bool nh_exists(int ifindex, const struct inet_prefix *gw);
 
 /* "via GW" without "dev": the device of the kernel's on-link route to @gw (cached). */
 int nh_gateway_dev(const struct inet_prefix *gw, int *ifindex);

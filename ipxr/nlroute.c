@@ -269,7 +269,27 @@ struct dump_ctx {
 	void *data;
 	int ret;		/* the first non-zero return of @cb: later messages are read, unused */
 	bool intr;
+	const struct inet_prefix *want;	/* only this prefix's routes (nl_route_exact) */
 };
+
+/* Before decoding a whole message: is it a route for @want at all? */
+static bool dump_wanted(const struct nlmsghdr *nlh, const struct inet_prefix *want)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)) || rtm->rtm_family != want->family ||
+	    rtm->rtm_dst_len != want->bitlen)
+		return false;
+	if (!want->bitlen)
+		return true;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm))
+		if (mnl_attr_get_type(attr) == RTA_DST)
+			return mnl_attr_get_payload_len(attr) == af_bytes(want->family) &&
+			       !memcmp(mnl_attr_get_payload(attr), want->addr,
+				       af_bytes(want->family));
+	return false;
+}
 
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -279,7 +299,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		d->intr = true;
 	/* a stopped dump is still read to its end, so the socket serves the next request */
-	if (d->ret || nl_route_parse(nlh, &r))
+	if (d->ret || (d->want && !dump_wanted(nlh, d->want)) || nl_route_parse(nlh, &r))
 		return MNL_CB_OK;
 	if ((d->family && r.dst.family != d->family) || (d->table && r.table != d->table))
 		return MNL_CB_OK;
@@ -287,12 +307,13 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, void *data),
-		  void *data)
+static int route_dump(int family, __u32 table, const struct inet_prefix *want,
+		      int (*cb)(const struct kroute *r, void *data), void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct dump_ctx d = { .family = family, .table = table, .cb = cb, .data = data };
+	struct dump_ctx d = { .family = family, .table = table, .cb = cb, .data = data,
+			      .want = want };
 	struct rtmsg *rtm;
 	int err;
 
@@ -306,6 +327,12 @@ int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, voi
 	if (d.ret)
 		return d.ret;
 	return d.intr ? -EINTR : 0;
+}
+
+int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, void *data),
+		  void *data)
+{
+	return route_dump(family, table, NULL, cb, data);
 }
 
 struct exact_ctx {
@@ -334,6 +361,12 @@ static int exact_cb(const struct kroute *r, void *data)
 	return 0;
 }
 
+static int get_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	get_cb(nlh, data);
+	return MNL_CB_STOP;
+}
+
 /* The kernel's FIB entry for the lookup of @addr: 0 and *@g filled, or a negative errno. */
 static int fib_match(int family, const __u8 *addr, struct get_ctx *g)
 {
@@ -349,7 +382,8 @@ static int fib_match(int family, const __u8 *addr, struct get_ctx *g)
 	rtm->rtm_dst_len = af_bits(family);
 	rtm->rtm_flags = RTM_F_FIB_MATCH;
 	mnl_attr_put(nlh, RTA_DST, af_bytes(family), addr);
-	return nl_talk(nlh, get_cb, g);
+	/* one answer, no ACK after it: a write and its lookup cost three receives, not four */
+	return nl_talk_reply(nlh, get_reply_cb, g);
 }
 
 /* The last address of @p into @out; false if @p has no address after it (all ones). */
@@ -377,12 +411,11 @@ static bool addr_next(__u8 *a, unsigned int bytes)
  * the first address of one is often inside a longer one; the address after that one, or the
  * prefix's last address, usually is not.
  */
-#define EXACT_PROBES	6
+#define EXACT_PROBES	8
 
-int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
+int nl_route_lookup_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
 {
 	unsigned int bytes = af_bytes(dst->family), n;
-	struct exact_ctx x = { .dst = dst };
 	__u8 probe[16], last[16];
 	struct get_ctx g;
 	int err;
@@ -391,13 +424,23 @@ int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
 		table = RT_TABLE_MAIN;
 	prefix_last(dst, last);
 	memcpy(probe, dst->addr, bytes);
+	/* the addresses of the prefix in order, each probe past what the last answer covers */
 	for (n = 0; n < EXACT_PROBES; n++) {
 		/* the FIB entry the lookup of an address of the prefix ends in */
 		err = fib_match(dst->family, probe, &g);
 		if (err == -ENETUNREACH && table == RT_TABLE_MAIN)
 			return 0;	/* no table the rules consult, main included, routes it */
-		if (err || !g.got || g.r.table != table)
-			break;		/* another table's (a local address, a rule) or a reject */
+		if (err || !g.got)
+			return -EXDEV;	/* a reject route's error: the dump tells */
+		if (g.r.table != table) {
+			/*
+			 * Another table's entry for this one address (an address of the router,
+			 * IPv6's subnet-router anycast, a rule): the next address may be ours.
+			 */
+			if (!memcmp(probe, last, bytes) || !addr_next(probe, bytes))
+				return -EAGAIN;
+			continue;
+		}
 		if (same_prefix(&g.r.dst, dst)) {
 			*r = g.r;
 			return 1;
@@ -408,14 +451,24 @@ int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
 		 */
 		if (g.r.dst.bitlen < dst->bitlen)
 			return 0;
-		/* a longer prefix inside answered: try past its end, then the last address */
+		/* a longer prefix inside answered: go on past its end */
 		prefix_last(&g.r.dst, probe);
 		if (!memcmp(probe, last, bytes) || !addr_next(probe, bytes))
-			break;
-		if (n == 2)
-			memcpy(probe, last, bytes);
+			return -EAGAIN;	/* every address so far a longer prefix's: covered */
 	}
-	err = nl_route_dump(dst->family, table, exact_cb, &x);
+	return -EXDEV;
+}
+
+int nl_route_exact(const struct inet_prefix *dst, __u32 table, struct kroute *r)
+{
+	struct exact_ctx x = { .dst = dst };
+	int err = nl_route_lookup_exact(dst, table, r);
+
+	if (err != -EAGAIN && err != -EXDEV)
+		return err;
+	if (!table)
+		table = RT_TABLE_MAIN;
+	err = route_dump(dst->family, table, dst, exact_cb, &x);
 	if (err)
 		return err;
 	if (!x.found)

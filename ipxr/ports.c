@@ -31,14 +31,22 @@ static struct {
 } prog_cache[PROG_CACHE];
 static unsigned int prog_next;
 
+/*
+ * The id of the pinned ipxr_stats, asked again whenever the maps are opened anew (ipxr sync
+ * outlives an object loaded again); the programs' answers were against the old one.
+ */
 static __u32 stats_map_id(void)
 {
 	static __u32 id;
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
-	if (!id && !bpf_obj_get_info_by_fd(map_fd(MAP_STATS), &info, &len))
+	if (bpf_obj_get_info_by_fd(map_fd(MAP_STATS), &info, &len))
+		return 0;
+	if (info.id != id) {
+		memset(prog_cache, 0, sizeof(prog_cache));
 		id = info.id;
+	}
 	return id;
 }
 
@@ -50,6 +58,8 @@ static bool prog_is_ours(__u32 id)
 	bool ours = false;
 	int fd;
 
+	if (!stats)
+		return false;
 	for (i = 0; i < PROG_CACHE; i++)
 		if (prog_cache[i].id == id)
 			return prog_cache[i].ours;
@@ -63,7 +73,7 @@ static bool prog_is_ours(__u32 id)
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		if (info.nr_map_ids > sizeof(maps) / sizeof(maps[0]))
 			info.nr_map_ids = sizeof(maps) / sizeof(maps[0]);
-		for (i = 0; i < info.nr_map_ids && stats; i++)
+		for (i = 0; i < info.nr_map_ids; i++)
 			ours |= maps[i] == stats;
 	}
 	close(fd);

@@ -487,14 +487,34 @@ static int kernel_find(const struct kroute *sel, struct kroute *r)
 
 /*
  * Make the maps hold what the kernel now does for @dst: the one compile path. @written is the
- * route just written, for the one kind a lookup cannot see (a throw).
+ * route just written (add, change, replace), @deleted the one just deleted, for what the
+ * kernel's lookups cannot see: a throw, and a prefix whose every address a longer prefix
+ * routes (an aggregate of a BGP table), which would otherwise cost a dump of the whole table.
+ * There the kernel's choice is the written route unless the maps hold one of a lower metric
+ * (a route of a lower metric that only the kernel has, written by another program, is missed
+ * until ipxr sync's dump); after a delete the maps' entry stays unless it was the deleted
+ * route, which another metric's may follow: only that case costs the dump.
  */
-static int recompile(const struct inet_prefix *dst, __u32 table, const struct kroute *written)
+static int recompile(const struct inet_prefix *dst, __u32 table, const struct kroute *written,
+		     const struct kroute *deleted)
 {
 	char d[PREFIX_STRLEN];
-	struct kroute cur;
-	int ret = nl_route_exact(dst, table, &cur);
+	struct kroute cur, held;
+	int ret = nl_route_lookup_exact(dst, table, &cur), have;
 
+	if (ret == -EAGAIN && (written || deleted)) {
+		have = compile_lookup(dst, &held) == 1 && held.table == table;
+		if (written) {
+			/* as the kernel stored it: an IPv6 route without a metric has 1024 */
+			cur = *written;
+			cur.priority = kernel_metric(cur.dst.family, cur.priority);
+			return have && held.priority < cur.priority ? 0 : compile_route(&cur);
+		}
+		if (have && held.priority != deleted->priority)
+			return 0;
+	}
+	if (ret == -EAGAIN || ret == -EXDEV)
+		ret = nl_route_exact(dst, table, &cur);
 	if (ret < 0)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the kernel's route for \"%s\": "
 				  "%s", format_prefix(d, sizeof(d), dst), strerror(-ret));
@@ -566,14 +586,14 @@ static void kroute_for_delete(const struct route_req *req, int oif, struct krout
 /*
  * "route add 10.0.0.0/24 dev eno4" where eno4's address made that route already: the kernel
  * says EEXIST, yet the route asked for is there, the same way (type, device, gateway, source,
- * MTU as given; its protocol is the kernel's). It is compiled as it is.
+ * MTU as given; any protocol unless one is given). It is compiled as it is.
  */
 static bool kernel_has_same(const struct route_req *req, const struct kroute *k,
 			    struct kroute *cur)
 {
 	struct kroute sel = *k;
 
-	sel.protocol = 0;
+	sel.protocol = req->has_proto ? k->protocol : 0;
 	sel.scope = req->has_scope ? k->scope : RT_SCOPE_NOWHERE;
 	sel.priority = kernel_metric(k->dst.family, k->priority);
 	if (kernel_find(&sel, cur) != 1)
@@ -643,8 +663,12 @@ static int route_modify(int argc, char **argv, int nlflags)
 		return local_refused(w.f, w.dst);
 	kroute_for_write(&w.req, w.oif, &k);
 
-	if (w.compiled && (nlflags & NLM_F_REPLACE)) {
-		/* the route a replace takes the place of: same prefix and metric */
+	if (w.compiled && (nlflags & NLM_F_REPLACE) && compile_may_fail(&k)) {
+		/*
+		 * The route a replace takes the place of (same prefix and metric), to put back if
+		 * the maps cannot follow; not needed when they cannot fail: an existing prefix
+		 * through an existing next hop (a churn's replace, one lookup saved).
+		 */
 		struct kroute sel = { .dst = k.dst, .table = k.table, .scope = RT_SCOPE_NOWHERE,
 				      .priority = kernel_metric(k.dst.family, k.priority) };
 
@@ -661,13 +685,13 @@ static int route_modify(int argc, char **argv, int nlflags)
 		 * Nothing written to the kernel, nothing to undo if the maps refuse; what they
 		 * get is the kernel's choice for the prefix, which may be another metric's.
 		 */
-		return finish_write(recompile(&k.dst, k.table, NULL));
+		return finish_write(recompile(&k.dst, k.table, NULL, NULL));
 	}
 	if (err)
 		return kernel_error(w.dst, -err);
 	if (!w.compiled)
 		return 0;
-	err = recompile(&k.dst, k.table, &k);
+	err = recompile(&k.dst, k.table, &k, NULL);
 	if (err) {
 		if (had_old)
 			kernel_undo(RTM_NEWROUTE, NLM_F_REPLACE, &old, w.dst);
@@ -720,7 +744,7 @@ static int route_delete(int argc, char **argv)
 	had_old = !err;
 	if (!w.compiled)
 		return 0;
-	err = recompile(&k.dst, k.table, NULL);
+	err = recompile(&k.dst, k.table, NULL, had_old ? &old : NULL);
 	if (err && had_old)
 		kernel_undo(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &old, w.dst);
 	return finish_write(err);
@@ -978,6 +1002,14 @@ static int route_show(int argc, char **argv)
 		err = collect(&req, ifindex, &v, &n);
 	if (err)
 		return err;
+	if (req.has_table && req.table && req.table != compile_table()) {
+		char t1[16], t2[16];
+		const char *name = rt_name(RT_NAMES_TABLE, req.table, t2, sizeof(t2));
+
+		ipxr_warn("the fast path compiles table %s: it holds no route of table %s (ip "
+			  "route show table %s lists the kernel's)",
+			  rt_name(RT_NAMES_TABLE, compile_table(), t1, sizeof(t1)), name, name);
+	}
 	open_json_array(NULL);
 	for (i = 0; i < n; i++)
 		print_route(&v[i], false);
@@ -1073,7 +1105,7 @@ static int route_flush(int argc, char **argv)
 	/* the maps follow the kernel for each prefix it lost (one of several may remain) */
 	for (i = 0; i < x.n && !ret; i++)
 		if (x.v[i].table == compile_table())
-			ret = recompile(&x.v[i].dst, x.v[i].table, NULL);
+			ret = recompile(&x.v[i].dst, x.v[i].table, NULL, &x.v[i]);
 	free(x.v);
 	if (!ret)
 		ret = collect(&req, x.ifindex, &v, &n);
@@ -1083,7 +1115,7 @@ static int route_flush(int argc, char **argv)
 		prefix_from_key(v[i].f, &v[i].key, &p);
 		if (v[i].val.type != IPXR_RT_LOCAL) {
 			/* an entry the kernel does not back (left by an older ipxr): it goes */
-			ret = recompile(&p, compile_table(), NULL);
+			ret = recompile(&p, compile_table(), NULL, NULL);
 			continue;
 		}
 		if (bpf_map_delete_elem(map_fd(v[i].f->route_map), &v[i].key) && errno != ENOENT) {

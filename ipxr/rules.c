@@ -27,7 +27,8 @@ static bool default_rule(const struct fib_rule_hdr *frh, __u32 prio, __u32 table
 	if (other || frh->dst_len || frh->src_len || frh->tos || frh->action != FR_ACT_TO_TBL ||
 	    (frh->flags & FIB_RULE_INVERT))
 		return false;
-	return (prio == 0 && table == RT_TABLE_LOCAL) || (prio == 32766 && table == RT_TABLE_MAIN) ||
+	return (prio == 0 && table == RT_TABLE_LOCAL) ||
+	       (prio == 32766 && table == RT_TABLE_MAIN) ||
 	       (frh->family == AF_INET && prio == 32767 && table == RT_TABLE_DEFAULT);
 }
 

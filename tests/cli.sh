@@ -130,9 +130,10 @@ agree() {
 	for fam in -4 -6; do
 		k=$(ip -n "$NS" "$fam" -j route show table main | jq -c "$AGREE_JQ")
 		f=$("$IPXR" -n "$NS" "$fam" -j route show | jq -c "$AGREE_JQ")
+		# of several kernel routes for a prefix, the one the kernel uses: the lowest metric
 		if jq -en --argjson k "$k" --argjson f "$f" --arg px "$PX" \
-			'($f - $k) == [] and (($k | map(select(.protocol == $px))) - $f) == []' \
-			>/dev/null; then
+			'($f - $k) == [] and (($k | group_by(.dst) | map(min_by(.metric // 0)) |
+			 map(select(.protocol == $px))) - $f) == []' >/dev/null; then
 			ok "kernel and fast path agree ($fam): $1"
 		else
 			nok "kernel and fast path agree ($fam): $1"
@@ -418,6 +419,8 @@ json_ok "... compiled as the kernel has it: proto kernel, scope link" \
 	'.[0].protocol == "kernel" and .[0].scope == "link" and .[0].dev == "rtr-p0"'
 expect_err "adding it another way is refused" 2 'already exists' \
 	route add 10.0.0.0/24 via 10.0.1.7
+expect_err "... or with another protocol given" 2 'already exists' \
+	route add 10.0.0.0/24 dev rtr-p0 proto static
 agree "the connected route compiled"
 expect "ip route show output loads into ipxr (sed 's/^/route add /' | ipxr -b -)" 0 \
 	-b - < <(ipn route show | sed 's/^/route add /')
@@ -469,6 +472,9 @@ run route show root 10.100.0.0/16 metric 30
 verdict "show metric selects" grep -q '^10.100.2.0/24 .* metric 30 ' "$TMP/out"
 run route show table 100
 out_is "show table 100: the fast path holds none of another table's" ''
+verdict "... and says which table it compiles" \
+	grep -q '^Warning: the fast path compiles table main: it holds no route of table 100' \
+	"$TMP/err"
 run route show table main root 10.100.0.0/16
 verdict "show table main: the compiled table's" test "$(wc -l <"$TMP/out")" -eq 9
 run route show table all type local
@@ -516,6 +522,21 @@ verdict "rt_protos.d/ipxr.conf: ip route add ... proto ipxr works, both print pr
 10.102.0.0/24 dev rtr-p0 proto ipxr scope link"
 [[ $named == *"proto ipxr"* ]] || diag "$named"
 expect "... and ipxr deletes it" 0 route del 10.102.0.0/24
+# an aggregate whose every address a longer prefix routes: the kernel's lookups cannot see it
+expect "aggregate: the two /17s" 0 -b - <<<'route add 10.110.0.0/17 dev rtr-p0
+route add 10.110.128.0/17 dev rtr-p0'
+expect "aggregate: the /16 over them" 0 route add 10.110.0.0/16 via 10.0.0.1 metric 7
+run route show 10.110.0.0/16
+out_is "aggregate: compiled as written" '10.110.0.0/16 via 10.0.0.1 dev rtr-p0 proto PX metric 7'
+expect "aggregate: a second, lower metric" 0 route add 10.110.0.0/16 dev rtr-p1 metric 3
+agree "an aggregate with two metrics"
+expect "aggregate: delete the lower metric" 0 route del 10.110.0.0/16 metric 3
+run route show 10.110.0.0/16
+out_is "aggregate: the kernel's remaining route" \
+	'10.110.0.0/16 via 10.0.0.1 dev rtr-p0 proto PX metric 7'
+agree "after deleting one of an aggregate's metrics"
+expect "aggregate: flush" 0 route flush root 10.110.0.0/16
+agree "after the aggregate's flush"
 # errors of the new words, each naming what is wrong; nothing changes
 expect_err "bad proto" 1 'invalid "protocol" value "nosuchproto"' \
 	route add 10.101.0.0/24 dev rtr-p0 proto nosuchproto
@@ -1024,7 +1045,7 @@ run -4 -j stats show
 json_ok "6: stats -4 -j: inet only" '(.families | keys) == ["inet"] and .reasons == .families.inet'
 run stats show
 verdict "6: stats text: per-family lines are non-zero and well formed" test -z "$(grep -vE \
-	'^(action|reason) [a-z_]+ packets [0-9]+ bytes [0-9]+$|^(link|inet|inet6) reason [a-z_]+ packets [1-9][0-9]* bytes [1-9][0-9]*$' \
+	'^(action|reason) [a-z_]+ packets [0-9]+ bytes [0-9]+$|^(link|inet|inet6) reason [a-z_]+ packets [1-9][0-9]* bytes [1-9][0-9]*$|^policy rules: [0-9]+ non-default, the fast path follows table [a-z0-9]+ only$' \
 	"$TMP/out")"
 
 # help

@@ -159,7 +159,8 @@ run ip -n "$R" route add 203.0.113.0/24 via "$H2_IP" metric 200
 run ip -n "$R" route add 203.0.113.0/24 dev r-eth1 metric 100
 wait_for 1 sh -c "'$POLL_IPXR' -n '$R' -j route show 203.0.113.0/24 | jq -e '.[0].metric == 100'"
 expect_eq "two routes for one prefix: the maps hold the kernel's choice (metric 100, dev)" \
-	"$(px -j route show 203.0.113.0/24 | jq -r '.[0] | "\(.metric) \(.gateway // "-") \(.dev)"')" \
+	"$(px -j route show 203.0.113.0/24 |
+	   jq -r '.[0] | "\(.metric) \(.gateway // "-") \(.dev)"')" \
 	"100 - r-eth1"
 run ip -n "$R" route del 203.0.113.0/24 dev r-eth1 metric 100
 wait_for 1 sh -c "'$POLL_IPXR' -n '$R' -j route show 203.0.113.0/24 | jq -e '.[0].metric == 200'"
@@ -179,7 +180,7 @@ for i in 1 2 3 4 5; do
 	if ((i == 1)); then
 		l0=$(ipxr_stat local packets)
 		out=$(nsrun "$H1" ping -c 3 -i 0.05 -W 1 10.0.2.91 2>&1)
-		expect_eq "h1 pings the new address: answered by the router's kernel, counted local" \
+		expect_eq "h1 pings the new address: answered by the router's kernel, local" \
 			"$(ping_stats "$out") $(delta "$l0" "$(ipxr_stat local packets)")" "3 3 3"
 	fi
 	run ip -n "$R" addr del "10.0.2.9$i/24" dev r-eth1
@@ -187,7 +188,8 @@ for i in 1 2 3 4 5; do
 done
 diag "address added -> local in the maps, ms: ${ta[*]}"
 diag "address removed -> not local, ms: ${td[*]}"
-expect_le "an address added to r-eth1 is local within 100 ms (median of 5)" "$(median "${ta[@]}")" 100
+expect_le "an address added to r-eth1 is local within 100 ms (median of 5)" \
+	"$(median "${ta[@]}")" 100
 expect_le "an address removed stops being local within 100 ms (median of 5)" \
 	"$(median "${td[@]}")" 100
 expect_le "every one of them (worst)" "$(printf '%s\n' "${ta[@]}" "${td[@]}" | sort -n | tail -1)" \
@@ -299,6 +301,20 @@ expect_eq "kill -9 and restart under traffic: $n sent, $n answered" \
 expect_eq "all of them by the fast path (forward +$((2 * n)), IpForwDatagrams unchanged)" \
 	"$(delta "$f0" "$f1") $fwd1" "$((2 * n)) $fwd0"
 
+# ---- the object loaded again -------------------------------------------------------------------
+#
+# Detached, its maps unpinned, attached again: new, empty maps. ipxr sync sees the ports change,
+# compiles the whole table into the new maps and records the ports as running the object.
+
+run ip -n "$R" link set dev r-eth0 xdpdrv off &&
+run ip -n "$R" link set dev r-eth1 xdpdrv off &&
+run rm -f "$TC_BPF_MNT"/xdp/globals/ipxr_* && topo_attach || bail "the object attached again"
+wait_for 2 in_maps 198.51.100.0/24
+expect_match "the object loaded again: ipxr sync said so" "the maps were made anew" \
+	"$(cat "$SYNC_LOG")"
+out=$(nsrun "$H1" ping -c 3 -i 0.1 -W 1 198.51.100.1 2>&1)
+check_fast fwd_datagrams ipxr_stat "the new maps, filled by ipxr sync" 10 198.51.100.1 0.01
+
 # ---- overrun -----------------------------------------------------------------------------------
 
 # maps_vs_kernel: the routes of table main as "DST GATEWAY DEV PROTO METRIC", from the kernel
@@ -306,7 +322,8 @@ expect_eq "all of them by the fast path (forward +$((2 * n)), IpForwDatagrams un
 kernel_routes()
 {
 	ip -n "$R" -j route show table main |
-		jq -r '.[] | "\(.dst) \(.gateway // "-") \(.dev) \(.protocol) \(.metric // 0)"' | sort
+		jq -r '.[] | "\(.dst) \(.gateway // "-") \(.dev) \(.protocol) \(.metric // 0)"' |
+		sort
 }
 map_routes()
 {
@@ -319,9 +336,12 @@ sync_start IPXR_SYNC_RCVBUF=4096 || not_ok "ipxr sync started with a 4 KiB recei
 for i in $(seq 0 2999); do
 	echo "route add 100.64.$((i / 250)).$((i % 250))/32 via $H2_IP"
 done >"$LIB_TMP/flood.batch"
+# stopped while the flood comes, so that it cannot keep up however fast it is
+kill -STOP "$SYNC_PID"
 run ip -n "$R" -b "$LIB_TMP/flood.batch"
+kill -CONT "$SYNC_PID"
 wait_for 10 grep -q "overrun" "$SYNC_LOG"
-expect_match "the flood of 3000 route changes overran the 4 KiB buffer, and said so" \
+expect_match "3000 route changes overran a stopped ipxr sync's 4 KiB buffer, and it said so" \
 	"warning: netlink receive buffer overrun (ENOBUFS, [0-9]* since start)" "$(cat "$SYNC_LOG")"
 kernel_routes >"$LIB_TMP/kernel"
 wait_for 10 sh -c "'$POLL_IPXR' -n '$R' -j route show | jq -r '.[] | select(.type != \"local\") |

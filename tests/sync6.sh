@@ -53,7 +53,8 @@ check "its next hop's stand-in route is in table $STANDIN_TABLE" standin
 out=$(nsrun "$H1" ping -6 -c 2 -i 0.1 -W 2 "$GW_HOST" 2>&1)
 check_fast fwd6 stat6 "ip's route via $H2_LL" 20 "$GW_HOST" 0.01
 
-check "ipxr route add $LL_NET via $H2_LL dev r-eth1" ipxr route add "$LL_NET" via "$H2_LL" dev r-eth1
+check "ipxr route add $LL_NET via $H2_LL dev r-eth1" \
+	ipxr route add "$LL_NET" via "$H2_LL" dev r-eth1
 check_fast fwd6 stat6 "ipxr's route via $H2_LL" 20 "$LL_HOST" 0.01
 
 # fast_again DEST: ms until one echo to DEST goes both ways through the fast path, or "timeout"

@@ -215,6 +215,24 @@ int main(void)
 	err = exact("2001:db8:f::/64", RT_TABLE_MAIN, &r);
 	check(err == 1 && r.protocol == RTPROT_KERNEL && r.oif == a,
 	      "exact: IPv6 connected route past the local anycast entry (%d)", err);
+	/* lookups alone: past the router's own addresses, past longer prefixes, blind to a cover */
+	{
+		struct inet_prefix p6 = P("2001:db8:f::/64"), p4 = P("10.9.0.0/24"),
+				   agg = P("10.5.0.0/16");
+
+		err = nl_route_lookup_exact(&p6, RT_TABLE_MAIN, &r);
+		check(err == 1 && r.protocol == RTPROT_KERNEL,
+		      "lookups: IPv6 connected /64 past its anycast and local addresses (%d)", err);
+		err = nl_route_lookup_exact(&p4, RT_TABLE_MAIN, &r);
+		check(err == 1 && r.dst.bitlen == 24, "lookups: past a /25 inside (%d)", err);
+		sh("ip route add 10.5.0.0/16 dev ta metric 9 && ip route add 10.5.0.0/17 dev ta && "
+		   "ip route add 10.5.128.0/17 dev ta");
+		err = nl_route_lookup_exact(&agg, RT_TABLE_MAIN, &r);
+		check(err == -EAGAIN, "lookups: an aggregate its longer prefixes cover is -EAGAIN "
+		      "(%d)", err);
+		err = nl_route_exact(&agg, RT_TABLE_MAIN, &r);
+		check(err == 1 && r.priority == 9, "exact: the aggregate, by the dump (%d)", err);
+	}
 	w.dst = P("2001:db8:2::/48");
 	w.priority = 0;
 	w.scope = RT_SCOPE_UNIVERSE;
