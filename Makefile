@@ -5,7 +5,7 @@
 #   make check         install missing dependencies, build, run every test (root)
 #   make check-fresh   make demo and make check in a new minimal Debian 12 (root, ~3 minutes)
 #   make bench         forwarding rate against the kernel, ns/packet against table size, route
-#                      loading; results in bench/results/ (root, 4-7 minutes)
+#                      loading; results in bench/results/ (root, 10-21 minutes with part 4)
 #   make bench-quick   the same, smaller and shorter (< 2 minutes), results in build/bench-quick/
 #   make install       PREFIX=/usr/local DESTDIR= (UNITDIR: where ipxr-sync.service goes)
 #   make clean
