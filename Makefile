@@ -5,7 +5,7 @@
 #   make check         install missing dependencies, build, run every test (root)
 #   make check-fresh   make demo and make check in a new minimal Debian 12 (root, ~3 minutes)
 #   make bench         forwarding rate against the kernel, ns/packet against table size, route
-#                      loading; results in bench/results/ (root, 4-7 minutes)
+#                      loading; results in bench/results/ (root, 10-21 minutes with part 4)
 #   make bench-quick   the same, smaller and shorter (< 2 minutes), results in build/bench-quick/
 #   make install       PREFIX=/usr/local DESTDIR= (UNITDIR: where ipxr-sync.service goes)
 #   make clean
@@ -97,7 +97,7 @@ bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ip
 
 # The forwarding benchmark's traffic source and sink (XDP objects) and its table generator.
 BENCH_TOOLS	:= build/bench/trafgen build/bench/routegen build/bench/gen_kern.o \
-		   build/bench/sink_kern.o
+		   build/bench/sink_kern.o build/bench/maplat
 
 build/bench/%_kern.o: bench/%_kern.c
 	@mkdir -p $(@D)
@@ -106,6 +106,11 @@ build/bench/%_kern.o: bench/%_kern.c
 build/bench/trafgen: bench/trafgen.c
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) -o $@ $< $(IPXR_LIBS) -lpthread
+
+# how far the maps are behind the kernel's table, for the BIRD part (bench/sync.sh)
+build/bench/maplat: bench/maplat.c bpf/ipxr_maps.h
+	@mkdir -p $(@D)
+	$(CC) $(IPXR_CFLAGS) -o $@ $< $(IPXR_LIBS)
 
 build/bench/routegen: bench/routegen.c bench/table.h
 	@mkdir -p $(@D)
@@ -123,7 +128,8 @@ bench-quick:
 	$(MAKE) all bench-tools
 	bench/bench.sh --quick
 
-test: all asan $(TEST_BINS)
+# tests/e2e-bird.sh has the benchmark's generator write BIRD's table
+test: all asan $(TEST_BINS) build/bench/routegen
 	tests/run.sh
 
 check:

@@ -21,8 +21,13 @@
 #   2. Per-packet cost of the program (bench/nsperpkt, BPF_PROG_TEST_RUN with repeat) against
 #      table size, IPv4 (the trie alone, then with the front table painted by ipxr/dir24.c) and
 #      IPv6, forward and pass paths; plotted with gnuplot.
-#   3. Control plane: ROUTES routes loaded with `ipxr -b` and with `ip -b` (same batch file),
-#      and the memory the maps and the kernel's FIB use for them.
+#   3. Control plane: ROUTES routes loaded with `ip -b` (the kernel alone), then, once those
+#      are flushed, with `ipxr -b`, which writes the same routes to the kernel and compiles them
+#      into the maps (same batch file), and the memory the maps and the kernel's FIB use.
+#   4. BIRD and ipxr sync (bench/sync.sh): real BIRD 2 feeds SYNC_N4 IPv4 and SYNC_N6 IPv6
+#      routes over eBGP into the router's kernel; how far behind the kernel the maps complete,
+#      `ipxr sync`'s initial load (routes/s, peak RSS, CPU), CHURN_RATE changes/s of churn
+#      (notification-to-trie latency, no drift), and forwarding with the mirrored table.
 #
 # CPU placement (2 CPUs): CPU 0 runs the traffic source, SCHED_FIFO so other work on the machine
 # cannot make the source the limit; CPU 1 runs the router: the ingress veth's NAPI is threaded
@@ -31,7 +36,7 @@
 # a saturated sink drops them); the sink's own NAPI thread gets what CPU time is left, as a
 # second machine would not take any from the router.
 #
-# Usage: bench/bench.sh [--quick] [--out DIR]
+# Usage: bench/bench.sh [--quick] [--out DIR] [--only forward|nsperpkt|sync]
 # Writes DIR/latest.md, DIR/latest.json and DIR/nsperpkt.png (DIR: bench/results, or
 # build/bench-quick with --quick). Needs root. Tears down what it made, even when interrupted.
 set -u
@@ -40,14 +45,18 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 QUICK=0
 OUT=
+PARTS="forward nsperpkt sync"	# forward: parts 1 and 3 (one table); nsperpkt: 2; sync: 4
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--quick) QUICK=1 ;;
 	--out) OUT=$2; shift ;;
-	*) echo "Usage: bench/bench.sh [--quick] [--out DIR]" >&2; exit 1 ;;
+	--only) PARTS=$2; shift ;;
+	*) echo "Usage: bench/bench.sh [--quick] [--out DIR] [--only forward|nsperpkt|sync]" >&2
+	   exit 1 ;;
 	esac
 	shift
 done
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 if ((QUICK)); then
 	ROUTES=${ROUTES:-100000}	# ip -b needs a minute for 750,000
@@ -84,13 +93,13 @@ if (($(nproc) < 2)); then
 	exit 1
 fi
 for f in "$IPXR" "$XDP_OBJ" "$NSPERPKT" "$BIN/trafgen" "$BIN/routegen" "$BIN/gen_kern.o" \
-	"$BIN/sink_kern.o"; do
+	"$BIN/sink_kern.o" "$BIN/maplat"; do
 	if [[ ! -e $f ]]; then
 		echo "bench: $f is missing: run 'make bench'" >&2
 		exit 1
 	fi
 done
-for t in jq bpftool ethtool chrt taskset; do
+for t in jq bpftool ethtool chrt taskset bird birdc /usr/bin/time; do
 	command -v "$t" >/dev/null || { echo "bench: $t is missing: run 'make bench'" >&2; exit 1; }
 done
 
@@ -287,8 +296,10 @@ measure()
 	else
 		pps=$(jq '.tx_pps' <<<"$out")
 	fi
+	# FWD_TABLE: where the routes came from, "bird" in part 4 (else ip -b and ipxr -b)
 	jq -c --arg c "$case" --argjson r "$routes" --argjson n "$run" --argjson p "$pps" \
-		'{bench: "forward", case: $c, routes: $r, run: $n, pps: $p,
+		--arg t "${FWD_TABLE:-batch}" \
+		'{bench: "forward", case: $c, routes: $r, table: $t, run: $n, pps: $p,
 		  offered_pps: .offered_pps, router_busy: .busy, seconds: .seconds,
 		  fastpath_pps: (if $c == "xdp" or $c == "trie" then .rx_pps[1] else null end)}' \
 		<<<"$out" >>"$RAW"
@@ -391,24 +402,35 @@ topo
 FWD_COUNTER=$(fwd_counter)
 D24=$LIB_BPFFS/tc/globals/ipxr_dir24
 
-# 1 route: the default route, in the kernel and in ipxr
-step ip -n "$R" -b "$LIB_TMP/r1.txt"
-step "$IPXR" -n "$R" -b "$LIB_TMP/r1.txt"
-forward_runs 1
-step ip -n "$R" route del default
-step "$IPXR" -n "$R" route del default
+if part forward; then
+	# 1 route: the default route, in the kernel and in ipxr (ipxr writes the kernel's route,
+	# and deletes it, too)
+	step "$IPXR" -n "$R" -b "$LIB_TMP/r1.txt"
+	forward_runs 1
+	step "$IPXR" -n "$R" route del default
 
-# 3 (its loads are those of the big table of 1)
-say "control plane: $ROUTES routes"
-timed "ipxr -b" "$IPXR" -n "$R" -b "$LIB_TMP/rbig.txt"
-timed "ip -b" ip -n "$R" -b "$LIB_TMP/rbig.txt"
-memory
-forward_runs "$ROUTES"
+	# 3 (its loads are those of the big table of 1): the kernel alone, then both
+	say "control plane: $ROUTES routes"
+	timed "ip -b" ip -n "$R" -b "$LIB_TMP/rbig.txt"
+	step ip -n "$R" route flush proto boot
+	timed "ipxr -b" "$IPXR" -n "$R" -b "$LIB_TMP/rbig.txt"
+	memory
+	forward_runs "$ROUTES"
+fi
 
-nsperpkt 4 "$NSPP_ROUTES" hot
-nsperpkt 4 "$NSPP_ROUTES" cold
-nsperpkt 6 "$NSPP_ROUTES6" hot
-nsperpkt 6 "$NSPP_ROUTES6" cold
+if part nsperpkt; then
+	nsperpkt 4 "$NSPP_ROUTES" hot
+	nsperpkt 4 "$NSPP_ROUTES" cold
+	nsperpkt 6 "$NSPP_ROUTES6" hot
+	nsperpkt 6 "$NSPP_ROUTES6" cold
+fi
+
+# 4, last: it builds the topology again, with fresh maps
+if part sync; then
+	# shellcheck source=bench/sync.sh
+	source "$BENCH_DIR/sync.sh"
+	sync_part
+fi
 
 T_END=$(now)
 # ---- results -----------------------------------------------------------------------------------

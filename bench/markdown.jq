@@ -18,7 +18,8 @@ def rule: "|" + (map(if . == "l" then "---" else "--:" end) | join("|")) + "|";
   "(c) XDP_DROP ceiling", "b/a", "b/b0", "b/c", "router CPU ns/packet (a / b / b0 / c)",
   "(b) forwarded in XDP"] | row),
 ([range(10) | "r"] | rule),
-(.forwarding.tables[] | [(.routes | n0), (.kernel_pps | mpps), (.xdp_pps | mpps),
+(.forwarding.tables[] | [(.routes | n0) + (if .table == "bird" then " (BIRD, ipxr sync)" else "" end),
+	(.kernel_pps | mpps), (.xdp_pps | mpps),
 	(.trie_pps | mpps), (.drop_pps | mpps), "\(.xdp_over_kernel | x2)x",
 	"\(.xdp_over_trie | x2)x", (.xdp_over_drop | pct),
 	"\(.kernel_ns | n0) / \(.xdp_ns | n0) / \(.trie_ns | n0) / \(.drop_ns | n0)",
@@ -92,13 +93,52 @@ def rule: "|" + (map(if . == "l" then "---" else "--:" end) | join("|")) + "|";
 "",
 "### Control plane (\(.control.routes | n0) routes, one batch file)",
 "",
-(["`ipxr -b`", "`ip -b` (kernel)", "ipxr speedup", "ipxr maps (memlock)",
+(["`ipxr -b` (kernel and maps)", "`ip -b` (kernel)", "ipxr speedup", "ipxr maps (memlock)",
   "of which `ipxr_route4`", "of which `ipxr_dir24`", "kernel FIB (fib_triestat)"] | row),
 ([range(7) | "r"] | rule),
 (.control | ["\(.ipxr_b_s | x2) s", "\(.ip_b_s | x2) s", "\(.ipxr_speedup | x2)x",
 	(.ipxr_maps_bytes | mib), (.ipxr_route4_bytes | mib), (.ipxr_dir24_bytes | mib),
 	(if .kernel_fib_kb == null then null else .kernel_fib_kb * 1024 end | mib)] | row),
 "",
+( if .sync != null then
+	(.sync.converge) as $c | (.sync.churn) as $h
+	| def s2: if . == null then "-" else ((. * 100 | round) / 100 | tostring) + " s" end;
+	  def ms: if . == null then "-" else ((. * 100 | round) / 100 | tostring) + " ms" end;
+	"### BIRD drives the router: `ipxr sync` (\($c.n4 | n0) IPv4 + \($c.n6 | n0) IPv6 routes over eBGP)",
+	"",
+	(["kernel full", "fast path complete", "behind the kernel", "missing / stale after",
+	  "ipxr sync CPU", "ipxr sync peak RSS"] | row),
+	([range(6) | "r"] | rule),
+	(["\($c.kernel_full_s | s2)", "\($c.complete_s | s2)", "\($c.lag_s | s2)",
+	  "\($c.verify.missing | n0) / \($c.verify.stale | n0)", "\($c.daemon_cpu_s | s2)",
+	  (if $c.daemon_hwm_kb == null then null else $c.daemon_hwm_kb * 1024 end | mib)] | row),
+	"",
+	"Times from the start of the two BIRDs (BGP up in \($c.bgp_up_s | s2)); `ipxr sync` ran "
+		+ "throughout and followed the notifications. Complete: `bench/maplat`, listening to "
+		+ "the same notifications, saw the tries hold the last prefix the kernel got, then "
+		+ "checked every route of the kernel's table against them.",
+	"",
+	(["`ipxr sync once`", "seconds", "routes/s", "CPU user + sys", "peak RSS"] | row),
+	(["l", "r", "r", "r", "r"] | rule),
+	(.sync.load[] | [.what, (.seconds | s2), (.routes_per_s | n0),
+		"\(.user_s) + \(.sys_s) s", (.maxrss_kb * 1024 | mib)] | row),
+	"",
+	( if $h != null then
+		(["churn (changes/s, s)", "changes timed", "p50", "p99", "max", "never seen",
+		  "overruns", "ipxr sync CPU", "missing / stale after"] | row),
+		([range(9) | "r"] | rule),
+		(["\($h.events_per_s | n0) for \($h.seconds | round)", ($h.timed | n0),
+		  ($h.p50_ms | ms), ($h.p99_ms | ms), ($h.max_ms | ms), ($h.never_seen | n0),
+		  ($h.enobufs | n0), ($h.daemon_cpu_s | s2),
+		  "\($h.after.missing | n0) / \($h.after.stale | n0)"] | row),
+		"",
+		"Churn: BIRD on the upstream disables and enables flap protocols (a share of its "
+			+ "prefixes spread over the table) 50 times a second; each change is timed from "
+			+ "its rtnetlink notification to the trie holding (or no longer holding) the "
+			+ "prefix, polled every \($h.interval_us) µs.",
+		""
+	  else empty end )
+  else empty end ),
 "### Targets",
 "",
 (["target", "result", "met"] | row),

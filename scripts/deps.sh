@@ -18,12 +18,13 @@ need=(
 case "$purpose" in
 bench)
 	need+=(bpftool:bpftool ethtool:ethtool jq:jq gnuplot:gnuplot-nox chrt:util-linux
-	       taskset:util-linux sysctl:procps ps:procps git:git)
+	       taskset:util-linux sysctl:procps ps:procps git:git bird:bird2 birdc:bird2
+	       /usr/bin/time:time ping:iputils-ping)
 	;;
 test|demo)
 	need+=(bpftool:bpftool ethtool:ethtool ping:iputils-ping socat:socat nstat:iproute2
 	       jq:jq mandoc:mandoc tcpdump:tcpdump sha256sum:coreutils setpriv:util-linux
-	       sysctl:procps)
+	       sysctl:procps bird:bird2 birdc:bird2)
 	;;
 # `make check-fresh`: a minimal Debian built and entered, the tree cloned into it
 fresh)
