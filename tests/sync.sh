@@ -287,8 +287,13 @@ f0=$(ipxr_stat forward packets)
 nsrun_t 20 "$H1" ping -c "$n" -i 0.002 -W 1 -q 198.51.100.1 >"$LIB_TMP/ping.out" 2>&1 &
 ping_pid=$!
 sleep 0.5
-kill -KILL "$SYNC_PID" 2>/dev/null
+# SYNC_PID is timeout(1)'s, which cannot pass SIGKILL on: kill its child, ipxr itself
+sync_ipxr=$(pgrep -P "$SYNC_PID" -x ipxr)
+[[ -n $sync_ipxr ]] || not_ok "ipxr sync's process found under timeout $SYNC_PID"
+kill -KILL $sync_ipxr 2>/dev/null
 wait "$SYNC_PID" 2>/dev/null
+expect_eq "kill -9: ipxr sync (pid ${sync_ipxr:-none}) is gone" \
+	"$(ps -o pid= -p "${sync_ipxr:-0}" | tr -d ' ')" ""
 SYNC_PID=
 sync_start
 started=$?
