@@ -62,12 +62,12 @@ deps:
 bpf/xdp_router.o: bpf/xdp_router.c bpf/ipxr_maps.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-ipxr/ipxr: $(IPXR_SRCS) $(IPXR_HDRS)
+ipxr/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile
 	$(CC) $(IPXR_CFLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 
 # The same CLI under AddressSanitizer and UBSan, for the test suite.
 asan: build/asan/ipxr
-build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS)
+build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 
