@@ -113,26 +113,12 @@ wait_kernel()
 	return 1
 }
 
-SYNC_PID=
-# sync_start: ipxr sync in the router's namespace, in the foreground of a background job, until
-# it follows the table (it logs "following table ..." once its start-up reconcile is done); its
-# output goes to $LIB_TMP/sync.log
-sync_start()
+# sync_up LABEL: sync_start (tests/lib.sh), or stop the test with ipxr sync's last log lines
+sync_up()
 {
-	local log=$LIB_TMP/sync.log n0 i
-
-	n0=$(grep -c "following table" "$log" 2>/dev/null)
-	"$IPXR" -n "$R" sync >>"$log" 2>&1 &
-	SYNC_PID=$!
-	LIB_BG_PIDS+=("$SYNC_PID")
-	for ((i = 0; i < SYNC_SECS * 20; i++)); do
-		(($(grep -c "following table" "$log") > ${n0:-0})) && return 0
-		kill -0 "$SYNC_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	not_ok "ipxr -n $R sync runs and follows the table"
-	diag_output "$(tail -n 20 "$log")"
-	return 1
+	sync_start && return 0
+	diag_output "$(tail -n 20 "$SYNC_LOG")"
+	bail "$1"
 }
 
 sync_alive()
@@ -142,7 +128,7 @@ sync_alive()
 		return 0
 	fi
 	not_ok "ipxr sync still runs"
-	diag_output "$(tail -n 20 "$LIB_TMP/sync.log")"
+	diag_output "$(tail -n 20 "$SYNC_LOG")"
 	return 1
 }
 
@@ -171,7 +157,7 @@ bird_conf_announcer "$LIB_TMP/h2.conf" h2 "$H2_IP" "$H2_IP" "$R_IP1" "$H2_IP6" "
 	"$LIB_TMP/t4.conf" "$LIB_TMP/t6.conf" "$LIB_TMP/w.conf"
 
 # ipxr sync first: it follows the table as BIRD installs it, as on a router that boots
-sync_start || bail "ipxr sync started"
+sync_up "ipxr -n $R sync runs and follows the table"
 ok "ipxr -n $R sync runs in the background"
 
 t0=$SECONDS
@@ -282,10 +268,9 @@ out=$LIB_TMP/ping-kill
 nsrun_t 15 "$H1" ping -c "$COUNT" -i 0.002 -W 2 -q "$dst" >"$out" 2>&1 &
 pid=$!
 sleep 0.8
-kill -KILL "$SYNC_PID"
-wait "$SYNC_PID" 2>/dev/null
+sync_stop KILL
 sleep 0.4
-sync_start || bail "ipxr sync restarted"
+sync_up "ipxr -n $R sync restarted and follows the table"
 wait "$pid"
 fwd1=$(fwd4)
 f1=$(stat4 forward packets)
@@ -299,14 +284,10 @@ sync_alive
 
 # ---- SIGTERM, then ipxr sync once --------------------------------------------------------------
 
-kill -TERM "$SYNC_PID"
-rc=
-for ((i = 0; i < 100; i++)); do
-	kill -0 "$SYNC_PID" 2>/dev/null || { wait "$SYNC_PID"; rc=$?; break; }
-	sleep 0.05
-done
+sync_stop TERM
+rc=$?
 expect_eq "ipxr sync exits 0 within 5 s of SIGTERM" "$rc" 0
-[[ $rc == 0 ]] || diag_output "$(tail -n 20 "$LIB_TMP/sync.log")"
+[[ $rc == 0 ]] || diag_output "$(tail -n 20 "$SYNC_LOG")"
 
 # a change made with no daemon running stays out of the maps until `ipxr sync once`
 run bird_c h2 disable w4

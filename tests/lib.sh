@@ -362,6 +362,66 @@ check_ttl1()
 	expect_eq "$stat ttl_exceeded rose by 1" "$(delta "$t0" "$t1")" 1
 }
 
+# ---- ipxr sync in the router's namespace ---------------------------------------------------------
+#
+# For tests/sync.sh, sync6.sh and e2e-bird.sh. SYNC_PID is timeout(1)'s, which bounds the daemon's
+# life if the test itself is killed, and is what to wait for; SYNC_IPXR is ipxr's own, which
+# signals must go to: timeout passes SIGTERM on, but not SIGKILL or SIGSTOP.
+
+SYNC_PID=
+SYNC_IPXR=
+SYNC_LOG=
+SYNC_SECS=${SYNC_SECS:-10}
+
+# sync_start [ENV=VALUE...]: ipxr sync in $R in the background, its log appended to $SYNC_LOG
+# ($LIB_TMP/sync.log unless set); returns 0 once it follows the table (it logs "following
+# table" when its start-up reconcile is done), 1 if it died or took more than SYNC_SECS
+sync_start()
+{
+	local n0 i
+
+	SYNC_LOG=${SYNC_LOG:-$LIB_TMP/sync.log}
+	n0=$(grep -c "following table" "$SYNC_LOG" 2>/dev/null)
+	env "$@" timeout --kill-after=2 300 "$IPXR" -n "$R" sync >>"$SYNC_LOG" 2>&1 &
+	SYNC_PID=$!
+	LIB_BG_PIDS+=("$SYNC_PID")
+	SYNC_IPXR=
+	for ((i = 0; i < SYNC_SECS * 20; i++)); do
+		[[ -n $SYNC_IPXR ]] || SYNC_IPXR=$(pgrep -P "$SYNC_PID" -x ipxr)
+		(($(grep -c "following table" "$SYNC_LOG") > ${n0:-0})) && [[ -n $SYNC_IPXR ]] &&
+			return 0
+		kill -0 "$SYNC_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# sync_signal SIG: send SIG to ipxr sync itself
+sync_signal()
+{
+	[[ -n $SYNC_IPXR ]] && kill -"$1" "$SYNC_IPXR" 2>/dev/null
+}
+
+# sync_stop [SIG]: SIG (TERM) to ipxr sync, and its exit status once it has gone (at most 5 s
+# later, then SIGKILL: 137)
+sync_stop()
+{
+	local rc i
+
+	[[ -n $SYNC_PID ]] || return 0
+	sync_signal "${1:-TERM}"
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$SYNC_IPXR" 2>/dev/null || break
+		sleep 0.05
+	done
+	sync_signal KILL
+	wait "$SYNC_PID" 2>/dev/null
+	rc=$?
+	SYNC_PID=
+	SYNC_IPXR=
+	return $rc
+}
+
 # ---- setup and cleanup -------------------------------------------------------------------------
 
 lib_cleanup()

@@ -22,7 +22,6 @@ lib_init ipxr-sync
 topo_build || bail "topology h1 - r - h2 built"
 topo_attach || bail "xdp_router.o attached on the router's ports"
 
-SYNC_PID=
 SYNC_LOG=$LIB_TMP/sync.log
 : >"$SYNC_LOG"
 
@@ -30,27 +29,6 @@ SYNC_LOG=$LIB_TMP/sync.log
 px() { "$POLL_IPXR" -n "$R" "$@"; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# sync_start [ENV=VALUE...]: ipxr sync in the router's namespace, in the background, its log
-# appended to $SYNC_LOG; waits until its first reconciliation is done
-sync_start()
-{
-	local lines
-
-	lines=$(wc -l <"$SYNC_LOG" 2>/dev/null || echo 0)
-	env "$@" timeout --kill-after=2 300 "$IPXR" -n "$R" sync >>"$SYNC_LOG" 2>&1 &
-	SYNC_PID=$!
-	LIB_BG_PIDS+=("$SYNC_PID")
-	wait_for 10 sh -c "tail -n +$((lines + 1)) '$SYNC_LOG' | grep -q 'following table'"
-}
-
-sync_stop()
-{
-	[[ -n $SYNC_PID ]] || return 0
-	kill -TERM "$SYNC_PID" 2>/dev/null
-	wait "$SYNC_PID" 2>/dev/null
-	SYNC_PID=
-}
 
 # in_maps PREFIX: the maps hold exactly PREFIX
 in_maps() { [[ -n $(px route show "$1" 2>/dev/null) ]]; }
@@ -287,14 +265,10 @@ f0=$(ipxr_stat forward packets)
 nsrun_t 20 "$H1" ping -c "$n" -i 0.002 -W 1 -q 198.51.100.1 >"$LIB_TMP/ping.out" 2>&1 &
 ping_pid=$!
 sleep 0.5
-# SYNC_PID is timeout(1)'s, which cannot pass SIGKILL on: kill its child, ipxr itself
-sync_ipxr=$(pgrep -P "$SYNC_PID" -x ipxr)
-[[ -n $sync_ipxr ]] || not_ok "ipxr sync's process found under timeout $SYNC_PID"
-kill -KILL $sync_ipxr 2>/dev/null
-wait "$SYNC_PID" 2>/dev/null
+sync_ipxr=$SYNC_IPXR
+sync_stop KILL
 expect_eq "kill -9: ipxr sync (pid ${sync_ipxr:-none}) is gone" \
 	"$(ps -o pid= -p "${sync_ipxr:-0}" | tr -d ' ')" ""
-SYNC_PID=
 sync_start
 started=$?
 wait "$ping_pid"
@@ -342,9 +316,9 @@ for i in $(seq 0 2999); do
 	echo "route add 100.64.$((i / 250)).$((i % 250))/32 via $H2_IP"
 done >"$LIB_TMP/flood.batch"
 # stopped while the flood comes, so that it cannot keep up however fast it is
-kill -STOP "$SYNC_PID"
+sync_signal STOP
 run ip -n "$R" -b "$LIB_TMP/flood.batch"
-kill -CONT "$SYNC_PID"
+sync_signal CONT
 wait_for 10 grep -q "overrun" "$SYNC_LOG"
 expect_match "3000 route changes overran a stopped ipxr sync's 4 KiB buffer, and it said so" \
 	"warning: netlink receive buffer overrun (ENOBUFS, [0-9]* since start)" "$(cat "$SYNC_LOG")"

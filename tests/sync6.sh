@@ -32,11 +32,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 in_maps() { [[ -n $(px -6 route show "$1" 2>/dev/null) ]]; }
 standin() { ip -n "$R" -6 route show table "$STANDIN_TABLE" | grep -q "via $H2_LL dev r-eth1"; }
 
-SYNC_LOG=$LIB_TMP/sync.log
-timeout --kill-after=2 120 "$IPXR" -n "$R" sync >"$SYNC_LOG" 2>&1 &
-SYNC_PID=$!
-LIB_BG_PIDS+=("$SYNC_PID")
-wait_for 10 grep -q "following table" "$SYNC_LOG" || bail "ipxr sync started"
+sync_start || bail "ipxr sync started"
 ok "ipxr sync started"
 
 # warm up the neighbours both ways through the kernel
@@ -109,7 +105,6 @@ expect_eq "ipxr's route is in the kernel again (proto ipxr, 105)" \
 check "the stand-in route is back" standin
 check_fast fwd6 stat6 "after the flap, ipxr's route via $H2_LL" 20 "$LL_HOST" 0.01
 
-kill -TERM "$SYNC_PID" 2>/dev/null
-wait "$SYNC_PID" 2>/dev/null
+sync_stop
 [[ $V == 1 ]] && diag_output "$(cat "$SYNC_LOG")"
 lib_finish
