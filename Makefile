@@ -97,6 +97,7 @@ bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ip
 
 # The forwarding benchmark's traffic source and sink (XDP objects) and its table generator.
 BENCH_TOOLS	:= build/bench/trafgen build/bench/routegen build/bench/gen_kern.o \
+		   build/bench/fwd_kern.o build/bench/floor_kern.o \
 		   build/bench/sink_kern.o build/bench/maplat
 
 build/bench/%_kern.o: bench/%_kern.c

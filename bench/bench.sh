@@ -66,12 +66,14 @@ if ((QUICK)); then
 	NSPP_ROUTES=${NSPP_ROUTES:-1,100000}
 	NSPP_ROUTES6=${NSPP_ROUTES6:-1,100000}
 	NSPP_PASSES=${NSPP_PASSES:-1}
+	ROUTES6=${ROUTES6:-25000}
 	OUT=${OUT:-$ROOT/build/bench-quick}
 else
 	ROUTES=${ROUTES:-750000}
+	ROUTES6=${ROUTES6:-250000}
 	RUNS=${RUNS:-3}
-	WARMUP=${WARMUP:-1}
-	WINDOW=${WINDOW:-3}
+	WARMUP=${WARMUP:-0.5}
+	WINDOW=${WINDOW:-2}
 	NSPP_ROUTES=${NSPP_ROUTES:-1,1000,100000,750000,1000000}
 	NSPP_ROUTES6=${NSPP_ROUTES6:-1,250000}
 	NSPP_PASSES=${NSPP_PASSES:-4}
@@ -82,10 +84,11 @@ IPXR=${IPXR:-$ROOT/ipxr/ipxr}
 XDP_OBJ=${XDP_OBJ:-$ROOT/bpf/xdp_router.o}
 BIN=${BENCH_BIN:-$ROOT/build/bench}
 NSPERPKT=${NSPERPKT:-$ROOT/bench/nsperpkt}
-SRC_CPU=0
-RTR_CPU=1
+SRC_CPU=0		# two-CPU mode: the source here,
+RTR_CPU=1		# the router's NAPI thread here
+LOOP_CPU=${LOOP_CPU:-1}	# single-core mode: source, router and sink all here
 FIFO_SRC=10		# the source's priority; its meter thread runs at one more
-FIFO_RTR=20		# the router's NAPI thread
+FIFO_RTR=20		# the router's NAPI thread (and the sink's, in the loop)
 
 # the source and the router must not share a CPU
 if (($(nproc) < 2)); then
@@ -93,7 +96,7 @@ if (($(nproc) < 2)); then
 	exit 1
 fi
 for f in "$IPXR" "$XDP_OBJ" "$NSPERPKT" "$BIN/trafgen" "$BIN/routegen" "$BIN/gen_kern.o" \
-	"$BIN/sink_kern.o" "$BIN/maplat"; do
+	"$BIN/sink_kern.o" "$BIN/fwd_kern.o" "$BIN/floor_kern.o" "$BIN/maplat"; do
 	if [[ ! -e $f ]]; then
 		echo "bench: $f is missing: run 'make bench'" >&2
 		exit 1
@@ -107,6 +110,8 @@ done
 # the trap that deletes exactly the namespaces we made and unmounts the bpffs on any exit.
 # shellcheck source=tests/lib.sh
 source "$ROOT/tests/lib.sh"
+# shellcheck source=tests/lib6.sh
+source "$ROOT/tests/lib6.sh"
 lib_init ipxr-bench
 SRC=$H1
 SNK=$H2
@@ -182,146 +187,230 @@ topo()
 	step ip -n "$R" link set dev "$DEV_O" xdpdrv obj "$XDP_OBJ" sec xdp_router
 }
 
+# topo6: IPv6 on the router's ports, and the sink's port as the four IPv6 gateways
+topo6()
+{
+	local g
+
+	step ipv6_on "$R" "$DEV_I" "$DEV_O"
+	step ip -n "$R" addr add 2001:db8:1::fe/64 dev "$DEV_I" nodad
+	step ip -n "$R" addr add 2001:db8:2::fe/64 dev "$DEV_O" nodad
+	for g in 1 2 3 4; do
+		step ip -n "$R" -6 neigh add 2001:db8:2::$g lladdr $MAC_S dev "$DEV_O" nud permanent
+	done
+	step ip netns exec "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
 napi_pid()
 {
 	ps -eo pid=,comm= | awk -v d="napi/$1-" 'index($2, d) == 1 { print $1 }'
 }
 
-# place: the router's NAPI thread on its CPU at FIFO_RTR; the sink's, ordinary, off it
+# place MODE: the NAPI threads of the router's ingress port and of the sink's port.
+#   loop: both on LOOP_CPU at FIFO_RTR, above the source there (FIFO_SRC): the closed loop.
+#     Whenever the source flushes a batch into the router's ring, the router preempts it and
+#     forwards the batch, then the sink takes it (equal priority: it waits for the router to
+#     finish), then the source sends again. No ring overflows (the batch is no larger than a
+#     veth ring), every frame sent is forwarded, and one CPU does all of it, so the CPU time
+#     of the three threads per frame is the cost of the whole path, whatever else the
+#     machine runs (ordinary tasks get no time on that CPU but what the RT throttle leaves).
+#   split: the router's thread on RTR_CPU at FIFO_RTR; the sink's, ordinary, on the source's
+#     CPU (a second machine would take no time from the router).
 place()
 {
-	local p
+	local mode=$1 p
 
 	p=$(napi_pid "$DEV_I")
 	[[ -n $p ]] || die "no NAPI thread for $DEV_I"
+	RTR_PID=$p
+	SNK_PID=
+	if [[ $mode == loop ]]; then
+		step taskset -pc "$LOOP_CPU" "$p"
+		step chrt -f -p $FIFO_RTR "$p"
+		for p in $(napi_pid "$DEV_S"); do
+			step taskset -pc "$LOOP_CPU" "$p"
+			step chrt -f -p $FIFO_RTR "$p"
+			SNK_PID=$p
+		done
+		[[ -n $SNK_PID ]] || die "no NAPI thread for $DEV_S"
+		return
+	fi
 	step taskset -pc $RTR_CPU "$p"
 	step chrt -f -p $FIFO_RTR "$p"
-	RTR_PID=$p
 	for p in $(napi_pid "$DEV_S"); do
 		step taskset -pc $SRC_CPU "$p"
 		step chrt -o -p 0 "$p"
 	done
 }
 
-# forwarder CASE: what handles the frames arriving at the router's ingress port
+# floor_cfg: the floor program's egress port (ifindex, little-endian) and MAC addresses
+floor_cfg()
+{
+	local ifi mac
+
+	ifi=$(ip -n "$R" -j link show dev "$DEV_O" | jq '.[0].ifindex') || die "no $DEV_O"
+	mac=$(sed 's/\([0-9a-f][0-9a-f]\)/0x\1/g; s/:/ /g' <<<"$MAC_S $MAC_O")
+	# shellcheck disable=SC2086 # one argument per byte
+	step bpftool map update pinned "$LIB_BPFFS/tc/globals/bench_floor_cfg" key 0 0 0 0 value \
+		$((ifi & 255)) $((ifi >> 8 & 255)) $((ifi >> 16 & 255)) $((ifi >> 24)) $mac
+}
+
+# forwarder CASE MODE: what handles the frames arriving at the router's ingress port
 forwarder()
 {
 	step ip -n "$R" link set dev "$DEV_I" xdpdrv off
 	case $1 in
 	kernel) ;;
 	xdp | trie) step ip -n "$R" link set dev "$DEV_I" xdpdrv obj "$XDP_OBJ" sec xdp_router ;;
+	peer) step ip -n "$R" link set dev "$DEV_I" xdpdrv obj "$BIN/fwd_kern.o" sec xdp ;;
+	floor)
+		step ip -n "$R" link set dev "$DEV_I" xdpdrv obj "$BIN/floor_kern.o" sec xdp
+		floor_cfg
+		;;
 	drop) step ip -n "$R" link set dev "$DEV_I" xdpdrv obj "$BIN/sink_kern.o" sec xdp ;;
 	esac
-	place
+	place "$2"
 }
 
-# The program's own IPv4 "forward" counter: index IPXR_MAX_STATS * family slot + reason, where
-# layout 2 has three family slots (96 entries) and layout 1 one.
+# fwd_counter [FAMILY]: the program's own "forward" counter of FAMILY (default 4): index
+# IPXR_MAX_STATS * family slot + reason, where layout 2 and later have three family slots
+# (96 entries: link, IPv4, IPv6) and layout 1 one.
 fwd_counter()
 {
 	local stats=$LIB_BPFFS/tc/globals/ipxr_stats entries
 
 	entries=$(bpftool -j map show pinned "$stats" | jq '.max_entries')
 	if [[ $entries == 96 ]]; then
-		echo "$stats:32"
+		echo "$stats:$(( ${1:-4} == 6 ? 64 : 32 ))"
 	else
 		echo "$stats:0"
 	fi
 }
 
-# The front table's pair of words 0 and 1 (word 0: the state; VALID is bit 31, byte 3's 0x80),
-# as bpftool's bytes "0x.. 0x.. ..."
-front_bytes()
+# front_disable check|off|on FAMILY: the one place that knows how case (b0) switches ipxr's
+# front table off, so that the program asks its LPM trie alone. check: whether `ipxr -b` left
+# a front table for FAMILY painted and in step (sets FRONT_ON, and FRONT_STATE for the
+# results); off: switch it off for a window; on: back as it was.
+# Today's front table is IPv4's ipxr_dir24, whose state word 0 says VALID in bit 31 (byte 3's
+# 0x80); clearing the word makes the program skip the table. IPv6 has none.
+front_disable()
 {
-	bpftool -j map lookup pinned "$D24" key 0 0 0 0 | jq -r '.value | join(" ")'
+	local d24=$LIB_BPFFS/tc/globals/ipxr_dir24 b
+
+	case $1 in
+	check)
+		FRONT_ON=0
+		FRONT_STATE=
+		[[ $2 == 4 && -e $d24 ]] || return 0
+		b=$(bpftool -j map lookup pinned "$d24" key 0 0 0 0 | jq -r '.value | join(" ")') ||
+			die "reading $d24"
+		read -ra b <<<"$b"
+		FRONT_STATE=$(printf '0x%02x%02x%02x%02x' "${b[3]}" "${b[2]}" "${b[1]}" "${b[0]}")
+		((FRONT_STATE & 0x80000000)) && FRONT_ON=1
+		;;
+	off)
+		FRONT_SAVED=$(bpftool -j map lookup pinned "$d24" key 0 0 0 0 |
+			jq -r '.value | join(" ")') || die "reading $d24"
+		read -ra b <<<"$FRONT_SAVED"
+		step bpftool map update pinned "$d24" key 0 0 0 0 value 0 0 0 0 "${b[@]:4:4}"
+		;;
+	on)
+		# shellcheck disable=SC2086 # the saved bytes, one argument each
+		step bpftool map update pinned "$d24" key 0 0 0 0 value $FRONT_SAVED
+		;;
+	esac
 }
 
-# front_check ROUTES: whether `ipxr -b` left the front table painted and in step (state word
-# VALID); sets FRONT_ON, records the state word
+# front_check FAMILY ROUTES: whether (b0) has a front table to switch off; records it
 front_check()
 {
-	local b state
-
-	FRONT_ON=0
-	if [[ -e $D24 ]]; then
-		b=$(front_bytes) || die "reading $D24"
-		read -ra b <<<"$b"
-		state=$(printf '0x%02x%02x%02x%02x' "${b[3]}" "${b[2]}" "${b[1]}" "${b[0]}")
-		((state & 0x80000000)) && FRONT_ON=1
-		say "  front table ipxr_dir24: state word $state:" \
-			"$( ((FRONT_ON)) && echo "in step (painted by ipxr)" ||
-				echo "NOT in step: (b) is the trie alone, no (b0) case")"
-	else
-		say "  no ipxr_dir24 pinned: (b) is the trie alone, no (b0) case"
+	front_disable check "$1"
+	if ((FRONT_ON)); then
+		say "  IPv$1 front table in step (state ${FRONT_STATE:-?}): (b0) switches it off"
+	elif [[ -n $FRONT_STATE ]]; then
+		say "  IPv$1 front table NOT in step after ipxr -b (state $FRONT_STATE):" \
+			"(b) is the trie alone, no (b0) case"
 	fi
-	jq -nc --argjson r "$1" --arg s "${state:-}" --argjson p "$FRONT_ON" \
-		'{bench: "front", routes: $r, state: (if $s == "" then null else $s end),
-		  painted: ($p == 1)}' >>"$RAW"
+	jq -nc --argjson f "$1" --argjson r "$2" --arg s "$FRONT_STATE" --argjson p "$FRONT_ON" \
+		'{bench: "front", family: $f, routes: $r,
+		  state: (if $s == "" then null else $s end), painted: ($p == 1)}' >>"$RAW"
 }
 
-# front_off / front_on: clear the state word (the program asks the trie alone), put it back
-front_off()
-{
-	local b
-
-	FRONT_SAVED=$(front_bytes) || die "reading $D24"
-	read -ra b <<<"$FRONT_SAVED"
-	step bpftool map update pinned "$D24" key 0 0 0 0 value 0 0 0 0 "${b[@]:4:4}"
-}
-front_on()
-{
-	# shellcheck disable=SC2086 # the saved bytes, one argument each
-	step bpftool map update pinned "$D24" key 0 0 0 0 value $FRONT_SAVED
-}
-
-# measure CASE ROUTES RUN: one window; appends a JSON object to $RAW
+# measure MODE CASE FAMILY ROUTES RUN: one window; appends a JSON object to $RAW
 measure()
 {
-	local case=$1 routes=$2 run=$3 out pps fast
+	local mode=$1 case=$2 fam=$3 routes=$4 run=$5 out pps fast args
 
-	forwarder "$case"
-	[[ $case == trie ]] && front_off
+	forwarder "$case" "$mode"
+	[[ $case == trie ]] && front_disable off "$fam"
+	args=(--cpu "$SRC_CPU")
+	[[ $mode == loop ]] && args=(--cpu "$LOOP_CPU" --loop "$RTR_PID" --loop "$SNK_PID")
 	# the second meter tells how much of (b) the program forwarded itself (not passed to the
-	# kernel, which would forward it too and be counted on the egress port all the same)
-	out=$(ip netns exec "$SRC" "$BIN/trafgen" --dev "$DEV_G" --dst-mac $MAC_I --src 10.0.1.1 \
-		--dst-file "$LIB_TMP/dsts.txt" --cpu $SRC_CPU --rt $FIFO_SRC --batch 256 \
-		--warmup "$WARMUP" \
-		--time "$WINDOW" --count "$LIB_BPFFS/tc/globals/bench_sink_cnt" \
-		--count "$FWD_COUNTER" --tx-count "$R:$DEV_O" --busy "$RTR_PID" 2>>"$LOG") ||
-		die "trafgen failed ($case)"
-	[[ $case == trie ]] && front_on
-	# (a), (b), (b0): what left the egress port; (c): what the drop program counted at ingress
+	# kernel, which would forward it too and be counted all the same)
+	out=$(ip netns exec "$SRC" "$BIN/trafgen" --dev "$DEV_G" --dst-mac $MAC_I \
+		--src "$(((fam == 6)) && echo 2001:db8:1::1 || echo 10.0.1.1)" \
+		--dst-file "$LIB_TMP/dsts$fam.txt" "${args[@]}" --rt $FIFO_SRC --batch 256 \
+		--warmup "$WARMUP" --time "$WINDOW" --count "$LIB_BPFFS/tc/globals/bench_sink_cnt" \
+		--count "$(fwd_counter "$fam")" --tx-count "$R:$DEV_O" --busy "$RTR_PID" \
+		2>>"$LOG") || die "trafgen failed ($mode $case IPv$fam)"
+	printf '%s %s IPv%s %s: %s\n' "$mode" "$case" "$fam" "$routes" "$out" >>"$LOG"
+	[[ $case == trie ]] && front_disable on "$fam"
+	# loop: what the sink took (the drop case: what the drop program took at ingress);
+	# split: what left the router's egress port, sent or dropped by the sink's full ring
 	if [[ $case == drop ]]; then
+		pps=$(jq '.rx_pps[0]' <<<"$out")
+	elif [[ $mode == loop ]]; then
 		pps=$(jq '.rx_pps[0]' <<<"$out")
 	else
 		pps=$(jq '.tx_pps' <<<"$out")
 	fi
 	# FWD_TABLE: where the routes came from, "bird" in part 4 (else ip -b and ipxr -b)
-	jq -c --arg c "$case" --argjson r "$routes" --argjson n "$run" --argjson p "$pps" \
-		--arg t "${FWD_TABLE:-batch}" \
-		'{bench: "forward", case: $c, routes: $r, table: $t, run: $n, pps: $p,
-		  offered_pps: .offered_pps, router_busy: .busy, seconds: .seconds,
+	jq -c --arg m "$mode" --arg c "$case" --argjson f "$fam" --argjson r "$routes" \
+		--argjson n "$run" --argjson p "$pps" --arg t "${FWD_TABLE:-batch}" \
+		'{bench: "forward", mode: $m, case: $c, family: $f, routes: $r, table: $t, run: $n,
+		  pps: $p, offered_pps: .offered_pps, router_busy: .busy, seconds: .seconds,
+		  src_cpu_s: .src_cpu_s, loop_cpu_s: .loop_cpu_s, cpu_s: .cpu_s,
+		  loop_ns: (if $m == "loop" and $p > 0 then .loop_cpu_s * 1e9 / ($p * .seconds)
+			    else null end),
 		  fastpath_pps: (if $c == "xdp" or $c == "trie" then .rx_pps[1] else null end)}' \
 		<<<"$out" >>"$RAW"
 	fast=
 	[[ $case == xdp || $case == trie ]] &&
 		fast=$(jq -r '", fast path \(.rx_pps[1] / 1e3 | round / 1e3) Mpps"' <<<"$out")
-	printf '  %-6s %8.3f Mpps  (source offered %.2f Mpps, router CPU busy %.0f%%%s)\n' "$case" \
-		"$(jq -n "$pps / 1e6")" "$(jq '.offered_pps / 1e6' <<<"$out")" \
-		"$(jq '.busy * 100' <<<"$out")" "$fast"
+	if [[ $mode == loop ]]; then
+		printf '  %-6s %8.3f Mpps, %6.1f ns/packet of one CPU (sent %.3f Mpps, CPU %.2f s%s)\n' \
+			"$case" "$(jq -n "$pps / 1e6")" \
+			"$(jq -n --argjson o "$out" "\$o.loop_cpu_s * 1e9 / ($pps * \$o.seconds + 1e-9)")" \
+			"$(jq '.offered_pps / 1e6' <<<"$out")" "$(jq '.loop_cpu_s' <<<"$out")" "$fast"
+	else
+		printf '  %-6s %8.3f Mpps  (source offered %.2f Mpps, router CPU busy %.0f%%%s)\n' \
+			"$case" "$(jq -n "$pps / 1e6")" "$(jq '.offered_pps / 1e6' <<<"$out")" \
+			"$(jq '.busy * 100' <<<"$out")" "$fast"
+	fi
 }
 
+# forward_runs ROUTES [FAMILY [MODES]]: RUNS rounds over the cases, each case once per round in
+# turn (interleaved, so a change in the machine's load hits every case alike), in each mode:
+# loop (the main figure) and split, the two-CPU mode (IPv4 only, not on BIRD's table)
 forward_runs()
 {
-	local routes=$1 run c cases=(kernel xdp drop)
+	local routes=$1 fam=${2:-4} modes=${3:-} run c m cases
 
-	front_check "$routes"
-	((FRONT_ON)) && cases=(kernel xdp trie drop)
-	say "forwarding, $routes route(s): $RUNS run(s) of (a) kernel, (b) xdp," \
-		"$( ((FRONT_ON)) && echo "(b0) trie (xdp, front table off), ")(c) drop"
+	[[ -n $modes ]] || modes=$( ((fam == 4)) && [[ ${FWD_TABLE:-} != bird ]] &&
+		echo "loop split" || echo loop)
+	front_check "$fam" "$routes"
+	say "forwarding, IPv$fam, $routes route(s): $RUNS run(s) of $modes:" \
+		"kernel, xdp (ipxr)$( ((FRONT_ON)) && echo ", trie (ipxr, front table off)")," \
+		"peer (bpf_fib_lookup), floor (MACs + redirect), drop"
 	for ((run = 1; run <= RUNS; run++)); do
-		for c in "${cases[@]}"; do
-			measure "$c" "$routes" "$run"
+		for m in $modes; do
+			cases=(kernel xdp peer floor drop)
+			[[ $m == split ]] && cases=(kernel xdp drop)
+			((FRONT_ON)) && cases=("${cases[@]:0:2}" trie "${cases[@]:2}")
+			say " run $run, $m:"
+			for c in "${cases[@]}"; do
+				measure "$m" "$c" "$fam" "$routes" "$run"
+			done
 		done
 	done
 	# leave (b)'s verdicts in the log: every frame should have been forwarded
@@ -358,9 +447,8 @@ memory()
 		/proc/net/fib_triestat)
 	jq -nc --argjson m "$maps" --argjson f "${fib:-null}" --argjson r "$ROUTES" \
 		'{bench: "memory", routes: $r, maps: $m, kernel_fib_kb: $f}' >>"$RAW"
-	say "  memory: ipxr_route4 $(jq '.[] | select(.name == "ipxr_route4") | .bytes' <<<"$maps") B," \
-		"ipxr_dir24 $(jq '.[] | select(.name == "ipxr_dir24") | .bytes' <<<"$maps") B," \
-		"all ipxr maps $(jq '[.[].bytes] | add' <<<"$maps") B, kernel FIB ${fib:-?} kB"
+	say "  memory: $(jq -r 'map("\(.name) \(.bytes)") | join(", ")' <<<"$maps") B in all;" \
+		"kernel FIB ${fib:-?} kB"
 }
 
 # ---- 2: per-packet cost -------------------------------------------------------------------------
@@ -393,29 +481,41 @@ nsperpkt()
 # ---- run ---------------------------------------------------------------------------------------
 
 T_START=$(now)
-say "ipxr bench ($( ((QUICK)) && echo quick || echo full)): routes $ROUTES, $RUNS run(s) of" \
-	"${WINDOW} s, source on CPU $SRC_CPU, router on CPU $RTR_CPU; log in $KEEP_LOG"
+say "ipxr bench ($( ((QUICK)) && echo quick || echo full)): routes $ROUTES IPv4, $ROUTES6 IPv6," \
+	"$RUNS run(s) of ${WINDOW} s; single-core loop on CPU $LOOP_CPU; two-CPU mode: source on" \
+	"CPU $SRC_CPU, router on CPU $RTR_CPU; log in $KEEP_LOG"
+uptime | sed 's/^ */  load before: /'
+# the same destinations for every table of a family: drawn from the big table's prefixes
 step "$BIN/routegen" --routes 0 --dev "$DEV_O" --out "$LIB_TMP/r1.txt" --seed "$SEED" \
-	--dsts "$LIB_TMP/dsts.txt" --dst-routes "$ROUTES"
+	--dsts "$LIB_TMP/dsts4.txt" --dst-routes "$ROUTES"
 step "$BIN/routegen" --routes "$ROUTES" --dev "$DEV_O" --out "$LIB_TMP/rbig.txt" --seed "$SEED"
+step "$BIN/routegen" --family 6 --routes 0 --dev "$DEV_O" --out "$LIB_TMP/r1v6.txt" \
+	--seed "$SEED" --dsts "$LIB_TMP/dsts6.txt" --dst-routes "$ROUTES6"
+step "$BIN/routegen" --family 6 --routes "$ROUTES6" --dev "$DEV_O" --out "$LIB_TMP/rbig6.txt" \
+	--seed "$SEED"
 topo
-FWD_COUNTER=$(fwd_counter)
-D24=$LIB_BPFFS/tc/globals/ipxr_dir24
+topo6
 
 if part forward; then
-	# 1 route: the default route, in the kernel and in ipxr (ipxr writes the kernel's route,
-	# and deletes it, too)
+	# 1 route per family: the default routes, in the kernel and in ipxr (ipxr writes the
+	# kernel's routes, and deletes them, too)
 	step "$IPXR" -n "$R" -b "$LIB_TMP/r1.txt"
-	forward_runs 1
+	step "$IPXR" -n "$R" -b "$LIB_TMP/r1v6.txt"
+	forward_runs 1 4
+	forward_runs 1 6
 	step "$IPXR" -n "$R" route del default
+	step "$IPXR" -n "$R" -6 route del default
 
-	# 3 (its loads are those of the big table of 1): the kernel alone, then both
+	# 3 (its loads are those of the big tables of 1): the kernel alone, then both
 	say "control plane: $ROUTES routes"
 	timed "ip -b" ip -n "$R" -b "$LIB_TMP/rbig.txt"
 	step ip -n "$R" route flush proto boot
 	timed "ipxr -b" "$IPXR" -n "$R" -b "$LIB_TMP/rbig.txt"
+	timed "ipxr -b IPv6" "$IPXR" -n "$R" -b "$LIB_TMP/rbig6.txt"
 	memory
-	forward_runs "$ROUTES"
+	# both tables stay loaded, as on a router with full tables of both families
+	forward_runs "$ROUTES" 4
+	forward_runs "$ROUTES6" 6
 fi
 
 if part nsperpkt; then
@@ -446,7 +546,9 @@ jq -s \
 	--arg obj "${XDP_OBJ#"$ROOT"/}" --arg ipxr "${IPXR#"$ROOT"/}" \
 	--arg ipxr_version "$("$IPXR" -V 2>&1 | head -n 1)" \
 	--arg obj_sha "$(sha256sum "$XDP_OBJ" | cut -c1-16)" \
-	--argjson routes "$ROUTES" --argjson runs "$RUNS" --argjson window "$WINDOW" \
+	--argjson routes "$ROUTES" --argjson routes6 "$ROUTES6" --argjson runs "$RUNS" \
+	--argjson window "$WINDOW" --argjson loop_cpu "$LOOP_CPU" \
+	--arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--argjson secs "$(jq -n "$T_END - $T_START")" \
 	-f "$BENCH_DIR/results.jq" "$RAW" >"$LIB_TMP/latest.json" || die "assembling the results"
 jq -r -f "$BENCH_DIR/markdown.jq" "$LIB_TMP/latest.json" >"$LIB_TMP/latest.md" ||

@@ -2,7 +2,8 @@
 /*
  * trafgen: the traffic source and meter of the forwarding benchmark (bench/bench.sh).
  *
- * Sends 64-byte IPv4/UDP frames out of a veth as fast as one CPU can: bench/gen_kern.o runs in
+ * Sends 64-byte IPv4/UDP frames (66-byte IPv6/UDP ones with an IPv6 --src: the shortest with
+ * an empty payload) out of a veth as fast as one CPU can: bench/gen_kern.o runs in
  * BPF_PROG_TEST_RUN's live-frames mode (BPF_F_TEST_XDP_LIVE_FRAMES, kernel >= 5.18), where each
  * run of the program on the template frame really transmits what it redirects. The program
  * rewrites the destination (from --dst-file, spread over the route table) and the source port of
@@ -12,14 +13,19 @@
  * After --warmup seconds it reads its meters, waits --time seconds, reads them again, stops and
  * prints one JSON object:
  *
- *   {"seconds":S,"offered_pps":N,"rx_pps":[N,...],"tx_pps":N,"busy":F}
+ *   {"seconds":S,"offered_pps":N,"rx_pps":[N,...],"tx_pps":N,"busy":F,"src_cpu_s":F,
+ *    "loop_cpu_s":F,"cpu_s":{"user":F,...}}
  *
  * offered_pps: what the source sent in the window (what the router's port could not take is
  * dropped there, so offered > forwarded means the forwarder, not the source, set the rate);
  * rx_pps: per --count, a pinned per-CPU map whose value at KEY starts with a u64 packet count
  * (the sink's bench_sink_cnt, ipxr_stats...); tx_pps: with --tx-count NETNS:DEV, the frames
  * DEV sent or dropped on transmit; busy: with --busy PID, the share of the window that thread
- * (the router's NAPI kthread) was on a CPU.
+ * (the router's NAPI kthread) was on a CPU; src_cpu_s: the CPU time the sending thread used in
+ * the window; loop_cpu_s: that plus the CPU time of every --loop PID (the router's and the
+ * sink's NAPI kthreads), so with all of them on one CPU, the cost of the whole closed loop
+ * (this kernel charges interrupt time to the task it interrupts, so nothing escapes it);
+ * cpu_s: with --cpu, how the sender's CPU spent the window (/proc/stat), seconds per state.
  * Run it in the source's network namespace (the redirect target is looked up there).
  */
 #include <errno.h>
@@ -45,15 +51,24 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/udp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #define MAX_DSTS	(1U << 16)	/* gen_dsts in gen_kern.c */
 #define MAX_COUNTS	4
-#define GEN_HDR_LEN	(14 + 20 + 8)	/* as in gen_kern.c */
-#define FRAME_LEN	60		/* 64 bytes on the wire with the FCS */
-#define CHUNK		(1 << 16)	/* frames per test_run call: the stop flag is checked between */
+#define MAX_LOOP	4
+#define GEN_HDR_LEN	(14 + 40 + 8)	/* as in gen_kern.c */
+#define FRAME_LEN	60		/* IPv4: 64 bytes on the wire with the FCS */
+#define FRAME6_LEN	GEN_HDR_LEN	/* IPv6: no payload, 66 bytes on the wire */
+/*
+ * Frames per test_run call: as many as it takes. Every live-frames call swaps the program into
+ * the XDP dispatcher and out again, each time waiting for an RCU grace period (milliseconds,
+ * in which the sender sleeps and its CPU idles), so the sender makes one call and stop_sender()
+ * ends it with a signal (test_run returns EINTR on one).
+ */
+#define CHUNK		UINT32_MAX
 
 struct count {
 	const char *path;
@@ -67,6 +82,8 @@ static struct {
 	uint8_t dmac[ETH_ALEN], smac[ETH_ALEN];
 	bool have_dmac, have_smac;
 	struct in_addr src;
+	struct in6_addr src6;
+	int family;			/* AF_INET6 with an IPv6 --src */
 	uint32_t ndsts, nports, batch;
 	double warmup, time;
 	int cpu, rt;
@@ -76,20 +93,40 @@ static struct {
 	const char *tx_ns, *tx_dev;	/* --tx-count NETNS:DEV */
 	int tx_sock, tx_ifindex;
 	int busy_pid;			/* --busy PID */
+	int loop_pids[MAX_LOOP];	/* --loop PID */
+	int nloop;
 } o = {
 	.ndsts = MAX_DSTS, .nports = 64, .warmup = 1, .time = 3, .cpu = -1,
-	.src = { .s_addr = 0 },
+	.src = { .s_addr = 0 }, .family = AF_INET,
 };
 
 static volatile sig_atomic_t stop, stop_sig;
 static int prog_fd, sent_fd, ncpus;
-static uint8_t frame[FRAME_LEN];
+static uint8_t frame[GEN_HDR_LEN];	/* zero-padded to the template's size in gen_cfg */
+static uint32_t frame_len = FRAME_LEN;
 static int gen_err;
+static pthread_t gen_th;
 
 static void on_signal(int sig)
 {
 	stop = 1;
 	stop_sig = sig;
+}
+
+static void on_wake(int sig)
+{
+	(void)sig;
+}
+
+/* stop the sender, inside its test_run call or between two */
+static void stop_sender(void)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	stop = 1;
+	do
+		pthread_kill(gen_th, SIGUSR1);
+	while (pthread_tryjoin_np(gen_th, NULL) && !nanosleep(&ts, NULL));
 }
 
 static double now_s(void)
@@ -152,7 +189,34 @@ static void build_frame(uint32_t first_dst)
 	udp->len = htons(FRAME_LEN - sizeof(*eth) - sizeof(*iph));
 }
 
-static uint32_t dsts[MAX_DSTS];
+/* struct gen_dst in gen_kern.c: IPv4 in the first word */
+struct gen_dst {
+	uint32_t w[4];
+};
+
+static struct gen_dst dsts[MAX_DSTS];
+
+static void build_frame6(const struct gen_dst *first_dst)
+{
+	struct ethhdr *eth = (void *)frame;
+	struct ipv6hdr *ip6 = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(ip6 + 1);
+
+	memset(frame, 0, sizeof(frame));
+	frame_len = FRAME6_LEN;
+	memcpy(eth->h_dest, o.dmac, ETH_ALEN);
+	memcpy(eth->h_source, o.smac, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IPV6);
+	ip6->version = 6;
+	ip6->payload_len = htons(sizeof(*udp));
+	ip6->nexthdr = IPPROTO_UDP;
+	ip6->hop_limit = 64;
+	ip6->saddr = o.src6;
+	memcpy(&ip6->daddr, first_dst->w, sizeof(ip6->daddr));
+	udp->source = htons(1024);
+	udp->dest = htons(9);
+	udp->len = htons(sizeof(*udp));	/* gen_kern.c's xdp_gen6 sets the checksum */
+}
 
 /*
  * Destinations from --dst-file, one dotted quad per line, repeated to fill a power of two (the
@@ -169,17 +233,17 @@ static int read_dsts(void)
 		return -1;
 	}
 	while (n < o.ndsts && fgets(line, sizeof(line), f)) {
-		struct in_addr a;
-
 		line[strcspn(line, " \t\r\n")] = 0;
 		if (!*line || *line == '#')
 			continue;
-		if (inet_pton(AF_INET, line, &a) != 1) {
-			fprintf(stderr, "trafgen: %s: bad address \"%s\"\n", o.dst_file, line);
+		memset(&dsts[n], 0, sizeof(dsts[n]));
+		if (inet_pton(o.family, line, dsts[n].w) != 1) {
+			fprintf(stderr, "trafgen: %s: bad IPv%d address \"%s\"\n", o.dst_file,
+				o.family == AF_INET ? 4 : 6, line);
 			fclose(f);
 			return -1;
 		}
-		dsts[n++] = a.s_addr;
+		n++;
 	}
 	fclose(f);
 	if (!n) {
@@ -255,7 +319,7 @@ static void *gen_thread(void *arg)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = frame,
-		.data_size_in = sizeof(frame),
+		.data_size_in = frame_len,
 		.repeat = CHUNK,
 		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 		.batch_size = o.batch,
@@ -266,6 +330,18 @@ static void *gen_thread(void *arg)
 		struct sched_param sp = { .sched_priority = o.rt };
 
 		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	}
+	if (o.cpu >= 0) {
+		cpu_set_t cpus;
+
+		/* the sender alone: the meter wakes wherever it can, off the loop's CPU */
+		CPU_ZERO(&cpus);
+		CPU_SET(o.cpu, &cpus);
+		if (pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus)) {
+			gen_err = EINVAL;
+			stop = 1;
+			return NULL;
+		}
 	}
 	while (!stop) {
 		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
@@ -350,14 +426,14 @@ static int tx_read(uint64_t *out)
 	return -1;
 }
 
-/* CPU time of a thread in ns (--busy: is the forwarder's thread saturated?) */
-static int busy_read(uint64_t *out)
+/* CPU time of thread @pid in ns (--busy: is the forwarder's thread saturated? --loop) */
+static int busy_read(int pid, uint64_t *out)
 {
 	char path[64], line[256];
 	double ms = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/sched", o.busy_pid);
+	snprintf(path, sizeof(path), "/proc/%d/sched", pid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -371,13 +447,58 @@ static int busy_read(uint64_t *out)
 	return 0;
 }
 
+/*
+ * The sender's CPU in /proc/stat, in USER_HZ ticks: user, nice, system, idle, iowait, irq,
+ * softirq, steal. Whatever the loop's threads did not use of that CPU shows here: idle time,
+ * other tasks (user/system beyond the loop's), or time the hypervisor stole.
+ */
+#define CPU_FIELDS 8
+static int cpu_stat_read(uint64_t v[CPU_FIELDS])
+{
+	char want[32], line[512];
+	FILE *f = fopen("/proc/stat", "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "cpu%d ", o.cpu);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, want, strlen(want))) {
+			n = sscanf(line + strlen(want), "%lu %lu %lu %lu %lu %lu %lu %lu", &v[0],
+				   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+			break;
+		}
+	fclose(f);
+	return n == CPU_FIELDS ? 0 : -1;
+}
+
+/* CPU time in ns of the sending thread, and with the --loop threads' */
+static int loop_read(uint64_t *src, uint64_t *loop)
+{
+	struct timespec ts;
+	clockid_t clk;
+	uint64_t t;
+	int i;
+
+	if (pthread_getcpuclockid(gen_th, &clk) || clock_gettime(clk, &ts))
+		return -1;
+	*src = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	*loop = *src;
+	for (i = 0; i < o.nloop; i++) {
+		if (busy_read(o.loop_pids[i], &t))
+			return -1;
+		*loop += t;
+	}
+	return 0;
+}
+
 /* --dump: one ordinary test run, the frame the program would send printed in hex */
 static int dump_frame(void)
 {
 	uint8_t out[256];
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = frame,
-		.data_size_in = sizeof(frame),
+		.data_size_in = frame_len,
 		.data_out = out,
 		.data_size_out = sizeof(out),
 		.repeat = 1,
@@ -411,18 +532,20 @@ static void usage(FILE *f)
 		"Usage: trafgen --dev DEV --dst-mac MAC --src ADDRESS --dst-file FILE\n"
 		"               [--src-mac MAC] [--dsts N] [--ports N] [--batch N] [--cpu N] [--rt PRIO]\n"
 		"               [--warmup SECONDS] [--time SECONDS] [--count PINNED_MAP[:KEY]]...\n"
-		"               [--tx-count NETNS:DEV] [--busy PID] [--dump]\n"
+		"               [--tx-count NETNS:DEV] [--busy PID] [--loop PID]... [--dump]\n"
+		"  --src    an IPv4 or IPv6 address: the family of the frames and of FILE\n"
 		"  --dsts   destinations used from FILE (default and max %u, rounded to a power of 2)\n"
 		"  --ports  source ports per destination (default 64, a power of 2)\n"
 		"  --batch  live-frames batch size (kernel default 64)\n"
-		"  --cpu    pin the sending thread to this CPU\n"
+		"  --cpu    pin the sending thread (not the meter) to this CPU\n"
 		"  --rt     run the sender SCHED_FIFO at this priority (the meter at one more), so\n"
 		"           other work on its CPU cannot make the source, not the forwarder, the limit\n"
 		"  --count  a per-CPU map to meter (key 0 unless given), up to %d\n"
 		"  --tx-count NETNS:DEV  meter DEV's transmitted + transmit-dropped frames too\n"
 		"  --busy PID  report the share of the window thread PID spent on a CPU\n"
+		"  --loop PID  add thread PID's CPU time to the sender's in loop_cpu_s (up to %d)\n"
 		"  --dump   print the first frame the program makes, send nothing\n",
-		MAX_DSTS, MAX_COUNTS);
+		MAX_DSTS, MAX_COUNTS, MAX_LOOP);
 }
 
 int main(int argc, char **argv)
@@ -444,16 +567,17 @@ int main(int argc, char **argv)
 		{ "rt", required_argument, NULL, 'R' },
 		{ "tx-count", required_argument, NULL, 'T' },
 		{ "busy", required_argument, NULL, 'B' },
+		{ "loop", required_argument, NULL, 'L' },
 		{ "dump", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	uint64_t sent0, sent1, rx0[MAX_COUNTS], rx1[MAX_COUNTS], tx0 = 0, tx1 = 0, b0 = 0, b1 = 0;
+	uint64_t s0 = 0, s1 = 0, l0 = 0, l1 = 0, c0[CPU_FIELDS] = {}, c1[CPU_FIELDS] = {};
 	char objpath[PATH_MAX + 16], exe[PATH_MAX], *colon;
 	struct bpf_program *prog;
 	struct bpf_object *obj;
-	struct sigaction sa = { .sa_handler = on_signal };
-	pthread_t th;
+	struct sigaction sa = { .sa_handler = on_signal }, wake = { .sa_handler = on_wake };
 	uint32_t ifindex, key = 0;
 	double t0, t1;
 	ssize_t n;
@@ -474,6 +598,11 @@ int main(int argc, char **argv)
 			*(c == 'm' ? &o.have_dmac : &o.have_smac) = true;
 			break;
 		case 's':
+			if (inet_pton(AF_INET6, optarg, &o.src6) == 1) {
+				o.family = AF_INET6;
+				break;
+			}
+			o.family = AF_INET;
 			if (inet_pton(AF_INET, optarg, &o.src) != 1) {
 				fprintf(stderr, "trafgen: bad address \"%s\"\n", optarg);
 				return 1;
@@ -530,6 +659,13 @@ int main(int argc, char **argv)
 		case 'B':
 			o.busy_pid = atoi(optarg);
 			break;
+		case 'L':
+			if (o.nloop == MAX_LOOP) {
+				fprintf(stderr, "trafgen: at most %d --loop\n", MAX_LOOP);
+				return 1;
+			}
+			o.loop_pids[o.nloop++] = atoi(optarg);
+			break;
 		case 'x':
 			o.dump = true;
 			break;
@@ -541,7 +677,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc || !o.dev || !o.have_dmac || !o.src.s_addr || !o.dst_file ||
+	if (optind != argc || !o.dev || !o.have_dmac ||
+	    (o.family == AF_INET && !o.src.s_addr) || !o.dst_file ||
 	    !o.ndsts || o.ndsts > MAX_DSTS || !o.nports || (o.nports & (o.nports - 1)) ||
 	    o.time <= 0 || o.warmup < 0) {
 		usage(stderr);
@@ -596,7 +733,10 @@ int main(int argc, char **argv)
 		return 1;
 	if (read_dsts())
 		return 1;
-	build_frame(dsts[0]);
+	if (o.family == AF_INET)
+		build_frame(dsts[0].w[0]);
+	else
+		build_frame6(&dsts[0]);
 	obj = bpf_object__open_file(o.obj, NULL);
 	if (!obj) {
 		fprintf(stderr, "trafgen: open %s: %s\n", o.obj, strerror(errno));
@@ -609,7 +749,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "trafgen: load %s: %s\n", o.obj, strerror(-err));
 		return 1;
 	}
-	prog = bpf_object__find_program_by_name(obj, "xdp_gen");
+	prog = bpf_object__find_program_by_name(obj, o.family == AF_INET ? "xdp_gen" : "xdp_gen6");
 	sent_fd = bpf_object__find_map_fd_by_name(obj, "gen_sent");
 	if (!prog || sent_fd < 0 || fill_dsts(bpf_object__find_map_fd_by_name(obj, "gen_dsts")))
 		return 1;
@@ -619,16 +759,10 @@ int main(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (o.cpu >= 0) {
-		cpu_set_t cpus;
-
-		CPU_ZERO(&cpus);
-		CPU_SET(o.cpu, &cpus);
-		/* the thread inherits it; the metering main thread mostly sleeps */
-		if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
-			fprintf(stderr, "trafgen: CPU %d: %s\n", o.cpu, strerror(errno));
-			return 1;
-		}
+	sigaction(SIGUSR1, &wake, NULL);	/* no SA_RESTART: it interrupts the sender */
+	if (o.cpu >= 0 && (o.cpu >= CPU_SETSIZE || o.cpu >= libbpf_num_possible_cpus())) {
+		fprintf(stderr, "trafgen: no CPU %d\n", o.cpu);
+		return 1;
 	}
 	if (o.rt > 0) {
 		struct sched_param sp = { .sched_priority = o.rt + 1 };
@@ -640,9 +774,27 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (pthread_create(&th, NULL, gen_thread, NULL)) {
+	if (pthread_create(&gen_th, NULL, gen_thread, NULL)) {
 		fprintf(stderr, "trafgen: pthread_create failed\n");
 		return 1;
+	}
+	/*
+	 * The warm-up starts with the first frame sent: test_run waits for an RCU grace period
+	 * before it runs the program, which a busy machine can stretch to seconds.
+	 */
+	for (i = 0; !stop; i++) {
+		if (read_sum(sent_fd, key, 8, &sent0)) {
+			fprintf(stderr, "trafgen: reading gen_sent: %s\n", strerror(errno));
+			goto out;
+		}
+		if (sent0)
+			break;
+		if (i == 3000) {
+			fprintf(stderr, "trafgen: nothing sent in 30 s\n");
+			goto out;
+		}
+		if (sleep_s(0.01))
+			goto out;
 	}
 	if (sleep_s(o.warmup))
 		goto out;
@@ -653,7 +805,10 @@ int main(int argc, char **argv)
 	if (o.tx_ns)
 		err |= tx_read(&tx0);
 	if (o.busy_pid)
-		err |= busy_read(&b0);
+		err |= busy_read(o.busy_pid, &b0);
+	err |= loop_read(&s0, &l0);
+	if (o.cpu >= 0)
+		err |= cpu_stat_read(c0);
 	if (sleep_s(o.time))
 		goto out;
 	t1 = now_s();
@@ -663,9 +818,11 @@ int main(int argc, char **argv)
 	if (o.tx_ns)
 		err |= tx_read(&tx1);
 	if (o.busy_pid)
-		err |= busy_read(&b1);
-	stop = 1;
-	pthread_join(th, NULL);
+		err |= busy_read(o.busy_pid, &b1);
+	err |= loop_read(&s1, &l1);
+	if (o.cpu >= 0)
+		err |= cpu_stat_read(c1);
+	stop_sender();
 	if (gen_err) {
 		fprintf(stderr, "trafgen: BPF_PROG_TEST_RUN: %s\n", strerror(gen_err));
 		return 1;
@@ -683,11 +840,24 @@ int main(int argc, char **argv)
 		printf(",\"tx_pps\":%.0f", (double)(tx1 - tx0) / (t1 - t0));
 	if (o.busy_pid)
 		printf(",\"busy\":%.3f", (double)(b1 - b0) / 1e9 / (t1 - t0));
+	printf(",\"src_cpu_s\":%.6f,\"loop_cpu_s\":%.6f", (double)(s1 - s0) / 1e9,
+	       (double)(l1 - l0) / 1e9);
+	if (o.cpu >= 0) {
+		static const char *const names[CPU_FIELDS] = {
+			"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"
+		};
+		long hz = sysconf(_SC_CLK_TCK);
+
+		printf(",\"cpu_s\":{");
+		for (i = 0; i < CPU_FIELDS; i++)
+			printf("%s\"%s\":%.2f", i ? "," : "", names[i],
+			       (double)(c1[i] - c0[i]) / (double)hz);
+		printf("}");
+	}
 	printf("}\n");
 	return 0;
 out:
-	stop = 1;
-	pthread_join(th, NULL);
+	stop_sender();
 	if (stop_sig) {
 		/* die of the signal, so the shell that ran us stops too */
 		signal(stop_sig, SIG_DFL);
