@@ -8,16 +8,25 @@
 #
 #        src: bg<PID> ---- bi<PID> :rtr: bo<PID> ---- bs<PID> :snk
 #
-#      bench/trafgen sends 64-byte UDP frames from src (BPF_PROG_TEST_RUN live frames), to 65,536
-#      destinations spread over the route table, in 4M flows. The router forwards them by
-#      (a) the kernel's own IP forwarding, (b) ipxr's XDP program on the ingress port, with the
-#      IPv4 front table ipxr_dir24 as `ipxr -b` painted it, (b0) the same program with the front
-#      table's state word cleared, so it asks the LPM trie alone (what the table buys, in the
-#      same run), and (c) nothing: XDP_DROP on the ingress port, what this machine can take in
-#      at all. Everything else stays the same: the kernel and ipxr hold the same routes
-#      throughout, GRO is on at the ingress port (so it takes redirected frames with or without
-#      a program), and the sink port runs a counting XDP_DROP program. The cases alternate, RUNS
-#      times each, with 1 route and with ROUTES routes; we report the median packets/s of each.
+#      bench/trafgen sends UDP frames from src (BPF_PROG_TEST_RUN live frames; IPv4 64 bytes,
+#      IPv6 66), to 65,536 destinations spread over the route table, 64 source ports each. The
+#      router's ingress port forwards them by (a) the kernel's own IP forwarding, (b) ipxr's
+#      XDP program, with its front table as `ipxr -b` left it, (b0) the same program with the
+#      front table switched off (front_disable), so it asks the LPM trie alone, (d) the peer
+#      design: bench/fwd_kern.c, a bpf_fib_lookup() forwarder as xdp_fwd and xdp-forward are,
+#      on the kernel's copy of the same routes, (e) the floor: bench/floor_kern.c rewrites the
+#      MACs and redirects to the egress port, no lookup, and (c) nothing: XDP_DROP on the
+#      ingress port. The kernel and ipxr hold the same routes throughout; GRO is on at the
+#      ingress port (so it takes redirected frames with or without a program), and the sink
+#      port runs a counting XDP_DROP program. Tables: IPv4 1 and ROUTES routes, IPv6 1 and
+#      ROUTES6 (the big tables of both families loaded together). The cases alternate, RUNS
+#      rounds, in two modes:
+#      - loop, the main figure: source, router and sink on LOOP_CPU, a closed loop (see
+#        place()); the cost of a frame is the CPU time the three threads took per frame the
+#        sink took, which other work on the machine does not change (it delays the loop, it
+#        does not make it slower per frame); reported as Mpps per core and as per-run ratios;
+#      - split, today's two-CPU mode (IPv4): source on CPU 0, router on CPU 1, rates counted
+#        on the router's egress port.
 #   2. Per-packet cost of the program (bench/nsperpkt, BPF_PROG_TEST_RUN with repeat) against
 #      table size, IPv4 (the trie alone, then with the front table painted by ipxr/dir24.c) and
 #      IPv6, forward and pass paths; plotted with gnuplot.
@@ -29,16 +38,14 @@
 #      `ipxr sync`'s initial load (routes/s, peak RSS, CPU), CHURN_RATE changes/s of churn
 #      (notification-to-trie latency, no drift), and forwarding with the mirrored table.
 #
-# CPU placement (2 CPUs): CPU 0 runs the traffic source, SCHED_FIFO so other work on the machine
-# cannot make the source the limit; CPU 1 runs the router: the ingress veth's NAPI is threaded
-# and its kthread pinned there, SCHED_FIFO, for every case. Whatever the router sends out
-# is counted on its egress port (packets sent plus dropped by a full peer ring, which is where
-# a saturated sink drops them); the sink's own NAPI thread gets what CPU time is left, as a
-# second machine would not take any from the router.
+# CPU placement: see place(). The source runs SCHED_FIFO in both modes, so other work on the
+# machine cannot make the source the limit.
 #
 # Usage: bench/bench.sh [--quick] [--out DIR] [--only forward|nsperpkt|sync]
-# Writes DIR/latest.md, DIR/latest.json and DIR/nsperpkt.png (DIR: bench/results, or
+# Writes DIR/latest.md, DIR/latest.json, DIR/forward.png and DIR/nsperpkt.png (DIR:
+# bench/results, or
 # build/bench-quick with --quick). Needs root. Tears down what it made, even when interrupted.
+# Environment: ROUTES, ROUTES6, RUNS, WINDOW, WARMUP, LOOP_CPU, SEED override the sizes.
 set -u
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -333,22 +340,25 @@ front_check()
 	fi
 	jq -nc --argjson f "$1" --argjson r "$2" --arg s "$FRONT_STATE" --argjson p "$FRONT_ON" \
 		'{bench: "front", family: $f, routes: $r,
-		  state: (if $s == "" then null else $s end), painted: ($p == 1)}' >>"$RAW"
+		  state: (if $s == "" then null else $s end),
+		  painted: (if $s == "" then null else $p == 1 end)}' >>"$RAW"
 }
 
 # measure MODE CASE FAMILY ROUTES RUN: one window; appends a JSON object to $RAW
 measure()
 {
-	local mode=$1 case=$2 fam=$3 routes=$4 run=$5 out pps fast args
+	local mode=$1 case=$2 fam=$3 routes=$4 run=$5 out pps fast args src
 
 	forwarder "$case" "$mode"
 	[[ $case == trie ]] && front_disable off "$fam"
+	src=10.0.1.1
+	((fam == 6)) && src=2001:db8:1::1
 	args=(--cpu "$SRC_CPU")
 	[[ $mode == loop ]] && args=(--cpu "$LOOP_CPU" --loop "$RTR_PID" --loop "$SNK_PID")
 	# the second meter tells how much of (b) the program forwarded itself (not passed to the
 	# kernel, which would forward it too and be counted all the same)
 	out=$(ip netns exec "$SRC" "$BIN/trafgen" --dev "$DEV_G" --dst-mac $MAC_I \
-		--src "$(((fam == 6)) && echo 2001:db8:1::1 || echo 10.0.1.1)" \
+		--src "$src" \
 		--dst-file "$LIB_TMP/dsts$fam.txt" "${args[@]}" --rt $FIFO_SRC --batch 256 \
 		--warmup "$WARMUP" --time "$WINDOW" --count "$LIB_BPFFS/tc/globals/bench_sink_cnt" \
 		--count "$(fwd_counter "$fam")" --tx-count "$R:$DEV_O" --busy "$RTR_PID" \
@@ -556,7 +566,8 @@ jq -r -f "$BENCH_DIR/markdown.jq" "$LIB_TMP/latest.json" >"$LIB_TMP/latest.md" |
 cp "$LIB_TMP/latest.json" "$LIB_TMP/latest.md" "$OUT/"
 keep_log
 if command -v gnuplot >/dev/null; then
-	"$BENCH_DIR/plot.sh" "$OUT/latest.json" "$OUT/nsperpkt.png" >>"$LOG" 2>&1 ||
+	"$BENCH_DIR/plot.sh" "$OUT/latest.json" "$OUT/nsperpkt.png" "$OUT/forward.png" \
+		>>"$LOG" 2>&1 ||
 		say "bench: the plot failed (see $OUT/latest.json)"
 else
 	say "bench: gnuplot is missing, no plot ('make bench' installs gnuplot-nox)"
@@ -564,5 +575,5 @@ fi
 say ""
 cat "$OUT/latest.md"
 say ""
-say "results: $OUT/latest.md, latest.json, nsperpkt.png" \
+say "results: $OUT/latest.md, latest.json, forward.png, nsperpkt.png" \
 	"($(printf '%.0f' "$(jq -n "$T_END - $T_START")") s)"

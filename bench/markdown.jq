@@ -11,42 +11,103 @@ def ns: if . == null then "-" else ((. * 10 | round) as $t | "\($t / 10 | floor)
 def row: "| " + join(" | ") + " |";
 def rule: "|" + (map(if . == "l" then "---" else "--:" end) | join("|")) + "|";
 
-"### Forwarding rate (64-byte UDP, \(.forwarding.runs) run(s) of \(.forwarding.window_s) s,"
-	+ " median)",
+# a per-run ratio's median with its range over the runs: "1.23x (1.2-1.25)"
+def rx: if . == null then "-" elif (.runs | length) < 2 then "\(.median | x2)x"
+	else "\(.median | x2)x (\(.min | x2)-\(.max | x2))" end;
+def rpct: if . == null then "-" elif (.runs | length) < 2 then (.median | pct)
+	else "\(.median | pct) (\(.min * 100 | round)-\(.max * 100 | round))" end;
+def rate: if . == null then "-" else ((.median * 100 | round) / 100 | tostring) end;
+def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD, ipxr sync)" else "" end);
+
+"### Forwarding, one CPU: source, router and sink in a closed loop (Mpps per core, median of "
+	+ "\(.forwarding.runs) run(s) of \(.forwarding.window_s) s)",
+"",
+(["routes", "(a) kernel", "(d) peer: bpf_fib_lookup", "(b) ipxr", "(b0) ipxr, trie alone",
+  "(e) floor: MACs + redirect", "(c) XDP_DROP"] | row),
+([range(7) | "r"] | rule),
+(.forwarding.loop[] | .cases as $c
+ | [tname, ($c.kernel.mpps_per_core | rate), ($c.peer.mpps_per_core | rate),
+    ($c.xdp.mpps_per_core | rate), ($c.trie.mpps_per_core | rate),
+    ($c.floor.mpps_per_core | rate), ($c.drop.mpps_per_core | rate)] | row),
+"",
+"Ratios, run by run (median, and min-max over the runs):",
+"",
+(["routes", "ipxr / peer", "ipxr / kernel", "peer / kernel", "ipxr / trie alone",
+  "ipxr share of floor", "peer share of floor", "floor share of XDP_DROP"] | row),
+([range(8) | "r"] | rule),
+(.forwarding.loop[] | .ratios as $r
+ | [tname, ($r.ipxr_over_peer | rx), ($r.ipxr_over_kernel | rx), ($r.peer_over_kernel | rx),
+    ($r.ipxr_over_trie | rx), ($r.ipxr_share_of_floor | rpct), ($r.peer_share_of_floor | rpct),
+    ($r.floor_share_of_drop | rpct)] | row),
+( if (.forwarding.table_size | length) > 0 then
+	"",
+	"The full table against one route, same family (rate with the table / rate with 1 route):",
+	"",
+	(["routes", "ipxr", "peer", "kernel"] | row),
+	(["r", "r", "r", "r"] | rule),
+	(.forwarding.table_size[] | ["IPv\(.family), \(.routes | n0)", (.ipxr | rx), (.peer | rx),
+		(.kernel | rx)] | row)
+  else empty end ),
+"",
+"Each rate is 1 / (the CPU time the source, the router's and the sink's NAPI threads took on "
+	+ "CPU \(.forwarding.loop_cpu) in the window, per frame the sink took): the cost of the "
+	+ "whole path on one core, which other work on the machine does not change (it takes "
+	+ "wall time, not the loop's CPU time). The forwarders ran in turn in every run. "
+	+ "(d): a bpf_fib_lookup() forwarder written for the bench (`bench/fwd_kern.c`), the "
+	+ "design of xdp_fwd and xdp-forward, on the same routes in the kernel; (e): "
+	+ "`bench/floor_kern.c` rewrites the MACs and redirects to the egress port, no lookup; "
+	+ "(b0): ipxr with its front table switched off (`front_disable` in `bench/bench.sh`). "
+	+ "IPv4: 64-byte frames, IPv6: 66-byte ones (UDP, no payload); 65,536 destinations "
+	+ "spread over the big table, 64 source ports each.",
+"",
+( [.forwarding.loop[] | tname as $t | .cases | to_entries[]
+	| select(.value.wall_pps != null and (.value.lost // 0) > 0.001)
+	| "\($t) \(.key) \(.value.lost | pct)"] as $l
+  | if ($l | length) > 0 then
+	"**Frames lost in the loop** (sent, not taken by the sink): \($l | join("; ")).", ""
+    else empty end ),
+( [.forwarding.loop[] | tname as $t | .cases | to_entries[]
+	| select(.value.cpu_share != null)] as $all
+  | "Wall-clock rates of the loop: "
+	+ ([.forwarding.loop[] | tname as $t | .cases
+	    | "\($t): " + ([to_entries[] | "\(.key) \(.value.wall_pps | mpps)"] | join(", "))]
+	   | join("; "))
+	+ ". The loop got \([.forwarding.loop[].cases[].cpu_share | select(. != null)] | min
+		| pct)-\([.forwarding.loop[].cases[].cpu_share | select(. != null)] | max | pct) "
+	+ "of its CPU (SCHED_FIFO; the RT throttle leaves 5 % to ordinary tasks); load average "
+	+ "at the end of the run \(.load_average)." ),
+"",
+"### Forwarding, two CPUs (IPv4, 64-byte UDP, median of \(.forwarding.runs) run(s))",
 "",
 (["routes", "(a) kernel forwarding", "(b) ipxr XDP", "(b0) ipxr XDP, trie alone",
   "(c) XDP_DROP ceiling", "b/a", "b/b0", "b/c", "router CPU ns/packet (a / b / b0 / c)",
   "(b) forwarded in XDP"] | row),
 ([range(10) | "r"] | rule),
-(.forwarding.tables[] | [(.routes | n0) + (if .table == "bird" then " (BIRD, ipxr sync)" else "" end),
+(.forwarding.two_cpu[] | [(.routes | n0) + (if .table == "bird" then " (BIRD, ipxr sync)" else "" end),
 	(.kernel_pps | mpps), (.xdp_pps | mpps),
 	(.trie_pps | mpps), (.drop_pps | mpps), "\(.xdp_over_kernel | x2)x",
 	"\(.xdp_over_trie | x2)x", (.xdp_over_drop | pct),
 	"\(.kernel_ns | n0) / \(.xdp_ns | n0) / \(.trie_ns | n0) / \(.drop_ns | n0)",
 	(.xdp_fastpath_share | pct)] | row),
 "",
-"(b): ipxr's program with the IPv4 front table `ipxr_dir24` as `ipxr -b` painted it; (b0): "
-	+ "the same program and routes with the table's state word cleared for the window, so it "
-	+ "asks the LPM trie alone, as before the front table.",
-"",
-( [.forwarding.tables[] | select(.front_painted != true) | .routes | n0] as $np
+( [(.forwarding.loop[] | select(.front_painted == false) | tname)] as $np
   | if ($np | length) > 0 then
-	"**The front table was not in step after `ipxr -b`** with \($np | join(", ")) route(s): "
+	"**The front table was not in step after `ipxr -b`** with \($np | join(", ")): "
 		+ "(b) ran on the trie alone there.", ""
     else empty end ),
-( [.forwarding.tables[] | .routes as $r | .runs[] | select(.offered_pps < 1.1 * .pps)
+( [.forwarding.two_cpu[] | .routes as $r | .runs[] | select(.offered_pps < 1.1 * .pps)
 	| "\(if .case == "trie" then "b0" else .case end) with \($r | n0) route(s), run \(.run)"]
 	as $lim
   | if ($lim | length) > 0 then
 	"Source within 10 % of the rate (that rate may be the source's, not the forwarder's): "
 		+ "\($lim | join("; ")).", ""
     else empty end ),
-"CPU 0: traffic source (`bench/trafgen`, `BPF_PROG_TEST_RUN` live frames, SCHED_FIFO). "
+"CPU 0: traffic source (`bench/trafgen`, SCHED_FIFO) and the sink's NAPI thread (ordinary). "
 	+ "CPU 1: the router's ingress NAPI thread (SCHED_FIFO), in every case. "
 	+ "Counted on the router's egress port (sent + dropped by a full ring); (c) by the drop "
 	+ "program. Router CPU ns/packet: the NAPI thread's CPU time in the window over the "
-	+ "packets it handled (every cache as it is, unlike the table below); it holds where the "
-	+ "source, not the router, set a rate, as it can for (c).",
+	+ "packets it handled. These rates depend on what else runs on the machine: compare "
+	+ "within a row.",
 "",
 "### Per-packet cost of the program (`BPF_PROG_TEST_RUN`, ns/packet, mean)",
 "",
@@ -91,12 +152,14 @@ def rule: "|" + (map(if . == "l" then "---" else "--:" end) | join("|")) + "|";
 	"", (.nsperpkt_errors[] | "IPv\(.family): not measured: \(.error | gsub("\n"; " "))")
   else empty end ),
 "",
-"### Control plane (\(.control.routes | n0) routes, one batch file)",
+"### Control plane (\(.control.routes | n0) IPv4 routes, one batch file; then \(.control.routes6 | n0) IPv6)",
 "",
-(["`ipxr -b` (kernel and maps)", "`ip -b` (kernel)", "ipxr speedup", "ipxr maps (memlock)",
-  "of which `ipxr_route4`", "of which `ipxr_dir24`", "kernel FIB (fib_triestat)"] | row),
-([range(7) | "r"] | rule),
+(["`ipxr -b` (kernel and maps)", "`ip -b` (kernel)", "ipxr speedup", "`ipxr -b`, IPv6",
+  "ipxr maps (memlock, both tables)", "of which `ipxr_route4`", "of which `ipxr_dir24`",
+  "kernel FIB (fib_triestat)"] | row),
+([range(8) | "r"] | rule),
 (.control | ["\(.ipxr_b_s | x2) s", "\(.ip_b_s | x2) s", "\(.ipxr_speedup | x2)x",
+	"\(.ipxr_b6_s | x2) s",
 	(.ipxr_maps_bytes | mib), (.ipxr_route4_bytes | mib), (.ipxr_dir24_bytes | mib),
 	(if .kernel_fib_kb == null then null else .kernel_fib_kb * 1024 end | mib)] | row),
 "",
@@ -143,7 +206,8 @@ def rule: "|" + (map(if . == "l" then "---" else "--:" end) | join("|")) + "|";
 "",
 (["target", "result", "met"] | row),
 (["l", "r", "l"] | rule),
-(.targets[] | [.target, (.got | x2),
+(.targets[] | [.target,
+	(.got | x2) + (if .min != null and .min != .max then " (\(.min | x2)-\(.max | x2))" else "" end),
 	(if .met == null then "?" elif .met then "yes" else "**no**" end)] | row),
 "",
 "\(.mode) run of \(.date), commit \(.commit)"

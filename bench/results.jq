@@ -10,6 +10,21 @@ def median:
 
 def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b end;
 
+# median and range of a list of numbers (nulls left out), with the list: null if empty
+def spread: map(select(. != null)) | if length == 0 then null
+	else {median: median, min: min, max: max, runs: .} end;
+# a spread of ns/packet as one of rates: $k / ns (min and max swap)
+def scale($k): if . == null then null
+	else {median: ($k / .median), min: ($k / .max), max: ($k / .min),
+	      runs: (.runs | map($k / .))} end;
+
+# rr(RUNS; A; B): case A's rate over case B's, run by run (the rate of a run: 1 / loop_ns,
+# packets per second of one CPU); the spread of those per-run ratios
+def rr($rs; $a; $b):
+	[ $rs | map(.run) | unique | .[] as $n
+	  | ratio($rs | map(select(.case == $b and .run == $n) | .loop_ns) | .[0];
+		  $rs | map(select(.case == $a and .run == $n) | .loop_ns) | .[0]) ] | spread;
+
 . as $raw
 | ($raw | map(select(.bench == "forward"))) as $fw
 | ($raw | map(select(.bench == "nsperpkt" and .error == null))
@@ -20,26 +35,65 @@ def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b
 	date: $date, mode: $mode, commit: $commit, uncommitted_changes: ($dirty != ""),
 	xdp_obj: $obj, xdp_obj_sha256: $obj_sha, ipxr: $ipxr, ipxr_version: $ipxr_version,
 	kernel: $kernel, cpu: $cpu, cpus: $ncpus, seconds: $secs,
+	load_average: $load,
 	placement: {
-		source: "CPU 0: bench/trafgen, BPF_PROG_TEST_RUN live frames, SCHED_FIFO",
-		router: "CPU 1: the ingress veth's threaded NAPI kthread, SCHED_FIFO (every case)",
-		sink: "its NAPI kthread on CPU 0, SCHED_OTHER: it takes no time from the router",
-		counted: ("kernel, xdp, trie: frames sent + dropped by a full ring on the router's"
-			+ " egress port; drop: the XDP_DROP program's counter"),
-		trie: ("xdp with the front table's state word cleared for the window: the program"
-			+ " asks the LPM trie alone")
+		loop: ("CPU \($loop_cpu) runs all of it: bench/trafgen's sender (BPF_PROG_TEST_RUN live"
+			+ " frames, SCHED_FIFO), and above it (SCHED_FIFO) the NAPI threads of the"
+			+ " router's ingress port and of the sink's port: a closed loop, every frame sent"
+			+ " is forwarded; cost = CPU time of the three threads / frames the sink took"),
+		split: ("CPU 0: the source (SCHED_FIFO) and the sink's NAPI thread (SCHED_OTHER);"
+			+ " CPU 1: the router's ingress NAPI thread, SCHED_FIFO; counted: frames sent +"
+			+ " dropped by a full ring on the router's egress port"),
+		drop: "the XDP_DROP program's counter at the router's ingress port",
+		trie: ("xdp with the front table switched off for the window (bench.sh"
+			+ " front_disable): the program asks the LPM trie alone")
 	},
 	forwarding: {
-		window_s: $window, runs: $runs,
-		# one per table: its size and where it came from (batch files, or BIRD in part 4)
-		tables: [ $fw | map({routes, table: (.table // "batch")}) | unique | .[] as $k
+		window_s: $window, runs: $runs, loop_cpu: $loop_cpu,
+		# the main figure: the single-core closed loop, one entry per table and family
+		loop: [ $fw | map(select(.mode == "loop")) | group_by([.family, .routes, .table])[]
+			| . as $rs | .[0] as $k
+			| ($front | map(select(.routes == $k.routes and (.family // 4) == $k.family))
+				| .[-1]) as $fr
+			| {
+				family: $k.family, routes: $k.routes, table: $k.table,
+				front_painted: $fr.painted, front_state: $fr.state,
+				cases: ($rs | group_by(.case) | map({
+					key: .[0].case,
+					value: {
+						# packets per second of one CPU: 1e9 / loop_ns
+						mpps_per_core: (map(.loop_ns) | spread | scale(1e3)),
+						loop_ns: (map(.loop_ns) | median),
+						wall_pps: (map(.pps) | median),
+						# CPU share the loop got (the RT throttle leaves 5 % to others)
+						cpu_share: (map(.loop_cpu_s / .seconds) | median),
+						lost: (map(ratio(.offered_pps - .pps; .offered_pps)) | median),
+						fastpath_share: (map(ratio(.fastpath_pps; .pps)) | median)
+					}
+				}) | from_entries),
+				ratios: {
+					ipxr_over_peer: rr($rs; "xdp"; "peer"),
+					ipxr_over_kernel: rr($rs; "xdp"; "kernel"),
+					peer_over_kernel: rr($rs; "peer"; "kernel"),
+					ipxr_over_trie: rr($rs; "xdp"; "trie"),
+					ipxr_share_of_floor: rr($rs; "xdp"; "floor"),
+					peer_share_of_floor: rr($rs; "peer"; "floor"),
+					kernel_share_of_floor: rr($rs; "kernel"; "floor"),
+					ipxr_share_of_drop: rr($rs; "xdp"; "drop"),
+					floor_share_of_drop: rr($rs; "floor"; "drop")
+				},
+				runs: ($rs | map(del(.bench, .mode, .family, .routes, .table)))
+			} ],
+		# today's two-CPU mode, IPv4: the second table
+		two_cpu: [ $fw | map(select(.mode == "split")) | map({routes, table: (.table // "batch")})
+			| unique | .[] as $k
 			| $k.routes as $t
-			| ($fw | map(select(.routes == $t and (.table // "batch") == $k.table))) as $rs
-			| ($front | map(select(.routes == $t)) | .[-1]) as $fr
+			| ($fw | map(select(.mode == "split" and .routes == $t
+				and (.table // "batch") == $k.table))) as $rs
+			| ($front | map(select(.routes == $t and (.family // 4) == 4)) | .[-1]) as $fr
 			| {
 				routes: $t,
 				table: $k.table,
-				# whether ipxr left the front table painted and in step (state word)
 				front_painted: $fr.painted,
 				front_state: $fr.state,
 				kernel_pps: ($rs | map(select(.case == "kernel") | .pps) | median),
@@ -47,22 +101,19 @@ def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b
 				trie_pps: ($rs | map(select(.case == "trie") | .pps) | median),
 				drop_pps: ($rs | map(select(.case == "drop") | .pps) | median),
 				# of (b), what the program forwarded itself rather than passed on
-				xdp_fastpath_share: ($rs | map(select(.case == "xdp") | .fastpath_pps / .pps) | median),
+				xdp_fastpath_share: ($rs | map(select(.case == "xdp") | ratio(.fastpath_pps; .pps)) | median),
 				# router CPU time per packet: the real per-packet cost, caches as they are
-				kernel_ns: ($rs | map(select(.case == "kernel") | .router_busy * 1e9 / .pps) | median),
-				xdp_ns: ($rs | map(select(.case == "xdp") | .router_busy * 1e9 / .pps) | median),
-				trie_ns: ($rs | map(select(.case == "trie") | .router_busy * 1e9 / .pps) | median),
-				drop_ns: ($rs | map(select(.case == "drop") | .router_busy * 1e9 / .pps) | median),
+				kernel_ns: ($rs | map(select(.case == "kernel") | ratio(.router_busy * 1e9; .pps)) | median),
+				xdp_ns: ($rs | map(select(.case == "xdp") | ratio(.router_busy * 1e9; .pps)) | median),
+				trie_ns: ($rs | map(select(.case == "trie") | ratio(.router_busy * 1e9; .pps)) | median),
+				drop_ns: ($rs | map(select(.case == "drop") | ratio(.router_busy * 1e9; .pps)) | median),
 				runs: ($rs | map(del(.bench, .routes)))
 			}
 			| . + {
 				xdp_over_kernel: ratio(.xdp_pps; .kernel_pps),
 				trie_over_kernel: ratio(.trie_pps; .kernel_pps),
-				# what the front table bought, same run
 				xdp_over_trie: ratio(.xdp_pps; .trie_pps),
 				xdp_over_drop: ratio(.xdp_pps; .drop_pps),
-				# the same by CPU time per packet, which holds when the source, not the
-				# router, set (c)'s rate
 				xdp_over_drop_cpu: ratio(.drop_ns; .xdp_ns)
 			} ]
 	},
@@ -80,7 +131,9 @@ def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b
 	nsperpkt_errors: ($raw | map(select(.bench == "nsperpkt" and .error != null)) | map(del(.bench))),
 	control: ({
 		routes: $routes,
+		routes6: $routes6,
 		ipxr_b_s: ($cp | map(select(.what == "ipxr -b") | .seconds) | median),
+		ipxr_b6_s: ($cp | map(select(.what == "ipxr -b IPv6") | .seconds) | median),
 		ip_b_s: ($cp | map(select(.what == "ip -b") | .seconds) | median)
 	}
 	+ ($raw | map(select(.bench == "memory")) | .[0] // {} | {
@@ -100,27 +153,45 @@ def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b
 		churn: ($raw | map(select(.bench == "sync_churn")) | .[0] // null
 			| if . == null then null else del(.bench) end)
 	} end)
-| (.forwarding.tables | map(select(.routes == 1)) | .[0]) as $one
-| (.forwarding.tables | map(select(.routes != 1 and .table != "bird")) | .[-1]) as $big
-| (.forwarding.tables | map(select(.table == "bird")) | .[0]) as $bird
-# what the router runs: the front table where the object has one
-| ($ns | map(select(.family == 4 and .case == "forward" and .repeat > 1))
-	| if any(.lookup == "dir24") then map(select(.lookup == "dir24")) else . end) as $f4
-| ($f4 | map(select(.routes == 1)) | .[0].ns_per_pkt) as $ns1
-| ($f4 | max_by(.routes) // {}) as $nsbig
-| .targets = ([
-	{ target: "xdp >= 4x kernel, 1 route", want: 4, got: $one.xdp_over_kernel },
-	{ target: "xdp >= 3x kernel, \($big.routes // "?") routes", want: 3, got: $big.xdp_over_kernel },
-	{ target: "xdp >= 60% of XDP_DROP, 1 route", want: 0.6, got: $one.xdp_over_drop },
-	{ target: "xdp >= 60% of XDP_DROP, 1 route, by router CPU time per packet", want: 0.6,
-	  got: $one.xdp_over_drop_cpu },
-	{ target: "xdp >= 60% of XDP_DROP, \($big.routes // "?") routes", want: 0.6,
-	  got: $big.xdp_over_drop },
-	{ target: "xdp >= 60% of XDP_DROP, \($big.routes // "?") routes, by router CPU time per packet",
-	  want: 0.6, got: $big.xdp_over_drop_cpu },
-	{ target: ("ns/pkt forward with \($nsbig.routes // "?") routes <= 2x with 1 route"
-		+ (if $nsbig.lookup == "dir24" then " (front table)" else "" end)),
-	  want: 2, got: ratio($nsbig.ns_per_pkt; $ns1), lower_is_better: true },
+# issue 9's targets, on the single-core loop
+| (.forwarding.loop | map(select(.table == "batch"))) as $lt
+| ($lt | map(select(.family == 4 and .routes == 1)) | .[0]) as $v4one
+| ($lt | map(select(.family == 4 and .routes != 1)) | .[-1]) as $v4big
+| ($lt | map(select(.family == 6 and .routes == 1)) | .[0]) as $v6one
+| ($lt | map(select(.family == 6 and .routes != 1)) | .[-1]) as $v6big
+| (.forwarding.loop | map(select(.table == "bird")) | .[0]) as $bird
+# a table's rate over the 1-route table's, run by run (the runs of the two are minutes apart)
+| def over_one($big; $one; $c):
+	[ $big.runs | map(select(.case == $c))[] as $b
+	  | ratio($one.runs | map(select(.case == $c and .run == $b.run) | .loop_ns) | .[0];
+		  $b.loop_ns) ] | spread;
+  .forwarding.table_size = [ ([$v4big, $v4one], [$v6big, $v6one])
+	| select(.[0] != null and .[1] != null) | . as [$b, $o]
+	| { family: $b.family, routes: $b.routes,
+	    ipxr: over_one($b; $o; "xdp"), peer: over_one($b; $o; "peer"),
+	    kernel: over_one($b; $o; "kernel") } ]
+| (.forwarding.table_size | map(select(.family == 6)) | .[0]) as $v6size
+# what the router runs: with the front table where the object has one (any lookup but "trie")
+| def cold($f): $ns | map(select(.family == $f and .case == "forward" and .repeat == 1))
+	| if any(.lookup != "trie") then map(select(.lookup != "trie")) else . end;
+  def growth($f): (cold($f)) as $c | ($c | map(select(.routes == 1)) | .[0].ns_per_pkt) as $one
+	| ($c | max_by(.routes) // {}) as $big
+	| {routes: $big.routes, got: ratio($big.ns_per_pkt; $one)};
+  growth(4) as $g4 | growth(6) as $g6
+| def tgt($t; $w; $s): { target: $t, want: $w, got: $s.median, min: $s.min, max: $s.max };
+  .targets = ([
+	tgt("ipxr >= 1.5x peer (bpf_fib_lookup), IPv4, 1 route"; 1.5; $v4one.ratios.ipxr_over_peer),
+	tgt("ipxr >= 2x peer, IPv4, \($v4big.routes // "?") routes"; 2; $v4big.ratios.ipxr_over_peer),
+	tgt("ipxr, IPv6, \($v6big.routes // "?") routes >= 0.8x its 1-route rate"; 0.8; $v6size.ipxr),
+	tgt("ipxr >= 1.5x peer, IPv6, \($v6big.routes // "?") routes"; 1.5;
+	    $v6big.ratios.ipxr_over_peer),
+	( [$v4one, $v4big, $v6one, $v6big][] | select(. != null)
+	  | tgt("ipxr >= 90% of the floor (MACs + redirect), IPv\(.family), \(.routes) route(s)"; 0.9;
+		.ratios.ipxr_share_of_floor) ),
+	{ target: "ns/packet cold, IPv4, \($g4.routes // "?") routes <= 1.5x 1 route", want: 1.5,
+	  got: $g4.got, lower_is_better: true },
+	{ target: "ns/packet cold, IPv6, \($g6.routes // "?") routes <= 1.5x 1 route", want: 1.5,
+	  got: $g6.got, lower_is_better: true },
 	# issue 13: ipxr -b writes the kernel's route and the maps, within 2x of ip -b alone
 	{ target: "ipxr -b (kernel and maps) within 2x of ip -b (speedup >= 0.5)", want: 0.5,
 	  got: .control.ipxr_speedup },
@@ -132,8 +203,8 @@ def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b
 	  got: (if .sync.churn.after == null then null
 		else .sync.churn.after.missing + .sync.churn.after.stale end),
 	  lower_is_better: true },
-	{ target: "xdp >= 3x kernel, \($bird.routes // "?") BIRD routes mirrored by ipxr sync",
-	  want: 3, got: $bird.xdp_over_kernel }
+	tgt("ipxr >= 3x kernel, \($bird.routes // "?") BIRD routes mirrored by ipxr sync"; 3;
+	    $bird.ratios.ipxr_over_kernel)
   ]
   | map(. + { met: (if .got == null then null
 		    elif .lower_is_better then .got <= .want else .got >= .want end) }))
