@@ -359,7 +359,7 @@ measure()
 	# kernel, which would forward it too and be counted all the same)
 	out=$(ip netns exec "$SRC" "$BIN/trafgen" --dev "$DEV_G" --dst-mac $MAC_I \
 		--src "$src" \
-		--dst-file "$LIB_TMP/dsts$fam.txt" "${args[@]}" --rt $FIFO_SRC --batch 256 \
+		--dst-file "$LIB_TMP/dsts${fam/4/}.txt" "${args[@]}" --rt $FIFO_SRC --batch 256 \
 		--warmup "$WARMUP" --time "$WINDOW" --count "$LIB_BPFFS/tc/globals/bench_sink_cnt" \
 		--count "$(fwd_counter "$fam")" --tx-count "$R:$DEV_O" --busy "$RTR_PID" \
 		2>>"$LOG") || die "trafgen failed ($mode $case IPv$fam)"
@@ -495,9 +495,10 @@ say "ipxr bench ($( ((QUICK)) && echo quick || echo full)): routes $ROUTES IPv4,
 	"$RUNS run(s) of ${WINDOW} s; single-core loop on CPU $LOOP_CPU; two-CPU mode: source on" \
 	"CPU $SRC_CPU, router on CPU $RTR_CPU; log in $KEEP_LOG"
 uptime | sed 's/^ */  load before: /'
-# the same destinations for every table of a family: drawn from the big table's prefixes
+# the same destinations for every table of a family, drawn from the big table's prefixes:
+# dsts.txt (IPv4, also written by part 4 for its table) and dsts6.txt
 step "$BIN/routegen" --routes 0 --dev "$DEV_O" --out "$LIB_TMP/r1.txt" --seed "$SEED" \
-	--dsts "$LIB_TMP/dsts4.txt" --dst-routes "$ROUTES"
+	--dsts "$LIB_TMP/dsts.txt" --dst-routes "$ROUTES"
 step "$BIN/routegen" --routes "$ROUTES" --dev "$DEV_O" --out "$LIB_TMP/rbig.txt" --seed "$SEED"
 step "$BIN/routegen" --family 6 --routes 0 --dev "$DEV_O" --out "$LIB_TMP/r1v6.txt" \
 	--seed "$SEED" --dsts "$LIB_TMP/dsts6.txt" --dst-routes "$ROUTES6"
