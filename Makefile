@@ -4,9 +4,10 @@
 #   make demo          install missing build dependencies (Debian), build, run a live demo
 #   make check         install missing dependencies, build, run every test (root)
 #   make check-fresh   make demo and make check in a new minimal Debian 12 (root, ~3 minutes)
-#   make bench         forwarding rate against the kernel, ns/packet against table size, route
-#                      loading; results in bench/results/ (root, 10-21 minutes with part 4)
-#   make bench-quick   the same, smaller and shorter (< 2 minutes), results in build/bench-quick/
+#   make bench         forwarding on one core against the kernel, a bpf_fib_lookup forwarder and
+#                      the bare-redirect floor (IPv4 and IPv6), ns/packet against table size,
+#                      route loading, BIRD; results in bench/results/ (root, 13-24 minutes)
+#   make bench-quick   the same, smaller and shorter (about 5 minutes), in build/bench-quick/
 #   make install       PREFIX=/usr/local DESTDIR= (UNITDIR: where ipxr-sync.service goes)
 #   make clean
 
@@ -95,7 +96,8 @@ bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ip
 		ipxr/dir24.h
 	$(CC) $(IPXR_CFLAGS) -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
 
-# The forwarding benchmark's traffic source and sink (XDP objects) and its table generator.
+# The forwarding benchmark's traffic source, sink, peer forwarder and floor (XDP objects) and
+# its table generator.
 BENCH_TOOLS	:= build/bench/trafgen build/bench/routegen build/bench/gen_kern.o \
 		   build/bench/fwd_kern.o build/bench/floor_kern.o \
 		   build/bench/sink_kern.o build/bench/maplat
