@@ -131,8 +131,9 @@ bench-quick:
 	$(MAKE) all bench-tools
 	bench/bench.sh --quick
 
-# tests/e2e-bird.sh has the benchmark's generator write BIRD's table
-test: all asan $(TEST_BINS) build/bench/routegen
+# tests/e2e-bird.sh has the benchmark's generator write BIRD's table; tests/bench-kern.sh checks
+# the benchmark's peer forwarder and floor
+test: all asan $(TEST_BINS) build/bench/routegen build/bench/fwd_kern.o build/bench/floor_kern.o
 	tests/run.sh
 
 check:
