@@ -43,8 +43,8 @@
 #
 # Usage: bench/bench.sh [--quick] [--out DIR] [--only forward|nsperpkt|sync]
 # Writes DIR/latest.md, DIR/latest.json, DIR/forward.png and DIR/nsperpkt.png (DIR:
-# bench/results, or
-# build/bench-quick with --quick). Needs root. Tears down what it made, even when interrupted.
+# bench/results, or build/bench-quick with --quick). Needs root. Tears down what it made, even
+# when interrupted.
 # Environment: ROUTES, ROUTES6, RUNS, WINDOW, WARMUP, LOOP_CPU, SEED override the sizes.
 set -u
 
@@ -97,9 +97,9 @@ LOOP_CPU=${LOOP_CPU:-1}	# single-core mode: source, router and sink all here
 FIFO_SRC=10		# the source's priority; its meter thread runs at one more
 FIFO_RTR=20		# the router's NAPI thread (and the sink's, in the loop)
 
-# the source and the router must not share a CPU
+# the two-CPU mode puts the source and the router on CPUs of their own
 if (($(nproc) < 2)); then
-	echo "bench: needs 2 CPUs (the source on one, the router on the other)" >&2
+	echo "bench: needs 2 CPUs (the two-CPU mode: the source on one, the router on the other)" >&2
 	exit 1
 fi
 for f in "$IPXR" "$XDP_OBJ" "$NSPERPKT" "$BIN/trafgen" "$BIN/routegen" "$BIN/gen_kern.o" \

@@ -1,6 +1,7 @@
 # The results of one `make bench` run: bench.sh feeds the measurements (one JSON object each, in
-# the order taken) as an array; the run's facts come as named arguments. Medians over runs; the
-# targets of issue 5 evaluated at the end.
+# the order taken) as an array; the run's facts come as named arguments. Medians over runs, and
+# for the single-core loop the ratios of the forwarders run by run with their range; the targets
+# of issues 9 (forwarding) and 13 (control plane, BIRD) evaluated at the end.
 
 def median:
 	map(select(. != null)) | sort
