@@ -857,16 +857,19 @@ long lpm_verify(struct lpm *l, lpm_mismatch_fn cb, void *ctx)
 	if (!l->w)
 		return -ENOENT;
 	m = meta(l);
-	if (ld(&m[IPXR_LPM_M_MAGIC]) != IPXR_LAYOUT_MAGIC)
-		mismatch(&v, NULL, 255, IPXR_LPM_M_MAGIC, IPXR_LAYOUT_MAGIC);
-	if (ld(&m[IPXR_LPM_M_FAMILY]) != (l->bytes == 4 ? 4U : 6U))
-		mismatch(&v, NULL, 255, IPXR_LPM_M_FAMILY, l->bytes == 4 ? 4 : 6);
-	if (ld(&m[IPXR_LPM_M_TRIE_ID]) != l->gen)
-		mismatch(&v, NULL, 255, IPXR_LPM_M_TRIE_ID, l->gen);
-	if (ld(&m[IPXR_LPM_M_DIRTY]))
-		mismatch(&v, NULL, 255, IPXR_LPM_M_DIRTY, 0);
-	if (ld(&m[IPXR_LPM_M_HIWATER]) > l->cap)
-		mismatch(&v, NULL, 255, IPXR_LPM_M_HIWATER, l->cap);
+	for (i = 0; i < IPXR_LPM_M_FREE; i++) {
+		__u32 want_m[IPXR_LPM_M_FREE] = {
+			[IPXR_LPM_M_MAGIC] = IPXR_LAYOUT_MAGIC,
+			[IPXR_LPM_M_FAMILY] = l->bytes == 4 ? 4 : 6,
+			[IPXR_LPM_M_TRIE_ID] = l->gen,
+			[IPXR_LPM_M_DIRTY] = 0,
+		};
+
+		got = ld(&m[i]);
+		if (i == IPXR_LPM_M_HIWATER ? got > l->cap || got < IPXR_LPM_MIN_GROUPS :
+		    got != want_m[i])
+			mismatch(&v, NULL, (__u8)i, got, i == IPXR_LPM_M_HIWATER ? l->cap : want_m[i]);
+	}
 
 	/* every entry against a pool painted from scratch (which has no groups to spare) */
 	err = build_from_trie(l, &b);

@@ -144,8 +144,8 @@ size_t lpm_bytes(const struct lpm *l);
 
 /*
  * One disagreement lpm_verify() found: the entry of prefix @addr/@plen holds @got where the trie
- * says @want (a leaf; IPXR_LPM_GROUP where only one side has a group), or, with @plen 255, the
- * pool's state is wrong (@got the meta word index, @want what it should be).
+ * says @want (a leaf; IPXR_LPM_GROUP where only one side has a group), or, with @addr NULL,
+ * the pool's state is wrong: meta word @plen (enum ipxr_lpm_meta) holds @got, not @want.
  */
 typedef void (*lpm_mismatch_fn)(void *ctx, const __u8 *addr, __u8 plen, __u32 got, __u32 want);
 

@@ -44,7 +44,7 @@ static void on_mismatch(void *ctx, const __u8 *addr, __u8 plen, __u32 got, __u32
 	if (s->n++ >= 10)
 		return;
 	if (!addr)
-		printf("meta word %u: %#x, expected %#x\n", got, want, want);
+		printf("meta word %u: %#x, expected %#x\n", plen, got, want);
 	else
 		printf("%s/%u: 0x%08x, expected 0x%08x\n", inet_ntop(s->af, addr, a, sizeof(a)),
 		       plen, got, want);
