@@ -259,19 +259,24 @@ front_check()
 		  painted: ($p == 1)}' >>"$RAW"
 }
 
-# front_off / front_on: clear the state word (the program asks the trie alone), put it back
+# front_off / front_on: take the IPv4 pool out of ipxr_lpm's slot 0 (the program then asks the
+# trie alone), pinned meanwhile so it lives on; put it back and drop that pin
 front_off()
 {
-	local b
+	local g=$LIB_BPFFS/tc/globals
 
-	FRONT_SAVED=$(front_bytes) || die "reading $D24"
-	read -ra b <<<"$FRONT_SAVED"
-	step bpftool map update pinned "$D24" key 0 0 0 0 value 0 0 0 0 "${b[@]:4:4}"
+	rm -f "$g/bench_lpm4_saved"
+	step bpftool map pin id "$(bpftool -j map lookup pinned "$g/ipxr_lpm" key 0 0 0 0 |
+		jq -r '.value | reverse | map(ltrimstr("0x")) | join("") | "0x" + .' |
+		xargs printf '%d')" "$g/bench_lpm4_saved"
+	step bpftool map delete pinned "$g/ipxr_lpm" key 0 0 0 0
 }
 front_on()
 {
-	# shellcheck disable=SC2086 # the saved bytes, one argument each
-	step bpftool map update pinned "$D24" key 0 0 0 0 value $FRONT_SAVED
+	local g=$LIB_BPFFS/tc/globals
+
+	step bpftool map update pinned "$g/ipxr_lpm" key 0 0 0 0 value pinned "$g/bench_lpm4_saved"
+	rm -f "$g/bench_lpm4_saved"
 }
 
 # measure CASE ROUTES RUN: one window; appends a JSON object to $RAW
