@@ -175,10 +175,13 @@ static int pool_publish(struct lpm *l, int fd, __u32 *w, __u32 groups)
 	return 0;
 }
 
-/* Room for at least @need groups, the content kept. 0 or a negative errno. */
+/*
+ * Room for at least @need groups, the content kept: a quarter more (a full IPv6 table's pool is
+ * hundreds of MiB, doubling it would waste as much again). 0 or a negative errno.
+ */
 static int grow(struct lpm *l, __u32 need)
 {
-	__u32 cap = l->cap * 2, *w;
+	__u32 cap = l->cap + (l->cap / 4 > INIT_GROUPS ? l->cap / 4 : INIT_GROUPS), *w;
 	int fd, err;
 
 	if (cap < need)
@@ -779,9 +782,9 @@ int lpm_repaint(struct lpm *l)
 		l->repaint = false;
 		return 0;
 	}
-	/* room for growth: a quarter more, and at least a pool's first size */
+	/* room for growth: an eighth more, and at least a pool's first size */
 	used = meta(&b)[IPXR_LPM_M_HIWATER];
-	groups = used + used / 4;
+	groups = used + used / 8;
 	if (groups < INIT_GROUPS)
 		groups = INIT_GROUPS;
 	fd = pool_create(l, groups, &w);
