@@ -1812,6 +1812,7 @@ static void test_front_table(void)
 	const int afs[2] = { AF_INET, AF_INET6 }, tries[2] = { rt.route4, rt.route6 };
 	__u32 id = 0, slot;
 	long shown = 0;
+	bool ok;
 	int i;
 
 	lpm_outer = pg_map_fd(&rt, IPXR_MAP_LPM);
@@ -1823,11 +1824,11 @@ static void test_front_table(void)
 			return;
 		check(!fl[i].w && bpf_map_lookup_elem(lpm_outer, &slot, &id) != 0,
 		      "front structure: never painted (slot empty): every case above went by "
-		      "the trie (%s)", i ? "IPv6" : "IPv6");
+		      "the trie (%s)", i ? "IPv6" : "IPv4");
 		lpm_begin(&fl[i]);
-		check(fl[i].repaint && lpm_end(&fl[i]) == 0 && lpm_in_step(&fl[i]) &&
-		      bpf_map_lookup_elem(lpm_outer, &slot, &id) == 0 && id,
-		      "front structure: the first writer paints a pool and puts it in the slot "
+		ok = fl[i].repaint && lpm_end(&fl[i]) == 0 && lpm_in_step(&fl[i]) &&
+		     bpf_map_lookup_elem(lpm_outer, &slot, &id) == 0 && id;
+		check(ok, "front structure: the first writer paints a pool and puts it in the slot "
 		      "(%s, map id %u)", i ? "IPv6" : "IPv4", id);
 		check(lpm_verify(&fl[i], NULL, &shown) == 0, "front structure: lpm_verify() finds "
 		      "the pool in step with the trie (%s)", i ? "IPv6" : "IPv4");
