@@ -45,7 +45,7 @@ IPXR_HDRS	:= $(wildcard ipxr/*.h) bpf/ipxr_maps.h
 IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check \
+TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_lpm tests/lpm_check \
 		   tests/test_nlroute tests/test_compile
 BENCH_BINS	:= bench/nsperpkt
 
@@ -72,15 +72,15 @@ build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 
-tests/test_xdp: tests/test_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
-	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -pthread -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
+tests/test_xdp: tests/test_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -pthread -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
 
-tests/test_dir24: tests/test_dir24.c tests/tap.h bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
-	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
+tests/test_lpm: tests/test_lpm.c tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
 
-# tests/cli.sh's independent check that the pinned front table is in step with the trie
-tests/dir24_check: tests/dir24_check.c bpf/ipxr_maps.h
-	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $< $(IPXR_LIBS)
+# the shell tests' check that the pinned front structure is in step with the tries (lpm_verify)
+tests/lpm_check: tests/lpm_check.c bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
 
 tests/test_parse: tests/test_parse.c $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
@@ -91,10 +91,10 @@ tests/test_nlroute: tests/test_nlroute.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDR
 tests/test_compile: tests/test_compile.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
 
-# It paints the front table with ipxr's own painter, as ipxr does after loading routes.
-bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ipxr/dir24.c \
-		ipxr/dir24.h
-	$(CC) $(IPXR_CFLAGS) -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
+# It paints the front structure with ipxr's own painter, as ipxr does after loading routes.
+bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ipxr/lpm.c \
+		ipxr/lpm.h
+	$(CC) $(IPXR_CFLAGS) -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
 
 # The forwarding benchmark's traffic source, sink, peer forwarder and floor (XDP objects) and
 # its table generator.

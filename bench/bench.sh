@@ -28,8 +28,8 @@
 #      - split, today's two-CPU mode (IPv4): source on CPU 0, router on CPU 1, rates counted
 #        on the router's egress port.
 #   2. Per-packet cost of the program (bench/nsperpkt, BPF_PROG_TEST_RUN with repeat) against
-#      table size, IPv4 (the trie alone, then with the front table painted by ipxr/dir24.c) and
-#      IPv6, forward and pass paths; plotted with gnuplot.
+#      table size, both families (the trie alone, then with the front structure painted by
+#      ipxr/lpm.c), forward and pass paths; plotted with gnuplot.
 #   3. Control plane: ROUTES routes loaded with `ip -b` (the kernel alone), then, once those
 #      are flushed, with `ipxr -b`, which writes the same routes to the kernel and compiles them
 #      into the maps (same batch file), and the memory the maps and the kernel's FIB use.
@@ -295,35 +295,38 @@ fwd_counter()
 }
 
 # front_disable check|off|on FAMILY: the one place that knows how case (b0) switches ipxr's
-# front table off, so that the program asks its LPM trie alone. check: whether `ipxr -b` left
-# a front table for FAMILY painted and in step (sets FRONT_ON, and FRONT_STATE for the
-# results); off: switch it off for a window; on: back as it was.
-# Today's front table is IPv4's ipxr_dir24, whose state word 0 says VALID in bit 31 (byte 3's
-# 0x80); clearing the word makes the program skip the table. IPv6 has none.
+# front structure off, so that the program asks its LPM trie alone. check: whether `ipxr -b`
+# left a pool for FAMILY in ipxr_lpm (sets FRONT_ON, and FRONT_STATE for the results); off: take
+# the pool out of its slot (key 0: IPv4, 1: IPv6), pinned meanwhile so it lives on; on: put it
+# back and drop that pin.
 front_disable()
 {
-	local d24=$LIB_BPFFS/tc/globals/ipxr_dir24 b
+	local g=$LIB_BPFFS/tc/globals key=0 id
 
+	[[ $2 == 6 ]] && key=1
 	case $1 in
 	check)
 		FRONT_ON=0
 		FRONT_STATE=
-		[[ $2 == 4 && -e $d24 ]] || return 0
-		b=$(bpftool -j map lookup pinned "$d24" key 0 0 0 0 | jq -r '.value | join(" ")') ||
-			die "reading $d24"
-		read -ra b <<<"$b"
-		FRONT_STATE=$(printf '0x%02x%02x%02x%02x' "${b[3]}" "${b[2]}" "${b[1]}" "${b[0]}")
-		((FRONT_STATE & 0x80000000)) && FRONT_ON=1
+		[[ -e $g/ipxr_lpm ]] || return 0
+		id=$(bpftool -j map lookup pinned "$g/ipxr_lpm" key $key 0 0 0 2>/dev/null |
+			jq -r '.value | reverse | map(ltrimstr("0x")) | join("")') || return 0
+		[[ -n $id ]] || return 0
+		FRONT_STATE="pool map id $((16#$id))"
+		FRONT_ON=1
 		;;
 	off)
-		FRONT_SAVED=$(bpftool -j map lookup pinned "$d24" key 0 0 0 0 |
-			jq -r '.value | join(" ")') || die "reading $d24"
-		read -ra b <<<"$FRONT_SAVED"
-		step bpftool map update pinned "$d24" key 0 0 0 0 value 0 0 0 0 "${b[@]:4:4}"
+		rm -f "$g/bench_lpm${2}_saved"
+		id=$(bpftool -j map lookup pinned "$g/ipxr_lpm" key $key 0 0 0 |
+			jq -r '.value | reverse | map(ltrimstr("0x")) | join("")') ||
+			die "reading $g/ipxr_lpm"
+		step bpftool map pin id "$((16#$id))" "$g/bench_lpm${2}_saved"
+		step bpftool map delete pinned "$g/ipxr_lpm" key $key 0 0 0
 		;;
 	on)
-		# shellcheck disable=SC2086 # the saved bytes, one argument each
-		step bpftool map update pinned "$d24" key 0 0 0 0 value $FRONT_SAVED
+		step bpftool map update pinned "$g/ipxr_lpm" key $key 0 0 0 \
+			value pinned "$g/bench_lpm${2}_saved"
+		rm -f "$g/bench_lpm${2}_saved"
 		;;
 	esac
 }
@@ -446,12 +449,18 @@ timed()
 # kernel's main FIB trie from /proc/net/fib_triestat
 memory()
 {
-	local maps fib
+	local maps fib id k
 
 	# several objects may be loaded on this machine: ours are the ones pinned in our bpffs
-	maps=$(for m in "$LIB_BPFFS"/tc/globals/ipxr_*; do
+	# the pools of ipxr_lpm are not pinned: they are found through its slots (0: IPv4, 1: IPv6)
+	maps=$( (for m in "$LIB_BPFFS"/tc/globals/ipxr_*; do
 		bpftool -j map show pinned "$m"
-	done | jq -sc '[.[] | {name, bytes: .bytes_memlock}]')
+	done
+	for k in 0 1; do
+		id=$(bpftool -j map lookup pinned "$LIB_BPFFS/tc/globals/ipxr_lpm" key $k 0 0 0 \
+			2>/dev/null | jq -r '.value | reverse | map(ltrimstr("0x")) | join("")')
+		[[ -n $id ]] && bpftool -j map show id "$((16#$id))"
+	done) | jq -sc '[.[] | {name, bytes: .bytes_memlock}]')
 	# shellcheck disable=SC2016 # awk program, not shell
 	fib=$(ip netns exec "$R" awk '/^Main:/ { main = 1 } main && /^Total size:/ { print $3; exit }' \
 		/proc/net/fib_triestat)

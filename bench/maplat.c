@@ -22,7 +22,7 @@
  *
  * The notification's arrival here stands for the kernel's change: this process reads its socket
  * every --interval microseconds (default 200), so a latency is late by at most that much plus a
- * lookup pass. ipxr sync writes the front table (ipxr_dir24) in the same commit as the tries.
+ * lookup pass. ipxr sync paints the front structure (ipxr_lpm) in the same commit as the tries.
  * Run it inside the router's namespace (ip netns exec), with TC_BPF_MNT set as for ipxr.
  */
 #include <errno.h>

@@ -115,37 +115,38 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 	+ "path cached): the program's own cost. cold: 4,096 destinations, one run per call in "
 	+ "turn, so the trie comes from memory as for real traffic; these include test_run's "
 	+ "fixed cost per call (see the 1-route row). IPv4 is timed on each table twice: "
-	+ "with the trie alone (front table unpainted), then with the front table painted from "
-	+ "the trie by ipxr's painter (`ipxr/dir24.c`), which is what a router running ipxr runs.",
+	+ "with the trie alone (no front structure), then with the front structure painted from "
+	+ "the trie by ipxr's painter (`ipxr/lpm.c`), which is what a router running ipxr runs.",
 "",
 (["family", "routes", "caches", "lookup", "forward", "no_route", "ttl_exceeded", "local"] | row),
 (["r", "r", "l", "l", "r", "r", "r", "r"] | rule),
 ( . as $all
   | ($all.nsperpkt | map([.family, (if .repeat == 1 then 1 else 0 end), .routes,
-		(if .lookup == "dir24" then 1 else 0 end)]) | unique)[]
+		(if .lookup == "lpm" then 1 else 0 end)]) | unique)[]
   | . as [$f, $cold, $r, $d]
   | ($all.nsperpkt | map(select(.family == $f and .routes == $r
 		and (if .repeat == 1 then 1 else 0 end) == $cold
-		and (if .lookup == "dir24" then 1 else 0 end) == $d))
+		and (if .lookup == "lpm" then 1 else 0 end) == $d))
 	| map({key: .case, value: .ns_per_pkt}) | from_entries) as $c
   | ["IPv\($f)", ($r | n0), (if $cold == 1 then "cold" else "hot" end),
-     (if $d == 1 then "front table" else "trie alone" end), ($c.forward | ns),
+     (if $d == 1 then "front structure" else "trie alone" end), ($c.forward | ns),
      ($c.no_route | ns), ($c.ttl_exceeded | ns), ($c.local | ns)] | row ),
 ( if (.front_table | length) > 0 then
 	"",
-	"### What the front table buys (IPv4 forward path, same run and table)",
+	"### What the front structure buys (forward path, same run and table)",
 	"",
-	(["routes", "caches", "trie alone", "front table", "trie / front table",
-	  "frames the front table answers", "full paint from the trie"] | row),
-	(["r", "l", "r", "r", "r", "r", "r"] | rule),
-	(.front_table | sort_by([.caches == "cold", .routes])[]
-	 | [(.routes | n0), .caches, "\(.trie_ns | ns) ns", "\(.dir24_ns | ns) ns",
-	    "\(.trie_over_dir24 | x2)x", (.front_direct | pct), "\(.paint_s | x2) s"] | row),
+	(["family", "routes", "caches", "trie alone", "front structure", "trie / front",
+	  "frames the front answers", "full paint from the trie", "pool"] | row),
+	(["l", "r", "l", "r", "r", "r", "r", "r", "r"] | rule),
+	(.front_table | sort_by([.family, .caches == "cold", .routes])[]
+	 | ["IPv\(.family)", (.routes | n0), .caches, "\(.trie_ns | ns) ns", "\(.lpm_ns | ns) ns",
+	    "\(.trie_over_lpm | x2)x", (.front_direct | pct), "\(.paint_s | x2) s",
+	    (.pool_bytes | mib)] | row),
 	"",
-	"Frames the front table does not answer (a route longer than /24 in their /24) take the "
-		+ "trie; with cold caches those few dominate the mean (the per-call medians: "
-		+ ([.front_table[] | select(.caches == "cold") | "\(.routes | n0) routes "
-			+ "\(.trie_median_ns | ns) -> \(.dir24_median_ns | ns) ns"] | join(", "))
+	"Frames the front structure does not answer (a leaf that asks the trie: a route MTU) "
+		+ "take the trie; with cold caches a few slow frames move the mean (the per-call medians: "
+		+ ([.front_table[] | select(.caches == "cold") | "IPv\(.family) \(.routes | n0) routes "
+			+ "\(.trie_median_ns | ns) -> \(.lpm_median_ns | ns) ns"] | join(", "))
 		+ ")."
   else empty end ),
 ( if (.nsperpkt_errors | length) > 0 then
@@ -155,12 +156,12 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 "### Control plane (\(.control.routes | n0) IPv4 routes, one batch file; then \(.control.routes6 | n0) IPv6)",
 "",
 (["`ipxr -b` (kernel and maps)", "`ip -b` (kernel)", "ipxr speedup", "`ipxr -b`, IPv6",
-  "ipxr maps (memlock, both tables)", "of which `ipxr_route4`", "of which `ipxr_dir24`",
+  "ipxr maps (memlock, both tables)", "of which `ipxr_route4`", "of which the `ipxr_lpm` pools",
   "kernel FIB (fib_triestat)"] | row),
 ([range(8) | "r"] | rule),
 (.control | ["\(.ipxr_b_s | x2) s", "\(.ip_b_s | x2) s", "\(.ipxr_speedup | x2)x",
 	"\(.ipxr_b6_s | x2) s",
-	(.ipxr_maps_bytes | mib), (.ipxr_route4_bytes | mib), (.ipxr_dir24_bytes | mib),
+	(.ipxr_maps_bytes | mib), (.ipxr_route4_bytes | mib), (.ipxr_lpm_bytes | mib),
 	(if .kernel_fib_kb == null then null else .kernel_fib_kb * 1024 end | mib)] | row),
 "",
 ( if .sync != null then

@@ -13,11 +13,12 @@
  *   ttl_exceeded  the forward frames with TTL (hop limit) 1: the trie lookup is done, then passed
  *   local         frames to the router's own address 10.0.1.254 / 2001:db8:1::fe (LOCAL entry)
  *
- * IPv4 is timed twice on the same table in the same run: first with the front table ipxr_dir24
- * unpainted (state word 0: the program asks the trie alone, as an object nobody paints), then
- * painted from the trie by ipxr/dir24.c as ipxr paints it (one read per /24 answers the lookup
- * unless a route longer than /24 lies inside): what a router running ipxr runs. --front picks
- * one of the two; rows and JSON name it (lookup "trie" or "dir24"). IPv6 has the trie only.
+ * Each family is timed twice on the same table in the same run: first with the front structure
+ * ipxr_lpm unpainted (its slot empty: the program asks the trie alone, as an object nobody
+ * paints), then with a pool painted from the trie by ipxr/lpm.c as ipxr paints it (at most 3
+ * reads for IPv4, 15 for IPv6, answer the lookup; the trie only where a leaf says so, a route
+ * MTU): what a router running ipxr runs. --front picks one of the two; rows and JSON name it
+ * (lookup "trie" or "lpm").
  *
  * test_run runs the program `repeat` times over the same buffer and reports the mean; since the
  * program decrements the TTL in place, a forwarded frame starting at TTL 255 survives at most 254
@@ -31,13 +32,13 @@
  * figure then also holds test_run's fixed cost per call, some 100 ns here: see the 1-route row).
  *
  * Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N] [--passes N]
- *                 [--seed N] [--prog xdp_router|prog] [--front both|dir24|trie] [--json]
+ *                 [--seed N] [--prog xdp_router|prog] [--front both|lpm|trie] [--json]
  * Output: a Markdown table row per case; with --json also one JSON object per case per line.
  */
 #include <getopt.h>
 #include "pktgen.h"
 #include "table.h"
-#include "dir24.h"
+#include "lpm.h"
 
 #define NGW		4
 #define MAX_PACKETS	4096
@@ -59,7 +60,7 @@ struct opts {
 	bool json;
 };
 
-enum { FRONT_BOTH, FRONT_DIR24, FRONT_TRIE };
+enum { FRONT_BOTH, FRONT_LPM, FRONT_TRIE };
 
 static const uint8_t mac_tin0[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0xfe };
 static const uint8_t mac_host[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x01 };
@@ -396,33 +397,34 @@ static int router_base(struct pg_router *r, int family, int route6)
 	}
 }
 
-/* The destination of an IPv4 frame, host order. */
-static uint32_t frame_dst4(const struct pg_frame *f)
+/* The destination of a frame, network order, in @a (16 bytes). */
+static void frame_dst(const struct pg_frame *f, int family, uint8_t *a)
 {
-	uint32_t a;
-
-	memcpy(&a, f->data + f->l3 + 16, 4);
-	return ntohl(a);
+	memset(a, 0, 16);
+	if (family == 4)
+		memcpy(a, f->data + f->l3 + 16, 4);
+	else
+		memcpy(a, f->data + f->l3 + 24, 16);
 }
 
 /*
- * Paint the front table @d24_fd from the trie as ipxr does (dir24_begin/end on a table never
- * painted: a full repaint), leaving it in step and mapped in @d. The seconds it took, or < 0.
+ * Paint the family's pool of @lpm_fd from the trie as ipxr does (lpm_begin/end on a slot never
+ * painted: a full repaint), leaving it in the slot and mapped in @l. The seconds it took, or < 0.
  */
-static double front_paint(struct dir24 *d, int d24_fd, int route4)
+static double front_paint(struct lpm *l, int family, int lpm_fd, int trie_fd)
 {
 	double t0 = pg_now_s();
-	int e = dir24_open(d, d24_fd, route4);
+	int e = lpm_open(l, family == 4 ? AF_INET : AF_INET6, lpm_fd, trie_fd);
 
 	if (e) {
-		printf("# front table: %s\n", strerror(-e));
+		printf("# front structure: %s\n", strerror(-e));
 		return -1;
 	}
-	dir24_begin(d);
-	e = dir24_end(d);
+	lpm_begin(l);
+	e = lpm_end(l);
 	if (e) {
-		printf("# painting the front table: %s\n", strerror(-e));
-		dir24_close(d);
+		printf("# painting the front structure: %s\n", strerror(-e));
+		lpm_close(l);
 		return -1;
 	}
 	return pg_now_s() - t0;
@@ -445,12 +447,13 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 	};
 	struct table t = {};
 	struct pg_router r;
-	struct dir24 d = {};
+	struct lpm d = { .outer_fd = -1, .pool_fd = -1 };
 	const char *how;
 	uint64_t rng = o->seed ^ 0x10ca1;
 	double t0, gen_s, load_s, paint_s = -1, direct = 0;
-	int i, rc = 0, map_fd, route6, d24_fd = -1, lk, nlk = 0;
-	bool lookups[2];	/* in the order timed: false the trie alone, true the front table */
+	int i, rc = 0, map_fd, route6, lpm_fd, lk, nlk = 0;
+	bool lookups[2];	/* in the order timed: false the trie alone, true the front structure */
+	__u32 slot = o->family == 4 ? IPXR_LPM_SLOT4 : IPXR_LPM_SLOT6, id;
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
 	size_t c, j;
 
@@ -466,17 +469,16 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 		return -1;
 	}
 	map_fd = o->family == 4 ? r.route4 : route6;
-	if (o->family == 4)
-		d24_fd = bpf_object__find_map_fd_by_name(r.obj, IPXR_MAP_DIR24);
-	if (o->family == 4 && d24_fd < 0 && o->front == FRONT_DIR24) {
-		printf("# no %s in the object: it has no front table\n", IPXR_MAP_DIR24);
+	lpm_fd = bpf_object__find_map_fd_by_name(r.obj, IPXR_MAP_LPM);
+	if (lpm_fd < 0 && o->front == FRONT_LPM) {
+		printf("# no %s in the object: it has no front structure\n", IPXR_MAP_LPM);
 		pg_router_close(&r);
 		return -1;
 	}
-	/* the trie alone first: the front table as the object leaves it, never painted */
-	if (o->family != 4 || d24_fd < 0 || o->front != FRONT_DIR24)
+	/* the trie alone first: the front structure as the object leaves it, never painted */
+	if (lpm_fd < 0 || o->front != FRONT_LPM)
 		lookups[nlk++] = false;
-	if (o->family == 4 && d24_fd >= 0 && o->front != FRONT_TRIE)
+	if (lpm_fd >= 0 && o->front != FRONT_TRIE)
 		lookups[nlk++] = true;
 
 	t0 = pg_now_s();
@@ -529,35 +531,34 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 
 		lk = (int)(j / ncases);
 		c = j % ncases;
-		lookup = lookups[lk] ? "dir24" : "trie";
+		lookup = lookups[lk] ? "lpm" : "trie";
 
 		if (lookups[lk] && paint_s < 0) {
-			paint_s = front_paint(&d, d24_fd, r.route4);
+			paint_s = front_paint(&d, o->family, lpm_fd, map_fd);
 			if (paint_s < 0) {
 				rc = -1;
 				break;
 			}
-			for (i = 0; i < o->packets; i++)
-				direct += IPXR_D24_DIRECT(dir24_word(&d, frame_dst4(&fwd[i])));
+			for (i = 0; i < o->packets; i++) {
+				uint8_t a[16];
+
+				frame_dst(&fwd[i], o->family, a);
+				direct += !(lpm_leaf(&d, a) & IPXR_LPM_TRIE);
+			}
 			direct /= o->packets;
-			printf("# IPv4, %u routes: front table painted from the trie in %.3f s; it "
-			       "answers %.1f %% of the forward frames, the trie the rest\n", nroutes,
-			       paint_s, direct * 100);
+			printf("# IPv%d, %u routes: front structure painted from the trie in %.3f s "
+			       "(%u groups in use, pool of %zu bytes); it answers %.1f %% of the "
+			       "forward frames, the trie the rest\n", o->family, nroutes, paint_s,
+			       lpm_groups_used(&d), lpm_bytes(&d), direct * 100);
 		}
 		if (lookups[lk])
-			snprintf(extra, sizeof(extra), ",\"paint_s\":%.3f,\"front_direct\":%.4f",
-				 paint_s, direct);
-		if (!lookups[lk] && d24_fd >= 0) {
-			uint32_t key = IPXR_D24_STATE / 2;
-			struct ipxr_dir24_pair st;
-
-			/* the program must see "not in step" and ask the trie */
-			if (bpf_map_lookup_elem(d24_fd, &key, &st) ||
-			    (st.word[IPXR_D24_STATE & 1] & IPXR_D24_VALID)) {
-				printf("# front table in step where the trie alone was to be timed\n");
-				rc = -1;
-				break;
-			}
+			snprintf(extra, sizeof(extra), ",\"paint_s\":%.3f,\"front_direct\":%.4f,"
+				 "\"pool_bytes\":%zu", paint_s, direct, lpm_bytes(&d));
+		/* the program must find the slot empty and ask the trie */
+		if (!lookups[lk] && lpm_fd >= 0 && !bpf_map_lookup_elem(lpm_fd, &slot, &id)) {
+			printf("# front structure painted where the trie alone was to be timed\n");
+			rc = -1;
+			break;
 		}
 
 		uint64_t before = reason_count(&r, cases[c].reason), counted;
@@ -590,7 +591,7 @@ static int bench_one(const struct opts *o, uint32_t nroutes, bool header)
 			       o->repeat, (unsigned long long)m.runs, m.mean, m.median, load_s, how,
 			       extra);
 	}
-	dir24_close(&d);
+	lpm_close(&d);
 	pg_router_close(&r);
 	return rc;
 }
@@ -600,15 +601,15 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N]\n"
 		"                [--passes N] [--seed N] [--prog xdp_router|prog]\n"
-		"                [--front both|dir24|trie] [--json]\n"
+		"                [--front both|lpm|trie] [--json]\n"
 		"  --family   4 (IPv4 routes and frames, default) or 6\n"
 		"  --routes   routes in the table, e.g. 1,1000,100000,750000,1000000 (default 1)\n"
 		"  --packets  distinct forward/no_route/ttl frames (default 256, max %d)\n"
 		"  --repeat   runs per BPF_PROG_TEST_RUN call (default and max %d; 1: cold caches)\n"
 		"  --passes   calls per frame (default 4)\n"
 		"  --seed     table and frame PRNG seed (default 1)\n"
-		"  --front    IPv4: time the trie alone (front table unpainted), then the painted\n"
-		"             front table (both, default), or only one of them\n"
+		"  --front    time the trie alone (front structure unpainted), then the painted\n"
+		"             front structure (both, default), or only one of them\n"
 		"  --json     also print one JSON object per case\n", MAX_PACKETS, MAX_REPEAT);
 }
 
@@ -684,12 +685,12 @@ int main(int argc, char **argv)
 		case 'F':
 			if (!strcmp(optarg, "both"))
 				o.front = FRONT_BOTH;
-			else if (!strcmp(optarg, "dir24"))
-				o.front = FRONT_DIR24;
+			else if (!strcmp(optarg, "lpm"))
+				o.front = FRONT_LPM;
 			else if (!strcmp(optarg, "trie"))
 				o.front = FRONT_TRIE;
 			else {
-				fprintf(stderr, "Error: --front \"%s\": both, dir24 or trie\n", optarg);
+				fprintf(stderr, "Error: --front \"%s\": both, lpm or trie\n", optarg);
 				return 1;
 			}
 			break;

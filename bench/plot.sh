@@ -55,7 +55,7 @@ fi
 # then cold, the front table before the trie alone
 series='.nsperpkt | map(select(.case == "forward"))
 	| map(. + {mode: (if .repeat == 1 then "cold" else "hot" end),
-		   via: (if .lookup == "dir24" then "front table" else "trie alone" end)})
+		   via: (if .lookup == "lpm" then "front structure" else "trie alone" end)})
 	| group_by([.mode != "hot", .family, .via != "front table"])[]'
 jq -r "$series"' | "# IPv\(.[0].family) \(.[0].via) \(.[0].mode)",
 	(sort_by(.routes)[] | "\(.routes) \(.ns_per_pkt)"), "", ""' "$json" >"$data"

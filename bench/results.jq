@@ -119,16 +119,17 @@ def rr($rs; $a; $b):
 			} ]
 	},
 	nsperpkt: $ns,
-	# IPv4 forward path, the trie alone against the painted front table, same run and table
-	front_table: [ $ns | map(select(.family == 4 and .case == "forward"))
-		| group_by([.repeat == 1, .routes])[]
+	# forward path, the trie alone against the painted front structure, same run and table
+	front_table: [ $ns | map(select(.case == "forward"))
+		| group_by([.family, .repeat == 1, .routes])[]
 		| (map(select(.lookup == "trie")) | .[0]) as $t
-		| (map(select(.lookup == "dir24")) | .[0]) as $d
+		| (map(select(.lookup == "lpm")) | .[0]) as $d
 		| select($d != null)
-		| { routes: $d.routes, caches: (if $d.repeat == 1 then "cold" else "hot" end),
-		    trie_ns: $t.ns_per_pkt, dir24_ns: $d.ns_per_pkt, dir24_median_ns: $d.ns_per_pkt_median,
-		    trie_median_ns: $t.ns_per_pkt_median, trie_over_dir24: ratio($t.ns_per_pkt; $d.ns_per_pkt),
-		    front_direct: $d.front_direct, paint_s: $d.paint_s } ],
+		| { family: $d.family, routes: $d.routes, caches: (if $d.repeat == 1 then "cold" else "hot" end),
+		    trie_ns: $t.ns_per_pkt, lpm_ns: $d.ns_per_pkt, lpm_median_ns: $d.ns_per_pkt_median,
+		    trie_median_ns: $t.ns_per_pkt_median, trie_over_lpm: ratio($t.ns_per_pkt; $d.ns_per_pkt),
+		    front_direct: $d.front_direct, paint_s: $d.paint_s,
+		    pool_bytes: $d.pool_bytes } ],
 	nsperpkt_errors: ($raw | map(select(.bench == "nsperpkt" and .error != null)) | map(del(.bench))),
 	control: ({
 		routes: $routes,
@@ -139,7 +140,7 @@ def rr($rs; $a; $b):
 	}
 	+ ($raw | map(select(.bench == "memory")) | .[0] // {} | {
 		ipxr_route4_bytes: ((.maps // []) | map(select(.name == "ipxr_route4") | .bytes) | .[0]),
-		ipxr_dir24_bytes: ((.maps // []) | map(select(.name == "ipxr_dir24") | .bytes) | .[0]),
+		ipxr_lpm_bytes: ((.maps // []) | map(select(.name | test("^ipxr_lpm")) | .bytes) | add),
 		ipxr_maps_bytes: ((.maps // []) | map(.bytes) | add),
 		ipxr_maps: .maps,
 		kernel_fib_kb: .kernel_fib_kb

@@ -18,7 +18,7 @@
  */
 enum ipxr_layout {
 	IPXR_LAYOUT_MAGIC = 0x69707872,	/* "ipxr" */
-	IPXR_LAYOUT_VERSION = 3,
+	IPXR_LAYOUT_VERSION = 4,
 };
 
 #define IPXR_MAP_CONFIG		"ipxr_config"
@@ -31,7 +31,7 @@ enum ipxr_layout {
 #define IPXR_MAP_NH_STATS	"ipxr_nh_stats"
 #define IPXR_MAP_LOCAL4		"ipxr_local4"
 #define IPXR_MAP_LOCAL6		"ipxr_local6"
-#define IPXR_MAP_DIR24		"ipxr_dir24"
+#define IPXR_MAP_LPM		"ipxr_lpm"
 #define IPXR_MAP_PORTS		"ipxr_ports"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
@@ -152,48 +152,65 @@ struct ipxr_nexthop {
 };
 
 /*
- * ipxr_dir24: the IPv4 front table, one __u32 word per /24 (word index: host-order destination
- * >> 8), created BPF_F_MMAPABLE so ipxr paints it through mmap. The kernel rounds array values up
- * to 8 bytes, so the words go in pairs: element i holds words 2i and 2i + 1 and the mapping is
- * one flat __u32[IPXR_DIR24_SLOTS] (64 MiB; single words would take 128).
- * As DPDK's rte_lpm and VPP keep a DIR-24-8 table in front of their tries, it answers most
- * lookups with one read instead of the 20-odd node visits of a full table's LPM trie walk.
- * ipxr_route4 stays the source of truth (show, get, exact lookups, prefixes longer than /24);
- * the front table is derived from it and only ever says "use this route" where the trie would
- * say the same for every address of the /24. An entry:
+ * ipxr_lpm: the compiled front structure of both tries, a multibit trie with leaf pushing as
+ * DPDK's rte_lpm and rte_lpm6 build (strides 16, then 8 per level: IPv4 16-8-8, at most 3 reads
+ * per packet; IPv6 16-8-...-8, at most 15, for every prefix length /0-/128).
  *
- *   bit 31     IPXR_D24_VALID   painted; 0: the whole word means nothing, ask the trie
- *   bit 30     IPXR_D24_LONGER  a route longer than /24 lies inside this /24: ask the trie
- *   bit 29     IPXR_D24_OPAQUE  the covering route does not fit the word (nh_id > 0xffff, or a
- *                               route MTU): ask
- *   bits 24-28 prefix length (0..24) of the covering route, 0 also when there is none
- *   bits 16-23 its type (enum ipxr_route_type); IPXR_RT_UNSPEC with no route: no_route
- *   bits 0-15  its nh_id
+ * ipxr_lpm is a BPF_MAP_TYPE_ARRAY_OF_MAPS with one slot per family (IPXR_LPM_SLOT4/6). A slot
+ * holds a pool: an array map of struct ipxr_lpm_group created, sized and painted by ipxr through
+ * mmap (BPF_F_MMAPABLE; BPF_F_INNER_MAP lets pools of any size share the slot), so a router with
+ * ten routes pays about 257 KiB, not a table sized for the whole address space. Groups 0-255 are
+ * the root: the entry for an address is group byte 0, index byte 1; an entry pointing to group g
+ * continues with index byte 2 in g, and so on. Group IPXR_LPM_META holds ipxr's bookkeeping,
+ * which the program never reads.
  *
- * Words with LONGER or OPAQUE still name the covering route: ipxr paints from them.
- * Slot 0 (0.0.0.0/24) is never a destination the program looks up (0/8 is martian), so it holds
- * the table's state: IPXR_D24_VALID | the id of the ipxr_route4 map it was painted from while the
- * table is in step with the trie; without IPXR_D24_VALID (while ipxr writes, or never painted:
- * 0) the program uses the trie alone. An object that only ever writes the trie therefore stays
- * correct, and a writer that dies half-way leaves a table nobody reads until ipxr repaints it.
+ * The tries ipxr_route4/6 stay the source of truth (show, get, exact lookups, ipxr sync); the
+ * pools are derived from them. An empty slot means "not painted": the program uses the trie.
+ * ipxr grows or repaints a pool by building a new one whole and storing it in the slot, so a
+ * packet sees the old pool or the new one, each complete. An entry (one aligned __u32, written
+ * with one store):
+ *
+ *   bit 31      IPXR_LPM_GROUP  bits 0-30 are the index of the group holding the next level
+ *   otherwise a leaf, the longest route covering every address of the entry:
+ *   bit 30      IPXR_LPM_TRIE   the route does not fit a leaf (a route MTU, an nh_id over
+ *                               0xffff): the program asks the trie
+ *   bits 22-29  the route's prefix length (what ipxr paints by), 0 also for no route
+ *   bits 16-21  its type (enum ipxr_route_type); IPXR_RT_UNSPEC: no route
+ *   bits 0-15   its nh_id
  */
-#define IPXR_DIR24_SLOTS	(1U << 24)	/* words */
-#define IPXR_DIR24_ENTRIES	(IPXR_DIR24_SLOTS / 2)	/* map elements */
-#define IPXR_D24_STATE		0		/* the slot holding the state word */
-#define IPXR_D24_VALID		(1U << 31)
-#define IPXR_D24_LONGER		(1U << 30)
-#define IPXR_D24_OPAQUE		(1U << 29)
-#define IPXR_D24_PLEN_SHIFT	24
-#define IPXR_D24_PLEN_MASK	0x1fU
-#define IPXR_D24_TYPE_SHIFT	16
-#define IPXR_D24_TYPE_MASK	0xffU
-#define IPXR_D24_NH_MASK	0xffffU
-/* a word the program may act on without the trie: valid, nothing longer, nothing left out */
-#define IPXR_D24_DIRECT(e)	(((e) & (IPXR_D24_VALID | IPXR_D24_LONGER | IPXR_D24_OPAQUE)) == \
-				 IPXR_D24_VALID)
+#define IPXR_LPM_SLOT4		0
+#define IPXR_LPM_SLOT6		1
+#define IPXR_LPM_SLOTS		2
+#define IPXR_LPM_ROOT_GROUPS	256		/* 65,536 root entries */
+#define IPXR_LPM_META		256		/* the group after the root */
+#define IPXR_LPM_MIN_GROUPS	(IPXR_LPM_META + 1)
+#define IPXR_LPM_GROUP		(1U << 31)
+#define IPXR_LPM_TRIE		(1U << 30)
+#define IPXR_LPM_IDX_MASK	0x7fffffffU
+#define IPXR_LPM_PLEN_SHIFT	22
+#define IPXR_LPM_PLEN_MASK	0xffU
+#define IPXR_LPM_TYPE_SHIFT	16
+#define IPXR_LPM_TYPE_MASK	0x3fU
+#define IPXR_LPM_NH_MASK	0xffffU
 
-struct ipxr_dir24_pair {
-	__u32 word[2];
+struct ipxr_lpm_group {
+	__u32 e[256];
+};
+
+/*
+ * The words of group IPXR_LPM_META (ipxr's alone). A pool whose magic, family or trie id is not
+ * this trie's, or whose dirty word is set (a writer died while painting it: each entry is the
+ * old or the new route, but some changes may be missing), is repainted whole by the next writer.
+ */
+enum ipxr_lpm_meta {
+	IPXR_LPM_M_MAGIC,	/* IPXR_LAYOUT_MAGIC */
+	IPXR_LPM_M_FAMILY,	/* 4 or 6 */
+	IPXR_LPM_M_TRIE_ID,	/* id of the trie map the pool was painted from */
+	IPXR_LPM_M_DIRTY,	/* nonzero while a writer paints */
+	IPXR_LPM_M_HIWATER,	/* groups below it have been used */
+	IPXR_LPM_M_FREE,	/* first free group (reusable now), 0: none */
+	IPXR_LPM_M_LIMBO,	/* first group freed but maybe still read, 0: none */
+	IPXR_LPM_M_USED,	/* groups in use, root and meta included */
 };
 
 struct ipxr_route6_key {

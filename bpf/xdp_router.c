@@ -56,15 +56,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_route4 SEC(".maps");
 
-/* One word per /24 in front of ipxr_route4; see ipxr_maps.h for the encoding. */
-struct {
+/*
+ * A pool of the front structure (see ipxr_maps.h): ipxr creates the pools, of any size
+ * (BPF_F_INNER_MAP), and paints them through mmap. key_size and value_size, not __type: libbpf
+ * 1.1.2 (Debian 12's iproute2) cannot size an inner map's value from BTF.
+ */
+struct ipxr_lpm_pool {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, IPXR_DIR24_ENTRIES);
-	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, IPXR_LPM_MIN_GROUPS);
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct ipxr_lpm_group));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, IPXR_LPM_SLOTS);
 	__type(key, __u32);
-	__type(value, struct ipxr_dir24_pair);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ipxr_dir24 SEC(".maps");
+	__array(values, struct ipxr_lpm_pool);
+} ipxr_lpm SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -398,22 +409,37 @@ static __always_inline int blackhole(enum ipxr_stat_family sf, __u64 bytes)
 }
 
 /*
- * The front table's word for @daddr, or 0 (ask the trie) while ipxr's state word says the table
- * is not in step with the trie. Each word is read exactly once: ipxr rewrites words while the
- * program runs, and type and next hop must come from the same one. ipxr changes the trie first
- * and then stores each word as the new route set has it, so a word read while it works is right
- * for the routes before the change or after it, as a trie lookup at that moment would be.
+ * The leaf of the front structure for the destination @a (@n bytes, network order) in the
+ * pool of @slot, or IPXR_LPM_TRIE (ask the trie) when no pool is painted. Each entry is read
+ * exactly once: ipxr rewrites entries while the program runs, and a leaf's type and next hop
+ * must come from one store. ipxr changes the trie first and then each entry from what the old
+ * route set says to what the new one says, and publishes a group only once it is filled, so a
+ * leaf read while it works is right for the routes before the change or after it. At most
+ * @n - 1 reads: root (bytes 0 and 1), then one group per further byte.
  */
-static __always_inline __u32 dir24_word(__be32 daddr)
+static __always_inline __u32 lpm_leaf(__u32 slot, const __u8 *a, const int n)
 {
-	__u32 state = IPXR_D24_STATE / 2, slot = bpf_ntohl(daddr) >> 8, pair = slot >> 1;
-	struct ipxr_dir24_pair *s, *e;
+	struct ipxr_lpm_group *grp;
+	__u32 e, g;
+	void *pool;
+	int i;
 
-	s = bpf_map_lookup_elem(&ipxr_dir24, &state);
-	if (!s || !(*(volatile __u32 *)&s->word[IPXR_D24_STATE & 1] & IPXR_D24_VALID))
-		return 0;
-	e = bpf_map_lookup_elem(&ipxr_dir24, &pair);
-	return e ? *(volatile __u32 *)&e->word[slot & 1] : 0;
+	pool = bpf_map_lookup_elem(&ipxr_lpm, &slot);
+	if (!pool)
+		return IPXR_LPM_TRIE;
+	g = a[0];
+#pragma unroll
+	for (i = 1; i < n; i++) {
+		grp = bpf_map_lookup_elem(pool, &g);
+		if (!grp)
+			return IPXR_LPM_TRIE;
+		e = *(volatile __u32 *)&grp->e[a[i]];
+		if (!(e & IPXR_LPM_GROUP))
+			return e;
+		g = e & IPXR_LPM_IDX_MASK;
+	}
+	/* a group past the last byte: not what ipxr paints */
+	return IPXR_LPM_TRIE;
 }
 
 static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *data_end,
@@ -425,9 +451,9 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	struct ipxr_route *rt;
 	enum ipxr_stat st;
 	struct iphdr *iph;
-	__u32 nh_id, d24, rt_mtu = 0;
+	__u32 nh_id, leaf, rt_mtu = 0;
+	__u8 type, dst[4];
 	__u64 tot_len;
-	__u8 type;
 
 	/* Broadcast and multicast frames are for the kernel's protocols (ARP, DHCP, routing). */
 	if (eth->h_dest[0] & 1)
@@ -453,14 +479,14 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 		return PASS(INET, MARTIAN, bytes);
 
 	/*
-	 * One read of the front table answers for the whole /24 unless a longer route lies in it;
-	 * a painted "no route" has type IPXR_RT_UNSPEC. 0/8 is martian (above), so the state word
-	 * in slot 0 is never taken for a destination's.
+	 * At most three reads of the front structure; a painted "no route" has type
+	 * IPXR_RT_UNSPEC. What a leaf cannot say (a route MTU) the trie answers.
 	 */
-	d24 = dir24_word(iph->daddr);
-	if (IPXR_D24_DIRECT(d24)) {
-		type = (d24 >> IPXR_D24_TYPE_SHIFT) & IPXR_D24_TYPE_MASK;
-		nh_id = d24 & IPXR_D24_NH_MASK;
+	__builtin_memcpy(dst, &iph->daddr, sizeof(dst));
+	leaf = lpm_leaf(IPXR_LPM_SLOT4, dst, 4);
+	if (!(leaf & IPXR_LPM_TRIE)) {
+		type = (leaf >> IPXR_LPM_TYPE_SHIFT) & IPXR_LPM_TYPE_MASK;
+		nh_id = leaf & IPXR_LPM_NH_MASK;
 	} else {
 		key.addr = iph->daddr;
 		rt = bpf_map_lookup_elem(&ipxr_route4, &key);
@@ -494,8 +520,8 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return verdict(IPXR_SF_INET, st, XDP_PASS, bytes);
 	/*
-	 * The kernel fragments it or sends ICMP fragmentation needed. A front-table word never
-	 * stands for a route with an MTU of its own (rt_mtu is 0 only then or when it has none).
+	 * The kernel fragments it or sends ICMP fragmentation needed. A leaf never stands for a
+	 * route with an MTU of its own (rt_mtu is 0 only then or when it has none).
 	 */
 	if (tot_len > nc->mtu || (rt_mtu && tot_len > rt_mtu))
 		return PASS(INET, MTU, bytes);
@@ -517,8 +543,8 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 	struct ipv6hdr *ip6h;
 	struct ipxr_route *rt;
 	enum ipxr_stat st;
-	__u8 *icmp6;
-	__u32 nh_id, rt_mtu;
+	__u32 nh_id, rt_mtu, leaf;
+	__u8 *icmp6, type;
 	__u64 plen;
 
 	ip6h = (void *)(eth + 1);
@@ -576,25 +602,34 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 	 */
 	key.prefixlen = 128;
 	__builtin_memcpy(key.addr, dst, sizeof(key.addr));
-	rt = bpf_map_lookup_elem(&ipxr_route6, &key);
-	if (!rt)
-		/* The kernel may know a route ipxr does not, or answers no route. */
-		return PASS(INET6, NO_ROUTE, bytes);
-	if (rt->type == IPXR_RT_LOCAL)
+	/* at most 15 reads of the front structure, whatever the table; the trie where it says */
+	leaf = lpm_leaf(IPXR_LPM_SLOT6, key.addr, 16);
+	if (!(leaf & IPXR_LPM_TRIE)) {
+		type = (leaf >> IPXR_LPM_TYPE_SHIFT) & IPXR_LPM_TYPE_MASK;
+		nh_id = leaf & IPXR_LPM_NH_MASK;
+		rt_mtu = 0;
+	} else {
+		rt = bpf_map_lookup_elem(&ipxr_route6, &key);
+		if (!rt)
+			/* The kernel may know a route ipxr does not, or answers no route. */
+			return PASS(INET6, NO_ROUTE, bytes);
+		type = rt->type;
+		nh_id = rt->nh_id;
+		rt_mtu = rt->mtu;
+	}
+	if (type == IPXR_RT_LOCAL)
 		return PASS(INET6, LOCAL, bytes);
-	if (rt->type == IPXR_RT_BLACKHOLE)
+	if (type == IPXR_RT_BLACKHOLE)
 		return blackhole(IPXR_SF_INET6, bytes);
 	/* unreachable, prohibit, throw...: the kernel has this route and answers for it */
-	if (rt->type == IPXR_RT_KERNEL)
+	if (type == IPXR_RT_KERNEL)
 		return PASS(INET6, KERNEL_ROUTE, bytes);
-	if (rt->type != IPXR_RT_UNICAST)
+	if (type != IPXR_RT_UNICAST)
 		return PASS(INET6, NO_ROUTE, bytes);
 	/* The kernel sends ICMPv6 time exceeded. */
 	if (ip6h->hop_limit <= 1)
 		return PASS(INET6, TTL, bytes);
 
-	nh_id = rt->nh_id;
-	rt_mtu = rt->mtu;
 	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	if (!nh || !nh->ifindex)
 		return PASS(INET6, NH_INVALID, bytes);

@@ -18,7 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "dir24.h"
+#include "lpm.h"
 #include "maps.h"
 #include "utils.h"
 
@@ -43,9 +43,9 @@ const struct map_expect map_layout[MAP_COUNT] = {
 			 IPXR_MAX_LOCAL4 },
 	[MAP_LOCAL6] = { IPXR_MAP_LOCAL6, BPF_MAP_TYPE_HASH, 16, sizeof(__u32),
 			 IPXR_MAX_LOCAL6 },
-	/* dir24_open() also checks BPF_F_MMAPABLE, when a writer maps it */
-	[MAP_DIR24] = { IPXR_MAP_DIR24, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
-			sizeof(struct ipxr_dir24_pair), IPXR_DIR24_ENTRIES },
+	/* lpm_open() checks the pools in it, when a writer maps them */
+	[MAP_LPM] = { IPXR_MAP_LPM, BPF_MAP_TYPE_ARRAY_OF_MAPS, sizeof(__u32), sizeof(__u32),
+		      IPXR_LPM_SLOTS },
 	[MAP_PORTS] = { IPXR_MAP_PORTS, BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(struct ipxr_port),
 			IPXR_MAX_PORTS },
 };
@@ -404,129 +404,156 @@ int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *cou
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* The IPv4 front table                                                                        */
+/* The front structure                                                                         */
 
 static struct {
-	struct dir24 d;
+	struct lpm l[2];	/* by family: ipxr_families' order */
 	bool tried;	/* front_begin() done: once per process, a batch is one bracket */
-	bool begun;	/* mapped and dir24_begin() done: dir24_end() is due */
+	bool begun[2];	/* mapped and lpm_begin() done: lpm_end() is due */
 } front;
 
-/*
- * The table cannot be mapped: mark it unused through the syscall instead (state word 0, the
- * program keeps to the trie), so the trie writes that follow cannot leave it saying something
- * else than the trie. Only if even that fails is the write refused.
- */
-static int front_disable(int err)
+static int front_idx(const struct ipxr_family *f)
 {
-	struct ipxr_dir24_pair pair;
-	__u32 zero = 0;
+	return f->af == AF_INET ? 0 : 1;
+}
+
+/*
+ * A pool cannot be mapped: take it out of its slot instead (the program then uses the trie),
+ * so the trie writes that follow cannot leave it saying something else than the trie. Only if
+ * even that fails is the write refused.
+ */
+static int front_unused(const struct ipxr_family *f, int err)
+{
+	__u32 slot = f->af == AF_INET ? IPXR_LPM_SLOT4 : IPXR_LPM_SLOT6;
 	char dir[PATH_MAX];
 
-	_Static_assert(IPXR_D24_STATE == 0, "the state word is word 0 of element 0");
-	if (bpf_map_lookup_elem(m.fd[MAP_DIR24], &zero, &pair) == 0) {
-		if (!(pair.word[0] & IPXR_D24_VALID))
-			goto unused;
-		pair.word[0] = 0;
-		if (bpf_map_update_elem(m.fd[MAP_DIR24], &zero, &pair, BPF_ANY) == 0)
-			goto unused;
-	}
-	return ipxr_error(IPXR_EXIT_REFUSED, "cannot map the IPv4 front table \"%s/%s\" (%s) "
-			  "nor mark it unused (%s): the trie is left unchanged",
-			  maps_dir(dir, sizeof(dir)), IPXR_MAP_DIR24, strerror(-err),
-			  strerror(errno));
-unused:
-	ipxr_warn("cannot map the IPv4 front table \"%s/%s\": %s: it is left unused, IPv4 "
-		  "lookups walk the trie until a later ipxr write can repaint it",
-		  maps_dir(dir, sizeof(dir)), IPXR_MAP_DIR24, strerror(-err));
+	if (bpf_map_delete_elem(m.fd[MAP_LPM], &slot) && errno != ENOENT)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot map the %s front structure \"%s/%s\" "
+				  "(%s) nor take it out of use (%s): the trie is left unchanged",
+				  f->name, maps_dir(dir, sizeof(dir)), IPXR_MAP_LPM,
+				  strerror(-err), strerror(errno));
+	ipxr_warn("cannot map the %s front structure \"%s/%s\": %s: it is left unused, lookups "
+		  "walk the trie until a later ipxr write can repaint it", f->name,
+		  maps_dir(dir, sizeof(dir)), IPXR_MAP_LPM, strerror(-err));
 	return 0;
 }
 
 int front_begin(void)
 {
-	int err;
+	const struct ipxr_family *f;
+	int err, i;
 
 	if (front.tried)
 		return 0;
-	err = dir24_open(&front.d, m.fd[MAP_DIR24], m.fd[MAP_ROUTE4]);
-	if (err) {
-		err = front_disable(err);
-		/* refused: the next write (batch -force) tries again, and is refused again */
-		front.tried = !err;
-		return err;
+	for_each_family(f) {
+		i = front_idx(f);
+		err = lpm_open(&front.l[i], f->af, m.fd[MAP_LPM], m.fd[f->route_map]);
+		if (err) {
+			lpm_close(&front.l[i]);
+			err = front_unused(f, err);
+			if (err)
+				return err;	/* refused: the next write tries again */
+			continue;
+		}
+		lpm_begin(&front.l[i]);
+		front.begun[i] = true;
 	}
 	front.tried = true;
-	dir24_begin(&front.d);
-	front.begun = true;
 	return 0;
 }
 
-/* The host-order address of an IPv4 key, or false for another family or no table. */
-static bool front_addr(const struct ipxr_family *f, const struct route_key *key, __u32 *addr)
+/* The family's pool being painted, or NULL. */
+static struct lpm *front_of(const struct ipxr_family *f)
 {
-	__be32 a;
+	int i = front_idx(f);
 
-	if (!front.begun || f->af != AF_INET)
-		return false;
-	memcpy(&a, key->addr, sizeof(a));
-	*addr = ntohl(a);
-	return true;
+	return front.begun[i] ? &front.l[i] : NULL;
 }
 
-static void front_warn(const struct route_key *key, int err)
+static void front_warn(const struct ipxr_family *f, const struct route_key *key, int err)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
-	ipxr_warn("cannot update the IPv4 front table for %s/%u: %s: it is repainted from the "
-		  "trie before ipxr exits", inet_ntop(AF_INET, key->addr, a, sizeof(a)),
+	ipxr_warn("cannot update the %s front structure for %s/%u: %s: it is repainted from the "
+		  "trie before ipxr exits", f->name, inet_ntop(f->af, key->addr, a, sizeof(a)),
 		  key->prefixlen, strerror(-err));
 }
 
 void front_set(const struct ipxr_family *f, const struct route_key *key,
 	       const struct ipxr_route *val)
 {
-	__u32 addr;
+	struct lpm *l = front_of(f);
 	int err;
 
-	if (front_addr(f, key, &addr)) {
-		err = dir24_set(&front.d, addr, (__u8)key->prefixlen, val);
+	if (l) {
+		err = lpm_set(l, key->addr, (__u8)key->prefixlen, val);
 		if (err)
-			front_warn(key, err);
+			front_warn(f, key, err);
 	}
 }
 
 void front_del(const struct ipxr_family *f, const struct route_key *key)
 {
-	__u32 addr;
+	struct lpm *l = front_of(f);
 	int err;
 
-	if (front_addr(f, key, &addr)) {
-		err = dir24_del(&front.d, addr, (__u8)key->prefixlen);
+	if (l) {
+		err = lpm_del(l, key->addr, (__u8)key->prefixlen);
 		if (err)
-			front_warn(key, err);
+			front_warn(f, key, err);
 	}
 }
 
 void front_invalidate(const struct ipxr_family *f)
 {
-	if (front.begun && f->af == AF_INET)
-		dir24_invalidate(&front.d);
+	struct lpm *l = front_of(f);
+
+	if (l)
+		lpm_invalidate(l);
+}
+
+int front_repaint_all(void)
+{
+	const struct ipxr_family *f;
+	char dir[PATH_MAX];
+	int err, ret = 0;
+
+	for_each_family(f) {
+		struct lpm *l = front_of(f);
+
+		if (!l)
+			continue;
+		err = lpm_repaint(l);
+		if (err) {
+			ipxr_warn("cannot repaint the %s front structure \"%s/%s\" from the trie: "
+				  "%s", f->name, maps_dir(dir, sizeof(dir)), IPXR_MAP_LPM,
+				  strerror(-err));
+			lpm_invalidate(l);	/* tried again at maps_close() */
+			ret = err;
+		}
+	}
+	return ret;
 }
 
 static void front_end(void)
 {
+	const struct ipxr_family *f;
 	char dir[PATH_MAX];
-	int err;
+	int err, i;
 
 	/* maps opened again (ipxr sync's next batch) begin a bracket of their own */
 	front.tried = false;
-	if (!front.begun)
-		return;
-	front.begun = false;
-	err = dir24_end(&front.d);
-	if (err)
-		ipxr_warn("cannot repaint the IPv4 front table \"%s/%s\" from the trie: %s: it "
-			  "is left unused, IPv4 lookups walk the trie until the next ipxr write",
-			  maps_dir(dir, sizeof(dir)), IPXR_MAP_DIR24, strerror(-err));
-	dir24_close(&front.d);
+	for_each_family(f) {
+		i = front_idx(f);
+		if (!front.begun[i])
+			continue;
+		front.begun[i] = false;
+		err = lpm_end(&front.l[i]);
+		if (err)
+			ipxr_warn("cannot repaint the %s front structure \"%s/%s\" from the trie: "
+				  "%s: it is left unused, lookups walk the trie until the next ipxr "
+				  "write", f->name, maps_dir(dir, sizeof(dir)), IPXR_MAP_LPM,
+				  strerror(-err));
+		lpm_close(&front.l[i]);
+	}
 }

@@ -20,7 +20,7 @@ enum ipxr_map_id {
 	MAP_NH_STATS,
 	MAP_LOCAL4,
 	MAP_LOCAL6,
-	MAP_DIR24,
+	MAP_LPM,
 	MAP_PORTS,
 	MAP_COUNT,
 };
@@ -74,19 +74,22 @@ int map_fd(enum ipxr_map_id id);
 const char *maps_dir(char *buf, size_t len);
 
 /*
- * The IPv4 front table ipxr_dir24 (ipxr/dir24.h) is derived from ipxr_route4 and must follow
- * every write to it: front_begin() after maps_open(true) and before the first write of the
- * process (local_sync() included), front_set()/front_del() after each successful update or
- * delete, front_invalidate() for a bulk change; maps_close() ends it (repainting the table
- * from the trie if needed). Only a writer maps the table, writable; IPv6 routes are ignored.
- * front_begin() returns 0 or an exit code with the error printed; the others only warn, since
- * a table that could not be painted is left unused and the program keeps to the trie.
+ * The front structure ipxr_lpm (ipxr/lpm.h) is derived from both tries and must follow every
+ * write to them: front_begin() after maps_open(true) and before the first write of the process
+ * (local_sync() included), front_set()/front_del() after each successful update or delete,
+ * front_invalidate() for a bulk change; maps_close() ends it (repainting a pool from its trie
+ * if needed). Only a writer maps the pools, writable. front_begin() returns 0 or an exit code
+ * with the error printed; the others only warn, since a pool that could not be painted is
+ * taken out of use and the program keeps to the trie. front_repaint_all(), between
+ * front_begin() and maps_close(), repaints both pools whole from the tries now (recovery after
+ * a writer died half-way): 0 or a negative errno, with a warning.
  */
 int front_begin(void);
 void front_set(const struct ipxr_family *f, const struct route_key *key,
 	       const struct ipxr_route *val);
 void front_del(const struct ipxr_family *f, const struct route_key *key);
 void front_invalidate(const struct ipxr_family *f);
+int front_repaint_all(void);
 
 /* Check a map's info against what this ipxr was built for: 0 or a message in @why. */
 struct map_expect {

@@ -148,23 +148,24 @@ json_ok() {	# json_ok LABEL [-s] JQ-FILTER: the last stdout is JSON and the filt
 	if jq -e "$@" "$TMP/out" >/dev/null 2>&1; then ok "$label"; else nok "$label"; fi
 }
 
-# in_step LABEL: the pinned front table ipxr_dir24 says what the trie says in every slot, and
-# its state word says so (tests/dir24_check, which does not share ipxr's painter)
-CHECK=$ROOT/tests/dir24_check
+# in_step LABEL: the pinned front structure ipxr_lpm says what both tries say, entry by entry
+# and for every route's first address, and no writer left it dirty (tests/lpm_check, i.e.
+# lpm_verify(); its per-route check goes by the kernel trie's own longest match)
+CHECK=$ROOT/tests/lpm_check
 in_step() {
 	"$CHECK" "$TC_BPF_MNT/xdp/globals" >"$TMP/out" 2>"$TMP/err"
-	verdict "front table in step: $1" test $? -eq 0
+	verdict "front structure in step: $1" test $? -eq 0
 }
 
-# word ADDRESS: the front table's word for ADDRESS's /24, as 0x%08x
+# word ADDRESS: the front structure's leaf for ADDRESS, as 0x%08x
 word() {
 	"$CHECK" "$TC_BPF_MNT/xdp/globals" "$1" 2>/dev/null | head -n 1
 }
 
-# d24 PLEN TYPE NH [LONGER]: the word a route of length PLEN, type TYPE (1 unicast, 2 blackhole)
-# and next hop NH paints (bpf/ipxr_maps.h); LONGER 1: a longer route inside the /24
-d24() {
-	printf '0x%08x' $(( 1 << 31 | ${4:-0} << 30 | $1 << 24 | $2 << 16 | $3 ))
+# leaf PLEN TYPE NH [TRIE]: the leaf a route of length PLEN, type TYPE (1 unicast, 2 blackhole,
+# 3 local) and next hop NH paints (bpf/ipxr_maps.h); TRIE 1: the program asks the trie
+leaf() {
+	printf '0x%08x' $(( ${4:-0} << 30 | $1 << 22 | $2 << 16 | $3 ))
 }
 
 # --- setup: two router ports, a private bpffs, the program on both ports ---
@@ -659,8 +660,8 @@ test "$rc" -eq 0 || nok "forwarding off: exit code $rc"
 ip netns exec "$NS" sysctl -qw net.ipv4.conf.rtr-p1.forwarding=1
 expect "remove the warning's route" 0 route del 10.71.0.0/16
 
-# --- the IPv4 front table: every write to the trie keeps ipxr_dir24 in step ---
-# nested prefixes, each write checked slot by slot, and the words that matter spelt out
+# --- the front structure: every write to the tries keeps ipxr_lpm in step ---
+# nested prefixes, each write checked entry by entry, and the leaves that matter spelt out
 gw=$("$IPXR" -n "$NS" -j nexthop show | jq '.[] | select(.gateway == "10.0.0.1") | .id')
 expect "front: add a /12" 0 route add 10.80.0.0/12 dev rtr-p0
 in_step "add a /12"
@@ -671,28 +672,32 @@ expect "front: add a /25 inside that" 0 route add 10.81.2.128/25 via 10.0.0.1
 expect "front: add a /32 inside that" 0 route add 10.81.2.7 via 10.0.0.1
 in_step "add a /24, /25 and /32 inside the /16"
 p0=$("$IPXR" -n "$NS" -j route show 10.80.0.0/12 | jq '.[0].nexthop')
-verdict "front: a /24 of the /12 names the /12" test "$(word 10.85.1.1)" == "$(d24 12 1 "$p0")"
-verdict "front: a /24 of the /16 names the /16" test "$(word 10.81.3.1)" == "$(d24 16 1 "$gw")"
-verdict "front: the /24 holding a /25 and a /32 names the /24 and sends to the trie" \
-	test "$(word 10.81.2.1)" == "$(d24 24 2 0 1)"
+verdict "front: an address of the /12 gets the /12" test "$(word 10.85.1.1)" == "$(leaf 12 1 "$p0")"
+verdict "front: an address of the /16 gets the /16" test "$(word 10.81.3.1)" == "$(leaf 16 1 "$gw")"
+verdict "front: beside the /25 and the /32, the /24 answers" \
+	test "$(word 10.81.2.1)" == "$(leaf 24 2 0)"
+verdict "front: the /25 answers for its half" test "$(word 10.81.2.200)" == "$(leaf 25 1 "$gw")"
+verdict "front: the /32 answers for itself" test "$(word 10.81.2.7)" == "$(leaf 32 1 "$gw")"
 expect "front: change the /16" 0 route change 10.81.0.0/16 dev rtr-p0
 in_step "change"
-verdict "front: change repainted the /16's slots" test "$(word 10.81.3.1)" == "$(d24 16 1 "$p0")"
+verdict "front: change repainted the /16's entries" test "$(word 10.81.3.1)" == "$(leaf 16 1 "$p0")"
 expect "front: replace the /24" 0 route replace 10.81.2.0/24 via 10.0.0.1
 in_step "replace"
-verdict "front: replace repainted the /24's slot, LONGER kept" \
-	test "$(word 10.81.2.1)" == "$(d24 24 1 "$gw" 1)"
+verdict "front: replace repainted the /24's entries" test "$(word 10.81.2.1)" == "$(leaf 24 1 "$gw")"
+verdict "front: ... not the /32's" test "$(word 10.81.2.7)" == "$(leaf 32 1 "$gw")"
 expect "front: delete the /16" 0 route del 10.81.0.0/16
 in_step "delete a /16 between a /12 and a /24"
-verdict "front: the /16's slots fall back to the /12" test "$(word 10.81.3.1)" == "$(d24 12 1 "$p0")"
+verdict "front: the /16's entries fall back to the /12" \
+	test "$(word 10.81.3.1)" == "$(leaf 12 1 "$p0")"
 expect "front: delete the /32" 0 route del 10.81.2.7/32
 in_step "delete a /32 beside a /25"
-verdict "front: the /25 still sends its /24 to the trie" \
-	test "$(word 10.81.2.1)" == "$(d24 24 1 "$gw" 1)"
+verdict "front: the /32's address falls back to the /24" \
+	test "$(word 10.81.2.7)" == "$(leaf 24 1 "$gw")"
+verdict "front: the /25 still answers" test "$(word 10.81.2.200)" == "$(leaf 25 1 "$gw")"
 expect "front: delete the /25" 0 route del 10.81.2.128/25
 in_step "delete the last route longer than /24"
-verdict "front: nothing longer left: the /24's slot answers alone" \
-	test "$(word 10.81.2.1)" == "$(d24 24 1 "$gw")"
+verdict "front: nothing longer left: the /24 answers alone" \
+	test "$(word 10.81.2.200)" == "$(leaf 24 1 "$gw")"
 expect_err "front: a refused write" 2 'already exists' route add 10.80.0.0/12 dev rtr-p1
 in_step "after a refused write"
 cat >"$TMP/front" <<'EOF'
@@ -707,37 +712,44 @@ EOF
 run -force -b "$TMP/front"
 verdict "front: a batch with a failing line (exit 2)" test "$rc" -eq 2
 in_step "after a batch with -force"
-verdict "front: the batch's last write is in the table" test "$(word 10.95.1.1)" == "$(d24 16 2 0)"
+verdict "front: the batch's last write is in the pool" test "$(word 10.95.1.1)" == "$(leaf 16 2 0)"
 expect "front: flush root" 0 route flush root 10.80.0.0/12
 in_step "after flush root"
 expect "front: flush of one route" 0 route flush 10.95.0.0/16
 in_step "after flush of one route"
 
-# the router's addresses: a LOCAL /32 is a route longer than /24 like any other
+# the router's addresses: a LOCAL /32 is a route like any other
 ipn addr add 10.82.0.1/24 dev rtr-p0
 expect "front: a write after an address was added" 0 route add 10.83.0.0/16 dev rtr-p0
 run route show type local 10.82.0.1/32
 out_is "front: the local route was synced" 'local 10.82.0.1 dev rtr-p0'
 in_step "local sync added a /32"
-verdict "front: the address's /24 goes to the trie" test "$(word 10.82.0.9)" == "$(d24 0 1 "$gw" 1)"
+verdict "front: the address gets its local leaf" test "$(word 10.82.0.1)" == "$(leaf 32 3 0)"
+verdict "front: its neighbours the covering route" test "$(word 10.82.0.9)" == "$(leaf 0 1 "$gw")"
 ipn addr del 10.82.0.1/24 dev rtr-p0
 expect "front: a write after the address was removed" 0 route del 10.83.0.0/16
 in_step "local sync deleted the /32"
-verdict "front: ... and no longer" test "$(word 10.82.0.9)" == "$(d24 0 1 "$gw")"
+verdict "front: ... and no longer" test "$(word 10.82.0.1)" == "$(leaf 0 1 "$gw")"
 expect "front: flush type local" 0 route flush type local
 in_step "flush type local"
 expect "front: the next write syncs them back" 0 route add 10.83.0.0/16 dev rtr-p0
 in_step "local routes synced back"
 expect "front: and that route deleted" 0 route del 10.83.0.0/16
 
-# a writer that died half-way leaves the state word without VALID: readers leave it so, the
-# next writer paints the whole table again (here also slot 1, zeroed with the state word)
-bpftool map update pinned "$TC_BPF_MNT/xdp/globals/ipxr_dir24" key 0 0 0 0 \
-	value 0 0 0 0 0 0 0 0 || nok "front: bpftool could not clear the state word"
+# a writer that died half-way leaves its pool's dirty word set (meta group 256, word 3):
+# readers leave it so, the next writer repaints the pool whole from the trie
+pool=$(bpftool -j map lookup pinned "$TC_BPF_MNT/xdp/globals/ipxr_lpm" key 0 0 0 0 |
+	jq -r '.value | reverse | map(ltrimstr("0x")) | join("")')
+pool=$((16#$pool))	# the inner map's id, little-endian bytes
+meta=$(bpftool -j map lookup id "$pool" key 0 1 0 0 |
+	jq -r '.value | to_entries | map(if .key == 12 then "1" else .value end) | join(" ")')
+# shellcheck disable=SC2086 # one argument per byte
+bpftool map update id "$pool" key 0 1 0 0 value $meta || nok "front: bpftool could not set the dirty word"
 run route show
 run -j route get 10.9.1.1
 run -j stats show
-verdict "front: readers leave an unused table unused" test "$(word 0.0.0.0)" == 0x00000000
+"$CHECK" "$TC_BPF_MNT/xdp/globals" >"$TMP/out" 2>&1
+verdict "front: readers leave a dirty pool dirty" grep -q "meta word 3: 0x1, expected 0" "$TMP/out"
 expect "front: a refused write repaints it all the same" 2 route del 10.80.0.0/12
 in_step "repainted whole after a writer died half-way"
 

@@ -100,11 +100,11 @@ expect_match "ipxr route get $GW_HOST names the via route" \
 fast_ping() { check_fast fwd_datagrams ipxr_stat "$@"; }
 via_ping() { fast_ping "$1" "$2" "$GW_HOST"; }
 via_ping "via route" 10
-# Those went by the /24 front table, not a trie walk: it is in step, and its word for the /24
-# answers directly (VALID, prefix length 24, no longer route inside).
-out=$("$ROOT/tests/dir24_check" "$TC_BPF_MNT/xdp/globals" "$GW_HOST" 2>&1)
-expect_match "the front table is in step with the trie" "^in step" "$out"
-expect_match "its word for $GW_HOST answers directly (0x98......: valid, /24)" "^0x98" "$out"
+# Those went by the front structure, not a trie walk: it is in step, and its leaf for the
+# address answers directly (prefix length 24, unicast, not "ask the trie").
+out=$("$ROOT/tests/lpm_check" "$TC_BPF_MNT/xdp/globals" "$GW_HOST" 2>&1)
+expect_match "the front structure is in step with the tries" "^inet: in step" "$out"
+expect_match "its leaf for $GW_HOST answers directly (0x0601....: /24, unicast)" "^0x0601" "$out"
 out=$(ip -n "$R" neigh show "$H2_IP" dev r-eth1)
 expect_match "ipxr made the gateway $H2_IP a managed neighbour" managed "$out"
 

@@ -14,7 +14,7 @@
 
 set -u
 
-TESTS=(tests/test_parse tests/test_dir24 tests/test_xdp tests/test_nlroute tests/test_compile
+TESTS=(tests/test_parse tests/test_lpm tests/test_xdp tests/test_nlroute tests/test_compile
        tests/cli.sh tests/e2e.sh tests/e2e6.sh tests/slowpath.sh tests/sync.sh tests/sync6.sh
        tests/e2e-bird.sh tests/vm.sh tests/consistency.sh tests/completion.sh tests/deps.sh
        tests/bench-kern.sh)

@@ -21,6 +21,7 @@
 #include <linux/rtnetlink.h>
 
 #include "compile.h"
+#include "lpm.h"
 #include "maps.h"
 #include "netlink.h"
 #include "nexthop.h"
@@ -66,15 +67,22 @@ static bool entry(const char *s, struct ipxr_route *val)
 	return route_lookup_exact(f, &key, val) == 1;
 }
 
-/* The front table's word for @a's /24, read through the map as the program reads it */
+/* The front structure's leaf for the IPv4 address @a, read from the pinned pool */
 static __u32 front_word(const char *a)
 {
-	struct ipxr_dir24_pair pair;
-	__u32 slot = ntohl(inet_addr(a)) >> 8, k = slot / 2;
+	in_addr_t addr = inet_addr(a);
+	struct lpm l;
+	__u32 w = IPXR_LPM_GROUP;	/* none: not what any check below wants */
 
-	if (bpf_map_lookup_elem(map_fd(MAP_DIR24), &k, &pair))
-		return 0;
-	return pair.word[slot & 1];
+	if (lpm_open(&l, AF_INET, map_fd(MAP_LPM), map_fd(MAP_ROUTE4)) == 0 && l.w)
+		w = lpm_leaf(&l, (const __u8 *)&addr);
+	lpm_close(&l);
+	return w;
+}
+
+static bool leaf_is(__u32 w, __u8 type)
+{
+	return !(w & (IPXR_LPM_GROUP | IPXR_LPM_TRIE)) && lpm_leaf_type(w) == type;
 }
 
 int main(int argc, char **argv)
@@ -218,26 +226,23 @@ int main(int argc, char **argv)
 		      "compile_commit: the map's count is the routes' (1)");
 	}
 	/*
-	 * The front table of a first writer is painted whole when it closes the maps (it was
+	 * The front structure of a first writer is painted whole when it closes the maps (it was
 	 * not in step before), then read as the program reads it.
 	 */
 	maps_close();
 	if (maps_open(false) == 0) {
 		w = front_word("10.9.0.1");
-		check((w & IPXR_D24_VALID) && (w & IPXR_D24_OPAQUE),
-		      "front table: a route with an MTU sends the program to the trie (%#x)", w);
+		check(!(w & IPXR_LPM_GROUP) && (w & IPXR_LPM_TRIE),
+		      "front structure: a route with an MTU sends the program to the trie (%#x)", w);
 		w = front_word("10.66.7.1");
-		check(IPXR_D24_DIRECT(w) &&
-		      ((w >> IPXR_D24_TYPE_SHIFT) & IPXR_D24_TYPE_MASK) == IPXR_RT_BLACKHOLE,
-		      "front table: the blackhole painted (%#x)", w);
+		check(leaf_is(w, IPXR_RT_BLACKHOLE), "front structure: the blackhole painted (%#x)",
+		      w);
 		w = front_word("10.67.1.1");
-		check(IPXR_D24_DIRECT(w) &&
-		      ((w >> IPXR_D24_TYPE_SHIFT) & IPXR_D24_TYPE_MASK) == IPXR_RT_KERNEL,
-		      "front table: the kernel's kind painted (%#x)", w);
+		check(leaf_is(w, IPXR_RT_KERNEL), "front structure: the kernel's kind painted (%#x)",
+		      w);
 		w = front_word("10.10.7.1");
-		check(IPXR_D24_DIRECT(w) &&
-		      ((w >> IPXR_D24_TYPE_SHIFT) & IPXR_D24_TYPE_MASK) == IPXR_RT_UNSPEC,
-		      "front table: no route where the /16 was (%#x)", w);
+		check(leaf_is(w, IPXR_RT_UNSPEC), "front structure: no route where the /16 was (%#x)",
+		      w);
 	}
 out:
 	maps_close();

@@ -33,7 +33,7 @@
 #include <linux/if_packet.h>
 
 #include "pktgen.h"
-#include "dir24.h"
+#include "lpm.h"
 #include "tap.h"
 
 #pragma GCC diagnostic ignored "-Woverride-init"	/* fixture defaults, then overrides */
@@ -1455,53 +1455,91 @@ static void test_mixed(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* The IPv4 front table (ipxr_dir24): painted from the trie, it answers for whole /24s         */
+/* The front structure (ipxr_lpm): pools painted from the tries, at most 3 (15) reads a packet */
 
-static struct dir24 d24;
+static struct lpm fl[2];	/* IPv4, IPv6 */
+static int lpm_outer = -1;
 
-static uint32_t host(const char *a)
+static struct lpm *fam_of(const char *a)
 {
-	return ntohl(pg_addr(a));
+	return &fl[strchr(a, ':') != NULL];
 }
 
-static __u32 d24_route(uint8_t plen, uint8_t type, uint32_t nh)
+static void addr_of(const char *a, __u8 *buf)
 {
-	return IPXR_D24_VALID | (__u32)plen << IPXR_D24_PLEN_SHIFT |
-	       (__u32)type << IPXR_D24_TYPE_SHIFT | nh;
+	uint32_t v4;
+
+	memset(buf, 0, 16);
+	if (strchr(a, ':')) {
+		pg_addr6(a, buf);
+	} else {
+		v4 = pg_addr(a);
+		memcpy(buf, &v4, 4);
+	}
 }
 
-static void word_set(const char *a, __u32 w)
+static __u32 leaf_w(uint8_t plen, uint8_t type, uint32_t nh)
 {
-	__atomic_store_n(&d24.word[host(a) >> 8], w, __ATOMIC_RELAXED);
+	return (__u32)plen << IPXR_LPM_PLEN_SHIFT | (__u32)type << IPXR_LPM_TYPE_SHIFT | nh;
 }
 
-/* A route written as ipxr writes it: the trie, then the front table. */
-static int d24_add(const char *a, uint8_t plen, uint8_t type, uint32_t nh)
+/* The entry the program reads last for @a: where a hand-written leaf goes. */
+static __u32 *entry_of(const char *a)
+{
+	struct lpm *l = fam_of(a);
+	__u8 b[16];
+	__u32 *e, x;
+	int k;
+
+	addr_of(a, b);
+	e = &l->w[(size_t)b[0] << 8 | b[1]];
+	for (k = 2; k < l->bytes && ((x = *e) & IPXR_LPM_GROUP); k++)
+		e = &l->w[(size_t)(x & IPXR_LPM_IDX_MASK) * 256 + b[k]];
+	return e;
+}
+
+static void leaf_set(const char *a, __u32 w)
+{
+	__atomic_store_n(entry_of(a), w, __ATOMIC_RELAXED);
+}
+
+/* A route written as ipxr writes it: the trie, then the front structure. */
+static int lf_add(const char *a, uint8_t plen, uint8_t type, uint32_t nh)
 {
 	struct ipxr_route v = { .type = type, .prefixlen = plen, .nh_id = nh };
+	bool v6 = strchr(a, ':') != NULL;
+	__u8 b[16];
 
-	if (pg_route_set(&rt, a, plen, type, nh))
+	if (v6 ? pg_route6_set(&rt, a, plen, type, nh) : pg_route_set(&rt, a, plen, type, nh))
 		return -errno;
-	return dir24_set(&d24, host(a), plen, &v);
+	addr_of(a, b);
+	return lpm_set(fam_of(a), b, plen, &v);
 }
 
-static int d24_del(const char *a, uint8_t plen)
+static int lf_del(const char *a, uint8_t plen)
 {
-	if (pg_route_del(&rt, a, plen))
+	bool v6 = strchr(a, ':') != NULL;
+	__u8 b[16];
+
+	if (v6 ? pg_route6_del(&rt, a, plen) : pg_route_del(&rt, a, plen))
 		return -errno;
-	return dir24_del(&d24, host(a), plen);
+	addr_of(a, b);
+	return lpm_del(fam_of(a), b, plen);
 }
 
-static void check_word(const char *what, const char *a, __u32 want)
+static void check_leaf(const char *what, const char *a, __u32 want)
 {
-	__u32 w = dir24_word(&d24, host(a));
+	__u8 b[16];
+	__u32 w;
 
-	if (!check(w == want, "front table: %s (0x%08x)", what, want))
-		printf("# word 0x%08x\n", w);
+	addr_of(a, b);
+	w = lpm_leaf(fam_of(a), b);
+	if (!check(w == want, "front structure: %s (0x%08x)", what, want))
+		printf("# leaf 0x%08x\n", w);
 }
 
-/* Every IPv4 case of the table once more, through both sections. */
-static void run_table4(void)
+/* Every case of the table for family slot @sf once more, through both sections. */
+static void run_table_sf(int sf)
 {
 	struct pg_frame f;
 	size_t i;
@@ -1509,7 +1547,7 @@ static void run_table4(void)
 
 	for (p = 0; p < PG_NPROGS; p++)
 		for (i = 0; i < NCASES; i++) {
-			if (cases[i].sf != IPXR_SF_INET)
+			if (cases[i].sf != sf)
 				continue;
 			case_frame(&cases[i], &f);
 			run_one(p, cases[i].name, &f, cases[i].action, cases[i].sf, cases[i].stat,
@@ -1518,117 +1556,148 @@ static void run_table4(void)
 }
 
 /*
- * Words written by hand, disagreeing with the trie on purpose (198.51.120.0/24 via 10.0.2.1 in
- * the trie): the program follows a usable word and only such a word.
+ * Leaves written by hand, disagreeing with the trie on purpose (@net/@plen via @nh_trie in the
+ * trie): the program follows a leaf, and asks the trie only where the leaf or the slot says so.
  */
-static void test_front_words(void)
+static void front_words(const char *net, uint8_t plen, const char *d, uint32_t nh_trie,
+			uint32_t nh_other, const uint8_t *mac_trie, const uint8_t *mac_other)
 {
-	const char *a = "198.51.120.0", *d = "198.51.120.9";
+	bool v6 = strchr(net, ':') != NULL;
+	__u32 slot = v6 ? IPXR_LPM_SLOT6 : IPXR_LPM_SLOT4;
+	struct lpm *l = fam_of(net);
+	char what[128];
+	__u32 *e;
 
-	check(d24_add(a, 24, IPXR_RT_UNICAST, NH_GW) == 0, "front table: 198.51.120.0/24 via "
-	      "10.0.2.1 added to the trie and painted");
-	check_word("198.51.120.0/24 painted: /24, unicast, next hop 1", a,
-		   d24_route(24, IPXR_RT_UNICAST, NH_GW));
-	send_expect("front word says via 10.0.2.1", d, 64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW,
-		    mac_gw1, mac_tout0);
-	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_GW3));
-	send_expect("a usable word is followed without the trie (word: 10.0.2.3, trie: .1)", d,
-		    64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW3, mac_gw3, mac_tout0);
-	send_expect("a usable word: TTL 1 is still ttl_exceeded", d, 1, XDP_PASS, IPXR_STAT_TTL,
-		    -1, NULL, NULL);
-	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_GW3) | IPXR_D24_LONGER);
-	send_expect("word with LONGER: the trie answers (10.0.2.1)", d, 64, XDP_REDIRECT,
-		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
-	word_set(a, d24_route(24, IPXR_RT_UNICAST, 0) | IPXR_D24_OPAQUE);
-	send_expect("word with OPAQUE: the trie answers (10.0.2.1)", d, 64, XDP_REDIRECT,
-		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
-	word_set(a, 0);
-	send_expect("unpainted word (0): the trie answers (10.0.2.1)", d, 64, XDP_REDIRECT,
-		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
-	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_GW3) & ~IPXR_D24_VALID);
-	send_expect("word without VALID: the trie answers (10.0.2.1)", d, 64, XDP_REDIRECT,
-		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
-	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_GW3));
-	__atomic_store_n(&d24.word[IPXR_D24_STATE], d24.gen, __ATOMIC_RELAXED);
-	send_expect("state word without VALID (ipxr writing): the trie answers (10.0.2.1)", d, 64,
-		    XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
-	__atomic_store_n(&d24.word[IPXR_D24_STATE], IPXR_D24_VALID | d24.gen, __ATOMIC_RELAXED);
-	word_set(a, IPXR_D24_VALID);
-	send_expect("painted no route: no_route without asking the trie", d, 64, XDP_PASS,
+	snprintf(what, sizeof(what), "%s/%u via next hop %u added to the trie and painted", net,
+		 plen, nh_trie);
+	check(lf_add(net, plen, IPXR_RT_UNICAST, nh_trie) == 0, "front structure: %s", what);
+	check_leaf("painted: its length, unicast, its next hop", d,
+		   leaf_w(plen, IPXR_RT_UNICAST, nh_trie));
+	send_expect("leaf: forwarded as the trie says", d, 64, XDP_REDIRECT, IPXR_STAT_FORWARD,
+		    (int)nh_trie, mac_trie, mac_tout0);
+	leaf_set(d, leaf_w(plen, IPXR_RT_UNICAST, nh_other));
+	send_expect("a leaf is followed without the trie (leaf and trie disagree)", d, 64,
+		    XDP_REDIRECT, IPXR_STAT_FORWARD, (int)nh_other, mac_other, mac_tout0);
+	send_expect("a leaf: TTL 1 is still ttl_exceeded", d, 1, XDP_PASS, IPXR_STAT_TTL, -1, NULL,
+		    NULL);
+	leaf_set(d, leaf_w(plen, IPXR_RT_UNICAST, nh_other) | IPXR_LPM_TRIE);
+	send_expect("a leaf with IPXR_LPM_TRIE: the trie answers", d, 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, (int)nh_trie, mac_trie, mac_tout0);
+	leaf_set(d, leaf_w(plen, IPXR_RT_UNICAST, nh_other));
+	check(bpf_map_delete_elem(lpm_outer, &slot) == 0, "front structure: pool taken out of "
+	      "its slot");
+	send_expect("no pool in the slot: the trie answers", d, 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, (int)nh_trie, mac_trie, mac_tout0);
+	check(bpf_map_update_elem(lpm_outer, &slot, &l->pool_fd, BPF_ANY) == 0,
+	      "front structure: pool put back");
+	leaf_set(d, 0);
+	send_expect("painted no route (0): no_route without asking the trie", d, 64, XDP_PASS,
 		    IPXR_STAT_NO_ROUTE, -1, NULL, NULL);
-	word_set(a, d24_route(24, IPXR_RT_BLACKHOLE, 0));
+	leaf_set(d, leaf_w(plen, IPXR_RT_BLACKHOLE, 0));
 	send_expect("painted blackhole: dropped, next-hop counter 0", d, 64, XDP_DROP,
 		    IPXR_STAT_BLACKHOLE, 0, NULL, NULL);
-	word_set(a, d24_route(24, IPXR_RT_LOCAL, 0));
+	leaf_set(d, leaf_w(plen, IPXR_RT_LOCAL, 0));
 	send_expect("painted local: passed as local", d, 64, XDP_PASS, IPXR_STAT_LOCAL, -1, NULL,
 		    NULL);
-	word_set(a, d24_route(24, 9, NH_GW));
+	leaf_set(d, leaf_w(plen, IPXR_RT_KERNEL, 0));
+	send_expect("painted kernel's kind: passed as kernel_route", d, 64, XDP_PASS,
+		    IPXR_STAT_KERNEL_ROUTE, -1, NULL, NULL);
+	leaf_set(d, leaf_w(plen, 9, nh_trie));
 	send_expect("painted unknown type 9: no_route, as from the trie", d, 64, XDP_PASS,
 		    IPXR_STAT_NO_ROUTE, -1, NULL, NULL);
-	word_set(a, d24_route(24, IPXR_RT_UNICAST, NH_EMPTY));
+	leaf_set(d, leaf_w(plen, IPXR_RT_UNICAST, NH_EMPTY));
 	send_expect("painted free next-hop slot: nh_invalid", d, 64, XDP_PASS, IPXR_STAT_NH_INVALID,
 		    -1, NULL, NULL);
-	word_set(a, d24_route(24, IPXR_RT_UNICAST, IPXR_D24_NH_MASK));
+	leaf_set(d, leaf_w(plen, IPXR_RT_UNICAST, IPXR_LPM_NH_MASK));
 	send_expect("painted next hop 65535 (never written): nh_invalid", d, 64, XDP_PASS,
 		    IPXR_STAT_NH_INVALID, -1, NULL, NULL);
-	check(d24_del(a, 24) == 0, "front table: 198.51.120.0/24 deleted from both");
-	check_word("198.51.120.0/24 deleted: painted no route", a, IPXR_D24_VALID);
+	e = entry_of(d);
+	__atomic_store_n(e, IPXR_LPM_GROUP | 0x7fffffffU, __ATOMIC_RELAXED);
+	send_expect("a group index past the pool: the trie answers", d, 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, (int)nh_trie, mac_trie, mac_tout0);
+	*e = leaf_w(plen, IPXR_RT_UNICAST, nh_trie);	/* what the painter left */
+	check(lf_del(net, plen) == 0, "front structure: %s/%u deleted from both", net, plen);
+	check_leaf("deleted: painted no route", d, 0);
 	send_expect("deleted: no_route", d, 64, XDP_PASS, IPXR_STAT_NO_ROUTE, -1, NULL, NULL);
 }
 
-/* Changes made as ipxr makes them, checked word by word and frame by frame. */
+/* Changes made as ipxr makes them, checked leaf by leaf and frame by frame. */
 static void test_front_changes(void)
 {
-	check(d24_add("100.64.0.0", 10, IPXR_RT_UNICAST, NH_GW) == 0 &&
-	      d24_add("100.64.7.0", 24, IPXR_RT_UNICAST, NH_GW3) == 0,
-	      "front table: 100.64.0.0/10 via 10.0.2.1 and 100.64.7.0/24 via 10.0.2.3 added");
-	check_word("100.64.0.0/10 painted over its 16384 /24s", "100.127.255.0",
-		   d24_route(10, IPXR_RT_UNICAST, NH_GW));
-	check_word("100.64.7.0/24 inside it keeps its own", "100.64.7.0",
-		   d24_route(24, IPXR_RT_UNICAST, NH_GW3));
+	check(lf_add("100.64.0.0", 10, IPXR_RT_UNICAST, NH_GW) == 0 &&
+	      lf_add("100.64.7.0", 24, IPXR_RT_UNICAST, NH_GW3) == 0,
+	      "front structure: 100.64.0.0/10 via 10.0.2.1 and 100.64.7.0/24 via 10.0.2.3 added");
+	check_leaf("100.64.0.0/10 painted over its 64 root entries", "100.127.255.0",
+		   leaf_w(10, IPXR_RT_UNICAST, NH_GW));
+	check_leaf("100.64.7.0/24 inside it keeps its own", "100.64.7.0",
+		   leaf_w(24, IPXR_RT_UNICAST, NH_GW3));
 	send_expect("front: 100.64.9.1 via the /10", "100.64.9.1", 64, XDP_REDIRECT,
 		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
 	send_expect("front: 100.64.7.1 via the /24", "100.64.7.1", 64, XDP_REDIRECT,
 		    IPXR_STAT_FORWARD, NH_GW3, mac_gw3, mac_tout0);
-	check(d24_add("100.64.9.128", 25, IPXR_RT_BLACKHOLE, 0) == 0,
-	      "front table: 100.64.9.128/25 blackhole added");
-	check_word("a /25 marks its /24 LONGER", "100.64.9.0",
-		   d24_route(10, IPXR_RT_UNICAST, NH_GW) | IPXR_D24_LONGER);
-	send_expect("LONGER: 100.64.9.1 via the /10, from the trie", "100.64.9.1", 64,
-		    XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
-	send_expect("LONGER: 100.64.9.200 blackholed by the /25, from the trie", "100.64.9.200",
-		    64, XDP_DROP, IPXR_STAT_BLACKHOLE, 0, NULL, NULL);
-	check(d24_add("100.64.9.7", 32, IPXR_RT_LOCAL, 0) == 0 && d24_del("100.64.9.128", 25) == 0,
-	      "front table: 100.64.9.7/32 local added, the /25 deleted");
-	check_word("a /32 left in the /24: still LONGER", "100.64.9.0",
-		   d24_route(10, IPXR_RT_UNICAST, NH_GW) | IPXR_D24_LONGER);
-	send_expect("LONGER: 100.64.9.7 local", "100.64.9.7", 64, XDP_PASS, IPXR_STAT_LOCAL, -1,
-		    NULL, NULL);
-	send_expect("LONGER: 100.64.9.200 via the /10 again", "100.64.9.200", 64, XDP_REDIRECT,
+	check(lf_add("100.64.9.128", 25, IPXR_RT_BLACKHOLE, 0) == 0,
+	      "front structure: 100.64.9.128/25 blackhole added");
+	check_leaf("a /25 gets a third-level group: .1 is the /10's", "100.64.9.1",
+		   leaf_w(10, IPXR_RT_UNICAST, NH_GW));
+	check_leaf("... and .200 the /25's", "100.64.9.200", leaf_w(25, IPXR_RT_BLACKHOLE, 0));
+	send_expect("100.64.9.1 via the /10, three reads", "100.64.9.1", 64, XDP_REDIRECT,
 		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
-	check(d24_del("100.64.9.7", 32) == 0, "front table: 100.64.9.7/32 deleted");
-	check_word("no longer route left: LONGER cleared", "100.64.9.0",
-		   d24_route(10, IPXR_RT_UNICAST, NH_GW));
-	check(d24_add("100.64.0.0", 10, IPXR_RT_UNICAST, NH_CONN) == 0,
-	      "front table: 100.64.0.0/10 replaced (dev tout0)");
-	check_word("the replaced /10 repainted", "100.64.9.0",
-		   d24_route(10, IPXR_RT_UNICAST, NH_CONN));
-	check_word("... but not over the /24 inside it", "100.64.7.0",
-		   d24_route(24, IPXR_RT_UNICAST, NH_GW3));
-	check(d24_add("0.0.0.0", 0, IPXR_RT_UNICAST, NH_GW) == 0,
-	      "front table: default route via 10.0.2.1 added");
-	check_word("the default route painted where nothing else is", "203.0.114.0",
-		   d24_route(0, IPXR_RT_UNICAST, NH_GW));
+	send_expect("100.64.9.200 blackholed by the /25, three reads", "100.64.9.200", 64,
+		    XDP_DROP, IPXR_STAT_BLACKHOLE, 0, NULL, NULL);
+	check(lf_add("100.64.9.7", 32, IPXR_RT_LOCAL, 0) == 0 && lf_del("100.64.9.128", 25) == 0,
+	      "front structure: 100.64.9.7/32 local added, the /25 deleted");
+	check_leaf("the /32 in its group", "100.64.9.7", leaf_w(32, IPXR_RT_LOCAL, 0));
+	send_expect("100.64.9.7 local", "100.64.9.7", 64, XDP_PASS, IPXR_STAT_LOCAL, -1, NULL,
+		    NULL);
+	send_expect("100.64.9.200 via the /10 again", "100.64.9.200", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	check(lf_del("100.64.9.7", 32) == 0, "front structure: 100.64.9.7/32 deleted");
+	check(!(*entry_of("100.64.9.0") & IPXR_LPM_GROUP) || entry_of("100.64.9.0") !=
+	      entry_of("100.64.9.7"), "front structure: nothing longer left: the group is gone");
+	check(lf_add("100.64.0.0", 10, IPXR_RT_UNICAST, NH_CONN) == 0,
+	      "front structure: 100.64.0.0/10 replaced (dev tout0)");
+	check_leaf("the replaced /10 repainted", "100.64.9.0", leaf_w(10, IPXR_RT_UNICAST, NH_CONN));
+	check_leaf("... but not over the /24 inside it", "100.64.7.0",
+		   leaf_w(24, IPXR_RT_UNICAST, NH_GW3));
+	check(lf_add("0.0.0.0", 0, IPXR_RT_UNICAST, NH_GW) == 0,
+	      "front structure: default route via 10.0.2.1 added");
+	check_leaf("the default route painted where nothing else is", "203.0.114.0",
+		   leaf_w(0, IPXR_RT_UNICAST, NH_GW));
 	send_expect("front: 203.0.114.1 via the default route", "203.0.114.1", 64, XDP_REDIRECT,
 		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
-	check(d24_del("100.64.0.0", 10) == 0, "front table: 100.64.0.0/10 deleted");
-	check_word("the /10's slots fall back to the default route", "100.64.9.0",
-		   d24_route(0, IPXR_RT_UNICAST, NH_GW));
-	check(d24_del("0.0.0.0", 0) == 0 && d24_del("100.64.7.0", 24) == 0,
-	      "front table: default route and 100.64.7.0/24 deleted");
-	check_word("and then to no route", "100.64.9.0", IPXR_D24_VALID);
+	check(lf_del("100.64.0.0", 10) == 0, "front structure: 100.64.0.0/10 deleted");
+	check_leaf("the /10's entries fall back to the default route", "100.64.9.0",
+		   leaf_w(0, IPXR_RT_UNICAST, NH_GW));
+	check(lf_del("0.0.0.0", 0) == 0 && lf_del("100.64.7.0", 24) == 0,
+	      "front structure: default route and 100.64.7.0/24 deleted");
+	check_leaf("and then to no route", "100.64.9.0", 0);
 	send_expect("front: 100.64.9.1 no_route", "100.64.9.1", 64, XDP_PASS, IPXR_STAT_NO_ROUTE,
 		    -1, NULL, NULL);
+
+	/* IPv6: every level down to /128 */
+	check(lf_add("2001:db8:300::", 40, IPXR_RT_UNICAST, NH6_GW) == 0 &&
+	      lf_add("2001:db8:300:7700::", 56, IPXR_RT_UNICAST, NH6_GW3) == 0 &&
+	      lf_add("2001:db8:300:7700::9", 128, IPXR_RT_BLACKHOLE, 0) == 0,
+	      "front structure: 2001:db8:300::/40, a /56 and a /128 inside added");
+	send_expect("front6: the /40", "2001:db8:300:1::1", 64, XDP_REDIRECT, IPXR_STAT_FORWARD,
+		    NH6_GW, mac6_gw1, mac_tout0);
+	send_expect("front6: the /56", "2001:db8:300:7700::1", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH6_GW3, mac6_gw3, mac_tout0);
+	send_expect("front6: the /128, fifteen reads", "2001:db8:300:7700::9", 64, XDP_DROP,
+		    IPXR_STAT_BLACKHOLE, 0, NULL, NULL);
+	check_leaf("the /128's own leaf", "2001:db8:300:7700::9", leaf_w(128, IPXR_RT_BLACKHOLE, 0));
+	check(lf_del("2001:db8:300:7700::", 56) == 0, "front structure: the /56 deleted");
+	send_expect("front6: the /56's addresses fall back to the /40", "2001:db8:300:7700::1", 64,
+		    XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+	send_expect("front6: the /128 stays", "2001:db8:300:7700::9", 64, XDP_DROP,
+		    IPXR_STAT_BLACKHOLE, 0, NULL, NULL);
+	check(lf_add("::", 0, IPXR_RT_UNICAST, NH6_GW3) == 0 &&
+	      lf_del("2001:db8:300::", 40) == 0 && lf_del("2001:db8:300:7700::9", 128) == 0,
+	      "front structure: ::/0 added, the /40 and the /128 deleted");
+	send_expect("front6: the default route", "2001:db8:300:7700::9", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH6_GW3, mac6_gw3, mac_tout0);
+	check(lf_del("::", 0) == 0, "front structure: ::/0 deleted");
+	check_leaf("no route again", "2001:db8:300:7700::9", 0);
 }
 
 /*
@@ -1636,7 +1705,8 @@ static void test_front_changes(void)
  * 100.100.0.0/16 via 10.0.2.1) through via 10.0.2.3, a /25 inside it, via 10.0.2.1 and back,
  * holding each state a little, while frames to both halves of that /24 keep running. Every
  * route set the writer passes through sends them via 10.0.2.1 or 10.0.2.3, so any other answer
- * (no_route above all) is a word that was wrong when the program read it.
+ * (no_route above all) is a leaf that was wrong when the program read it. The /25 comes and
+ * goes, so groups are published, collapsed, freed and reused under the frames.
  */
 struct flipper {
 	bool begin_end;		/* bracket each change as ipxr does, or not at all */
@@ -1647,33 +1717,36 @@ struct flipper {
 
 static int flip_one(struct flipper *f, int i)
 {
+	struct lpm *l = &fl[0];
 	double t0;
 	int err;
 
 	if (f->begin_end)
-		dir24_begin(&d24);
+		lpm_begin(l);
 	switch (i) {
 	case 0:
-		err = d24_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW3);	/* both .3 */
+		err = lf_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW3);	/* both .3 */
 		break;
 	case 1:
-		err = d24_add("100.100.7.128", 25, IPXR_RT_UNICAST, NH_GW);	/* .200: .1 */
+		err = lf_add("100.100.7.128", 25, IPXR_RT_UNICAST, NH_GW);	/* .200: .1 */
 		break;
 	case 2:
-		err = d24_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW);	/* both .1 */
+		err = lf_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW);	/* both .1 */
 		break;
 	case 3:
-		err = d24_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW3);	/* .10: .3 */
+		err = lf_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW3);	/* .10: .3 */
 		break;
 	case 4:
-		err = d24_del("100.100.7.128", 25);				/* both .3 */
+		err = lf_del("100.100.7.128", 25);				/* both .3 */
 		break;
 	default:
-		err = d24_del("100.100.7.0", 24);				/* both .1 */
+		err = lf_del("100.100.7.0", 24);				/* both .1 */
 		break;
 	}
+	if (!err && l->repaint)
+		err = -EUCLEAN;		/* a repaint would hide what incremental painting did */
 	if (f->begin_end && !err)
-		err = dir24_end(&d24);
+		err = lpm_end(l);
 	f->changes++;
 	/* hold the state for the frames to see it */
 	for (t0 = pg_now_s(); pg_now_s() - t0 < 20e-6;)
@@ -1694,7 +1767,7 @@ static void *flip(void *arg)
 
 static void test_front_race(bool begin_end)
 {
-	struct flipper fl = { .begin_end = begin_end };
+	struct flipper fl_ = { .begin_end = begin_end };
 	const char *how = begin_end ? "each change between begin and end" : "no begin/end";
 	static struct pg_result res;
 	struct pg_frame fr[2];
@@ -1705,8 +1778,8 @@ static void test_front_race(bool begin_end)
 
 	pg_build(&fr[0], &s0);
 	pg_build(&fr[1], &s1);
-	if (!check(d24_add("100.100.0.0", 16, IPXR_RT_UNICAST, NH_GW) == 0 &&
-		   pthread_create(&th, NULL, flip, &fl) == 0,
+	if (!check(lf_add("100.100.0.0", 16, IPXR_RT_UNICAST, NH_GW) == 0 &&
+		   pthread_create(&th, NULL, flip, &fl_) == 0,
 		   "front race (%s): writer started", how))
 		return;
 	t0 = pg_now_s();
@@ -1724,59 +1797,93 @@ static void test_front_race(bool begin_end)
 			printf("# run %ld: err %d %s\n", runs, res.err,
 			       pg_xdp_action_name((int)res.retval));
 	}
-	fl.stop = true;
+	fl_.stop = true;
 	pthread_join(th, NULL);
 	printf("# %ld frames while the writer made %ld changes: %ld via 10.0.2.1, %ld via "
-	       "10.0.2.3\n", runs, fl.changes, via1, via3);
-	check(!fl.err, "front race (%s): every change succeeded", how);
+	       "10.0.2.3\n", runs, fl_.changes, via1, via3);
+	check(!fl_.err, "front race (%s): every change succeeded, incrementally", how);
 	check(!wrong && via1 && via3, "front race (%s): %ld frames, each forwarded via 10.0.2.1 "
 	      "or 10.0.2.3 as some route set of the writer's says (both seen)", how, runs);
-	check(d24_del("100.100.0.0", 16) == 0, "front race (%s): 100.100.0.0/16 deleted", how);
+	check(lf_del("100.100.0.0", 16) == 0, "front race (%s): 100.100.0.0/16 deleted", how);
 }
 
 static void test_front_table(void)
 {
-	int fd = pg_map_fd(&rt, IPXR_MAP_DIR24);
+	const int afs[2] = { AF_INET, AF_INET6 }, tries[2] = { rt.route4, rt.route6 };
+	__u32 id = 0, slot;
+	long shown = 0;
+	bool ok;
+	int i;
 
-	if (!check(fd >= 0 && dir24_open(&d24, fd, rt.route4) == 0,
-		   "front table: ipxr_dir24 is in the object and mapped (BPF_F_MMAPABLE)"))
-		return;
-	check(d24.word[IPXR_D24_STATE] == 0 && !dir24_in_step(&d24),
-	      "front table: never painted (state 0): every case above went by the trie");
-	dir24_begin(&d24);
-	check(d24.repaint && dir24_end(&d24) == 0 && dir24_in_step(&d24),
-	      "front table: the first writer paints it from the trie, then marks it in step");
-	check_word("198.51.100.0/24 holds a /25 and a /32: LONGER", "198.51.100.0",
-		   d24_route(24, IPXR_RT_UNICAST, NH_GW) | IPXR_D24_LONGER);
-	check_word("198.51.101.0/24: /24 via next hop 4", "198.51.101.0",
-		   d24_route(24, IPXR_RT_UNICAST, NH_MTU));
-	check_word("192.0.2.0/24: blackhole", "192.0.2.0", d24_route(24, IPXR_RT_BLACKHOLE, 0));
-	check_word("198.51.110.0/24: next hop 70000 does not fit: OPAQUE", "198.51.110.0",
-		   d24_route(24, IPXR_RT_UNICAST, 0) | IPXR_D24_OPAQUE);
-	check_word("10.0.1.0/24 holds the local 10.0.1.254/32: LONGER", "10.0.1.0",
-		   IPXR_D24_VALID | IPXR_D24_LONGER);
-	check_word("100.64.0.0/24: no route", "100.64.0.0", IPXR_D24_VALID);
+	lpm_outer = pg_map_fd(&rt, IPXR_MAP_LPM);
+	for (i = 0; i < 2; i++) {
+		slot = i ? IPXR_LPM_SLOT6 : IPXR_LPM_SLOT4;
+		if (!check(lpm_outer >= 0 && lpm_open(&fl[i], afs[i], lpm_outer, tries[i]) == 0,
+			   "front structure: ipxr_lpm is in the object and opened (%s)",
+			   i ? "IPv6" : "IPv4"))
+			return;
+		check(!fl[i].w && bpf_map_lookup_elem(lpm_outer, &slot, &id) != 0,
+		      "front structure: never painted (slot empty): every case above went by "
+		      "the trie (%s)", i ? "IPv6" : "IPv4");
+		lpm_begin(&fl[i]);
+		ok = fl[i].repaint && lpm_end(&fl[i]) == 0 && lpm_in_step(&fl[i]) &&
+		     bpf_map_lookup_elem(lpm_outer, &slot, &id) == 0 && id;
+		check(ok, "front structure: the first writer paints a pool and puts it in the slot "
+		      "(%s, map id %u)", i ? "IPv6" : "IPv4", id);
+		check(lpm_verify(&fl[i], NULL, &shown) == 0, "front structure: lpm_verify() finds "
+		      "the pool in step with the trie (%s)", i ? "IPv6" : "IPv4");
+	}
+	check_leaf("198.51.100.0/24 holds a /25 and a /32: .1 is the /24's", "198.51.100.1",
+		   leaf_w(24, IPXR_RT_UNICAST, NH_GW));
+	check_leaf("198.51.100.77: the /32's", "198.51.100.77", leaf_w(32, IPXR_RT_UNICAST, NH_GW3));
+	check_leaf("198.51.101.0/24: /24 via next hop 4", "198.51.101.0",
+		   leaf_w(24, IPXR_RT_UNICAST, NH_MTU));
+	check_leaf("192.0.2.0/24: blackhole", "192.0.2.0", leaf_w(24, IPXR_RT_BLACKHOLE, 0));
+	check_leaf("198.51.110.0/24: next hop 70000 does not fit: ask the trie", "198.51.110.0",
+		   (__u32)24 << IPXR_LPM_PLEN_SHIFT | IPXR_LPM_TRIE);
+	check_leaf("198.51.115.0/24: a route MTU: ask the trie", "198.51.115.0",
+		   (__u32)24 << IPXR_LPM_PLEN_SHIFT | IPXR_LPM_TRIE);
+	check_leaf("10.0.1.254/32: local", "10.0.1.254", leaf_w(32, IPXR_RT_LOCAL, 0));
+	check_leaf("100.64.0.0: no route", "100.64.0.0", 0);
+	check_leaf("2001:db8:100:8000::1: the /49's", "2001:db8:100:8000::1",
+		   leaf_w(49, IPXR_RT_UNICAST, NH6_GW3));
+	check_leaf("2001:db8:116::1: a route MTU: ask the trie", "2001:db8:116::1",
+		   (__u32)48 << IPXR_LPM_PLEN_SHIFT | IPXR_LPM_TRIE);
+	check_leaf("2001:db8:1::fe/128: local", "2001:db8:1::fe", leaf_w(128, IPXR_RT_LOCAL, 0));
 
-	/* every IPv4 case again: the same answers, now from the front table where it can */
-	tag = " [front table]";
-	run_table4();
+	/* every case again: the same answers, now from the front structure where it can */
+	tag = " [front structure]";
+	run_table_sf(IPXR_SF_INET);
+	/* test_fwd_enable() left these cached as forwardable: ask the kernel again */
+	cache_write(NH6_FWDOFF, 0, mac_bogus, 1500);
+	cache_write(NH6_LLFWDOFF, 0, mac_bogus, 1500);
+	run_table_sf(IPXR_SF_INET6);
 	tag = "";
-	test_front_words();
+	front_words("198.51.120.0", 24, "198.51.120.9", NH_GW, NH_GW3, mac_gw1, mac_gw3);
+	front_words("198.51.121.64", 26, "198.51.121.65", NH_GW, NH_GW3, mac_gw1, mac_gw3);
+	front_words("2001:db8:200::", 48, "2001:db8:200::9", NH6_GW, NH6_GW3, mac6_gw1, mac6_gw3);
+	front_words("2001:db8:201::80", 121, "2001:db8:201::81", NH6_GW, NH6_GW3, mac6_gw1,
+		    mac6_gw3);
 	test_front_changes();
+	for (i = 0; i < 2; i++)
+		check(lpm_verify(&fl[i], NULL, &shown) == 0, "front structure: in step after the "
+		      "changes (%s)", i ? "IPv6" : "IPv4");
 	test_front_race(false);
 	test_front_race(true);
+	check(lpm_verify(&fl[0], NULL, &shown) == 0, "front structure: in step after the races");
 
-	/* the tests after this one write the trie alone: leave the program to it */
-	dir24_begin(&d24);
-	check(!dir24_in_step(&d24), "front table: left not in step, the program keeps to the trie");
+	/* the tests after this one write the tries alone: leave the program to them */
+	for (i = 0; i < 2; i++) {
+		slot = i ? IPXR_LPM_SLOT6 : IPXR_LPM_SLOT4;
+		bpf_map_delete_elem(lpm_outer, &slot);
+		lpm_close(&fl[i]);
+	}
 	check(pg_route_set(&rt, "198.51.101.0", 24, IPXR_RT_UNICAST, NH_GW) == 0,
-	      "front table: 198.51.101.0/24 rewritten in the trie alone (via 10.0.2.1)");
-	send_expect("front table not in step: the trie's new route is followed, not the word",
-		    "198.51.101.5", 64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1,
-		    mac_tout0);
+	      "front structure: 198.51.101.0/24 rewritten in the trie alone (via 10.0.2.1)");
+	send_expect("slots emptied: the trie's new route is followed", "198.51.101.5", 64,
+		    XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
 	check(pg_route_set(&rt, "198.51.101.0", 24, IPXR_RT_UNICAST, NH_MTU) == 0,
-	      "front table: 198.51.101.0/24 restored (via 10.0.3.1)");
-	dir24_close(&d24);
+	      "front structure: 198.51.101.0/24 restored (via 10.0.3.1)");
 }
 
 /* ------------------------------------------------------------------------------------------ */

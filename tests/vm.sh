@@ -41,7 +41,7 @@ TOOLS=(bash dash ip ping ss nstat bpftool jq socat ethtool tcpdump timeout sleep
 IPXR=${IPXR:-build/asan/ipxr}
 IPXR=${IPXR#"$ROOT"/}
 # Files of this tree copied in (built by `make test`).
-TREE=(bpf/xdp_router.o "$IPXR" tests/lib.sh tests/lib6.sh tests/test_xdp tests/dir24_check
+TREE=(bpf/xdp_router.o "$IPXR" tests/lib.sh tests/lib6.sh tests/test_xdp tests/lpm_check
       tests/vm/init)
 # and, when built (make bench-tools), to time the program on this kernel by hand
 OPTIONAL=(bench/nsperpkt)

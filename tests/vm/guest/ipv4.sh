@@ -30,11 +30,10 @@ $NET2 dev r-eth1 proto kernel scope link"
 out=$(nsrun "$H1" ping -c 3 -i 0.2 -W 2 "$H2_IP" 2>&1)
 expect_eq "ping h1 -> h2 through the router (3 sent, 3 received)" "$(ping_stats "$out")" "3 3"
 check_fast fwd_datagrams ipxr_stat "echo + reply by XDP" 20 "$H2_IP" 0.02
-# ipxr painted the front table (a BPF_F_MMAPABLE array it writes through mmap)
-out=$("$ROOT/tests/dir24_check" "$TC_BPF_MNT/xdp/globals" "$H2_IP" 2>&1)
-expect_match "the front table is in step with the trie" "^in step" "$out"
-expect_match "its word for $H2_IP: valid, /24, a longer route (the router's $R_IP1) inside" \
-	"^0xd8" "$out"
+# ipxr painted the front structure (pools it creates, puts in ipxr_lpm and writes through mmap)
+out=$("$ROOT/tests/lpm_check" "$TC_BPF_MNT/xdp/globals" "$H2_IP" 2>&1)
+expect_match "the front structure is in step with the tries" "^inet: in step" "$out"
+expect_match "its leaf for $H2_IP: the connected /24, unicast (0x0601....)" "^0x0601" "$out"
 check_tcp fwd_datagrams ipxr_stat TCP-LISTEN:5001 "TCP:$H2_IP:5001"
 check_ttl1 ipxr_stat "$H2_IP" "From $R_IP0 .*Time to live exceeded"
 

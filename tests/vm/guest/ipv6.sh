@@ -40,6 +40,13 @@ check_fast fwd6 stat6 "on-link" 20 "$H2_IP6" 0.02
 check_fast fwd6 stat6 "link-local next hop" 10 "$LL_HOST"
 check_fast fwd6 stat6 "global next hop" 10 "$GW_HOST"
 check_fast fwd_datagrams stat4 "IPv4 beside IPv6" 10 "$H2_IP"
+# those went by the front structure: in step, and a plain unicast leaf for the global next hop's
+# destination (neither a group nor "ask the trie")
+out=$("$ROOT/tests/lpm_check" "$TC_BPF_MNT/xdp/globals" "$GW_HOST" 2>&1)
+expect_match "the front structure is in step with the tries (IPv6)" "^inet6: in step" "$out"
+w=$(head -n 1 <<<"$out")
+expect_eq "its leaf for $GW_HOST is unicast ($w)" \
+	"$(( (w & 0xc0000000) == 0 && (w >> 16 & 0x3f) == 1 ))" 1
 check_tcp fwd6 stat6 TCP6-LISTEN:5001 "TCP6:[$H2_IP6]:5001"
 check_ttl1 stat6 "$H2_IP6" "From $R_IP6_0 .*Time exceeded: Hop limit"
 

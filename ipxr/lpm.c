@@ -1,0 +1,907 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Painting the front structure ipxr_lpm from the routes of a trie (ipxr_route4 or ipxr_route6).
+ *
+ * What an entry must hold is a function of the route set R alone: for the prefix P the entry
+ * stands for (/16 at the root, /24, /32... below), a group if R holds a route longer than P
+ * inside P, else the longest route of R covering P (or none). Every function here moves entries
+ * from that function of the old R to that of the new R, after the trie has become the new R.
+ * The program reads each entry once and follows it, so while a change is painted a packet is
+ * routed by the old route set or the new one, never a mix:
+ *
+ * - a route added, replaced or changed: the entries it spans at its level whose leaf is not
+ *   longer, and those of the groups below them, are rewritten (one 32-bit store each). Where it
+ *   reaches below an entry that is a leaf, a group is first filled with that leaf (what the
+ *   entry said, pushed one level down) and then published with one release store;
+ * - a route deleted: the same entries get the route that now covers it, which the trie answers
+ *   (lookup with prefix length - 1); then each group on its path that holds one leaf 256 times
+ *   is replaced by that leaf in its parent and freed.
+ *
+ * A freed group may still be read by a packet that loaded the pointer to it before the parent
+ * entry changed, so it is not reused at once: it is filled with IPXR_LPM_TRIE leaves (such a
+ * reader asks the trie, which is right) and put in limbo. Limbo becomes free after a grace
+ * period: membarrier(MEMBARRIER_CMD_GLOBAL) returns after synchronize_rcu(), and XDP programs
+ * run inside an RCU read-side section, so no packet that started before it is still in a group.
+ * A pool replaced in its slot (grown, or repainted whole) is closed after such a period too.
+ *
+ * The plain stores suffice otherwise: ipxr's writers are serialised by the flock on the pin
+ * directory, the program only reads, and an aligned 32-bit store is never seen half done.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
+#include <bpf/bpf.h>
+
+#include "lpm.h"
+
+#define GSIZE		256
+#define GBYTES		sizeof(struct ipxr_lpm_group)
+#define NONE		0U	/* no route: prefix length 0, IPXR_RT_UNSPEC */
+#define INIT_GROUPS	512	/* a new pool: root, meta and 255 groups */
+#define LIMBO_BATCH	64	/* freed groups worth one grace period */
+
+_Static_assert(IPXR_MAX_NEXTHOPS - 1 <= IPXR_LPM_NH_MASK, "next-hop ids do not fit a leaf");
+_Static_assert(IPXR_RT_KERNEL <= IPXR_LPM_TYPE_MASK, "route types do not fit a leaf");
+_Static_assert(sizeof(struct ipxr_lpm_group) == GSIZE * sizeof(__u32), "a group is 1 KiB");
+
+/* The meta words past enum ipxr_lpm_meta that only this file uses. */
+enum { M_LIMBO_N = IPXR_LPM_M_USED + 1 };
+
+static inline __u32 ld(const __u32 *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void st(__u32 *p, __u32 v)
+{
+	if (ld(p) != v)
+		__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static inline __u32 *meta(const struct lpm *l)
+{
+	return l->w + (size_t)IPXR_LPM_META * GSIZE;
+}
+
+static inline bool is_group(__u32 x)
+{
+	return x & IPXR_LPM_GROUP;
+}
+
+__u32 lpm_encode(__u8 plen, const struct ipxr_route *rt)
+{
+	__u32 w;
+
+	/* a route of type IPXR_RT_UNSPEC keeps its length: shorter routes do not paint over it */
+	if (!rt)
+		return NONE;
+	w = (__u32)plen << IPXR_LPM_PLEN_SHIFT;
+	/* what the leaf has no room for: the trie answers (only a hand-written map has such ids,
+	 * a route MTU the program must check) */
+	if (rt->nh_id > IPXR_LPM_NH_MASK || rt->mtu || rt->type > IPXR_LPM_TYPE_MASK)
+		return w | IPXR_LPM_TRIE;
+	return w | (__u32)rt->type << IPXR_LPM_TYPE_SHIFT | rt->nh_id;
+}
+
+static void meta_init(struct lpm *l)
+{
+	__u32 *m = meta(l);
+
+	memset(m, 0, GBYTES);
+	m[IPXR_LPM_M_MAGIC] = IPXR_LAYOUT_MAGIC;
+	m[IPXR_LPM_M_FAMILY] = l->bytes == 4 ? 4 : 6;
+	m[IPXR_LPM_M_TRIE_ID] = l->gen;
+	m[IPXR_LPM_M_HIWATER] = IPXR_LPM_MIN_GROUPS;
+	m[IPXR_LPM_M_USED] = IPXR_LPM_MIN_GROUPS;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Grace periods and pools                                                                     */
+
+/*
+ * Wait until no XDP program run that started before is still running. 0 or a negative errno
+ * (MEMBARRIER_CMD_GLOBAL is refused on nohz_full kernels).
+ */
+static int grace(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+		return 0;
+	return -errno;
+}
+
+static void stale_release(struct lpm *l)
+{
+	int i;
+
+	if (!l->n_stale)
+		return;
+	/* without a grace period, time is all there is: a packet's lookup takes microseconds */
+	if (grace())
+		usleep(50 * 1000);
+	for (i = 0; i < l->n_stale; i++)
+		close(l->stale[i]);
+	l->n_stale = 0;
+}
+
+static int pool_create(const struct lpm *l, __u32 groups, __u32 **w)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
+	void *p;
+	int fd, err;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, l->bytes == 4 ? "ipxr_lpm4" : "ipxr_lpm6",
+			    sizeof(__u32), GBYTES, groups, &opts);
+	if (fd < 0)
+		return -errno;
+	p = mmap(NULL, (size_t)groups * GBYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	*w = p;
+	return fd;
+}
+
+/*
+ * Put the pool @fd (@groups groups at @w, complete) in the slot in place of the current one,
+ * which is closed after a grace period. 0 or a negative errno (then @fd is closed).
+ */
+static int pool_publish(struct lpm *l, int fd, __u32 *w, __u32 groups)
+{
+	int err;
+
+	if (bpf_map_update_elem(l->outer_fd, &l->slot, &fd, BPF_ANY)) {
+		err = -errno;
+		munmap(w, (size_t)groups * GBYTES);
+		close(fd);
+		return err;
+	}
+	if (l->pool_fd >= 0) {
+		munmap(l->w, l->map_len);
+		if (l->n_stale == LPM_STALE_MAX)
+			stale_release(l);
+		l->stale[l->n_stale++] = l->pool_fd;
+	}
+	l->pool_fd = fd;
+	l->w = w;
+	l->cap = groups;
+	l->map_len = (size_t)groups * GBYTES;
+	return 0;
+}
+
+/*
+ * Room for at least @need groups, the content kept: a quarter more (a full IPv6 table's pool is
+ * hundreds of MiB, doubling it would waste as much again). 0 or a negative errno.
+ */
+static int grow(struct lpm *l, __u32 need)
+{
+	__u32 cap = l->cap + (l->cap / 4 > INIT_GROUPS ? l->cap / 4 : INIT_GROUPS), *w;
+	int fd, err;
+
+	if (cap < need)
+		cap = need;
+	if (cap > IPXR_LPM_IDX_MASK / 2)
+		return -E2BIG;
+	if (l->outer_fd < 0) {
+		w = realloc(l->w, (size_t)cap * GBYTES);
+		if (!w)
+			return -ENOMEM;
+		memset(w + (size_t)l->cap * GSIZE, 0, (size_t)(cap - l->cap) * GBYTES);
+		l->w = w;
+		l->cap = cap;
+		return 0;
+	}
+	/* readers go on in the old pool until the new one, a complete copy, is in the slot */
+	fd = pool_create(l, cap, &w);
+	if (fd < 0)
+		return fd;
+	memcpy(w, l->w, (size_t)l->cap * GBYTES);
+	err = pool_publish(l, fd, w, cap);
+	return err;
+}
+
+/* A group filled with @fill (not yet reachable), or a negative errno. */
+static long group_alloc(struct lpm *l, __u32 fill)
+{
+	__u32 *m = meta(l), g, *e;
+	int err, i;
+
+	if (!m[IPXR_LPM_M_FREE] && m[IPXR_LPM_M_LIMBO] &&
+	    (m[M_LIMBO_N] >= LIMBO_BATCH || m[IPXR_LPM_M_HIWATER] >= l->cap) && !grace()) {
+		m[IPXR_LPM_M_FREE] = m[IPXR_LPM_M_LIMBO];
+		m[IPXR_LPM_M_LIMBO] = 0;
+		m[M_LIMBO_N] = 0;
+	}
+	g = m[IPXR_LPM_M_FREE];
+	if (g) {
+		if (g < IPXR_LPM_MIN_GROUPS || g >= l->cap)
+			return -EUCLEAN;
+		m[IPXR_LPM_M_FREE] = ld(l->w + (size_t)g * GSIZE) & ~IPXR_LPM_TRIE;
+	} else {
+		if (m[IPXR_LPM_M_HIWATER] >= l->cap) {
+			err = grow(l, m[IPXR_LPM_M_HIWATER] + 1);
+			if (err)
+				return err;
+			m = meta(l);
+		}
+		g = m[IPXR_LPM_M_HIWATER]++;
+	}
+	m[IPXR_LPM_M_USED]++;
+	e = l->w + (size_t)g * GSIZE;
+	for (i = 0; i < GSIZE; i++)
+		st(&e[i], fill);
+	return g;
+}
+
+static void group_free(struct lpm *l, __u32 g)
+{
+	__u32 *m = meta(l), *e = l->w + (size_t)g * GSIZE;
+	int i;
+
+	for (i = 1; i < GSIZE; i++)
+		st(&e[i], IPXR_LPM_TRIE);
+	st(&e[0], IPXR_LPM_TRIE | m[IPXR_LPM_M_LIMBO]);
+	m[IPXR_LPM_M_LIMBO] = g;
+	m[M_LIMBO_N]++;
+	m[IPXR_LPM_M_USED]--;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Opening                                                                                     */
+
+struct tkey {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+static int trie_lookup(void *ctx, const __u8 *addr, __u8 plen, struct ipxr_route *rt)
+{
+	struct lpm *l = ctx;
+	struct tkey key = { .prefixlen = plen };
+
+	memcpy(key.addr, addr, l->bytes);
+	if (bpf_map_lookup_elem(l->trie_fd, &key, rt))
+		return errno == ENOENT ? 0 : -errno;
+	return 1;
+}
+
+static int trie_dump(void *ctx, struct lpm_route **r, size_t *n);
+
+static void lpm_reset(struct lpm *l, int af)
+{
+	memset(l, 0, sizeof(*l));
+	l->af = af;
+	l->bytes = af == AF_INET ? 4 : 16;
+	l->outer_fd = -1;
+	l->trie_fd = -1;
+	l->pool_fd = -1;
+}
+
+int lpm_init(struct lpm *l, int af, __u32 gen, lpm_lookup_fn lookup, lpm_dump_fn dump,
+	     void *ctx)
+{
+	lpm_reset(l, af);
+	l->gen = gen;
+	l->lookup = lookup;
+	l->dump = dump;
+	l->ctx = ctx;
+	l->cap = INIT_GROUPS;
+	l->w = calloc(l->cap, GBYTES);
+	if (!l->w)
+		return -ENOMEM;
+	meta_init(l);
+	return 0;
+}
+
+int lpm_open(struct lpm *l, int af, int lpm_fd, int trie_fd)
+{
+	struct bpf_map_info info = {}, tinfo = {};
+	__u32 len = sizeof(info), tlen = sizeof(tinfo), id;
+	void *p;
+	int fd, err;
+
+	lpm_reset(l, af);
+	if (af != AF_INET && af != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (bpf_obj_get_info_by_fd(lpm_fd, &info, &len) ||
+	    bpf_obj_get_info_by_fd(trie_fd, &tinfo, &tlen))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_ARRAY_OF_MAPS || info.key_size != sizeof(__u32) ||
+	    info.max_entries != IPXR_LPM_SLOTS || tinfo.type != BPF_MAP_TYPE_LPM_TRIE ||
+	    tinfo.key_size != 4U + l->bytes || !tinfo.id)
+		return -EINVAL;
+	l->gen = tinfo.id;
+	l->lookup = trie_lookup;
+	l->dump = trie_dump;
+	l->ctx = l;
+	l->outer_fd = lpm_fd;
+	l->trie_fd = trie_fd;
+	l->slot = af == AF_INET ? IPXR_LPM_SLOT4 : IPXR_LPM_SLOT6;
+	if (bpf_map_lookup_elem(lpm_fd, &l->slot, &id))
+		return errno == ENOENT ? 0 : -errno;	/* never painted */
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		goto fail;
+	}
+	err = -EINVAL;
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(__u32) ||
+	    info.value_size != GBYTES || info.max_entries < IPXR_LPM_MIN_GROUPS ||
+	    info.max_entries > IPXR_LPM_IDX_MASK || !(info.map_flags & BPF_F_MMAPABLE))
+		goto fail;
+	p = mmap(NULL, (size_t)info.max_entries * GBYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto fail;
+	}
+	l->w = p;
+	l->cap = info.max_entries;
+	l->pool_fd = fd;
+	l->map_len = (size_t)info.max_entries * GBYTES;
+	return 0;
+fail:
+	close(fd);
+	return err;
+}
+
+void lpm_close(struct lpm *l)
+{
+	stale_release(l);
+	if (l->map_len)
+		munmap(l->w, l->map_len);
+	else if (l->outer_fd < 0)
+		free(l->w);
+	if (l->pool_fd >= 0)
+		close(l->pool_fd);
+	l->w = NULL;
+	l->map_len = 0;
+	l->pool_fd = -1;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The bracket                                                                                 */
+
+bool lpm_in_step(const struct lpm *l)
+{
+	const __u32 *m;
+
+	if (!l->w)
+		return false;
+	m = meta(l);
+	return ld(&m[IPXR_LPM_M_MAGIC]) == IPXR_LAYOUT_MAGIC &&
+	       ld(&m[IPXR_LPM_M_FAMILY]) == (l->bytes == 4 ? 4U : 6U) &&
+	       ld(&m[IPXR_LPM_M_TRIE_ID]) == l->gen && !ld(&m[IPXR_LPM_M_DIRTY]) &&
+	       ld(&m[IPXR_LPM_M_HIWATER]) >= IPXR_LPM_MIN_GROUPS &&
+	       ld(&m[IPXR_LPM_M_HIWATER]) <= l->cap;
+}
+
+void lpm_begin(struct lpm *l)
+{
+	l->begun = true;
+	l->repaint = !lpm_in_step(l);
+	if (!l->repaint)
+		__atomic_store_n(&meta(l)[IPXR_LPM_M_DIRTY], 1, __ATOMIC_SEQ_CST);
+}
+
+void lpm_invalidate(struct lpm *l)
+{
+	l->repaint = true;
+}
+
+int lpm_end(struct lpm *l)
+{
+	int err = 0;
+
+	if (!l->begun)
+		return 0;
+	l->begun = false;
+	if (l->repaint) {
+		err = lpm_repaint(l);
+		/*
+		 * The pool may now miss changes of the trie: out of the slot with it, the program
+		 * uses the trie until a writer can paint one.
+		 */
+		if (err && l->outer_fd >= 0)
+			bpf_map_delete_elem(l->outer_fd, &l->slot);
+	} else {
+		__atomic_store_n(&meta(l)[IPXR_LPM_M_DIRTY], 0, __ATOMIC_RELEASE);
+	}
+	stale_release(l);
+	return err;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Incremental painting                                                                        */
+
+/*
+ * Entries [@off, @off + @n) of the flat word array, and every group below them, whose leaf is
+ * not longer than @plen get @w. False when a group index is out of range (repaint).
+ */
+static bool paint(struct lpm *l, size_t off, size_t n, __u8 plen, __u32 w)
+{
+	size_t i;
+	__u32 x;
+
+	for (i = off; i < off + n; i++) {
+		x = ld(&l->w[i]);
+		if (is_group(x)) {
+			x &= IPXR_LPM_IDX_MASK;
+			if (x < IPXR_LPM_MIN_GROUPS || x >= l->cap ||
+			    !paint(l, (size_t)x * GSIZE, GSIZE, plen, w))
+				return false;
+		} else if (lpm_leaf_plen(x) <= plen) {
+			st(&l->w[i], w);
+		}
+	}
+	return true;
+}
+
+/* The position of @addr's entry at level @k of group @g (the root for @k 0). */
+static inline size_t entry_at(const __u8 *addr, int k, __u32 g)
+{
+	return k ? (size_t)g * GSIZE + addr[k + 1] : (size_t)addr[0] << 8 | addr[1];
+}
+
+/* The level holding a route of length @plen, and its entries' prefix length. */
+static inline int level_of(__u8 plen)
+{
+	return plen <= 16 ? 0 : (plen - 9) / 8;
+}
+
+/* The first entry and the number of entries a route of length @plen spans at its level. */
+static void span_of(const __u8 *addr, __u8 plen, __u32 g, size_t *off, size_t *n)
+{
+	int k = level_of(plen), e = 16 + 8 * k;
+
+	*n = (size_t)1 << (e - plen);
+	*off = entry_at(addr, k, g) & ~(*n - 1);
+}
+
+int lpm_set(struct lpm *l, const __u8 *addr, __u8 plen, const struct ipxr_route *rt)
+{
+	int k, last = level_of(plen);
+	__u32 w = lpm_encode(plen, rt), g = 0, x;
+	size_t off, n;
+	long ng;
+
+	if (plen > 8 * l->bytes)
+		return -EINVAL;
+	if (l->repaint || !l->w)
+		return 0;
+	for (k = 0; k < last; k++) {
+		off = entry_at(addr, k, g);
+		x = ld(&l->w[off]);
+		if (!is_group(x)) {
+			/* what the entry said, one level down, before a reader can get there */
+			ng = group_alloc(l, x);
+			if (ng < 0) {
+				l->repaint = true;
+				return (int)ng;
+			}
+			x = IPXR_LPM_GROUP | (__u32)ng;
+			__atomic_store_n(&l->w[off], x, __ATOMIC_RELEASE);
+		}
+		g = x & IPXR_LPM_IDX_MASK;
+		if (g < IPXR_LPM_MIN_GROUPS || g >= l->cap) {
+			l->repaint = true;
+			return -EUCLEAN;
+		}
+	}
+	span_of(addr, plen, g, &off, &n);
+	if (!paint(l, off, n, plen, w)) {
+		l->repaint = true;
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+/* Whether group @g holds one leaf 256 times, and which. */
+static bool uniform(const struct lpm *l, __u32 g, __u32 *leaf)
+{
+	const __u32 *e = l->w + (size_t)g * GSIZE;
+	__u32 x = ld(&e[0]);
+	int i;
+
+	if (is_group(x))
+		return false;
+	for (i = 1; i < GSIZE; i++)
+		if (ld(&e[i]) != x)
+			return false;
+	*leaf = x;
+	return true;
+}
+
+/* The leaf of the route now covering @addr/@plen, from the trie. 0 or a negative errno. */
+static int covering(struct lpm *l, const __u8 *addr, __u8 plen, __u32 *w)
+{
+	struct ipxr_route cov, again;
+	int ret;
+
+	*w = NONE;
+	if (!plen)
+		return 0;
+	ret = l->lookup(l->ctx, addr, plen - 1, &cov);
+	if (ret <= 0)
+		return ret;
+	/*
+	 * The trie answers with the value only: its prefixlen says which route it is, and a lookup
+	 * at that length must give the same one. A value that lies about its length (written by
+	 * hand) gets a repaint from the keys instead.
+	 */
+	ret = cov.prefixlen < plen ? l->lookup(l->ctx, addr, (__u8)cov.prefixlen, &again) : 0;
+	if (ret < 0)
+		return ret;
+	if (!ret || again.prefixlen != cov.prefixlen || memcmp(&again, &cov, sizeof(cov)))
+		return -EUCLEAN;
+	*w = lpm_encode((__u8)cov.prefixlen, &cov);
+	return 0;
+}
+
+int lpm_del(struct lpm *l, const __u8 *addr, __u8 plen)
+{
+	int k, last = level_of(plen), ret;
+	size_t ref[16], off, n;
+	__u32 w, g = 0, x;
+
+	if (plen > 8 * l->bytes)
+		return -EINVAL;
+	if (l->repaint || !l->w)
+		return 0;
+	ret = covering(l, addr, plen, &w);
+	if (ret) {
+		l->repaint = true;
+		return ret == -EUCLEAN ? 0 : ret;
+	}
+	for (k = 0; k < last; k++) {
+		off = entry_at(addr, k, g);
+		x = ld(&l->w[off]);
+		g = x & IPXR_LPM_IDX_MASK;
+		if (!is_group(x) || g < IPXR_LPM_MIN_GROUPS || g >= l->cap) {
+			/* the route was never painted: the pool is not what it should be */
+			l->repaint = true;
+			return 0;
+		}
+		ref[k + 1] = off;
+	}
+	span_of(addr, plen, g, &off, &n);
+	if (!paint(l, off, n, plen, w)) {
+		l->repaint = true;
+		return -EUCLEAN;
+	}
+	/* groups on the path that nothing longer needs any more: their leaf goes up */
+	for (k = last; k > 0; k--) {
+		g = ld(&l->w[ref[k]]) & IPXR_LPM_IDX_MASK;
+		if (!uniform(l, g, &w))
+			break;
+		st(&l->w[ref[k]], w);
+		group_free(l, g);
+	}
+	return 0;
+}
+
+__u32 lpm_leaf(const struct lpm *l, const __u8 *addr)
+{
+	__u32 x, g;
+	int k;
+
+	if (!l->w)
+		return IPXR_LPM_TRIE;
+	x = ld(&l->w[entry_at(addr, 0, 0)]);
+	for (k = 1; is_group(x); k++) {
+		g = x & IPXR_LPM_IDX_MASK;
+		if (k > l->bytes - 2 || g >= l->cap)
+			return IPXR_LPM_TRIE;
+		x = ld(&l->w[entry_at(addr, k, g)]);
+	}
+	return x;
+}
+
+__u32 lpm_groups_used(const struct lpm *l)
+{
+	return l->w ? ld(&meta(l)[IPXR_LPM_M_USED]) : 0;
+}
+
+size_t lpm_bytes(const struct lpm *l)
+{
+	return l->w ? (size_t)l->cap * GBYTES : 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Painting everything                                                                         */
+
+static int by_plen(const void *a, const void *b)
+{
+	const struct lpm_route *x = a, *y = b;
+
+	if (x->plen != y->plen)
+		return (int)x->plen - (int)y->plen;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
+int lpm_build(struct lpm *l, struct lpm_route *r, size_t n)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++)
+		if (r[i].plen > 8 * l->bytes)
+			return -EINVAL;
+	/*
+	 * Shorter routes first: each route then paints only the entries it spans at its level
+	 * (nothing longer is there yet to recurse into), at most 256 stores past the root.
+	 */
+	qsort(r, n, sizeof(*r), by_plen);
+	memset(l->w, 0, (size_t)IPXR_LPM_MIN_GROUPS * GBYTES);
+	meta_init(l);
+	l->repaint = false;
+	for (i = 0; i < n; i++) {
+		err = lpm_set(l, r[i].addr, r[i].plen, &r[i].rt);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Up to @max keys (of @ks bytes) and values of the trie after the key @tok_in (NULL: first). */
+static int dump_chunk(int fd, size_t ks, bool *batch, const void *tok_in, void *tok_out,
+		      __u8 *keys, struct ipxr_route *vals, __u32 max, __u32 *cnt, bool *done)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	const void *prev = tok_in;
+
+	if (*batch) {
+		/* the generic batch walks by key, and its token is the last key */
+		*cnt = max;
+		if (!bpf_map_lookup_batch(fd, (void *)tok_in, tok_out, keys, vals, cnt, &opts))
+			return 0;
+		if (errno == ENOENT) {
+			*done = true;
+			return 0;
+		}
+		if (tok_in || (errno != EINVAL && errno != EOPNOTSUPP && errno != 524))
+			return -errno;
+		*batch = false;		/* a kernel without it: key by key */
+	}
+	for (*cnt = 0; *cnt < max; (*cnt)++) {
+		if (bpf_map_get_next_key(fd, prev, keys + *cnt * ks)) {
+			if (errno != ENOENT)
+				return -errno;
+			*done = true;
+			break;
+		}
+		/* the key itself: a lookup at its own length finds nothing longer */
+		if (bpf_map_lookup_elem(fd, keys + *cnt * ks, &vals[*cnt]))
+			return -errno;
+		prev = keys + *cnt * ks;
+	}
+	if (*cnt)
+		memcpy(tok_out, keys + (*cnt - 1) * ks, ks);
+	return 0;
+}
+
+/* Every key and value of the trie. */
+static int trie_dump(void *ctx, struct lpm_route **out, size_t *count)
+{
+	struct lpm *l = ctx;
+	const size_t ks = 4 + l->bytes;
+	const __u32 chunk = 8192;
+	struct lpm_route *r = NULL, *nr;
+	struct ipxr_route *vals;
+	struct tkey tok[2];
+	size_t n = 0, alloc = 0, i;
+	bool batch = true, done = false;
+	__u8 *keys;
+	__u32 cnt, plen;
+	int err = 0, t = 0;
+
+	keys = calloc(chunk, ks);
+	vals = calloc(chunk, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!done) {
+		if (n + chunk > alloc) {
+			alloc = alloc ? 2 * alloc : 4 * chunk;
+			nr = realloc(r, alloc * sizeof(*r));
+			if (!nr) {
+				err = -ENOMEM;
+				goto out;
+			}
+			r = nr;
+		}
+		err = dump_chunk(l->trie_fd, ks, &batch, n ? &tok[t] : NULL, &tok[!t], keys, vals,
+				 chunk, &cnt, &done);
+		if (!err && !cnt && !done)
+			err = -EIO;	/* no progress: never loop */
+		if (err)
+			goto out;
+		t = !t;
+		for (i = 0; i < cnt; i++) {
+			memcpy(&plen, keys + i * ks, sizeof(plen));
+			memset(r[n + i].addr, 0, sizeof(r[n + i].addr));
+			memcpy(r[n + i].addr, keys + i * ks + 4, l->bytes);
+			r[n + i].plen = (__u8)plen;
+			r[n + i].rt = vals[i];
+		}
+		n += cnt;
+	}
+	*out = r;
+	*count = n;
+	r = NULL;
+out:
+	free(r);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* A memory pool painted from everything the trie of @l holds now. */
+static int build_from_trie(struct lpm *l, struct lpm *b)
+{
+	struct lpm_route *r = NULL;
+	size_t n = 0;
+	int err;
+
+	err = lpm_init(b, l->af, l->gen, l->lookup, l->dump, l->ctx);
+	if (err)
+		return err;
+	err = l->dump(l->ctx, &r, &n);
+	if (!err)
+		err = lpm_build(b, r, n);
+	free(r);
+	if (err)
+		lpm_close(b);
+	return err;
+}
+
+int lpm_repaint(struct lpm *l)
+{
+	__u32 used, groups, *w;
+	struct lpm b;
+	int fd, err;
+
+	err = build_from_trie(l, &b);
+	if (err)
+		return err;
+	if (l->outer_fd < 0) {
+		free(l->w);
+		l->w = b.w;
+		l->cap = b.cap;
+		l->repaint = false;
+		return 0;
+	}
+	/* room for growth: an eighth more, and at least a pool's first size */
+	used = meta(&b)[IPXR_LPM_M_HIWATER];
+	groups = used + used / 8;
+	if (groups < INIT_GROUPS)
+		groups = INIT_GROUPS;
+	fd = pool_create(l, groups, &w);
+	if (fd < 0) {
+		lpm_close(&b);
+		return fd;
+	}
+	memcpy(w, b.w, (size_t)used * GBYTES);
+	lpm_close(&b);
+	err = pool_publish(l, fd, w, groups);
+	if (!err)
+		l->repaint = false;
+	return err;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Verifying                                                                                   */
+
+struct verify {
+	const struct lpm *l, *ref;
+	lpm_mismatch_fn cb;
+	void *ctx;
+	long bad;
+	int bytes;
+};
+
+static void mismatch(struct verify *v, const __u8 *addr, __u8 plen, __u32 got, __u32 want)
+{
+	v->bad++;
+	if (v->cb)
+		v->cb(v->ctx, addr, plen, got, want);
+}
+
+/* Entries @a of the pool and @b of the reference, for the prefix @addr/@plen, level @k. */
+static void compare(struct verify *v, __u8 *addr, int k, __u32 a, __u32 b)
+{
+	__u8 plen = 16 + 8 * k;
+	__u32 ga, gb;
+	int i;
+
+	if (!is_group(a) && !is_group(b)) {
+		if (a != b)
+			mismatch(v, addr, plen, a, b);
+		return;
+	}
+	ga = a & IPXR_LPM_IDX_MASK;
+	gb = b & IPXR_LPM_IDX_MASK;
+	if (!is_group(a) || !is_group(b) || k + 2 >= v->bytes || ga >= v->l->cap ||
+	    ga < IPXR_LPM_MIN_GROUPS) {
+		mismatch(v, addr, plen, a, is_group(b) ? IPXR_LPM_GROUP : b);
+		return;
+	}
+	for (i = 0; i < GSIZE; i++) {
+		addr[k + 2] = (__u8)i;
+		compare(v, addr, k + 1, ld(&v->l->w[(size_t)ga * GSIZE + i]),
+			v->ref->w[(size_t)gb * GSIZE + i]);
+	}
+	addr[k + 2] = 0;
+}
+
+long lpm_verify(struct lpm *l, lpm_mismatch_fn cb, void *ctx)
+{
+	struct verify v = { .l = l, .cb = cb, .ctx = ctx, .bytes = l->bytes };
+	struct lpm_route *r = NULL;
+	struct ipxr_route rt;
+	__u8 addr[16] = {};
+	const __u32 *m;
+	struct lpm b;
+	size_t n = 0, i;
+	__u32 want, got;
+	int err, ret;
+
+	if (!l->w)
+		return -ENOENT;
+	m = meta(l);
+	for (i = 0; i < IPXR_LPM_M_FREE; i++) {
+		__u32 want_m[IPXR_LPM_M_FREE] = {
+			[IPXR_LPM_M_MAGIC] = IPXR_LAYOUT_MAGIC,
+			[IPXR_LPM_M_FAMILY] = l->bytes == 4 ? 4 : 6,
+			[IPXR_LPM_M_TRIE_ID] = l->gen,
+			[IPXR_LPM_M_DIRTY] = 0,
+		};
+
+		got = ld(&m[i]);
+		if (i == IPXR_LPM_M_HIWATER ? got > l->cap || got < IPXR_LPM_MIN_GROUPS :
+		    got != want_m[i])
+			mismatch(&v, NULL, (__u8)i, got, i == IPXR_LPM_M_HIWATER ? l->cap : want_m[i]);
+	}
+
+	/* every entry against a pool painted from scratch (which has no groups to spare) */
+	err = build_from_trie(l, &b);
+	if (err)
+		return err;
+	v.ref = &b;
+	for (i = 0; i < (size_t)IPXR_LPM_ROOT_GROUPS * GSIZE; i++) {
+		addr[0] = (__u8)(i >> 8);
+		addr[1] = (__u8)i;
+		compare(&v, addr, 0, ld(&l->w[i]), b.w[i]);
+	}
+	lpm_close(&b);
+
+	/* and, not through the painter, each route's first address against the trie's match */
+	err = l->dump(l->ctx, &r, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		memcpy(addr, r[i].addr, sizeof(addr));
+		ret = l->lookup(l->ctx, addr, 8 * l->bytes, &rt);
+		if (ret < 0) {
+			free(r);
+			return ret;
+		}
+		want = ret ? lpm_encode((__u8)rt.prefixlen, &rt) : NONE;
+		got = lpm_leaf(l, addr);
+		if (got != want)
+			mismatch(&v, addr, 8 * l->bytes, got, want);
+	}
+	free(r);
+	return v.bad;
+}
