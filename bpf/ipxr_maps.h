@@ -70,6 +70,13 @@ struct ipxr_config {
 	__u32 reserved[5];
 };
 
+/*
+ * reserved[IPXR_CFG_WRITES]: the write generation, moved on by every writer before it releases
+ * the maps' lock, so a writer that keeps the maps and what it read of them across batches
+ * (ipxr sync) knows when another wrote in between. The program does not read it.
+ */
+#define IPXR_CFG_WRITES		1
+
 struct ipxr_route4_key {
 	__u32 prefixlen;
 	__be32 addr;

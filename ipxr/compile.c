@@ -18,21 +18,55 @@
 #include "nexthop.h"
 #include "ports.h"
 
+static struct {
+	bool keep;		/* compile_keep(): what was read stays across compile_end() */
+	bool committed;		/* compile_commit() succeeded since compile_begin() */
+	bool ports;		/* ports_sync() done for the maps open now */
+} cs;
+
+void compile_keep(bool keep)
+{
+	cs.keep = keep;
+	maps_keep(keep);
+}
+
 int compile_begin(void)
 {
 	int err = maps_open(true);
 
+	if (err)
+		return err;
+	cs.committed = false;
+	/*
+	 * What was read under an earlier hold of the lock (next hops and their counts, the
+	 * router's addresses, the ports) holds as long as nobody else wrote and the maps are the
+	 * same: otherwise read it again.
+	 */
+	if (maps_fresh()) {
+		nh_free_all();
+		local_free();
+		cs.ports = false;
+	}
 	/* the front table is left to the trie before its first write, local_sync()'s too */
-	if (!err)
-		err = front_begin();
-	/* the program redirects only into ports recorded as running it and up */
-	if (!err)
+	err = front_begin();
+	/*
+	 * The program redirects only into ports recorded as running it and up; ipxr sync keeps
+	 * the record in step from link events (ports_apply()) after this first look.
+	 */
+	if (!err && !cs.ports) {
 		err = ports_sync();
+		cs.ports = !err;
+	}
 	if (!err)
 		err = local_sync();
 	if (!err)
 		err = nh_load();
 	return err;
+}
+
+void compile_addrs_changed(void)
+{
+	local_free();
 }
 
 __u32 compile_table(void)
@@ -271,14 +305,27 @@ int compile_recount(void)
 
 int compile_commit(void)
 {
-	return nh_commit();
+	int err = nh_commit();
+
+	cs.committed = !err;
+	return err;
 }
 
 void compile_end(void)
 {
+	/*
+	 * Next hops whose counts this process changed but did not write cannot be kept: the next
+	 * compile_begin() reads them again from the maps, and a re-scan recounts.
+	 */
+	if (!cs.committed)
+		maps_keep(false);
 	maps_close();	/* ends the front table's bracket and releases the lock */
-	nh_free_all();
-	local_free();
+	if (!cs.keep || !cs.committed) {
+		nh_free_all();
+		local_free();
+		cs.ports = false;
+	}
+	maps_keep(cs.keep);
 }
 
 int compile_set_table(__u32 table)

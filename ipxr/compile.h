@@ -68,11 +68,22 @@ void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
 int compile_commit(void);
 
 /*
- * Give back what compile_begin() took: the maps' lock (other writers may go on), the front
- * table's bracket, the next hops and addresses read. The next compile_begin() reads them again:
- * how ipxr sync writes batch after batch while the CLI writes in between.
+ * Give back what compile_begin() took: the maps' lock (other writers may go on) and the front
+ * table's bracket, and unless compile_keep(), the maps, next hops and addresses read. The next
+ * compile_begin() reads them again.
  */
 void compile_end(void);
+
+/*
+ * For ipxr sync, which writes batch after batch while the CLI writes in between: compile_end()
+ * keeps the maps open, the front table mapped, and the next hops, addresses and ports read, and
+ * compile_begin() reads them again only when the pins changed or another writer wrote since
+ * (maps_fresh()). A batch not committed keeps nothing.
+ */
+void compile_keep(bool keep);
+
+/* The router's addresses changed: the next compile_begin() reads them again. */
+void compile_addrs_changed(void);
 
 /* Make @table the one the fast path compiles (ipxr_config). 0 or an exit code. */
 int compile_set_table(__u32 table);

@@ -729,6 +729,8 @@ static int batch_apply(void)
 	__u32 gen;
 	int err;
 
+	if (s.addrs)
+		compile_addrs_changed();
 	err = compile_begin();
 	if (err) {
 		compile_end();
@@ -985,6 +987,8 @@ int do_sync(int argc, char **argv)
 					  "notification socket: %s", strerror(-fd));
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
+		/* opening and reading the maps for every batch would cost more than the batch */
+		compile_keep(true);
 	}
 	err = sync_start();
 	if (err)
@@ -1004,6 +1008,8 @@ int do_sync(int argc, char **argv)
 		 "overruns, %lu routes compiled, %lu removed, %lu put back", s.batches, s.events,
 		 s.scans, s.overruns, s.compiled, s.removed, s.restored);
 out:
+	compile_keep(false);
+	compile_end();	/* closes what was kept */
 	events_close();
 	free(s.dirty);
 	free(s.links);
