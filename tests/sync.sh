@@ -294,6 +294,31 @@ expect_match "the object loaded again: ipxr sync said so" "the maps were made an
 out=$(nsrun "$H1" ping -c 3 -i 0.1 -W 1 198.51.100.1 2>&1)
 check_fast fwd_datagrams ipxr_stat "the new maps, filled by ipxr sync" 10 198.51.100.1 0.01
 
+# ---- the CLI writes between ipxr sync's batches -----------------------------------------------
+#
+# ipxr sync keeps the maps and the next hops it read across batches; a CLI write in between
+# (here a new next hop) must be seen, or its next allocation would reuse the CLI's next hop.
+
+run ip -n "$R" neigh replace 10.0.2.3 lladdr 02:00:00:00:02:03 dev r-eth1 nud permanent
+run ip -n "$R" neigh replace 10.0.2.4 lladdr 02:00:00:00:02:04 dev r-eth1 nud permanent
+check "ipxr route add 198.51.103.0/24 via 10.0.2.3 (the CLI, while ipxr sync runs)" \
+	ipxr route add 198.51.103.0/24 via 10.0.2.3 dev r-eth1
+run ip -n "$R" route add 198.51.104.0/24 via 10.0.2.4 dev r-eth1
+wait_for 2 in_maps 198.51.104.0/24
+expect_eq "a CLI write between batches: both routes keep their own gateway" \
+	"$(px route show 198.51.103.0/24 | cut -d' ' -f1-3) / $(px route show 198.51.104.0/24 |
+	   cut -d' ' -f1-3)" "198.51.103.0/24 via 10.0.2.3 / 198.51.104.0/24 via 10.0.2.4"
+expect_eq "a CLI write between batches: each next hop counts its one route" \
+	"$(px -j nexthop show dev r-eth1 | jq -r '.[] | select(.gateway == "10.0.2.3" or
+	   .gateway == "10.0.2.4") | "\(.gateway) \(.routes)"' | sort | tr '\n' ' ')" \
+	"10.0.2.3 1 10.0.2.4 1 "
+check "ipxr route del 198.51.104.0/24 (a route ipxr sync compiled)" ipxr route del 198.51.104.0/24
+run ip -n "$R" route del 198.51.103.0/24
+wait_for 2 not_in_maps 198.51.103.0/24
+expect_eq "and deleted again, one by the CLI and one by ip: no next hop left for them" \
+	"$(px -j nexthop show dev r-eth1 | jq '[.[] | select(.gateway == "10.0.2.3" or
+	   .gateway == "10.0.2.4")] | length')" 0
+
 # ---- overrun -----------------------------------------------------------------------------------
 
 # maps_vs_kernel: the routes of table main as "DST GATEWAY DEV PROTO METRIC", from the kernel
@@ -340,6 +365,54 @@ kernel_routes >"$LIB_TMP/kernel"
 wait_for 10 sh -c "'$POLL_IPXR' -n '$R' route show | grep -c '^100\.64\.' | grep -qx 0"
 map_routes >"$LIB_TMP/maps"
 expect_eq "and after deleting them again too" "$(diff "$LIB_TMP/kernel" "$LIB_TMP/maps")" ""
+
+# ---- re-scans under churn ---------------------------------------------------------------------
+#
+# A re-scan every second while 10,000 routes come, change gateway and go: a re-scan is read a
+# piece at a time between event batches, and leaves the prefixes events changed meanwhile to
+# them. At the end the maps equal the kernel.
+
+sync_stop
+SYNC_ARGS=(scan 1)
+sync_start || not_ok "ipxr sync started with a re-scan every second"
+SYNC_ARGS=()
+for i in $(seq 0 9999); do
+	echo "route add 100.66.$((i / 250)).$((i % 250))/32 via $H2_IP"
+done >"$LIB_TMP/churn.add"
+sed "s/route add \(.*\) via .*/route replace \1 dev r-eth1/" "$LIB_TMP/churn.add" \
+	>"$LIB_TMP/churn.repl"
+sed 's/route add \(.*\) via .*/route del \1/' "$LIB_TMP/churn.add" >"$LIB_TMP/churn.del"
+scans0=$(grep -c "re-scanned" "$SYNC_LOG")
+t_end=$(($(now_ms) + 4000))
+rounds=0
+while (($(now_ms) < t_end)); do
+	ip -n "$R" -b "$LIB_TMP/churn.add" &&
+		ip -n "$R" -b "$LIB_TMP/churn.repl" &&
+		ip -n "$R" -b "$LIB_TMP/churn.del" || break
+	rounds=$((rounds + 1))
+done
+ip -n "$R" -b "$LIB_TMP/churn.add"
+ip -n "$R" -b "$LIB_TMP/churn.repl"
+kernel_routes >"$LIB_TMP/kernel"
+wait_for 10 sh -c "'$POLL_IPXR' -n '$R' -j route show | jq -r '.[] | select(.type != \"local\") |
+	\"\(.dst) \(.gateway // \"-\") \(.dev) \(.protocol) \(.metric // 0)\"' | sort |
+	cmp -s - '$LIB_TMP/kernel'"
+map_routes >"$LIB_TMP/maps"
+if cmp -s "$LIB_TMP/kernel" "$LIB_TMP/maps"; then
+	ok "after $rounds rounds of 30,000 changes under re-scans the maps equal the kernel's" \
+		"table, route by route ($(wc -l <"$LIB_TMP/kernel") routes)"
+else
+	not_ok "after $rounds rounds of 30,000 changes under re-scans the maps equal the kernel's table"
+	diag_output "$(diff "$LIB_TMP/kernel" "$LIB_TMP/maps" | head -20)"
+fi
+scans=$(sed -n "$((scans0 + 1)),\$ p" "$SYNC_LOG" | grep "re-scanned")
+expect_ge "re-scans ran during the churn" "$(grep -c . <<<"$scans")" 3
+expect_ge "a re-scan left prefixes to the events applied while it ran (interleaved)" \
+	"$(grep -o '[0-9]* left to events' <<<"$scans" | sort -n | tail -1 |
+	cut -d' ' -f1)" 1
+run ip -n "$R" -b "$LIB_TMP/churn.del"
+wait_for 10 sh -c "'$POLL_IPXR' -n '$R' route show | grep -c '^100\.66\.' | grep -qx 0"
+expect_eq "and all deleted again" "$(px route show | grep -c '^100\.66\.')" 0
 
 sync_stop
 expect_match "SIGTERM stops ipxr sync with a summary" "stopped: [0-9]* batches" \
