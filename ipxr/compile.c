@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <linux/icmpv6.h>
 #include <linux/rtnetlink.h>
 
 #include "compile.h"
@@ -85,6 +86,25 @@ static void route_key_of(const struct inet_prefix *p, struct route_key *key)
 	memcpy(key->addr, p->addr, af_bytes(p->family));
 }
 
+static void src_key_of(const struct inet_prefix *p, struct ipxr_route_src_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = p->family;
+	key->prefixlen = p->bitlen;
+	memcpy(key->addr, p->addr, af_bytes(p->family));
+}
+
+/*
+ * The route's IPv6 preference as the entry keeps it: medium, which every IPv6 route has unless
+ * told otherwise, is 0 like no preference at all.
+ */
+static __u8 pref_code(const struct kroute *r)
+{
+	if (!r->has_pref || r->dst.family != AF_INET6 || r->pref == ICMPV6_ROUTER_PREF_MEDIUM)
+		return 0;
+	return r->pref + 1;
+}
+
 /* What the fast path does with @r: a type of its own, and for unicast the next hop's pieces. */
 static __u8 compile_type(const struct kroute *r)
 {
@@ -111,6 +131,8 @@ int compile_route(const struct kroute *r)
 {
 	const struct ipxr_family *f = family_get(r->dst.family);
 	struct ipxr_route val = {}, old;
+	struct ipxr_route_src_key skey;
+	struct ipxr_route_src src = {};
 	char dst[PREFIX_STRLEN];
 	struct route_key key;
 	int oif = r->oif, had, err;
@@ -135,6 +157,9 @@ int compile_route(const struct kroute *r)
 		val.flags |= IPXR_RT_F_MTU_LOCK;
 	if (r->flags & RTNH_F_ONLINK)
 		val.flags |= IPXR_RT_F_ONLINK;
+	val.pref = pref_code(r);
+	if (r->has_prefsrc && r->prefsrc.family == r->dst.family)
+		val.flags |= IPXR_RT_F_SRC;
 	if (val.type == IPXR_RT_UNICAST) {
 		if (!oif) {
 			err = nh_gateway_dev(&r->gw, &oif);
@@ -152,9 +177,23 @@ int compile_route(const struct kroute *r)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s", dst,
 				  strerror(-had));
 	}
+	/* the source address first: whoever sees the entry's flag finds it */
+	src_key_of(&r->dst, &skey);
+	if (val.flags & IPXR_RT_F_SRC) {
+		memcpy(src.addr, r->prefsrc.addr, af_bytes(r->dst.family));
+		if (bpf_map_update_elem(map_fd(MAP_ROUTE_SRC), &skey, &src, BPF_ANY)) {
+			err = errno;
+			nh_release(nh_id);
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot write the source address of "
+					  "route \"%s\" (map %s): %s", dst, IPXR_MAP_ROUTE_SRC,
+					  strerror(err));
+		}
+	}
 	if (bpf_map_update_elem(map_fd(f->route_map), &key, &val, BPF_ANY)) {
 		err = errno;
 		nh_release(nh_id);
+		if ((val.flags & IPXR_RT_F_SRC) && !(had == 1 && (old.flags & IPXR_RT_F_SRC)))
+			bpf_map_delete_elem(map_fd(MAP_ROUTE_SRC), &skey);
 		if (err == E2BIG || err == ENOSPC || err == ENOMEM)
 			return ipxr_error(IPXR_EXIT_REFUSED, "route table full (%u routes)",
 					  f->max_routes);
@@ -162,6 +201,8 @@ int compile_route(const struct kroute *r)
 				  strerror(err));
 	}
 	front_set(f, &key, &val);
+	if (had == 1 && (old.flags & IPXR_RT_F_SRC) && !(val.flags & IPXR_RT_F_SRC))
+		bpf_map_delete_elem(map_fd(MAP_ROUTE_SRC), &skey);
 	if (had == 1 && old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
 	return 0;
@@ -209,9 +250,33 @@ int compile_remove(const struct inet_prefix *dst)
 				  format_prefix(d, sizeof(d), dst), strerror(errno));
 	}
 	front_del(f, &key);
+	if (old.flags & IPXR_RT_F_SRC) {
+		struct ipxr_route_src_key skey;
+
+		src_key_of(dst, &skey);
+		bpf_map_delete_elem(map_fd(MAP_ROUTE_SRC), &skey);
+	}
 	if (old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
 	return 0;
+}
+
+int compile_src(const struct ipxr_family *f, const struct route_key *key,
+		const struct ipxr_route *val, struct inet_prefix *src)
+{
+	struct ipxr_route_src_key skey = { .family = f->af, .prefixlen = key->prefixlen };
+	struct ipxr_route_src v;
+
+	if (!(val->flags & IPXR_RT_F_SRC))
+		return 0;
+	memcpy(skey.addr, key->addr, f->bits / 8);
+	if (bpf_map_lookup_elem(map_fd(MAP_ROUTE_SRC), &skey, &v))
+		return 0;
+	memset(src, 0, sizeof(*src));
+	src->family = f->af;
+	src->bitlen = f->bits;
+	memcpy(src->addr, v.addr, f->bits / 8);
+	return 1;
 }
 
 void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
@@ -232,6 +297,11 @@ void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
 	r->mtu_lock = val->flags & IPXR_RT_F_MTU_LOCK;
 	if (val->flags & IPXR_RT_F_ONLINK)
 		r->flags |= RTNH_F_ONLINK;
+	r->has_prefsrc = compile_src(f, key, val, &r->prefsrc) == 1;
+	if (f->af == AF_INET6) {
+		r->has_pref = true;
+		r->pref = val->pref ? val->pref - 1 : ICMPV6_ROUTER_PREF_MEDIUM;
+	}
 	if (val->type == IPXR_RT_LOCAL) {
 		r->type = RTN_LOCAL;
 		r->table = RT_TABLE_LOCAL;
@@ -358,7 +428,9 @@ bool compile_same(const struct kroute *k, const struct kroute *m)
 	if (k->table != m->table || k->type != m->type || k->protocol != m->protocol ||
 	    k->scope != m->scope || k->priority != m->priority || k->mtu != m->mtu ||
 	    k->mtu_lock != m->mtu_lock ||
-	    (k->flags & RTNH_F_ONLINK) != (m->flags & RTNH_F_ONLINK))
+	    (k->flags & RTNH_F_ONLINK) != (m->flags & RTNH_F_ONLINK) ||
+	    pref_code(k) != pref_code(m) || k->has_prefsrc != m->has_prefsrc ||
+	    (k->has_prefsrc && !same_addr(&k->prefsrc, &m->prefsrc)))
 		return false;
 	/* what compile_route() keeps of the next hop: nothing unless the fast path forwards */
 	if (compile_type(k) != IPXR_RT_UNICAST)

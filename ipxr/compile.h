@@ -50,8 +50,8 @@ int compile_remove(const struct inet_prefix *dst);
 
 /*
  * What the maps hold for exactly @dst, as a kroute (the fields the maps keep: dst, table, type,
- * protocol, scope, priority, oif, gateway, mtu and its lock, onlink): 1, 0 when nothing, or a
- * negative errno. ipxr sync diffs the kernel's table against this. The LOCAL copies of the
+ * protocol, scope, priority, oif, gateway, mtu and its lock, onlink, src, IPv6 pref): 1, 0 when
+ * nothing, or a negative errno. ipxr sync diffs the kernel's table against this. The LOCAL copies of the
  * router's addresses (local.c) come back as RTN_LOCAL routes of table local, scope host: not
  * routes of compile_table() to diff.
  */
@@ -63,6 +63,14 @@ struct route_key;
 struct ipxr_route;
 void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
 		       const struct ipxr_route *val, struct kroute *r);
+
+/*
+ * The source address (src, RTA_PREFSRC) the maps keep for an entry read from @f's trie: 1 and
+ * *@src, or 0 when it has none.
+ */
+struct inet_prefix;
+int compile_src(const struct ipxr_family *f, const struct route_key *key,
+		const struct ipxr_route *val, struct inet_prefix *src);
 
 /* Write back what a batch of compile_route()/compile_remove() calls left pending. */
 int compile_commit(void);

@@ -49,6 +49,9 @@ const struct map_expect map_layout[MAP_COUNT] = {
 			sizeof(struct ipxr_dir24_pair), IPXR_DIR24_ENTRIES },
 	[MAP_PORTS] = { IPXR_MAP_PORTS, BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(struct ipxr_port),
 			IPXR_MAX_PORTS },
+	[MAP_ROUTE_SRC] = { IPXR_MAP_ROUTE_SRC, BPF_MAP_TYPE_HASH,
+			    sizeof(struct ipxr_route_src_key), sizeof(struct ipxr_route_src),
+			    IPXR_MAX_ROUTE_SRC },
 };
 
 const struct ipxr_family ipxr_families[2] = {

@@ -22,6 +22,7 @@ enum ipxr_map_id {
 	MAP_LOCAL6,
 	MAP_DIR24,
 	MAP_PORTS,
+	MAP_ROUTE_SRC,
 	MAP_COUNT,
 };
 

@@ -192,8 +192,11 @@ run ip -n "$R" rule del pref 1000
 # puts it back when r-eth1 is up again.
 
 run ip -n "$H2" addr add 198.51.102.1/32 dev lo
-check "ipxr route add 198.51.102.0/24 via $H2_IP dev r-eth1" \
-	ipxr route add 198.51.102.0/24 via "$H2_IP" dev r-eth1
+check "ipxr route add 198.51.102.0/24 via $H2_IP dev r-eth1 src 10.0.2.254" \
+	ipxr route add 198.51.102.0/24 via "$H2_IP" dev r-eth1 src 10.0.2.254
+expect_match "the maps keep the route's src, and show it as ip does" \
+	"^198.51.102.0/24 via $H2_IP dev r-eth1 proto [a-z0-9]* src 10.0.2.254\$" \
+	"$(px route show 198.51.102.0/24)"
 check_fast fwd_datagrams ipxr_stat "ipxr's route before the flap" 10 198.51.102.1 0.01
 
 # fast_again DEST: ms until one ping to DEST goes both ways through the fast path, or "timeout"
@@ -243,6 +246,8 @@ flap() # WHAT DOWN-CMD UP-CMD
 	expect_eq "$what: ipxr's route is in the kernel again (proto ipxr, 105)" \
 		"$(ip -N -n "$R" route show 198.51.102.0/24 | awk '{ print $1, $2, $3, $6, $7 }')" \
 		"198.51.102.0/24 via $H2_IP proto 105"
+	expect_match "$what: ... with its src (kept in the maps, ipxr_route_src)" " src 10.0.2.254" \
+		"$(ip -n "$R" route show 198.51.102.0/24)"
 	check_fast fwd_datagrams ipxr_stat "$what: after the flap" 10 198.51.102.1 0.01
 }
 

@@ -23,8 +23,8 @@ check "ipxr route add $NET1 dev r-eth0" ipxr route add "$NET1" dev r-eth0
 check "ipxr route add $NET2 dev r-eth1" ipxr route add "$NET2" dev r-eth1
 # the kernel's connected routes, which ipxr compiled as the kernel holds them
 expect_eq "ipxr route show lists both" "$(ipxr route show | sort)" \
-	"$NET1 dev r-eth0 proto kernel scope link
-$NET2 dev r-eth1 proto kernel scope link"
+	"$NET1 dev r-eth0 proto kernel scope link src $R_IP0
+$NET2 dev r-eth1 proto kernel scope link src $R_IP1"
 
 # the first packets resolve the neighbours through the kernel (no_neigh)
 out=$(nsrun "$H1" ping -c 3 -i 0.2 -W 2 "$H2_IP" 2>&1)
