@@ -25,6 +25,29 @@ static struct {
 	bool ports;		/* ports_sync() done for the maps open now */
 } cs;
 
+/*
+ * The entry compile_lookup() read last: compiling or removing the same prefix right after (ipxr
+ * sync's diff, the CLI's) needs no second read of it. Forgotten at every write to a trie and
+ * whenever the lock is taken or given back.
+ */
+static struct {
+	bool valid;
+	int af;
+	struct route_key key;
+	int had;
+	struct ipxr_route val;
+} last;
+
+static int lookup_exact(const struct ipxr_family *f, const struct route_key *key,
+			struct ipxr_route *val)
+{
+	if (last.valid && last.af == f->af && !memcmp(&last.key, key, sizeof(*key))) {
+		*val = last.val;
+		return last.had;
+	}
+	return route_lookup_exact(f, key, val);
+}
+
 void compile_keep(bool keep)
 {
 	cs.keep = keep;
@@ -35,6 +58,7 @@ int compile_begin(void)
 {
 	int err = maps_open(true);
 
+	last.valid = false;
 	if (err)
 		return err;
 	cs.committed = false;
@@ -171,7 +195,8 @@ int compile_route(const struct kroute *r)
 			return err;
 		val.nh_id = nh_id;
 	}
-	had = route_lookup_exact(f, &key, &old);
+	had = lookup_exact(f, &key, &old);
+	last.valid = false;
 	if (had < 0) {
 		nh_release(nh_id);
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s", dst,
@@ -236,7 +261,8 @@ int compile_remove(const struct inet_prefix *dst)
 	if (!f)
 		return 0;
 	route_key_of(dst, &key);
-	had = route_lookup_exact(f, &key, &old);
+	had = lookup_exact(f, &key, &old);
+	last.valid = false;
 	if (had < 0)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s",
 				  format_prefix(d, sizeof(d), dst), strerror(-had));
@@ -335,6 +361,11 @@ int compile_lookup(const struct inet_prefix *dst, struct kroute *r)
 		return -EAFNOSUPPORT;
 	route_key_of(dst, &key);
 	ret = route_lookup_exact(f, &key, &val);
+	last.valid = ret >= 0;
+	last.af = f->af;
+	last.key = key;
+	last.had = ret;
+	last.val = val;
 	if (ret != 1)
 		return ret;
 	compile_to_kroute(f, &key, &val, r);
@@ -383,6 +414,7 @@ int compile_commit(void)
 
 void compile_end(void)
 {
+	last.valid = false;
 	/*
 	 * Next hops whose counts this process changed but did not write cannot be kept: the next
 	 * compile_begin() reads them again from the maps, and a re-scan recounts.

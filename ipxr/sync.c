@@ -281,6 +281,20 @@ static bool pset_add(struct pset *ps, const struct inet_prefix *p)
 	return true;
 }
 
+/* Room for @n prefixes without growing (a growth rehashes everything at once). */
+static void pset_reserve(struct pset *ps, size_t n)
+{
+	size_t cap = 1024;
+
+	while (4 * n > 3 * cap)
+		cap *= 2;
+	if (ps->n || cap <= ps->cap)
+		return;
+	free(ps->v);
+	ps->v = calloc(cap, sizeof(*ps->v));
+	ps->cap = ps->v ? cap : 0;
+}
+
 static void pset_free(struct pset *ps)
 {
 	free(ps->v);
@@ -704,6 +718,8 @@ static int scan_start(void)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot dump table %u: %s", s.table,
 				  strerror(errno));
 	sc.phase = SCAN_DUMP;
+	/* as many as the last re-scan saw and then some: no rehash of a million in one step */
+	pset_reserve(&sc.seen, s.routes + s.routes / 8);
 	return 0;
 }
 
