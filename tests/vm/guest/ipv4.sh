@@ -57,7 +57,7 @@ expect_eq "by XDP (forward +6, IpForwDatagrams unchanged)" \
 
 check "ipxr route del $NET2 dev r-eth1" ipxr route del "$NET2" dev r-eth1
 expect_eq "ipxr route show lists $NET1 alone" "$(ipxr route show)" \
-	"$NET1 dev r-eth0 proto kernel scope link"
+	"$NET1 dev r-eth0 proto kernel scope link src $R_IP0"
 expect_eq "... and so does the kernel: route del deletes its route, as ip route del" \
 	"$(ip -n "$R" route show "$NET2")" ""
 fwd0=$(fwd_datagrams)
