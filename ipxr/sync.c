@@ -626,11 +626,6 @@ static struct scan {
 	double t0;
 } sc;
 
-static bool same_prefix(const struct inet_prefix *a, const struct inet_prefix *b)
-{
-	return prefix_eq(a, b);
-}
-
 /*
  * The route of a prefix the kernel uses among the several it may hold (metrics, protocols): as
  * nl_route_exact() chooses, TOS 0, not dead, lowest metric. The kernel dumps the routes of one
@@ -680,7 +675,7 @@ static void scan_flush(void)
 static int scan_cb(const struct kroute *r, void *data)
 {
 	(void)data;
-	if (sc.have && same_prefix(&sc.group.dst, &r->dst)) {
+	if (sc.have && prefix_eq(&sc.group.dst, &r->dst)) {
 		sc.group_size++;
 		if (better(r, &sc.group))
 			sc.group = *r;
@@ -859,10 +854,11 @@ static int scan_step(unsigned int pieces, unsigned int keys)
 	memset(&sc.multi, 0, sizeof(sc.multi));
 	s.nrestore = 0;
 	sync_log(LOG_INFO_, "table %s re-scanned: %zu routes, %zu compiled, %zu removed, %zu "
-		 "left to events, in %.3f s%s", rt_name(RT_NAMES_TABLE, s.table, name,
-		 sizeof(name)), sc.seen.n, sc.compiled, sc.removed, sc.touched.n, now_s() - sc.t0,
-		 sc.intr ? " (the table changed during the dump: what it missed was asked for)" :
-		 "");
+		 "asked, %zu left to events, in %.3f s%s", rt_name(RT_NAMES_TABLE, s.table, name,
+		 sizeof(name)), sc.seen.n, sc.compiled, sc.removed, sc.asked, sc.touched.n,
+		 now_s() - sc.t0,
+		 sc.intr ? " (the table changed during the dump: the kernel was asked about the "
+		 "entries it did not show)" : "");
 	scan_stop();
 	return 0;
 }
