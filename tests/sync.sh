@@ -285,6 +285,20 @@ expect_eq "kill -9 and restart under traffic: $n sent, $n answered" \
 expect_eq "all of them by the fast path (forward +$((2 * n)), IpForwDatagrams unchanged)" \
 	"$(delta "$f0" "$f1") $fwd1" "$((2 * n)) $fwd0"
 
+# A prefix the kernel held twice before this ipxr sync started: its start-up scan knows, so the
+# deletion of the preferred route is asked about, not taken for the prefix's last.
+run ip -n "$R" route add 203.0.113.0/24 via "$H2_IP" metric 200
+run ip -n "$R" route add 203.0.113.0/24 dev r-eth1 metric 100
+wait_for 1 sh -c "'$POLL_IPXR' -n '$R' -j route show 203.0.113.0/24 | jq -e '.[0].metric == 100'"
+sync_stop
+sync_start || not_ok "ipxr sync started again"
+run ip -n "$R" route del 203.0.113.0/24 dev r-eth1 metric 100
+wait_for 1 sh -c "'$POLL_IPXR' -n '$R' -j route show 203.0.113.0/24 | jq -e '.[0].metric == 200'"
+expect_eq "two routes from before the start, the preferred one deleted: the other takes over" \
+	"$(px -j route show 203.0.113.0/24 | jq -r '.[0] | "\(.metric) \(.gateway // "-")"')" \
+	"200 $H2_IP"
+run ip -n "$R" route del 203.0.113.0/24
+
 # ---- the object loaded again -------------------------------------------------------------------
 #
 # Detached, its maps unpinned, attached again: new, empty maps. ipxr sync sees the ports change,
