@@ -29,6 +29,7 @@ SYNC_N6=${SYNC_N6:-$( ((QUICK)) && echo 20000 || echo 200000)}
 CHURN_RATE=${CHURN_RATE:-10000}		# route changes per second
 CHURN_SECS=${CHURN_SECS:-$( ((QUICK)) && echo 10 || echo 60)}
 CHURN_FLAPS=50				# flap protocols; one is toggled every 1/50 s
+SYNC_SCAN=${SYNC_SCAN:-}		# ipxr sync's re-scan interval (s), its default if empty
 MAPLAT=${MAPLAT:-$BIN/maplat}
 SYNC_LOG=$BIN/last.sync.log	# ipxr sync's own log, kept after the run as bench.sh keeps its log
 ANN=${H1%-h1}-ann
@@ -75,7 +76,8 @@ sync_daemon()
 	local log=$SYNC_LOG n0 i
 
 	n0=$(grep -c "following table" "$log" 2>/dev/null)
-	"$IPXR" -n "$R" sync >>"$log" 2>&1 &
+	# shellcheck disable=SC2086 # SYNC_SCAN: a number of seconds or nothing
+	"$IPXR" -n "$R" sync ${SYNC_SCAN:+scan $SYNC_SCAN} >>"$log" 2>&1 &
 	SYNC_PID=$!
 	LIB_BG_PIDS+=("$SYNC_PID")
 	for ((i = 0; i < 3000; i++)); do

@@ -33,6 +33,7 @@ enum ipxr_layout {
 #define IPXR_MAP_LOCAL6		"ipxr_local6"
 #define IPXR_MAP_LPM		"ipxr_lpm"
 #define IPXR_MAP_PORTS		"ipxr_ports"
+#define IPXR_MAP_ROUTE_SRC	"ipxr_route_src"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
 #define IPXR_MAX_ROUTES6	(1U << 18)	/* 262,144: today's IPv6 table is ~230k */
@@ -43,6 +44,7 @@ enum ipxr_layout {
 #define IPXR_MAX_LOCAL4		4096		/* addresses of this router */
 #define IPXR_MAX_LOCAL6		4096
 #define IPXR_MAX_PORTS		4096		/* devices of the router's namespace */
+#define IPXR_MAX_ROUTE_SRC	(IPXR_MAX_ROUTES4 + IPXR_MAX_ROUTES6)	/* any route may have one */
 
 /*
  * The kernel's bpf_fib_lookup() refuses link-local destinations (BPF_FIB_LKUP_RET_NOT_FWDED), yet
@@ -70,6 +72,13 @@ struct ipxr_config {
 	__u32 reserved[5];
 };
 
+/*
+ * reserved[IPXR_CFG_WRITES]: the write generation, moved on by every writer before it releases
+ * the maps' lock, so a writer that keeps the maps and what it read of them across batches
+ * (ipxr sync) knows when another wrote in between. The program does not read it.
+ */
+#define IPXR_CFG_WRITES		1
+
 struct ipxr_route4_key {
 	__u32 prefixlen;
 	__be32 addr;
@@ -92,6 +101,7 @@ enum ipxr_route_type {
 enum ipxr_route_flags {
 	IPXR_RT_F_MTU_LOCK = 1 << 0,	/* "mtu lock N": path MTU discovery may not lower it */
 	IPXR_RT_F_ONLINK = 1 << 1,	/* the gateway was declared on-link */
+	IPXR_RT_F_SRC = 1 << 2,		/* the route has a source address in ipxr_route_src */
 };
 
 /*
@@ -111,7 +121,7 @@ struct ipxr_route {
 	__u8 rtn_type;		/* the kernel route's RTN_*; 0 for ipxr's LOCAL copies */
 	__u8 protocol;		/* RTPROT_* */
 	__u8 scope;		/* RT_SCOPE_* */
-	__u8 reserved;
+	__u8 pref;		/* IPv6 router preference (RTA_PREF) + 1, 0: none */
 	__u32 priority;		/* the metric */
 	__u32 table;		/* the kernel table */
 	/*
@@ -119,6 +129,22 @@ struct ipxr_route {
 	 * egress device's MTU go to the kernel, which fragments them or sends the ICMP error.
 	 */
 	__u32 mtu;
+};
+
+/*
+ * The kernel route's source address (RTA_PREFSRC, "src"), for the routes that have one only: the
+ * fast path does not read it, ipxr shows it and writes it back when it restores a route. Keyed
+ * by family and prefix, as the tries are by prefix.
+ */
+struct ipxr_route_src_key {
+	__u8 family;		/* AF_INET, AF_INET6 */
+	__u8 prefixlen;
+	__u16 pad;		/* 0 */
+	__u8 addr[16];		/* the prefix, network order, bits past prefixlen 0 */
+};
+
+struct ipxr_route_src {
+	__u8 addr[16];		/* an IPv4 address in the first 4 bytes */
 };
 
 /*

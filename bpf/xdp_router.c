@@ -150,6 +150,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_ports SEC(".maps");
 
+/* Not read here: created and pinned with the others for ipxr (bpf/ipxr_maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPXR_MAX_ROUTE_SRC);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ipxr_route_src_key);
+	__type(value, struct ipxr_route_src);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_route_src SEC(".maps");
+
 static __always_inline void count(void *map, __u32 idx, __u64 bytes)
 {
 	struct ipxr_counter *c = bpf_map_lookup_elem(map, &idx);

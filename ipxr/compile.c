@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <linux/icmpv6.h>
 #include <linux/rtnetlink.h>
 
 #include "compile.h"
@@ -18,21 +19,79 @@
 #include "nexthop.h"
 #include "ports.h"
 
+static struct {
+	bool keep;		/* compile_keep(): what was read stays across compile_end() */
+	bool committed;		/* compile_commit() succeeded since compile_begin() */
+	bool ports;		/* ports_sync() done for the maps open now */
+} cs;
+
+/*
+ * The entry compile_lookup() read last: compiling or removing the same prefix right after (ipxr
+ * sync's diff, the CLI's) needs no second read of it. Forgotten at every write to a trie and
+ * whenever the lock is taken or given back.
+ */
+static struct {
+	bool valid;
+	int af;
+	struct route_key key;
+	int had;
+	struct ipxr_route val;
+} last;
+
+static int lookup_exact(const struct ipxr_family *f, const struct route_key *key,
+			struct ipxr_route *val)
+{
+	if (last.valid && last.af == f->af && !memcmp(&last.key, key, sizeof(*key))) {
+		*val = last.val;
+		return last.had;
+	}
+	return route_lookup_exact(f, key, val);
+}
+
+void compile_keep(bool keep)
+{
+	cs.keep = keep;
+	maps_keep(keep);
+}
+
 int compile_begin(void)
 {
 	int err = maps_open(true);
 
+	last.valid = false;
+	if (err)
+		return err;
+	cs.committed = false;
+	/*
+	 * What was read under an earlier hold of the lock (next hops and their counts, the
+	 * router's addresses, the ports) holds as long as nobody else wrote and the maps are the
+	 * same: otherwise read it again.
+	 */
+	if (maps_fresh()) {
+		nh_free_all();
+		local_free();
+		cs.ports = false;
+	}
 	/* the front table is left to the trie before its first write, local_sync()'s too */
-	if (!err)
-		err = front_begin();
-	/* the program redirects only into ports recorded as running it and up */
-	if (!err)
+	err = front_begin();
+	/*
+	 * The program redirects only into ports recorded as running it and up; ipxr sync keeps
+	 * the record in step from link events (ports_apply()) after this first look.
+	 */
+	if (!err && !cs.ports) {
 		err = ports_sync();
+		cs.ports = !err;
+	}
 	if (!err)
 		err = local_sync();
 	if (!err)
 		err = nh_load();
 	return err;
+}
+
+void compile_addrs_changed(void)
+{
+	local_free();
 }
 
 __u32 compile_table(void)
@@ -49,6 +108,25 @@ static void route_key_of(const struct inet_prefix *p, struct route_key *key)
 	memset(key, 0, sizeof(*key));
 	key->prefixlen = p->bitlen;
 	memcpy(key->addr, p->addr, af_bytes(p->family));
+}
+
+static void src_key_of(const struct inet_prefix *p, struct ipxr_route_src_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = p->family;
+	key->prefixlen = p->bitlen;
+	memcpy(key->addr, p->addr, af_bytes(p->family));
+}
+
+/*
+ * The route's IPv6 preference as the entry keeps it: medium, which every IPv6 route has unless
+ * told otherwise, is 0 like no preference at all.
+ */
+static __u8 pref_code(const struct kroute *r)
+{
+	if (!r->has_pref || r->dst.family != AF_INET6 || r->pref == ICMPV6_ROUTER_PREF_MEDIUM)
+		return 0;
+	return r->pref + 1;
 }
 
 /* What the fast path does with @r: a type of its own, and for unicast the next hop's pieces. */
@@ -77,6 +155,8 @@ int compile_route(const struct kroute *r)
 {
 	const struct ipxr_family *f = family_get(r->dst.family);
 	struct ipxr_route val = {}, old;
+	struct ipxr_route_src_key skey;
+	struct ipxr_route_src src = {};
 	char dst[PREFIX_STRLEN];
 	struct route_key key;
 	int oif = r->oif, had, err;
@@ -101,6 +181,9 @@ int compile_route(const struct kroute *r)
 		val.flags |= IPXR_RT_F_MTU_LOCK;
 	if (r->flags & RTNH_F_ONLINK)
 		val.flags |= IPXR_RT_F_ONLINK;
+	val.pref = pref_code(r);
+	if (r->has_prefsrc && r->prefsrc.family == r->dst.family)
+		val.flags |= IPXR_RT_F_SRC;
 	if (val.type == IPXR_RT_UNICAST) {
 		if (!oif) {
 			err = nh_gateway_dev(&r->gw, &oif);
@@ -112,15 +195,30 @@ int compile_route(const struct kroute *r)
 			return err;
 		val.nh_id = nh_id;
 	}
-	had = route_lookup_exact(f, &key, &old);
+	had = lookup_exact(f, &key, &old);
+	last.valid = false;
 	if (had < 0) {
 		nh_release(nh_id);
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s", dst,
 				  strerror(-had));
 	}
+	/* the source address first: whoever sees the entry's flag finds it */
+	src_key_of(&r->dst, &skey);
+	if (val.flags & IPXR_RT_F_SRC) {
+		memcpy(src.addr, r->prefsrc.addr, af_bytes(r->dst.family));
+		if (bpf_map_update_elem(map_fd(MAP_ROUTE_SRC), &skey, &src, BPF_ANY)) {
+			err = errno;
+			nh_release(nh_id);
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot write the source address of "
+					  "route \"%s\" (map %s): %s", dst, IPXR_MAP_ROUTE_SRC,
+					  strerror(err));
+		}
+	}
 	if (bpf_map_update_elem(map_fd(f->route_map), &key, &val, BPF_ANY)) {
 		err = errno;
 		nh_release(nh_id);
+		if ((val.flags & IPXR_RT_F_SRC) && !(had == 1 && (old.flags & IPXR_RT_F_SRC)))
+			bpf_map_delete_elem(map_fd(MAP_ROUTE_SRC), &skey);
 		if (err == E2BIG || err == ENOSPC || err == ENOMEM)
 			return ipxr_error(IPXR_EXIT_REFUSED, "route table full (%u routes)",
 					  f->max_routes);
@@ -128,6 +226,8 @@ int compile_route(const struct kroute *r)
 				  strerror(err));
 	}
 	front_set(f, &key, &val);
+	if (had == 1 && (old.flags & IPXR_RT_F_SRC) && !(val.flags & IPXR_RT_F_SRC))
+		bpf_map_delete_elem(map_fd(MAP_ROUTE_SRC), &skey);
 	if (had == 1 && old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
 	return 0;
@@ -161,7 +261,8 @@ int compile_remove(const struct inet_prefix *dst)
 	if (!f)
 		return 0;
 	route_key_of(dst, &key);
-	had = route_lookup_exact(f, &key, &old);
+	had = lookup_exact(f, &key, &old);
+	last.valid = false;
 	if (had < 0)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s",
 				  format_prefix(d, sizeof(d), dst), strerror(-had));
@@ -175,9 +276,33 @@ int compile_remove(const struct inet_prefix *dst)
 				  format_prefix(d, sizeof(d), dst), strerror(errno));
 	}
 	front_del(f, &key);
+	if (old.flags & IPXR_RT_F_SRC) {
+		struct ipxr_route_src_key skey;
+
+		src_key_of(dst, &skey);
+		bpf_map_delete_elem(map_fd(MAP_ROUTE_SRC), &skey);
+	}
 	if (old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
 	return 0;
+}
+
+int compile_src(const struct ipxr_family *f, const struct route_key *key,
+		const struct ipxr_route *val, struct inet_prefix *src)
+{
+	struct ipxr_route_src_key skey = { .family = f->af, .prefixlen = key->prefixlen };
+	struct ipxr_route_src v;
+
+	if (!(val->flags & IPXR_RT_F_SRC))
+		return 0;
+	memcpy(skey.addr, key->addr, f->bits / 8);
+	if (bpf_map_lookup_elem(map_fd(MAP_ROUTE_SRC), &skey, &v))
+		return 0;
+	memset(src, 0, sizeof(*src));
+	src->family = f->af;
+	src->bitlen = f->bits;
+	memcpy(src->addr, v.addr, f->bits / 8);
+	return 1;
 }
 
 void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
@@ -198,6 +323,11 @@ void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
 	r->mtu_lock = val->flags & IPXR_RT_F_MTU_LOCK;
 	if (val->flags & IPXR_RT_F_ONLINK)
 		r->flags |= RTNH_F_ONLINK;
+	r->has_prefsrc = compile_src(f, key, val, &r->prefsrc) == 1;
+	if (f->af == AF_INET6) {
+		r->has_pref = true;
+		r->pref = val->pref ? val->pref - 1 : ICMPV6_ROUTER_PREF_MEDIUM;
+	}
 	if (val->type == IPXR_RT_LOCAL) {
 		r->type = RTN_LOCAL;
 		r->table = RT_TABLE_LOCAL;
@@ -231,6 +361,11 @@ int compile_lookup(const struct inet_prefix *dst, struct kroute *r)
 		return -EAFNOSUPPORT;
 	route_key_of(dst, &key);
 	ret = route_lookup_exact(f, &key, &val);
+	last.valid = ret >= 0;
+	last.af = f->af;
+	last.key = key;
+	last.had = ret;
+	last.val = val;
 	if (ret != 1)
 		return ret;
 	compile_to_kroute(f, &key, &val, r);
@@ -271,14 +406,28 @@ int compile_recount(void)
 
 int compile_commit(void)
 {
-	return nh_commit();
+	int err = nh_commit();
+
+	cs.committed = !err;
+	return err;
 }
 
 void compile_end(void)
 {
+	last.valid = false;
+	/*
+	 * Next hops whose counts this process changed but did not write cannot be kept: the next
+	 * compile_begin() reads them again from the maps, and a re-scan recounts.
+	 */
+	if (!cs.committed)
+		maps_keep(false);
 	maps_close();	/* ends the front table's bracket and releases the lock */
-	nh_free_all();
-	local_free();
+	if (!cs.keep || !cs.committed) {
+		nh_free_all();
+		local_free();
+		cs.ports = false;
+	}
+	maps_keep(cs.keep);
 }
 
 int compile_set_table(__u32 table)
@@ -311,7 +460,9 @@ bool compile_same(const struct kroute *k, const struct kroute *m)
 	if (k->table != m->table || k->type != m->type || k->protocol != m->protocol ||
 	    k->scope != m->scope || k->priority != m->priority || k->mtu != m->mtu ||
 	    k->mtu_lock != m->mtu_lock ||
-	    (k->flags & RTNH_F_ONLINK) != (m->flags & RTNH_F_ONLINK))
+	    (k->flags & RTNH_F_ONLINK) != (m->flags & RTNH_F_ONLINK) ||
+	    pref_code(k) != pref_code(m) || k->has_prefsrc != m->has_prefsrc ||
+	    (k->has_prefsrc && !same_addr(&k->prefsrc, &m->prefsrc)))
 		return false;
 	/* what compile_route() keeps of the next hop: nothing unless the fast path forwards */
 	if (compile_type(k) != IPXR_RT_UNICAST)

@@ -50,8 +50,8 @@ int compile_remove(const struct inet_prefix *dst);
 
 /*
  * What the maps hold for exactly @dst, as a kroute (the fields the maps keep: dst, table, type,
- * protocol, scope, priority, oif, gateway, mtu and its lock, onlink): 1, 0 when nothing, or a
- * negative errno. ipxr sync diffs the kernel's table against this. The LOCAL copies of the
+ * protocol, scope, priority, oif, gateway, mtu and its lock, onlink, src, IPv6 pref): 1, 0 when
+ * nothing, or a negative errno. ipxr sync diffs the kernel's table against this. The LOCAL copies of the
  * router's addresses (local.c) come back as RTN_LOCAL routes of table local, scope host: not
  * routes of compile_table() to diff.
  */
@@ -64,15 +64,34 @@ struct ipxr_route;
 void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
 		       const struct ipxr_route *val, struct kroute *r);
 
+/*
+ * The source address (src, RTA_PREFSRC) the maps keep for an entry read from @f's trie: 1 and
+ * *@src, or 0 when it has none.
+ */
+struct inet_prefix;
+int compile_src(const struct ipxr_family *f, const struct route_key *key,
+		const struct ipxr_route *val, struct inet_prefix *src);
+
 /* Write back what a batch of compile_route()/compile_remove() calls left pending. */
 int compile_commit(void);
 
 /*
- * Give back what compile_begin() took: the maps' lock (other writers may go on), the front
- * table's bracket, the next hops and addresses read. The next compile_begin() reads them again:
- * how ipxr sync writes batch after batch while the CLI writes in between.
+ * Give back what compile_begin() took: the maps' lock (other writers may go on) and the front
+ * table's bracket, and unless compile_keep(), the maps, next hops and addresses read. The next
+ * compile_begin() reads them again.
  */
 void compile_end(void);
+
+/*
+ * For ipxr sync, which writes batch after batch while the CLI writes in between: compile_end()
+ * keeps the maps open, the front table mapped, and the next hops, addresses and ports read, and
+ * compile_begin() reads them again only when the pins changed or another writer wrote since
+ * (maps_fresh()). A batch not committed keeps nothing.
+ */
+void compile_keep(bool keep);
+
+/* The router's addresses changed: the next compile_begin() reads them again. */
+void compile_addrs_changed(void);
 
 /* Make @table the one the fast path compiles (ipxr_config). 0 or an exit code. */
 int compile_set_table(__u32 table);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -48,6 +49,9 @@ const struct map_expect map_layout[MAP_COUNT] = {
 		      IPXR_LPM_SLOTS },
 	[MAP_PORTS] = { IPXR_MAP_PORTS, BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(struct ipxr_port),
 			IPXR_MAX_PORTS },
+	[MAP_ROUTE_SRC] = { IPXR_MAP_ROUTE_SRC, BPF_MAP_TYPE_HASH,
+			    sizeof(struct ipxr_route_src_key), sizeof(struct ipxr_route_src),
+			    IPXR_MAX_ROUTE_SRC },
 };
 
 const struct ipxr_family ipxr_families[2] = {
@@ -90,6 +94,18 @@ static struct {
 	bool open;
 	bool writable;
 	int lock_fd;
+	bool locked;		/* the flock on lock_fd is held */
+	/*
+	 * A long-running writer (maps_keep()) holds the maps open across maps_close(): the pins'
+	 * identity (device and inode of each pin and of the directory, taken before opening them)
+	 * tells at the next maps_open() whether they are still the ones opened.
+	 */
+	bool keep;
+	bool reopened;		/* the last maps_open() opened them anew */
+	bool others;		/* ... or found that another writer wrote since our last close */
+	__u32 writes;		/* the write generation our last maps_close() left */
+	dev_t dev[MAP_COUNT + 1];
+	ino_t ino[MAP_COUNT + 1];
 } m = { .lock_fd = -1 };
 
 const char *maps_dir(char *buf, size_t len)
@@ -191,6 +207,45 @@ static void close_fds(void)
 	m.open = false;
 }
 
+/* Slot @id's (MAP_COUNT: the directory's) identity now; 0 when it cannot be told. */
+static void pin_identity(const char *path, int id)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		m.dev[id] = 0;
+		m.ino[id] = 0;
+		return;
+	}
+	m.dev[id] = st.st_dev;
+	m.ino[id] = st.st_ino;
+}
+
+/*
+ * Whether every pin is still the one maps_open() opened: a stat per pin, against the dozen
+ * opens, map-info reads and BTF load of opening them again. An object loaded again pins new
+ * maps (new inodes); one unloaded removes them.
+ */
+static bool pins_same(const char *dir)
+{
+	char path[PATH_MAX + 32];
+	struct stat st;
+	int i;
+
+	for (i = 0; i <= MAP_COUNT; i++) {
+		if (i < MAP_COUNT)
+			snprintf(path, sizeof(path), "%s/%s", dir, map_layout[i].name);
+		else
+			snprintf(path, sizeof(path), "%s", dir);
+		if (stat(path, &st) || !m.ino[i] || st.st_dev != m.dev[i] ||
+		    st.st_ino != m.ino[i])
+			return false;
+	}
+	return true;
+}
+
+static void front_unmap(void);
+
 static int open_one(const char *dir, int id, bool write)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = write ? 0 : BPF_F_RDONLY);
@@ -202,6 +257,7 @@ static int open_one(const char *dir, int id, bool write)
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, e->name);
+	pin_identity(path, id);
 	fd = bpf_obj_get_opts(path, &opts);
 	if (fd < 0) {
 		err = errno;
@@ -241,21 +297,11 @@ static int open_one(const char *dir, int id, bool write)
 	return 0;
 }
 
-int maps_open(bool write)
+static int lock_dir(const char *dir)
 {
-	char dir[PATH_MAX];
-	int i, err;
+	int err;
 
-	if (m.open && (m.writable || !write))
-		return 0;
-	close_fds();
-	maps_dir(dir, sizeof(dir));
-
-	/*
-	 * Writers serialise on the pin directory: two ipxr runs updating next-hop refcounts at
-	 * once would lose counts. Readers need no lock: every map entry is updated whole.
-	 */
-	if (write && m.lock_fd < 0) {
+	if (m.lock_fd < 0) {
 		m.lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (m.lock_fd < 0) {
 			err = errno;
@@ -266,13 +312,67 @@ int maps_open(bool write)
 			return ipxr_error(IPXR_EXIT_NOMAPS, "cannot open \"%s\": %s", dir,
 					  strerror(err));
 		}
-		if (flock(m.lock_fd, LOCK_EX)) {
-			err = errno;
-			close(m.lock_fd);
-			m.lock_fd = -1;
-			return ipxr_error(IPXR_EXIT_REFUSED, "cannot lock \"%s\": %s", dir,
-					  strerror(err));
+	}
+	if (flock(m.lock_fd, LOCK_EX)) {
+		err = errno;
+		close(m.lock_fd);
+		m.lock_fd = -1;
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot lock \"%s\": %s", dir,
+				  strerror(err));
+	}
+	m.locked = true;
+	return 0;
+}
+
+/* The write generation in the config map (IPXR_CFG_WRITES), or 0 when it cannot be read. */
+static __u32 writes_now(void)
+{
+	struct ipxr_config cfg;
+
+	return config_read(&cfg) ? 0 : cfg.reserved[IPXR_CFG_WRITES];
+}
+
+int maps_open(bool write)
+{
+	char dir[PATH_MAX];
+	int i, err;
+
+	m.reopened = m.others = false;
+	maps_dir(dir, sizeof(dir));
+	if (m.open && m.keep && m.writable && write) {
+		/*
+		 * Kept from the last batch: the lock first (a writer may be replacing the pins'
+		 * content), then whether they are the same maps and whether someone else wrote
+		 * (the write generation moved past ours). The directory is kept open for its lock;
+		 * a new directory (bpffs mounted again) is new maps.
+		 */
+		err = lock_dir(dir);
+		if (err)
+			return err;
+		if (pins_same(dir)) {
+			m.others = writes_now() != m.writes;
+			return 0;
 		}
+		front_unmap();
+		close_fds();
+		close(m.lock_fd);
+		m.lock_fd = -1;
+		m.locked = false;
+	} else if (m.open && (m.writable || !write)) {
+		return 0;
+	}
+	close_fds();
+	front_unmap();
+
+	/*
+	 * Writers serialise on the pin directory: two ipxr runs updating next-hop refcounts at
+	 * once would lose counts. Readers need no lock: every map entry is updated whole.
+	 */
+	if (write) {
+		pin_identity(dir, MAP_COUNT);
+		err = lock_dir(dir);
+		if (err)
+			return err;
 	}
 	/* the version check comes first: the other maps' sizes mean nothing in another layout */
 	for (i = 0; i < MAP_COUNT; i++)
@@ -286,18 +386,53 @@ int maps_open(bool write)
 	}
 	m.open = true;
 	m.writable = write;
+	m.reopened = m.others = true;
 	return 0;
+}
+
+void maps_keep(bool keep)
+{
+	m.keep = keep;
+}
+
+bool maps_fresh(void)
+{
+	return m.reopened || m.others;
 }
 
 static void front_end(void);
 
+/*
+ * Every writer moves the write generation on before it lets go of the lock: a writer that keeps
+ * what it read of the maps (maps_keep()) learns at its next maps_open() whether that still holds.
+ */
+static void writes_bump(void)
+{
+	struct ipxr_config cfg;
+
+	if (config_read(&cfg))
+		return;
+	cfg.reserved[IPXR_CFG_WRITES]++;
+	if (config_write(&cfg) == 0)
+		m.writes = cfg.reserved[IPXR_CFG_WRITES];
+}
+
 void maps_close(void)
 {
+	if (m.open && m.writable && m.locked)
+		writes_bump();
 	front_end();	/* needs the trie still open */
+	if (m.keep && m.open && m.writable && m.locked) {
+		flock(m.lock_fd, LOCK_UN);	/* the maps stay open, the front table mapped */
+		m.locked = false;
+		return;
+	}
+	front_unmap();
 	close_fds();
 	if (m.lock_fd >= 0)
 		close(m.lock_fd);	/* releases the flock */
 	m.lock_fd = -1;
+	m.locked = false;
 }
 
 int config_read(struct ipxr_config *cfg)
@@ -409,6 +544,7 @@ int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *cou
 static struct {
 	struct lpm l[2];	/* by family: ipxr_families' order */
 	bool tried;	/* front_begin() done: once per process, a batch is one bracket */
+	bool mapped[2];	/* lpm_open() done: kept across brackets while the maps are kept */
 	bool begun[2];	/* mapped and lpm_begin() done: lpm_end() is due */
 } front;
 
@@ -445,15 +581,25 @@ int front_begin(void)
 
 	if (front.tried)
 		return 0;
+	/*
+	 * A mapping kept from the last bracket is of these maps (maps_open() checked the pins)
+	 * but not of their pools if another writer has written since: it may have grown or
+	 * repainted a pool, which puts a new one in the slot.
+	 */
+	if (maps_fresh())
+		front_unmap();
 	for_each_family(f) {
 		i = front_idx(f);
-		err = lpm_open(&front.l[i], f->af, m.fd[MAP_LPM], m.fd[f->route_map]);
-		if (err) {
-			lpm_close(&front.l[i]);
-			err = front_unused(f, err);
-			if (err)
-				return err;	/* refused: the next write tries again */
-			continue;
+		if (!front.mapped[i]) {
+			err = lpm_open(&front.l[i], f->af, m.fd[MAP_LPM], m.fd[f->route_map]);
+			if (err) {
+				lpm_close(&front.l[i]);
+				err = front_unused(f, err);
+				if (err)
+					return err;	/* refused: the next write tries again */
+				continue;
+			}
+			front.mapped[i] = true;
 		}
 		lpm_begin(&front.l[i]);
 		front.begun[i] = true;
@@ -549,11 +695,26 @@ static void front_end(void)
 			continue;
 		front.begun[i] = false;
 		err = lpm_end(&front.l[i]);
-		if (err)
+		if (err) {
 			ipxr_warn("cannot repaint the %s front structure \"%s/%s\" from the trie: "
 				  "%s: it is left unused, lookups walk the trie until the next ipxr "
 				  "write", f->name, maps_dir(dir, sizeof(dir)), IPXR_MAP_LPM,
 				  strerror(-err));
-		lpm_close(&front.l[i]);
+			/* the slot may no longer hold the pool mapped: map it again next time */
+			lpm_close(&front.l[i]);
+			front.mapped[i] = false;
+		}
 	}
+}
+
+static void front_unmap(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (front.mapped[i])
+			lpm_close(&front.l[i]);
+		front.mapped[i] = false;
+	}
+	front.tried = false;
 }

@@ -22,6 +22,7 @@ enum ipxr_map_id {
 	MAP_LOCAL6,
 	MAP_LPM,
 	MAP_PORTS,
+	MAP_ROUTE_SRC,
 	MAP_COUNT,
 };
 
@@ -70,6 +71,21 @@ struct neigh_key {
  */
 int maps_open(bool write);
 void maps_close(void);
+
+/*
+ * For a writer that runs long (ipxr sync): @keep makes maps_close() release only the lock and
+ * end the front table's bracket, keeping the maps open and the front table mapped; the next
+ * maps_open(true) takes the lock and checks that the pins are still the ones opened (a stat
+ * each), opening them anew if not. maps_keep(false) then maps_close() closes everything.
+ */
+void maps_keep(bool keep);
+
+/*
+ * After maps_open(): whether what a writer kept from its last hold of the lock (next hops,
+ * addresses, ports) must be read again: the maps were opened anew, or another writer wrote
+ * since (the write generation IPXR_CFG_WRITES moved on). Always true for a first open.
+ */
+bool maps_fresh(void);
 int map_fd(enum ipxr_map_id id);
 const char *maps_dir(char *buf, size_t len);
 

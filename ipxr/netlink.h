@@ -62,6 +62,24 @@ int nl_route6_host_del(__u32 table, const __u8 *dst);
  * by a dump.
  */
 struct kroute;
+
+/*
+ * nl_route_dump() a piece at a time, on a socket of its own that never blocks, for a reader that
+ * must go on with other work between pieces (ipxr sync's re-scan between event batches). Each
+ * piece is made by the kernel when it is read, from the table as it is then.
+ * nl_route_stream_open() sends the request (NULL and errno on failure); nl_route_stream_read()
+ * reads at most @max pieces, running @cb on each route of the family and table asked for: 1
+ * when more is to come (poll nl_route_stream_fd()), 0 when the dump is complete, a negative
+ * errno or @cb's non-zero return. nl_route_stream_intr(): the kernel said the table changed
+ * while it was dumped (NLM_F_DUMP_INTR).
+ */
+struct nl_route_stream;
+struct nl_route_stream *nl_route_stream_open(int family, __u32 table);
+int nl_route_stream_fd(const struct nl_route_stream *st);
+int nl_route_stream_read(struct nl_route_stream *st, unsigned int max,
+			 int (*cb)(const struct kroute *r, void *data), void *data);
+bool nl_route_stream_intr(const struct nl_route_stream *st);
+void nl_route_stream_close(struct nl_route_stream *st);
 struct nlmsghdr;
 int nl_route_parse(const struct nlmsghdr *nlh, struct kroute *r);
 int nl_route_write(int cmd, int nlflags, const struct kroute *r);

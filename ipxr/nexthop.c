@@ -369,10 +369,17 @@ int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id)
 	}
 	err = nh_write(i);
 	if (!err && i >= t.cfg.nh_hiwater) {
-		/* recorded before any route uses the id, so a later run always sees the entry */
-		t.cfg.magic = IPXR_LAYOUT_MAGIC;
-		t.cfg.nh_hiwater = i + 1;
-		err = config_write(&t.cfg);
+		/*
+		 * Recorded before any route uses the id, so a later run always sees the entry;
+		 * read again, not written from the copy nh_load() took: a writer that keeps its
+		 * next hops across holds of the lock (ipxr sync) must not undo the other fields.
+		 */
+		err = config_read(&t.cfg);
+		if (!err) {
+			t.cfg.magic = IPXR_LAYOUT_MAGIC;
+			t.cfg.nh_hiwater = i + 1;
+			err = config_write(&t.cfg);
+		}
 	}
 	if (err) {
 		nh_kernel_release(i, nh);

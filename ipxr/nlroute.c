@@ -5,7 +5,10 @@
  * dumps, and the kernel's choice for one prefix.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -333,6 +336,102 @@ int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, voi
 		  void *data)
 {
 	return route_dump(family, table, NULL, cb, data);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* A dump read a piece at a time                                                                */
+
+struct nl_route_stream {
+	struct mnl_socket *sock;
+	unsigned int portid, seq;
+	struct dump_ctx d;
+	bool done;
+	/* the size the kernel fills each dump message to (netlink.c); messages are 4-aligned */
+	char buf[32768] __attribute__((aligned(8)));
+};
+
+struct nl_route_stream *nl_route_stream_open(int family, __u32 table)
+{
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct nl_route_stream *st = calloc(1, sizeof(*st));
+	struct rtmsg *rtm;
+	int err, fd;
+
+	if (!st)
+		return NULL;
+	st->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!st->sock)
+		goto fail;
+	if (mnl_socket_bind(st->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	/* never waits for the kernel: poll() says when the next piece is there */
+	fd = mnl_socket_get_fd(st->sock);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+		goto fail;
+	st->portid = mnl_socket_get_portid(st->sock);
+	st->seq = time(NULL);
+	st->d.family = family;
+	st->d.table = table;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = st->seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	if (mnl_socket_sendto(st->sock, nlh, nlh->nlmsg_len) < 0)
+		goto fail;
+	return st;
+fail:
+	err = errno;
+	nl_route_stream_close(st);
+	errno = err;
+	return NULL;
+}
+
+int nl_route_stream_fd(const struct nl_route_stream *st)
+{
+	return mnl_socket_get_fd(st->sock);
+}
+
+int nl_route_stream_read(struct nl_route_stream *st, unsigned int max,
+			 int (*cb)(const struct kroute *r, void *data), void *data)
+{
+	unsigned int i;
+	int ret;
+
+	st->d.cb = cb;
+	st->d.data = data;
+	for (i = 0; i < max && !st->done; i++) {
+		/* each receive lets the kernel fill the next piece from the table as it is now */
+		ret = mnl_socket_recvfrom(st->sock, st->buf, sizeof(st->buf));
+		if (ret < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return 1;
+			return -errno;
+		}
+		ret = mnl_cb_run(st->buf, ret, st->seq, st->portid, dump_cb, &st->d);
+		if (ret < 0)
+			return -errno;
+		if (ret == MNL_CB_STOP)
+			st->done = true;
+		if (st->d.ret)
+			return st->d.ret;
+	}
+	return st->done ? 0 : 1;
+}
+
+bool nl_route_stream_intr(const struct nl_route_stream *st)
+{
+	return st->d.intr;
+}
+
+void nl_route_stream_close(struct nl_route_stream *st)
+{
+	if (!st)
+		return;
+	if (st->sock)
+		mnl_socket_close(st->sock);
+	free(st);
 }
 
 struct exact_ctx {

@@ -895,12 +895,19 @@ static int collect(const struct route_req *req, int ifindex, struct route_entry 
 
 /*
  * The kernel route's own words, in ip's order and with ip's JSON keys (after dst, gateway and
- * dev): table unless main, proto unless boot, scope unless global, metric, flags, mtu, as ip
- * route show prints them. Only what the maps keep: no src, no pref.
+ * dev): table unless main, proto unless boot, scope unless global, src, metric, flags, mtu, and
+ * an IPv6 route's pref, as ip route show prints them.
  */
-static void print_kernel_words(const struct ipxr_route *v, int family)
+static void print_kernel_words(const struct route_entry *e)
 {
-	char b[32];
+	static const char *const prefs[] = {
+		[ICMPV6_ROUTER_PREF_LOW] = "low", [ICMPV6_ROUTER_PREF_MEDIUM] = "medium",
+		[ICMPV6_ROUTER_PREF_HIGH] = "high", [ICMPV6_ROUTER_PREF_INVALID] = "invalid",
+	};
+	const struct ipxr_route *v = &e->val;
+	int family = e->f->af;
+	char b[32], a[INET6_ADDRSTRLEN];
+	struct inet_prefix src;
 
 	if (v->table && v->table != RT_TABLE_MAIN)
 		print_string(PRINT_ANY, "table", " table %s",
@@ -911,6 +918,9 @@ static void print_kernel_words(const struct ipxr_route *v, int family)
 	if (v->scope != RT_SCOPE_UNIVERSE)
 		print_string(PRINT_ANY, "scope", " scope %s",
 			     rt_name(RT_NAMES_SCOPE, v->scope, b, sizeof(b)));
+	if (compile_src(e->f, &e->key, v, &src) == 1)
+		print_string(PRINT_ANY, "prefsrc", " src %s",
+			     format_addr(a, sizeof(a), family, src.addr));
 	/* the kernel reports an IPv4 metric only when set, an IPv6 one always */
 	if (v->priority || family == AF_INET6)
 		print_uint(PRINT_ANY, "metric", " metric %u", v->priority);
@@ -927,6 +937,9 @@ static void print_kernel_words(const struct ipxr_route *v, int family)
 		close_json_object();
 		close_json_array();
 	}
+	if (family == AF_INET6)
+		print_string(PRINT_ANY, "pref", " pref %s",
+			     prefs[v->pref ? (v->pref - 1) & 3 : ICMPV6_ROUTER_PREF_MEDIUM]);
 }
 
 /* One line per route, as ip route show prints it, valid input for "ipxr route add" (without -s). */
@@ -958,7 +971,7 @@ static void print_route(const struct route_entry *e, bool unsynced)
 			     dev_name(local_ifindex(e->f, e->key.addr), d));
 	}
 	if (e->val.type != IPXR_RT_LOCAL)
-		print_kernel_words(&e->val, e->f->af);
+		print_kernel_words(e);
 	/* ipxr's own: what the fast path does with it */
 	if (e->val.type == IPXR_RT_UNICAST)
 		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);

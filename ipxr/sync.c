@@ -8,10 +8,11 @@
  *
  * What arrives together is handled together: a batch is everything queued on the notification
  * socket when the daemon wakes up (at most SYNC_BATCH_MAX messages), applied under one hold of
- * the maps' lock, which is released between batches so the CLI can write too. Nothing is kept
- * between batches that the kernel and the maps cannot give again: the compile state is read anew
- * for each batch, and ipxr's own routes that the kernel dropped with their port are remembered
- * only as the maps' entries of protocol ipxr.
+ * the maps' lock, which is released between batches so the CLI can write too. The maps stay
+ * open and what was read of them (next hops, addresses, ports) stays between batches while
+ * nobody else writes (compile_keep()); nothing is kept that the kernel and the maps cannot give
+ * again, and ipxr's own routes that the kernel dropped with their port are remembered only as
+ * the maps' entries of protocol ipxr. A re-scan runs a step at a time between batches.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -67,7 +68,17 @@ struct dirty {
 	struct inet_prefix dst;	/* first: cmp_prefix() sorts these */
 	bool hint;
 	bool replace;		/* the notification said NLM_F_REPLACE */
+	bool del;		/* @k is the route an RTM_DELROUTE removed */
 	struct kroute k;
+};
+
+/*
+ * A set of prefixes, open addressing (family 0: an empty slot), for the re-scan: the prefixes
+ * the dump showed, those events changed while it ran, those with more than one kernel route.
+ */
+struct pset {
+	struct inet_prefix *v;
+	size_t n, cap;		/* cap: 0 or a power of two */
 };
 
 struct neigh_ev {
@@ -96,7 +107,8 @@ static struct {
 	size_t nlinks, alinks;
 	struct neigh_ev *neigh;
 	size_t nneigh, aneigh;
-	int *restore;		/* ports that came up: put back ipxr's routes through them */
+	int *restore;		/* ports that came up: the next complete re-scan puts back
+				   ipxr's routes through them */
 	size_t nrestore, arestore;
 
 	/* the kernel's state, as last seen: recomputed at every start */
@@ -108,6 +120,14 @@ static struct {
 
 	/* routes of the table, as the last re-scan counted them and the batches since changed it */
 	size_t routes;
+	/*
+	 * Prefixes that may hold more than one kernel route (metrics, protocols): the last
+	 * re-scan's, and every prefix a route was added to since while the maps held one. A
+	 * deletion elsewhere leaves the prefix without a route, and needs no question to the
+	 * kernel (which could take a dump of the table for a prefix that longer ones cover).
+	 */
+	struct pset multi;
+	bool recount;		/* a batch failed: the next one recounts the next hops */
 
 	/* counters, logged */
 	unsigned long overruns, batches, events, scans;
@@ -198,10 +218,94 @@ static void *grow(void *v, size_t *alloc, size_t n, size_t size)
 	_ok;									\
 })
 
-/* Out of memory while noting a change: dump everything instead, which needs no list. */
-static void dirty_add(const struct inet_prefix *p, const struct kroute *hint, bool replace)
+static size_t prefix_hash(const struct inet_prefix *p)
 {
-	struct dirty d = { .dst = *p, .hint = hint != NULL, .replace = replace };
+	__u32 h = 0x811c9dc5u ^ p->family ^ (__u32)p->bitlen << 8;
+	unsigned int i;
+
+	for (i = 0; i < af_bytes(p->family); i++)
+		h = (h ^ p->addr[i]) * 0x01000193u;	/* FNV-1a */
+	return h ^ h >> 16;
+}
+
+static bool prefix_eq(const struct inet_prefix *a, const struct inet_prefix *b)
+{
+	return a->family == b->family && a->bitlen == b->bitlen &&
+	       memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
+}
+
+static bool pset_has(const struct pset *ps, const struct inet_prefix *p)
+{
+	size_t i;
+
+	if (!ps->n)
+		return false;
+	for (i = prefix_hash(p) & (ps->cap - 1); ps->v[i].family; i = (i + 1) & (ps->cap - 1))
+		if (prefix_eq(&ps->v[i], p))
+			return true;
+	return false;
+}
+
+static void pset_put(struct inet_prefix *v, size_t cap, const struct inet_prefix *p)
+{
+	size_t i;
+
+	for (i = prefix_hash(p) & (cap - 1); v[i].family; i = (i + 1) & (cap - 1))
+		if (prefix_eq(&v[i], p))
+			return;
+	v[i] = *p;
+}
+
+/* Add @p: false when out of memory. Kept at most 3/4 full. */
+static bool pset_add(struct pset *ps, const struct inet_prefix *p)
+{
+	struct inet_prefix *nv;
+	size_t cap, i;
+
+	if (pset_has(ps, p))
+		return true;
+	if (4 * (ps->n + 1) > 3 * ps->cap) {
+		cap = ps->cap ? 2 * ps->cap : 1024;
+		nv = calloc(cap, sizeof(*nv));
+		if (!nv)
+			return false;
+		for (i = 0; i < ps->cap; i++)
+			if (ps->v[i].family)
+				pset_put(nv, cap, &ps->v[i]);
+		free(ps->v);
+		ps->v = nv;
+		ps->cap = cap;
+	}
+	pset_put(ps->v, ps->cap, p);
+	ps->n++;
+	return true;
+}
+
+/* Room for @n prefixes without growing (a growth rehashes everything at once). */
+static void pset_reserve(struct pset *ps, size_t n)
+{
+	size_t cap = 1024;
+
+	while (4 * n > 3 * cap)
+		cap *= 2;
+	if (ps->n || cap <= ps->cap)
+		return;
+	free(ps->v);
+	ps->v = calloc(cap, sizeof(*ps->v));
+	ps->cap = ps->v ? cap : 0;
+}
+
+static void pset_free(struct pset *ps)
+{
+	free(ps->v);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* Out of memory while noting a change: dump everything instead, which needs no list. */
+static void dirty_add(const struct inet_prefix *p, const struct kroute *hint, bool replace,
+		      bool del)
+{
+	struct dirty d = { .dst = *p, .hint = hint != NULL, .replace = replace, .del = del };
 
 	if (hint)
 		d.k = *hint;
@@ -245,8 +349,8 @@ static void on_route(const struct nlmsghdr *nlh)
 	if (nl_route_parse(nlh, &r) || r.table != s.table)
 		return;
 	nhid_note(r.nhid);
-	dirty_add(&r.dst, nlh->nlmsg_type == RTM_NEWROUTE ? &r : NULL,
-		  nlh->nlmsg_flags & NLM_F_REPLACE);
+	dirty_add(&r.dst, &r, nlh->nlmsg_flags & NLM_F_REPLACE,
+		  nlh->nlmsg_type == RTM_DELROUTE);
 }
 
 static void on_addr(const struct nlmsghdr *nlh)
@@ -271,7 +375,7 @@ static void on_addr(const struct nlmsghdr *nlh)
 	}
 	if (found) {
 		p.bitlen = af_bits(p.family);
-		dirty_add(&p, NULL, false);
+		dirty_add(&p, NULL, false, false);
 	}
 }
 
@@ -407,7 +511,8 @@ static int from_hint(const struct dirty *d, int has_m, const struct kroute *m, s
 {
 	const struct kroute *h = &d->k;
 
-	if (!d->hint || h->tos || (h->flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) || h->multipath)
+	if (!d->hint || d->del || h->tos || (h->flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) ||
+	    h->multipath)
 		return 0;
 	if (has_m == 1 && m->type == RTN_LOCAL && m->table == RT_TABLE_LOCAL)
 		return 0;	/* an address of the router: compile_route() knows */
@@ -420,19 +525,40 @@ static int from_hint(const struct dirty *d, int has_m, const struct kroute *m, s
 	return 1;
 }
 
+/*
+ * Whether the RTM_DELROUTE of @d leaves its prefix without a route, as far as the maps (@m)
+ * and what the daemon knows of the table tell: the route removed is the one the maps hold,
+ * and the prefix is not one that may hold another (s.multi). Otherwise the kernel is asked.
+ */
+static bool gone_by_hint(const struct dirty *d, int has_m, const struct kroute *m)
+{
+	if (!d->hint || !d->del || has_m != 1 || pset_has(&s.multi, &d->dst))
+		return false;
+	if (m->type == RTN_LOCAL && m->table == RT_TABLE_LOCAL)
+		return false;
+	return compile_same(&d->k, m);
+}
+
 static int reconcile_prefix(const struct dirty *d)
 {
 	const struct inet_prefix *p = &d->dst;
 	struct kroute k, m;
 	int has_k, has_m;
 	char buf[PREFIX_STRLEN];
+	bool local;
 
 	has_m = compile_lookup(p, &m);
 	if (has_m < 0)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the maps for %s: %s",
 				  format_prefix(buf, sizeof(buf), p), strerror(-has_m));
-	has_k = from_hint(d, has_m, &m, &k);
-	if (!has_k)
+	local = has_m == 1 && m.type == RTN_LOCAL && m.table == RT_TABLE_LOCAL;
+	/* a route added beside the one the maps hold: the prefix now has two */
+	if (d->hint && !d->del && !d->replace && has_m == 1 && !local &&
+	    !pset_add(&s.multi, p))
+		s.resync = true;
+	if (gone_by_hint(d, has_m, &m))
+		has_k = 0;
+	else if (!(has_k = from_hint(d, has_m, &m, &k)))
 		has_k = nl_route_exact(p, s.table, &k);
 	if (has_k < 0) {
 		sync_log(LOG_WARNING_, "cannot ask the kernel for %s: %s: a full re-scan follows",
@@ -469,21 +595,36 @@ static int cmp_prefix(const void *a, const void *b)
 /* ------------------------------------------------------------------------------------------ */
 /* The full re-scan: one dump of the table, diffed against every entry of the maps              */
 
-struct scan {
-	struct kroute group;	/* the best route so far of the prefix being dumped */
-	bool have;
-	struct inet_prefix *seen;	/* every prefix of the table */
-	size_t nseen, aseen;
-	struct kroute *todo;		/* kernel routes the maps do not hold as they are */
-	size_t ntodo, atodo;
-	bool nomem;
-};
+/*
+ * A re-scan does not stop the following: the dump is read a piece at a time between event
+ * batches, each piece compiled as it comes (the kernel makes a piece when it is read, so it is
+ * never older than an event already applied), then the maps' keys are walked a slice at a time
+ * and what the dump did not show is removed. A prefix an event changed while the re-scan runs
+ * is the events' (s.scan.touched): the dump's view of it may be older, and its key may be new.
+ */
+#define SCAN_PIECES	4	/* dump messages per step, about 300 routes each */
+#define SCAN_KEYS	2000	/* keys of the maps per step */
 
-static bool same_prefix(const struct inet_prefix *a, const struct inet_prefix *b)
-{
-	return a->family == b->family && a->bitlen == b->bitlen &&
-	       memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
-}
+enum scan_phase { SCAN_IDLE, SCAN_DUMP, SCAN_WALK };
+
+static struct scan {
+	enum scan_phase phase;
+	struct nl_route_stream *st;
+	struct kroute group;	/* the best route so far of the prefix being dumped */
+	int group_size;		/* routes of it in the table */
+	bool have;
+	struct pset seen;	/* every prefix of the table the dump showed */
+	struct pset touched;	/* prefixes events changed since the re-scan began */
+	struct pset multi;	/* prefixes with more than one route, becomes s.multi */
+	bool intr;		/* the kernel said the table changed during the dump */
+	int err;		/* a map refused all writes (IPXR_EXIT_NOMAPS) */
+	bool nomem;
+	const struct ipxr_family *f;	/* the trie being walked */
+	struct route_key cur;	/* the next key to look at */
+	bool has_cur;
+	size_t compiled, removed, asked;
+	double t0;
+} sc;
 
 /*
  * The route of a prefix the kernel uses among the several it may hold (metrics, protocols): as
@@ -500,126 +641,241 @@ static bool better(const struct kroute *a, const struct kroute *b)
 	return a->priority < b->priority;
 }
 
-/* The prefix's group is complete: compare its best route with the maps (no netlink here). */
-static void scan_flush(struct scan *sc)
+/* The prefix's group is complete: make the maps hold its best route, unless events own it. */
+static void scan_flush(void)
 {
 	struct kroute m;
-	int has_m;
+	int has_m, err;
 
-	if (!sc->have)
+	if (!sc.have)
 		return;
-	sc->have = false;
-	if (sc->group.tos || (sc->group.flags & RTNH_F_DEAD))
+	sc.have = false;
+	if (sc.group_size > 1 && !pset_add(&sc.multi, &sc.group.dst))
+		sc.nomem = true;
+	if (sc.group.tos || (sc.group.flags & RTNH_F_DEAD))
 		return;	/* no route of the prefix is one the kernel would use: as if absent */
-	if (!PUSH(sc->seen, sc->nseen, sc->aseen, sc->group.dst)) {
-		sc->nomem = true;
+	if (!pset_add(&sc.seen, &sc.group.dst)) {
+		sc.nomem = true;
 		return;
 	}
-	nhid_note(sc->group.nhid);
-	has_m = compile_lookup(&sc->group.dst, &m);
-	if (has_m == 1 && up_to_date(&sc->group, &m))
+	if (pset_has(&sc.touched, &sc.group.dst))
 		return;
-	if (!PUSH(sc->todo, sc->ntodo, sc->atodo, sc->group))
-		sc->nomem = true;
+	nhid_note(sc.group.nhid);
+	has_m = compile_lookup(&sc.group.dst, &m);
+	if (has_m == 1 && up_to_date(&sc.group, &m))
+		return;
+	s.compiled++;
+	sc.compiled++;
+	err = compile_route(&sc.group);
+	/* one route the maps refuse (a gateway gone meanwhile) must not stop the rest */
+	if (err == IPXR_EXIT_NOMAPS)
+		sc.err = err;
 }
 
 static int scan_cb(const struct kroute *r, void *data)
 {
-	struct scan *sc = data;
-
-	if (sc->have && same_prefix(&sc->group.dst, &r->dst)) {
-		if (better(r, &sc->group))
-			sc->group = *r;
+	(void)data;
+	if (sc.have && prefix_eq(&sc.group.dst, &r->dst)) {
+		sc.group_size++;
+		if (better(r, &sc.group))
+			sc.group = *r;
 		return 0;
 	}
-	scan_flush(sc);
-	sc->group = *r;
-	sc->have = true;
+	scan_flush();
+	sc.group = *r;
+	sc.group_size = 1;
+	sc.have = true;
+	return sc.err;
+}
+
+static void scan_stop(void)
+{
+	nl_route_stream_close(sc.st);
+	pset_free(&sc.seen);
+	pset_free(&sc.touched);
+	pset_free(&sc.multi);
+	memset(&sc, 0, sizeof(sc));
+}
+
+static bool scanning(void)
+{
+	return sc.phase != SCAN_IDLE;
+}
+
+/* Begin a re-scan, or begin the running one again (what it saw may be older than a loss). */
+static int scan_start(void)
+{
+	scan_stop();
+	s.scans++;
+	sc.t0 = now_s();
+	sc.st = nl_route_stream_open(AF_UNSPEC, s.table);
+	if (!sc.st)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot dump table %u: %s", s.table,
+				  strerror(errno));
+	sc.phase = SCAN_DUMP;
+	/* as many as the last re-scan saw and then some: no rehash of a million in one step */
+	pset_reserve(&sc.seen, s.routes + s.routes / 8);
 	return 0;
 }
 
-static void scan_free(struct scan *sc)
+/* An event changed @p while a re-scan runs: the re-scan leaves it alone. */
+static void scan_touch(const struct inet_prefix *p)
 {
-	free(sc->seen);
-	free(sc->todo);
-	memset(sc, 0, sizeof(*sc));
+	if (scanning() && !pset_add(&sc.touched, p))
+		sc.nomem = true;
 }
 
+static int scan_key(const struct route_key *key)
+{
+	struct dirty d = { .dst.family = sc.f->af };
+	struct kroute m;
+
+	d.dst.bitlen = key->prefixlen;
+	memcpy(d.dst.addr, key->addr, af_bytes(sc.f->af));
+	if (pset_has(&sc.seen, &d.dst) || pset_has(&sc.touched, &d.dst))
+		return 0;
+	if (compile_lookup(&d.dst, &m) != 1)
+		return 0;
+	if (m.type == RTN_LOCAL && m.table == RT_TABLE_LOCAL)
+		return 0;	/* a LOCAL copy of an address (local.c), not a route */
+	/* a dump the table changed under may have missed it: the kernel says */
+	if (sc.intr) {
+		sc.asked++;
+		return reconcile_prefix(&d);
+	}
+	sc.removed++;
+	if (s.routes)
+		s.routes--;
+	return missing(&m);
+}
+
+/* The key after @cur in the trie walked (@cur NULL: its first): 1, 0 at its end, or an error. */
+static int next_key(const struct route_key *cur, struct route_key *next)
+{
+	if (bpf_map_get_next_key(map_fd(sc.f->route_map), cur, next) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	return ipxr_error(IPXR_EXIT_REFUSED, "cannot walk map %s: %s",
+			  map_layout[sc.f->route_map].name, strerror(errno));
+}
+
+/* A slice of the walk of the maps' keys: 1 when more is to come, 0 at the end, or an error. */
+static int scan_walk(unsigned int budget)
+{
+	struct route_key next;
+	struct ipxr_route val;
+	int ret, err;
+
+	/*
+	 * The key in hand went between two slices (an event, another writer): the trie cannot
+	 * go on from it, so this trie is walked again from its start.
+	 */
+	if (sc.has_cur && route_lookup_exact(sc.f, &sc.cur, &val) != 1)
+		sc.has_cur = false;
+	while (budget--) {
+		if (!sc.has_cur) {
+			ret = next_key(NULL, &sc.cur);
+			if (ret < 0)
+				return ret;
+			if (ret == 0) {
+				if (++sc.f == ipxr_families + 2)
+					return 0;
+				continue;
+			}
+			sc.has_cur = true;
+		}
+		/* the next key first: looking at this one may delete it */
+		ret = next_key(&sc.cur, &next);
+		if (ret < 0)
+			return ret;
+		err = scan_key(&sc.cur);
+		if (err == IPXR_EXIT_NOMAPS)
+			return err;
+		if (ret == 0) {
+			sc.has_cur = false;
+			if (++sc.f == ipxr_families + 2)
+				return 0;
+			continue;
+		}
+		sc.cur = next;
+	}
+	return 1;
+}
+
+/*
+ * One step of the running re-scan, under the batch's hold of the maps: a few pieces of the dump,
+ * or a slice of the walk. 0 (done or more to come; scanning() tells) or an exit code.
+ */
+static int scan_step(unsigned int pieces, unsigned int keys)
+{
+	char name[64];
+	int ret;
+
+	if (sc.phase == SCAN_DUMP) {
+		ret = nl_route_stream_read(sc.st, pieces, scan_cb, NULL);
+		if (ret == 0) {
+			scan_flush();
+			sc.intr = nl_route_stream_intr(sc.st);
+			nl_route_stream_close(sc.st);
+			sc.st = NULL;
+			sc.phase = SCAN_WALK;
+			sc.f = ipxr_families;
+			sc.has_cur = false;
+		}
+		if (!ret && sc.nomem)
+			ret = -ENOMEM;
+		if (ret < 0 || sc.err) {
+			ret = sc.err ? sc.err : ipxr_error(IPXR_EXIT_REFUSED, "cannot dump table "
+							    "%u: %s", s.table, strerror(-ret));
+			scan_stop();
+			return ret;
+		}
+		return 0;
+	}
+	if (sc.phase != SCAN_WALK)
+		return 0;
+	ret = scan_walk(keys);
+	if (ret == 1)
+		return 0;
+	if (ret) {
+		scan_stop();
+		return ret;
+	}
+	if (sc.nomem) {
+		scan_stop();
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot re-scan table %u: out of memory",
+				  s.table);
+	}
+	s.routes = sc.seen.n;
+	/* what the dump found of several routes a prefix: the deletions that must ask */
+	pset_free(&s.multi);
+	s.multi = sc.multi;
+	memset(&sc.multi, 0, sizeof(sc.multi));
+	s.nrestore = 0;
+	sync_log(LOG_INFO_, "table %s re-scanned: %zu routes, %zu compiled, %zu removed, %zu "
+		 "asked, %zu left to events, in %.3f s%s", rt_name(RT_NAMES_TABLE, s.table, name,
+		 sizeof(name)), sc.seen.n, sc.compiled, sc.removed, sc.asked, sc.touched.n,
+		 now_s() - sc.t0,
+		 sc.intr ? " (the table changed during the dump: the kernel was asked about the "
+		 "entries it did not show)" : "");
+	scan_stop();
+	return 0;
+}
+
+/* A whole re-scan at once (start-up, sync once): nothing else is waiting to run. */
 static int reconcile_all(void)
 {
-	const struct ipxr_family *f;
-	struct route_key *keys;
-	struct inet_prefix p;
-	struct kroute m;
-	struct scan sc;
-	size_t nkeys, i, tries;
-	double t0 = now_s();
-	char name[64];
-	int err = 0;
+	struct pollfd pfd = { .events = POLLIN };
+	int err = scan_start();
 
-	s.scans++;
-	for (tries = 0;; tries++) {
-		memset(&sc, 0, sizeof(sc));
-		err = nl_route_dump(AF_UNSPEC, s.table, scan_cb, &sc);
-		scan_flush(&sc);
-		/* the table changed while it was dumped: the kernel says so, dump it again */
-		if (err != -EINTR || tries == 3)
-			break;
-		scan_free(&sc);
-	}
-	if (!err && sc.nomem)
-		err = -ENOMEM;
-	if (err) {
-		scan_free(&sc);
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot dump table %u: %s", s.table,
-				  strerror(-err));
-	}
-	for (i = 0; i < sc.ntodo && !err; i++) {
-		s.compiled++;
-		err = compile_route(&sc.todo[i]);
-		/* one route the maps refuse (a gateway gone meanwhile) must not stop the rest */
-		if (err && err != IPXR_EXIT_NOMAPS)
-			err = 0;
-	}
-	if (sc.nseen)
-		qsort(sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix);
-	for_each_family(f) {
-		if (err)
-			break;
-		err = route_keys(f, &keys, &nkeys);
-		if (err) {
-			err = ipxr_error(IPXR_EXIT_REFUSED, "cannot walk map %s: %s",
-					 map_layout[f->route_map].name, strerror(-err));
-			break;
+	while (!err && scanning()) {
+		err = scan_step(64, 100000);
+		if (!err && sc.phase == SCAN_DUMP) {
+			pfd.fd = nl_route_stream_fd(sc.st);
+			poll(&pfd, 1, 1000);
 		}
-		for (i = 0; i < nkeys && !err; i++) {
-			memset(&p, 0, sizeof(p));
-			p.family = f->af;
-			p.bitlen = keys[i].prefixlen;
-			memcpy(p.addr, keys[i].addr, af_bytes(f->af));
-			if (sc.nseen &&
-			    bsearch(&p, sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix))
-				continue;
-			if (compile_lookup(&p, &m) == 1)
-				err = missing(&m);
-			if (err && err != IPXR_EXIT_NOMAPS)
-				err = 0;
-		}
-		free(keys);
 	}
-	/*
-	 * Reference counts are derived from the tries: a writer killed between its route writes
-	 * and its commit (ipxr sync itself, kill -9) left them off, a re-scan puts them right.
-	 */
-	s.routes = sc.nseen;
-	if (!err)
-		err = compile_commit();
-	if (!err)
-		err = compile_recount();
-	sync_log(LOG_INFO_, "table %s re-scanned: %zu routes, %zu compiled, in %.3f s",
-		 rt_name(RT_NAMES_TABLE, s.table, name, sizeof(name)), sc.nseen, sc.ntodo,
-		 now_s() - t0);
-	scan_free(&sc);
 	return err;
 }
 
@@ -704,7 +960,8 @@ static void check_rules(void)
 static void batch_reset(void)
 {
 	s.resync = s.rules = s.addrs = false;
-	s.ndirty = s.nlinks = s.nneigh = s.nrestore = 0;
+	/* s.restore is the re-scan's: it lasts until one is complete */
+	s.ndirty = s.nlinks = s.nneigh = 0;
 }
 
 /*
@@ -725,10 +982,13 @@ static __u32 maps_gen;
 
 static int batch_apply(void)
 {
+	bool started = false;
 	size_t i, n, asks;
 	__u32 gen;
 	int err;
 
+	if (s.addrs)
+		compile_addrs_changed();
 	err = compile_begin();
 	if (err) {
 		compile_end();
@@ -745,39 +1005,63 @@ static int batch_apply(void)
 	apply_neigh();
 	if (s.rules)
 		check_rules();
-	if (s.resync) {
-		err = reconcile_all();
-	} else {
-		if (s.ndirty)
-			qsort(s.dirty, s.ndirty, sizeof(*s.dirty), cmp_prefix);
-		/* a prefix changed twice in the batch: the kernel says which route won */
-		for (i = n = 0; i < s.ndirty; i++) {
-			if (n && !cmp_prefix(&s.dirty[n - 1], &s.dirty[i]))
-				s.dirty[n - 1].hint = false;
-			else
-				s.dirty[n++] = s.dirty[i];
-		}
-		for (i = asks = 0; i < n; i++)
-			asks += !s.dirty[i].hint;
-		/*
-		 * Asking the kernel for one prefix costs about what 30 routes of a dump do (80 us
-		 * against 2.6 us, 20,000 routes): past that, one re-scan answers for them all.
-		 */
-		if (asks > SYNC_ASK_MIN && asks * 30 > s.routes) {
-			s.resync = true;
-			n = 0;
-		}
-		/* one route the maps refuse (its error printed) must not hold up the others */
-		for (i = 0; i < n && err != IPXR_EXIT_NOMAPS; i++)
-			err = reconcile_prefix(&s.dirty[i]);
-		if (err != IPXR_EXIT_NOMAPS)
-			err = 0;
-		/* a prefix that asked for a re-scan: done in this batch still */
-		if (!err && s.resync)
-			err = reconcile_all();
+	if (s.recount) {
+		/* a failed batch may have left next-hop counts the tries do not back */
+		err = compile_recount();
+		s.recount = err != 0;
 	}
+	if (s.ndirty)
+		qsort(s.dirty, s.ndirty, sizeof(*s.dirty), cmp_prefix);
+	/* a prefix changed twice in the batch: the kernel says which route won */
+	for (i = n = 0; i < s.ndirty; i++) {
+		if (n && !cmp_prefix(&s.dirty[n - 1], &s.dirty[i])) {
+			if ((s.dirty[n - 1].hint && !s.dirty[n - 1].del && !s.dirty[n - 1].replace) ||
+			    (s.dirty[i].hint && !s.dirty[i].del && !s.dirty[i].replace))
+				if (!pset_add(&s.multi, &s.dirty[i].dst))
+					s.resync = true;
+			s.dirty[n - 1].hint = false;
+		} else {
+			s.dirty[n++] = s.dirty[i];
+		}
+	}
+	for (i = asks = 0; i < n; i++)
+		asks += !s.dirty[i].hint || (s.dirty[i].del && pset_has(&s.multi, &s.dirty[i].dst));
+	/*
+	 * Asking the kernel for one prefix costs about what 30 routes of a dump do (80 us against
+	 * 2.6 us, 20,000 routes): past that, one re-scan answers for them all, unless one runs
+	 * already (it may have passed them).
+	 */
+	if (!scanning() && asks > SYNC_ASK_MIN && asks * 30 > s.routes)
+		s.resync = true;
+	/*
+	 * A re-scan begun now (an overrun, a port down, a batch too large) reads the table after
+	 * every change of this batch: it answers for them. One already running may be older than
+	 * they are: they are applied, and it leaves their prefixes alone.
+	 */
+	if (s.resync) {
+		err = scan_start();
+		s.resync = false;
+		started = true;
+		n = 0;
+	}
+	/* one route the maps refuse (its error printed) must not hold up the others */
+	for (i = 0; i < n && err != IPXR_EXIT_NOMAPS; i++) {
+		scan_touch(&s.dirty[i].dst);
+		err = reconcile_prefix(&s.dirty[i]);
+	}
+	if (err != IPXR_EXIT_NOMAPS)
+		err = 0;
+	/* a prefix that asked for a re-scan (the kernel could not be asked): begin it now */
+	if (!err && s.resync && !started) {
+		err = scan_start();
+		s.resync = false;
+	}
+	if (!err && scanning())
+		err = scan_step(SCAN_PIECES, SCAN_KEYS);
 	if (!err)
 		err = compile_commit();
+	if (err)
+		s.recount = true;
 	compile_end();
 	s.batches++;
 	return err;
@@ -832,8 +1116,14 @@ static int sync_start(void)
 		check_rules();
 		err = reconcile_all();
 	}
+	/*
+	 * Reference counts are derived from the tries: a writer killed between its route writes
+	 * and its commit (ipxr sync itself, kill -9) left them off, and a start puts them right.
+	 */
 	if (!err)
 		err = compile_commit();
+	if (!err)
+		err = compile_recount();
 	compile_end();
 	return err;
 }
@@ -853,20 +1143,25 @@ static int poll_timeout(void)
 
 static int sync_loop(int fd)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
 	bool maps_gone = false;
 	char name[64];
 	int n, err;
 
 	next_scan = s.scan ? now_s() + s.scan : 0;
 	while (!s.stop) {
-		n = poll(&pfd, 1, poll_timeout());
+		/*
+		 * A re-scan running goes on between batches: its dump when the kernel has the
+		 * next piece ready, its walk of the maps at once.
+		 */
+		pfd[1].fd = sc.phase == SCAN_DUMP ? nl_route_stream_fd(sc.st) : -1;
+		n = poll(pfd, 2, sc.phase == SCAN_WALK ? 0 : poll_timeout());
 		if (n < 0 && errno != EINTR)
 			return ipxr_error(IPXR_EXIT_REFUSED, "poll: %s", strerror(errno));
 		if (s.stop)
 			break;
 		batch_reset();
-		if (n > 0) {
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			n = events_read(on_event, NULL, SYNC_BATCH_MAX);
 			if (n == -ENOBUFS) {
 				s.overruns++;
@@ -881,9 +1176,11 @@ static int sync_loop(int fd)
 						  strerror(-n));
 			}
 		}
-		if (next_scan && now_s() >= next_scan)
+		/* the safety re-scan is due: one running already is as good */
+		if (next_scan && now_s() >= next_scan && !scanning())
 			s.resync = true;
-		if (!s.resync && !s.ndirty && !s.nlinks && !s.nneigh && !s.rules && !s.addrs)
+		if (!s.resync && !s.ndirty && !s.nlinks && !s.nneigh && !s.rules && !s.addrs &&
+		    !scanning())
 			continue;
 		if (s.resync)
 			next_scan = s.scan ? now_s() + s.scan : 0;
@@ -985,6 +1282,8 @@ int do_sync(int argc, char **argv)
 					  "notification socket: %s", strerror(-fd));
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
+		/* opening and reading the maps for every batch would cost more than the batch */
+		compile_keep(true);
 	}
 	err = sync_start();
 	if (err)
@@ -1004,6 +1303,10 @@ int do_sync(int argc, char **argv)
 		 "overruns, %lu routes compiled, %lu removed, %lu put back", s.batches, s.events,
 		 s.scans, s.overruns, s.compiled, s.removed, s.restored);
 out:
+	scan_stop();
+	pset_free(&s.multi);
+	compile_keep(false);
+	compile_end();	/* closes what was kept */
 	events_close();
 	free(s.dirty);
 	free(s.links);

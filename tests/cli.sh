@@ -457,7 +457,7 @@ verdict "... the kernel has every route (9 in main, 1 in table 100)" \
 	test "$(wc -l <"$TMP/kernel4")" -eq 9 -a -n "$(ipn route show table 100)"
 run route show root 10.100.0.0/16
 out_is "... the fast path shows them as ip does" '10.100.0.0/24 dev rtr-p0 proto static scope link metric 10
-10.100.1.0/24 via 10.0.0.1 dev rtr-p0 proto bird metric 20
+10.100.1.0/24 via 10.0.0.1 dev rtr-p0 proto bird src 10.0.0.254 metric 20
 10.100.2.0/24 via 10.0.0.1 dev rtr-p0 proto PX metric 30 onlink mtu lock 1300
 10.100.3.0/24 via 10.0.0.1 dev rtr-p0 proto bgp mtu 1400
 unreachable 10.100.5.0/24 proto PX
@@ -465,10 +465,11 @@ prohibit 10.100.6.0/24 proto PX metric 5
 throw 10.100.7.0/24 proto PX
 blackhole 10.100.8.0/24 proto PX
 10.100.9.0/24 dev rtr-p0 proto PX scope link'
-verdict "... ip prints the same lines, but for src (which the maps do not keep)" test \
-	"$(sed 's/ src 10.0.0.254//' "$TMP/kernel4" | sort)" == "$(sort "$TMP/out")"
+verdict "... ip prints the same lines, src included (kept in ipxr_route_src)" test \
+	"$(sort "$TMP/kernel4")" == "$(sort "$TMP/out")"
 run route show proto bird
-out_is "show proto bird selects" '10.100.1.0/24 via 10.0.0.1 dev rtr-p0 proto bird metric 20'
+out_is "show proto bird selects" \
+	'10.100.1.0/24 via 10.0.0.1 dev rtr-p0 proto bird src 10.0.0.254 metric 20'
 run route show root 10.100.0.0/16 metric 30
 verdict "show metric selects" grep -q '^10.100.2.0/24 .* metric 30 ' "$TMP/out"
 run route show table 100
@@ -486,7 +487,8 @@ run -j route show root 10.100.0.0/16
 json_ok "... kinds the kernel answers for are marked" \
 	'[.[] | select(.fastpath == "kernel") | .type] | sort == ["prohibit","throw","unreachable"]'
 run -6 route show 2001:db8:100:1::/64
-out_is "... IPv6: metric as given" '2001:db8:100:1::/64 via fe80::1 dev rtr-p1 proto PX metric 256'
+out_is "... IPv6: metric and pref as given (pref kept in the route entry)" \
+	'2001:db8:100:1::/64 via fe80::1 dev rtr-p1 proto PX metric 256 pref high'
 verdict "... and the kernel has its pref high" \
 	grep -q 'pref high' <(ipn -6 route show 2001:db8:100:1::/64)
 agree "after the ip -b file"
@@ -771,18 +773,18 @@ expect "6: a single zero field" 0 route add 2001:db8:0:1:1:1:1:1/128 dev rtr-p0
 expect "6: IPv4-mapped in mixed form" 0 route add ::FFFF:198.51.100.0/120 dev rtr-p1
 expect "6: NAT64 prefix in mixed form" 0 route add 64:ff9b::192.0.2.0/120 via 2001:db8:a::1
 
-SHOW6='default via fe80::1 dev rtr-p1 proto PX metric 1024
-::ffff:198.51.100.0/120 dev rtr-p1 proto PX metric 1024
-64:ff9b::c000:200/120 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024
-2001:db8::1:0:0:1 dev rtr-p0 proto PX metric 1024
-2001:db8:0:1:1:1:1:1 dev rtr-p0 proto PX metric 1024
-2001:db8:100::/40 dev rtr-p1 proto PX metric 1024
-2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024
-2001:db8:101::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024
-2001:db8:200::/40 dev rtr-p1 proto PX metric 1024
-2001:db8:300::7 via 2001:db8:b::7 dev rtr-p1 proto PX metric 1024
-2001:db8:400::/56 dev rtr-p0 proto PX metric 1024
-blackhole 2001:db8:666::/48 proto PX metric 1024'
+SHOW6='default via fe80::1 dev rtr-p1 proto PX metric 1024 pref medium
+::ffff:198.51.100.0/120 dev rtr-p1 proto PX metric 1024 pref medium
+64:ff9b::c000:200/120 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024 pref medium
+2001:db8::1:0:0:1 dev rtr-p0 proto PX metric 1024 pref medium
+2001:db8:0:1:1:1:1:1 dev rtr-p0 proto PX metric 1024 pref medium
+2001:db8:100::/40 dev rtr-p1 proto PX metric 1024 pref medium
+2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024 pref medium
+2001:db8:101::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024 pref medium
+2001:db8:200::/40 dev rtr-p1 proto PX metric 1024 pref medium
+2001:db8:300::7 via 2001:db8:b::7 dev rtr-p1 proto PX metric 1024 pref medium
+2001:db8:400::/56 dev rtr-p0 proto PX metric 1024 pref medium
+blackhole 2001:db8:666::/48 proto PX metric 1024 pref medium'
 run -6 route show
 out_is "6: -6 route show: canonical text, sorted by address then length" "$SHOW6"
 agree "after the IPv6 writes"
@@ -807,7 +809,7 @@ json_ok "6: -j -6 route show: valid JSON, 12 routes, canonical dst" \
 json_ok "6: -j: keys of a gateway route" \
 	'.[] | select(.dst == "2001:db8:100::/48") | (has("type") | not) and
 	 .gateway == "2001:db8:a::1" and .dev == "rtr-p0" and (.nexthop | type) == "number" and
-	 .metric == 1024 and (keys | length) == 7'
+	 .metric == 1024 and .pref == "medium" and (keys | length) == 8'
 json_ok "6: -j: blackhole without dev" \
 	'.[] | select(.type == "blackhole") | .dst == "2001:db8:666::/48" and (has("dev") | not)'
 run -j -s -6 route show
@@ -816,25 +818,25 @@ json_ok "6: -j -s: next-hop stats on IPv6 routes" \
 
 # selectors: an IPv6 prefix or gateway selects IPv6 without -6
 run route show root 2001:db8:100::/40
-out_is "6: show root" '2001:db8:100::/40 dev rtr-p1 proto PX metric 1024
-2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024
-2001:db8:101::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024'
+out_is "6: show root" '2001:db8:100::/40 dev rtr-p1 proto PX metric 1024 pref medium
+2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024 pref medium
+2001:db8:101::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024 pref medium'
 run route show match 2001:db8:100::5
-out_is "6: show match" 'default via fe80::1 dev rtr-p1 proto PX metric 1024
-2001:db8:100::/40 dev rtr-p1 proto PX metric 1024
-2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024'
+out_is "6: show match" 'default via fe80::1 dev rtr-p1 proto PX metric 1024 pref medium
+2001:db8:100::/40 dev rtr-p1 proto PX metric 1024 pref medium
+2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024 pref medium'
 run route show 2001:DB8:100:0::/48
-out_is "6: show PREFIX is exact, in any spelling" '2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024'
+out_is "6: show PREFIX is exact, in any spelling" '2001:db8:100::/48 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024 pref medium'
 run route show via fe80::1
-out_is "6: show via a link-local gateway" 'default via fe80::1 dev rtr-p1 proto PX metric 1024'
+out_is "6: show via a link-local gateway" 'default via fe80::1 dev rtr-p1 proto PX metric 1024 pref medium'
 run -6 route show default
-out_is "6: -6 show default" 'default via fe80::1 dev rtr-p1 proto PX metric 1024'
+out_is "6: -6 show default" 'default via fe80::1 dev rtr-p1 proto PX metric 1024 pref medium'
 run -6 route show dev rtr-p1 type unicast
-out_is "6: -6 show dev" 'default via fe80::1 dev rtr-p1 proto PX metric 1024
-::ffff:198.51.100.0/120 dev rtr-p1 proto PX metric 1024
-2001:db8:100::/40 dev rtr-p1 proto PX metric 1024
-2001:db8:200::/40 dev rtr-p1 proto PX metric 1024
-2001:db8:300::7 via 2001:db8:b::7 dev rtr-p1 proto PX metric 1024'
+out_is "6: -6 show dev" 'default via fe80::1 dev rtr-p1 proto PX metric 1024 pref medium
+::ffff:198.51.100.0/120 dev rtr-p1 proto PX metric 1024 pref medium
+2001:db8:100::/40 dev rtr-p1 proto PX metric 1024 pref medium
+2001:db8:200::/40 dev rtr-p1 proto PX metric 1024 pref medium
+2001:db8:300::7 via 2001:db8:b::7 dev rtr-p1 proto PX metric 1024 pref medium'
 
 # local host routes: global addresses and ::1, never link-local ones
 run -6 route show type local
@@ -963,7 +965,7 @@ expect "6: re-add default" 0 route add default via fe80::1 dev rtr-p1
 # change, replace
 expect "6: change a route to a gateway" 0 route change 2001:db8:400::/56 via 2001:db8:a::1
 run route show 2001:db8:400::/56
-out_is "6: change took effect" '2001:db8:400::/56 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024'
+out_is "6: change took effect" '2001:db8:400::/56 via 2001:db8:a::1 dev rtr-p0 proto PX metric 1024 pref medium'
 expect "6: replace creates a missing route" 0 route replace 2001:db8:401::/56 via 2001:db8:a::1
 expect "6: replace an existing route" 0 route replace 2001:db8:400::/56 dev rtr-p0
 run -j nexthop show
@@ -1106,7 +1108,7 @@ run route show default
 verdict "6: ... and left IPv4's default alone" \
 	grep -q "^default via 10.0.0.1 dev rtr-p0 proto $PX$" "$TMP/out"
 run -6 route show default
-out_is "6: ... and re-added IPv6's" 'default via fe80::1 dev rtr-p1 proto PX metric 1024'
+out_is "6: ... and re-added IPv6's" 'default via fe80::1 dev rtr-p1 proto PX metric 1024 pref medium'
 in_step "IPv6 writes leave the IPv4 table alone"
 expect "6: ip -6 route show loads into ipxr (fe80::/64 ... proto kernel metric 256 pref medium)" \
 	0 -b - < <(ipn -6 route show | sed 's/^/route add /')

@@ -47,8 +47,8 @@ check "ipxr route add $NET1 dev r-eth0" ipxr route add "$NET1" dev r-eth0
 check "ipxr route add $NET2 dev r-eth1" ipxr route add "$NET2" dev r-eth1
 # the kernel already has them (the ports' addresses): compiled as the kernel has them
 expect_eq "ipxr route show lists both connected routes, as the kernel has them" \
-	"$(ipxr route show | sort)" "$NET1 dev r-eth0 proto kernel scope link
-$NET2 dev r-eth1 proto kernel scope link"
+	"$(ipxr route show | sort)" "$NET1 dev r-eth0 proto kernel scope link src $R_IP0
+$NET2 dev r-eth1 proto kernel scope link src $R_IP1"
 
 # Warm up: the first packet to an unresolved host goes to the kernel (no_neigh), which ARPs.
 out=$(nsrun "$H1" ping -c 3 -i 0.2 -W 2 "$H2_IP" 2>&1)
@@ -189,8 +189,8 @@ check "ipxr route add $GW_NET via $H2_IP (dev from the kernel)" ipxr route add "
 via_ping "re-added" 3
 check "ipxr route flush proto ipxr" ipxr route flush proto ipxr
 expect_eq "ipxr route show has the kernel's connected routes only after the flush" \
-	"$(ipxr route show | sort)" "$NET1 dev r-eth0 proto kernel scope link
-$NET2 dev r-eth1 proto kernel scope link"
+	"$(ipxr route show | sort)" "$NET1 dev r-eth0 proto kernel scope link src $R_IP0
+$NET2 dev r-eth1 proto kernel scope link src $R_IP1"
 check_fail "the flush removed ipxr's route from the kernel too" \
 	sh -c "ip -n '$R' route show '$GW_NET' | grep -q ."
 no_route_ping "after route flush"

@@ -43,13 +43,13 @@ PX=$(awk '$1 == 105 { n = $2 } END { print n }' /etc/iproute2/rt_protos \
 	/etc/iproute2/rt_protos.d/*.conf 2>/dev/null)
 PX=${PX:-105}
 # the connected routes are the kernel's, compiled as it has them; the others ipxr's
-V4_SHOW="$NET1 dev r-eth0 proto kernel scope link
-$NET2 dev r-eth1 proto kernel scope link"
+V4_SHOW="$NET1 dev r-eth0 proto kernel scope link src $R_IP0
+$NET2 dev r-eth1 proto kernel scope link src $R_IP1"
 expect_eq "ipxr -6 route show lists the IPv6 routes, canonically" "$(ipxr -6 route show | sort)" \
-	"$NET6_1 dev r-eth0 proto kernel metric 256
-$NET6_2 dev r-eth1 proto kernel metric 256
-$GW_NET via $H2_IP6 dev r-eth1 proto $PX metric 1024
-$LL_NET via $H2_LL dev r-eth1 proto $PX metric 1024"
+	"$NET6_1 dev r-eth0 proto kernel metric 256 pref medium
+$NET6_2 dev r-eth1 proto kernel metric 256 pref medium
+$GW_NET via $H2_IP6 dev r-eth1 proto $PX metric 1024 pref medium
+$LL_NET via $H2_LL dev r-eth1 proto $PX metric 1024 pref medium"
 expect_eq "ipxr route show (as ip: IPv4 by default) lists the IPv4 routes" \
 	"$(ipxr route show | sort)" "$V4_SHOW"
 

@@ -372,17 +372,20 @@ SYNC_PID=
 SYNC_IPXR=
 SYNC_LOG=
 SYNC_SECS=${SYNC_SECS:-10}
+SYNC_ARGS=()	# words after "ipxr sync", e.g. (scan 1)
 
-# sync_start [ENV=VALUE...]: ipxr sync in $R in the background, its log appended to $SYNC_LOG
-# ($LIB_TMP/sync.log unless set); returns 0 once it follows the table (it logs "following
-# table" when its start-up reconcile is done), 1 if it died or took more than SYNC_SECS
+# sync_start [ENV=VALUE...]: ipxr sync "${SYNC_ARGS[@]}" in $R in the background, its log
+# appended to $SYNC_LOG ($LIB_TMP/sync.log unless set); returns 0 once it follows the table (it
+# logs "following table" when its start-up reconcile is done), 1 if it died or took more than
+# SYNC_SECS
 sync_start()
 {
 	local n0 i
 
 	SYNC_LOG=${SYNC_LOG:-$LIB_TMP/sync.log}
 	n0=$(grep -c "following table" "$SYNC_LOG" 2>/dev/null)
-	env "$@" timeout --kill-after=2 300 "$IPXR" -n "$R" sync >>"$SYNC_LOG" 2>&1 &
+	env "$@" timeout --kill-after=2 300 "$IPXR" -n "$R" sync "${SYNC_ARGS[@]}" \
+		>>"$SYNC_LOG" 2>&1 &
 	SYNC_PID=$!
 	LIB_BG_PIDS+=("$SYNC_PID")
 	SYNC_IPXR=

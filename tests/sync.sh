@@ -192,8 +192,11 @@ run ip -n "$R" rule del pref 1000
 # puts it back when r-eth1 is up again.
 
 run ip -n "$H2" addr add 198.51.102.1/32 dev lo
-check "ipxr route add 198.51.102.0/24 via $H2_IP dev r-eth1" \
-	ipxr route add 198.51.102.0/24 via "$H2_IP" dev r-eth1
+check "ipxr route add 198.51.102.0/24 via $H2_IP dev r-eth1 src 10.0.2.254" \
+	ipxr route add 198.51.102.0/24 via "$H2_IP" dev r-eth1 src 10.0.2.254
+expect_match "the maps keep the route's src, and show it as ip does" \
+	"^198.51.102.0/24 via $H2_IP dev r-eth1 proto [a-z0-9]* src 10.0.2.254\$" \
+	"$(px route show 198.51.102.0/24)"
 check_fast fwd_datagrams ipxr_stat "ipxr's route before the flap" 10 198.51.102.1 0.01
 
 # fast_again DEST: ms until one ping to DEST goes both ways through the fast path, or "timeout"
@@ -243,6 +246,8 @@ flap() # WHAT DOWN-CMD UP-CMD
 	expect_eq "$what: ipxr's route is in the kernel again (proto ipxr, 105)" \
 		"$(ip -N -n "$R" route show 198.51.102.0/24 | awk '{ print $1, $2, $3, $6, $7 }')" \
 		"198.51.102.0/24 via $H2_IP proto 105"
+	expect_match "$what: ... with its src (kept in the maps, ipxr_route_src)" " src 10.0.2.254" \
+		"$(ip -n "$R" route show 198.51.102.0/24)"
 	check_fast fwd_datagrams ipxr_stat "$what: after the flap" 10 198.51.102.1 0.01
 }
 
@@ -280,6 +285,20 @@ expect_eq "kill -9 and restart under traffic: $n sent, $n answered" \
 expect_eq "all of them by the fast path (forward +$((2 * n)), IpForwDatagrams unchanged)" \
 	"$(delta "$f0" "$f1") $fwd1" "$((2 * n)) $fwd0"
 
+# A prefix the kernel held twice before this ipxr sync started: its start-up scan knows, so the
+# deletion of the preferred route is asked about, not taken for the prefix's last.
+run ip -n "$R" route add 203.0.113.0/24 via "$H2_IP" metric 200
+run ip -n "$R" route add 203.0.113.0/24 dev r-eth1 metric 100
+wait_for 1 sh -c "'$POLL_IPXR' -n '$R' -j route show 203.0.113.0/24 | jq -e '.[0].metric == 100'"
+sync_stop
+sync_start || not_ok "ipxr sync started again"
+run ip -n "$R" route del 203.0.113.0/24 dev r-eth1 metric 100
+wait_for 1 sh -c "'$POLL_IPXR' -n '$R' -j route show 203.0.113.0/24 | jq -e '.[0].metric == 200'"
+expect_eq "two routes from before the start, the preferred one deleted: the other takes over" \
+	"$(px -j route show 203.0.113.0/24 | jq -r '.[0] | "\(.metric) \(.gateway // "-")"')" \
+	"200 $H2_IP"
+run ip -n "$R" route del 203.0.113.0/24
+
 # ---- the object loaded again -------------------------------------------------------------------
 #
 # Detached, its maps unpinned, attached again: new, empty maps. ipxr sync sees the ports change,
@@ -293,6 +312,31 @@ expect_match "the object loaded again: ipxr sync said so" "the maps were made an
 	"$(cat "$SYNC_LOG")"
 out=$(nsrun "$H1" ping -c 3 -i 0.1 -W 1 198.51.100.1 2>&1)
 check_fast fwd_datagrams ipxr_stat "the new maps, filled by ipxr sync" 10 198.51.100.1 0.01
+
+# ---- the CLI writes between ipxr sync's batches -----------------------------------------------
+#
+# ipxr sync keeps the maps and the next hops it read across batches; a CLI write in between
+# (here a new next hop) must be seen, or its next allocation would reuse the CLI's next hop.
+
+run ip -n "$R" neigh replace 10.0.2.3 lladdr 02:00:00:00:02:03 dev r-eth1 nud permanent
+run ip -n "$R" neigh replace 10.0.2.4 lladdr 02:00:00:00:02:04 dev r-eth1 nud permanent
+check "ipxr route add 198.51.103.0/24 via 10.0.2.3 (the CLI, while ipxr sync runs)" \
+	ipxr route add 198.51.103.0/24 via 10.0.2.3 dev r-eth1
+run ip -n "$R" route add 198.51.104.0/24 via 10.0.2.4 dev r-eth1
+wait_for 2 in_maps 198.51.104.0/24
+expect_eq "a CLI write between batches: both routes keep their own gateway" \
+	"$(px route show 198.51.103.0/24 | cut -d' ' -f1-3) / $(px route show 198.51.104.0/24 |
+	   cut -d' ' -f1-3)" "198.51.103.0/24 via 10.0.2.3 / 198.51.104.0/24 via 10.0.2.4"
+expect_eq "a CLI write between batches: each next hop counts its one route" \
+	"$(px -j nexthop show dev r-eth1 | jq -r '.[] | select(.gateway == "10.0.2.3" or
+	   .gateway == "10.0.2.4") | "\(.gateway) \(.routes)"' | sort | tr '\n' ' ')" \
+	"10.0.2.3 1 10.0.2.4 1 "
+check "ipxr route del 198.51.104.0/24 (a route ipxr sync compiled)" ipxr route del 198.51.104.0/24
+run ip -n "$R" route del 198.51.103.0/24
+wait_for 2 not_in_maps 198.51.103.0/24
+expect_eq "and deleted again, one by the CLI and one by ip: no next hop left for them" \
+	"$(px -j nexthop show dev r-eth1 | jq '[.[] | select(.gateway == "10.0.2.3" or
+	   .gateway == "10.0.2.4")] | length')" 0
 
 # ---- overrun -----------------------------------------------------------------------------------
 
@@ -340,6 +384,54 @@ kernel_routes >"$LIB_TMP/kernel"
 wait_for 10 sh -c "'$POLL_IPXR' -n '$R' route show | grep -c '^100\.64\.' | grep -qx 0"
 map_routes >"$LIB_TMP/maps"
 expect_eq "and after deleting them again too" "$(diff "$LIB_TMP/kernel" "$LIB_TMP/maps")" ""
+
+# ---- re-scans under churn ---------------------------------------------------------------------
+#
+# A re-scan every second while 10,000 routes come, change gateway and go: a re-scan is read a
+# piece at a time between event batches, and leaves the prefixes events changed meanwhile to
+# them. At the end the maps equal the kernel.
+
+sync_stop
+SYNC_ARGS=(scan 1)
+sync_start || not_ok "ipxr sync started with a re-scan every second"
+SYNC_ARGS=()
+for i in $(seq 0 9999); do
+	echo "route add 100.66.$((i / 250)).$((i % 250))/32 via $H2_IP"
+done >"$LIB_TMP/churn.add"
+sed "s/route add \(.*\) via .*/route replace \1 dev r-eth1/" "$LIB_TMP/churn.add" \
+	>"$LIB_TMP/churn.repl"
+sed 's/route add \(.*\) via .*/route del \1/' "$LIB_TMP/churn.add" >"$LIB_TMP/churn.del"
+scans0=$(grep -c "re-scanned" "$SYNC_LOG")
+t_end=$(($(now_ms) + 4000))
+rounds=0
+while (($(now_ms) < t_end)); do
+	ip -n "$R" -b "$LIB_TMP/churn.add" &&
+		ip -n "$R" -b "$LIB_TMP/churn.repl" &&
+		ip -n "$R" -b "$LIB_TMP/churn.del" || break
+	rounds=$((rounds + 1))
+done
+ip -n "$R" -b "$LIB_TMP/churn.add"
+ip -n "$R" -b "$LIB_TMP/churn.repl"
+kernel_routes >"$LIB_TMP/kernel"
+wait_for 10 sh -c "'$POLL_IPXR' -n '$R' -j route show | jq -r '.[] | select(.type != \"local\") |
+	\"\(.dst) \(.gateway // \"-\") \(.dev) \(.protocol) \(.metric // 0)\"' | sort |
+	cmp -s - '$LIB_TMP/kernel'"
+map_routes >"$LIB_TMP/maps"
+if cmp -s "$LIB_TMP/kernel" "$LIB_TMP/maps"; then
+	ok "after $rounds rounds of 30,000 changes under re-scans the maps equal the kernel's" \
+		"table, route by route ($(wc -l <"$LIB_TMP/kernel") routes)"
+else
+	not_ok "after $rounds rounds of 30,000 changes under re-scans the maps equal the kernel's table"
+	diag_output "$(diff "$LIB_TMP/kernel" "$LIB_TMP/maps" | head -20)"
+fi
+scans=$(sed -n "$((scans0 + 1)),\$ p" "$SYNC_LOG" | grep "re-scanned")
+expect_ge "re-scans ran during the churn" "$(grep -c . <<<"$scans")" 3
+expect_ge "a re-scan left prefixes to the events applied while it ran (interleaved)" \
+	"$(grep -o '[0-9]* left to events' <<<"$scans" | sort -n | tail -1 |
+	cut -d' ' -f1)" 1
+run ip -n "$R" -b "$LIB_TMP/churn.del"
+wait_for 10 sh -c "'$POLL_IPXR' -n '$R' route show | grep -c '^100\.66\.' | grep -qx 0"
+expect_eq "and all deleted again" "$(px route show | grep -c '^100\.66\.')" 0
 
 sync_stop
 expect_match "SIGTERM stops ipxr sync with a summary" "stopped: [0-9]* batches" \

@@ -23,8 +23,8 @@ check "ipxr route add $NET1 dev r-eth0" ipxr route add "$NET1" dev r-eth0
 check "ipxr route add $NET2 dev r-eth1" ipxr route add "$NET2" dev r-eth1
 # the kernel's connected routes, which ipxr compiled as the kernel holds them
 expect_eq "ipxr route show lists both" "$(ipxr route show | sort)" \
-	"$NET1 dev r-eth0 proto kernel scope link
-$NET2 dev r-eth1 proto kernel scope link"
+	"$NET1 dev r-eth0 proto kernel scope link src $R_IP0
+$NET2 dev r-eth1 proto kernel scope link src $R_IP1"
 
 # the first packets resolve the neighbours through the kernel (no_neigh)
 out=$(nsrun "$H1" ping -c 3 -i 0.2 -W 2 "$H2_IP" 2>&1)
@@ -56,7 +56,7 @@ expect_eq "by XDP (forward +6, IpForwDatagrams unchanged)" \
 
 check "ipxr route del $NET2 dev r-eth1" ipxr route del "$NET2" dev r-eth1
 expect_eq "ipxr route show lists $NET1 alone" "$(ipxr route show)" \
-	"$NET1 dev r-eth0 proto kernel scope link"
+	"$NET1 dev r-eth0 proto kernel scope link src $R_IP0"
 expect_eq "... and so does the kernel: route del deletes its route, as ip route del" \
 	"$(ip -n "$R" route show "$NET2")" ""
 fwd0=$(fwd_datagrams)

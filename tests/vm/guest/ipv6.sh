@@ -27,10 +27,10 @@ check "ipxr route add $NET2 dev r-eth1" ipxr route add "$NET2" dev r-eth1
 # proto ipxr is 105 where iproute2's rt_protos.d has no name for it (the guest)
 expect_eq "ipxr -6 route show lists the IPv6 routes" \
 	"$(ipxr -6 route show | sed 's/ proto 105 / proto ipxr /' | sort)" \
-	"$NET6_1 dev r-eth0 proto kernel metric 256
-$NET6_2 dev r-eth1 proto kernel metric 256
-$GW_NET via $H2_IP6 dev r-eth1 proto ipxr metric 1024
-$LL_NET via $H2_LL dev r-eth1 proto ipxr metric 1024"
+	"$NET6_1 dev r-eth0 proto kernel metric 256 pref medium
+$NET6_2 dev r-eth1 proto kernel metric 256 pref medium
+$GW_NET via $H2_IP6 dev r-eth1 proto ipxr metric 1024 pref medium
+$LL_NET via $H2_LL dev r-eth1 proto ipxr metric 1024 pref medium"
 
 out=$(nsrun "$H1" ping -c 3 -i 0.2 -W 2 "$H2_IP6" 2>&1)
 expect_eq "ping -6 h1 -> h2 through the router (3 sent, 3 received)" "$(ping_stats "$out")" "3 3"
