@@ -4,6 +4,7 @@
 #   make demo          install missing build dependencies (Debian), build, run a live demo
 #   make check         install missing dependencies, build, run every test (root)
 #   make check-fresh   make demo and make check in a new minimal Debian 12 (root, ~3 minutes)
+#   make fuzz          the libFuzzer harnesses (tests/fuzz/), FUZZ_TIME seconds each (default 60)
 #   make bench         forwarding rate against the kernel, ns/packet against table size, route
 #                      loading; results in bench/results/ (root, 10-21 minutes with part 4)
 #   make bench-quick   the same, smaller and shorter (< 2 minutes), results in build/bench-quick/
@@ -45,10 +46,15 @@ IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check \
-		   tests/test_nlroute tests/test_compile
+		   tests/test_nlroute tests/test_compile tests/fuzz_xdp
+# libFuzzer harnesses over the CLI's grammar and the netlink decoders: clang only
+FUZZ_BINS	:= build/fuzz/fuzz_batch build/fuzz/fuzz_netlink
+FUZZ_FLAGS	:= -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all -Wno-gnu-variable-sized-type-not-at-end
+FUZZ_TIME	?= 60
 BENCH_BINS	:= bench/nsperpkt
 
-.PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick
+.PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick fuzz
 all: build/.deps-ok bpf/xdp_router.o ipxr/ipxr
 
 # Named missing packages beat a compiler error about a header; checked once per tree.
@@ -73,6 +79,23 @@ build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile
 
 tests/test_xdp: tests/test_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -pthread -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
+
+# the program under a million random and mutated frames, judged frame by frame
+tests/fuzz_xdp: tests/fuzz_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIBS)
+
+# nlroute.c's struct rtvia inside a struct is the GNU extension gcc takes silently
+build/fuzz/%: tests/fuzz/%.c $(IPXR_LIB_SRCS) $(IPXR_HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CLANG) $(IPXR_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
+
+# tests/fuzz/mkcorpus.sh's capture of a kernel's netlink dump (not a harness)
+build/fuzz/nlcapture: tests/fuzz/nlcapture.c
+	@mkdir -p $(@D)
+	$(CC) $(IPXR_CFLAGS) -o $@ $< $(IPXR_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz.sh
 
 tests/test_dir24: tests/test_dir24.c tests/tap.h bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
@@ -129,7 +152,7 @@ bench-quick:
 	bench/bench.sh --quick
 
 # tests/e2e-bird.sh has the benchmark's generator write BIRD's table
-test: all asan $(TEST_BINS) build/bench/routegen
+test: all asan $(TEST_BINS) $(FUZZ_BINS) build/bench/routegen
 	tests/run.sh
 
 check:
