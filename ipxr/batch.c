@@ -23,7 +23,8 @@ static int read_line(FILE *f, char *cmd, size_t *len, bool *got, bool *last)
 	int c;
 
 	ipxr.batch_line++;
-	while ((c = getc(f)) != EOF && c != '\n') {
+	/* one thread reads: without stdio's lock, as fast as getline(3) */
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
 		if (c == '\0')
 			return ipxr_error(IPXR_EXIT_USAGE, "a NUL byte in column %zu: a batch file "
 					  "is text.", n + 1);
