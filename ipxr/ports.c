@@ -93,6 +93,10 @@ static int xdp_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct xdp_attrs *x = data;
 
+	/* the program ids are u32s: one shorter is not read (past the message, maybe) */
+	if (mnl_attr_get_type(attr) != IFLA_XDP_ATTACHED &&
+	    mnl_attr_get_payload_len(attr) < sizeof(__u32))
+		return MNL_CB_OK;
 	switch (mnl_attr_get_type(attr)) {
 	case IFLA_XDP_ATTACHED:
 		if (mnl_attr_get_payload_len(attr) >= 1)

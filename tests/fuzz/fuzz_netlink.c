@@ -2,7 +2,8 @@
 /*
  * libFuzzer harness: a buffer of rtnetlink messages as ipxr sync receives them, each message
  * given to the decoders ipxr trusts with what the kernel sends: nl_route_parse() (routes:
- * dumps, lookups, sync's notifications) and port_link_parse() (links: sync's port state).
+ * dumps, lookups, sync's notifications), port_link_parse() (links: sync's port state),
+ * nl_addr_parse() and nl_neigh_parse() (the router's addresses, its neighbour entries).
  *
  * The harness walks the buffer itself, taking what the kernel guarantees (every nlmsg_len
  * within the buffer), and copies each message to a buffer of its own, of its aligned size: a
@@ -27,11 +28,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int one_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	struct port_link l;
+	struct nl_neigh n;
+	struct nl_addr a;
 	struct kroute r;
 
 	(void)arg;
 	nl_route_parse(nlh, &r);
 	port_link_parse(nlh, &l);
+	nl_addr_parse(nlh, &a);
+	nl_neigh_parse(nlh, &n);
 	return MNL_CB_OK;
 }
 
