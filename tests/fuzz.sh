@@ -12,6 +12,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 FUZZ_TIME=${FUZZ_TIME:-60}
 HARNESSES=(fuzz_batch fuzz_netlink)
+IPXR=${IPXR:-build/asan/ipxr}
 TMP=$(mktemp -d /tmp/ipxr-fuzz.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 nfail=0
@@ -30,12 +31,21 @@ for h in "${HARNESSES[@]}"; do
 		continue
 	fi
 	mkdir -p "$TMP/$h"
+	# The grammar's words, from the help texts that list them (one source, never stale), as
+	# a libFuzzer dictionary: mutations then splice in keywords rather than find them a byte
+	# at a time.
+	dict=()
+	if [[ $h == fuzz_batch ]] && [[ -x $IPXR ]]; then
+		{ "$IPXR" help; "$IPXR" route help; "$IPXR" nexthop help; } 2>&1 |
+			grep -o '[a-z][a-z0-9]*' | sort -u | sed 's/.*/"&"/' >"$TMP/$h.dict"
+		dict=(-dict="$TMP/$h.dict")
+	fi
 	# The sanitizers' reports go to this output, not to tests/run.sh's log files, so the
 	# failure shows with its input; leaks are libFuzzer's to find (-detect_leaks).
 	ASAN_OPTIONS=halt_on_error=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		timeout --kill-after=10 $((FUZZ_TIME + 60)) "$bin" -max_total_time="$FUZZ_TIME" \
 		-print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$TMP/$h-" \
-		"$TMP/$h" "$seeds" >"$TMP/$h.log" 2>&1
+		"${dict[@]}" "$TMP/$h" "$seeds" >"$TMP/$h.log" 2>&1
 	rc=$?
 	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$TMP/$h.log" | tail -n 1)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$TMP/$h.log")
