@@ -16,6 +16,8 @@ IPXR=${IPXR:-build/asan/ipxr}
 TMP=$(mktemp -d /tmp/ipxr-fuzz.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 nfail=0
+leaks=1
+[[ ${ASAN_OPTIONS:-} == *detect_leaks=0* ]] && leaks=0
 
 for h in "${HARNESSES[@]}"; do
 	bin=build/fuzz/$h
@@ -41,10 +43,13 @@ for h in "${HARNESSES[@]}"; do
 		dict=(-dict="$TMP/$h.dict")
 	fi
 	# The sanitizers' reports go to this output, not to tests/run.sh's log files, so the
-	# failure shows with its input; leaks are libFuzzer's to find (-detect_leaks).
-	ASAN_OPTIONS=halt_on_error=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	# failure shows with its input; leaks are libFuzzer's to find (-detect_leaks), unless
+	# tests/run.sh found LeakSanitizer broken here.
+	ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=$leaks \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		timeout --kill-after=10 $((FUZZ_TIME + 60)) "$bin" -max_total_time="$FUZZ_TIME" \
-		-print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$TMP/$h-" \
+		-print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -detect_leaks="$leaks" \
+		-artifact_prefix="$TMP/$h-" \
 		"${dict[@]}" "$TMP/$h" "$seeds" >"$TMP/$h.log" 2>&1
 	rc=$?
 	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$TMP/$h.log" | tail -n 1)
