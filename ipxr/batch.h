@@ -14,6 +14,8 @@
  * newline; written in ipxr(8). A route command is a few hundred bytes at most.
  */
 #define BATCH_LINE_MAX	4096
+/* The most words of a command (ip takes 100); written in ipxr(8). */
+#define BATCH_MAX_ARGS	128
 
 /*
  * The next command of @f into @cmd (BATCH_LINE_MAX + 1 bytes), comments cut, continuation lines

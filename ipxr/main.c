@@ -27,8 +27,6 @@
 #include "sync.h"
 #include "utils.h"
 
-#define BATCH_MAX_ARGS	128
-
 static void usage(FILE *out)
 {
 	fprintf(out,

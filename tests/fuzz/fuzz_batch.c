@@ -17,8 +17,6 @@
 #include "route.h"
 #include "utils.h"
 
-#define MAX_ARGS	128	/* as ipxr's batch reader (main.c) */
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,7 +57,7 @@ static void parse_cmd(int argc, char **argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char line[BATCH_LINE_MAX + 1], *args[MAX_ARGS + 1];
+	char line[BATCH_LINE_MAX + 1], *args[BATCH_MAX_ARGS + 1];
 	bool eof = false;
 	int argc;
 	FILE *f;
@@ -71,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	ipxr.batch_line = 0;
 	while (batch_read_cmd(f, line, &eof) == 0 && !eof) {
-		argc = split_args(line, args, MAX_ARGS);
+		argc = split_args(line, args, BATCH_MAX_ARGS);
 		if (argc > 0)
 			parse_cmd(argc, args);
 	}
