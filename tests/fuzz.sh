@@ -8,10 +8,11 @@
 # executions and coverage (cov: edges, ft: features).
 #
 #   FUZZ_TIME=60 bash tests/fuzz.sh      (make fuzz; make check runs it with 60 s a harness)
+#   FUZZ_ONLY=fuzz_netlink bash tests/fuzz.sh    (one harness)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 FUZZ_TIME=${FUZZ_TIME:-60}
-HARNESSES=(fuzz_batch fuzz_netlink)
+read -ra HARNESSES <<<"${FUZZ_ONLY:-fuzz_batch fuzz_netlink}"
 IPXR=${IPXR:-build/asan/ipxr}
 TMP=$(mktemp -d /tmp/ipxr-fuzz.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
