@@ -14,7 +14,8 @@
 
 /*
  * One line of @f appended to @cmd at *@len, up to the first "#". Returns 0 with *@got false at
- * the end of the file (nothing read), or an exit code.
+ * the end of the file (nothing read) and *@last set when the line had no newline, or an exit
+ * code.
  */
 static int read_line(FILE *f, char *cmd, size_t *len, bool *got, bool *last)
 {

@@ -9,14 +9,16 @@
 #   corpus/netlink/  the kernel's dump of all of it, one rtnetlink message a file (nlcapture)
 #   corpus/batch/    its `ip route show` lines as `route add` commands, one a file, and batch
 #                    files of ipxr's own grammar with comments and continuation lines
+#                    (tests/fuzz/seeds/*.batch)
 #
 #   make build/fuzz/nlcapture && tests/fuzz/mkcorpus.sh
 set -eu
 cd "$(dirname "$0")/../.."
 [[ ${1:-} == inside ]] || exec unshare -n "$0" inside
 OUT=tests/fuzz/corpus
-rm -rf "$OUT/netlink" "$OUT/batch"
+# what this script wrote before; regress-* are inputs a fuzzer once crashed on, kept
 mkdir -p "$OUT/netlink" "$OUT/batch"
+rm -f "$OUT"/netlink/{link,addr,route,neigh}-* "$OUT"/batch/ip-* "$OUT"/batch/*.batch
 
 ip link set lo up
 ip link add r-eth0 type veth peer name r-eth1
