@@ -94,7 +94,7 @@ build/fuzz/nlcapture: tests/fuzz/nlcapture.c
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) -o $@ $< $(IPXR_LIBS)
 
-fuzz: $(FUZZ_BINS)
+fuzz: asan $(FUZZ_BINS)
 	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz.sh
 
 tests/test_dir24: tests/test_dir24.c tests/tap.h bpf/ipxr_maps.h ipxr/dir24.c ipxr/dir24.h
