@@ -4,6 +4,7 @@
 #   make demo          install missing build dependencies (Debian), build, run a live demo
 #   make check         install missing dependencies, build, run every test (root)
 #   make check-fresh   make demo and make check in a new minimal Debian 12 (root, ~3 minutes)
+#   make fuzz          the libFuzzer harnesses (tests/fuzz/), FUZZ_TIME seconds each (default 60)
 #   make bench         forwarding on one core against the kernel, a bpf_fib_lookup forwarder and
 #                      the bare-redirect floor (IPv4 and IPv6), ns/packet against table size,
 #                      route loading, BIRD; results in bench/results/ (root, 13-24 minutes)
@@ -46,10 +47,15 @@ IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_lpm tests/lpm_check \
-		   tests/test_nlroute tests/test_compile
+		   tests/test_nlroute tests/test_compile tests/fuzz_xdp
+# libFuzzer harnesses over the CLI's grammar and the netlink decoders: clang only
+FUZZ_BINS	:= build/fuzz/fuzz_batch build/fuzz/fuzz_netlink
+FUZZ_FLAGS	:= -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all -Wno-gnu-variable-sized-type-not-at-end
+FUZZ_TIME	?= 60
 BENCH_BINS	:= bench/nsperpkt
 
-.PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick
+.PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick fuzz
 all: build/.deps-ok bpf/xdp_router.o ipxr/ipxr
 
 # Named missing packages beat a compiler error about a header; checked once per tree.
@@ -77,6 +83,23 @@ tests/test_xdp: tests/test_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr
 
 tests/test_lpm: tests/test_lpm.c tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
+
+# the program under a million random and mutated frames, judged frame by frame
+tests/fuzz_xdp: tests/fuzz_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIBS)
+
+# nlroute.c's struct rtvia inside a struct is the GNU extension gcc takes silently
+build/fuzz/%: tests/fuzz/%.c $(IPXR_LIB_SRCS) $(IPXR_HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CLANG) $(IPXR_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
+
+# tests/fuzz/mkcorpus.sh's capture of a kernel's netlink dump (not a harness)
+build/fuzz/nlcapture: tests/fuzz/nlcapture.c
+	@mkdir -p $(@D)
+	$(CC) $(IPXR_CFLAGS) -o $@ $< $(IPXR_LIBS)
+
+fuzz: asan $(FUZZ_BINS)
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz.sh
 
 # the shell tests' check that the pinned front structure is in step with the tries (lpm_verify)
 tests/lpm_check: tests/lpm_check.c bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
@@ -133,7 +156,8 @@ bench-quick:
 
 # tests/e2e-bird.sh has the benchmark's generator write BIRD's table; tests/bench-kern.sh checks
 # the benchmark's peer forwarder and floor
-test: all asan $(TEST_BINS) build/bench/routegen build/bench/fwd_kern.o build/bench/floor_kern.o
+test: all asan $(TEST_BINS) $(FUZZ_BINS) build/bench/routegen build/bench/fwd_kern.o \
+	build/bench/floor_kern.o
 	tests/run.sh
 
 check:

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "json_print.h"
 #include "local.h"
 #include "maps.h"
@@ -25,8 +26,6 @@
 #include "stats.h"
 #include "sync.h"
 #include "utils.h"
-
-#define BATCH_MAX_ARGS	128
 
 static void usage(FILE *out)
 {
@@ -111,50 +110,15 @@ static int enter_netns(const char *name)
 }
 
 /*
- * One command of a batch file into *@buf: a line, "#" comments cut, and as ip reads them, a
- * line ending in "\" goes on with the next. FILE:LINE names the command's first line. -1 at
- * the end of the file.
+ * ip -batch: one command per line, "#" comments, FILE:LINE on errors, -force goes on after a
+ * failing command (not after input that is not a batch file: see batch_read_cmd()).
  */
-static ssize_t batch_getcmd(char **buf, size_t *cap, FILE *f)
-{
-	char *more = NULL, *hash, *nb;
-	size_t mcap = 0, len;
-	ssize_t n;
-
-	n = getline(buf, cap, f);
-	if (n < 0)
-		return n;
-	ipxr.batch_line++;
-	for (;;) {
-		hash = strchr(*buf, '#');
-		if (hash)
-			*hash = '\0';
-		len = strcspn(*buf, "\n");
-		(*buf)[len] = '\0';
-		if (!len || (*buf)[len - 1] != '\\')
-			break;
-		(*buf)[len - 1] = ' ';
-		if (getline(&more, &mcap, f) < 0)
-			break;
-		ipxr.batch_line++;
-		nb = realloc(*buf, len + strlen(more) + 1);
-		if (!nb)
-			break;
-		strcpy(nb + len, more);
-		*buf = nb;
-		*cap = len + strlen(more) + 1;
-	}
-	free(more);
-	return (ssize_t)strlen(*buf);
-}
-
-/* ip -batch: one command per line, "#" comments, FILE:LINE on errors, -force goes on. */
 static int run_batch(const char *name)
 {
-	char *line = NULL, *args[BATCH_MAX_ARGS + 1];
+	char line[BATCH_LINE_MAX + 1], *args[BATCH_MAX_ARGS + 1];
 	unsigned long first_line, last_line;
 	int first_rc = 0, rc, argc;
-	size_t cap = 0;
+	bool eof;
 	FILE *f;
 
 	if (strcmp(name, "-") == 0) {
@@ -171,7 +135,11 @@ static int run_batch(const char *name)
 	ipxr.batch_line = 0;
 	for (;;) {
 		first_line = ipxr.batch_line + 1;
-		if (batch_getcmd(&line, &cap, f) < 0)
+		/* unreadable or not text: no later line can be trusted, -force or not */
+		rc = batch_read_cmd(f, line, &eof);
+		if (rc && !first_rc)
+			first_rc = rc;
+		if (rc || eof)
 			break;
 		/* errors name the line the command starts on; counting goes on after its last */
 		last_line = ipxr.batch_line;
@@ -192,7 +160,6 @@ static int run_batch(const char *name)
 		if (rc && !ipxr.force)
 			break;
 	}
-	free(line);
 	if (f != stdin)
 		fclose(f);
 	/* the next hops the batch changed, once: reference counts and freed entries */

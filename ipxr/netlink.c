@@ -163,30 +163,45 @@ struct addr_dump {
 	size_t n, alloc;
 };
 
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
+int nl_addr_parse(const struct nlmsghdr *nlh, struct nl_addr *a)
 {
-	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	unsigned int len = af_len(ifa->ifa_family);
-	struct addr_dump *d = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *attr;
-	struct nl_addr *nv, a = {};
 	bool found = false, any = false;
+	unsigned int len;
 
+	memset(a, 0, sizeof(*a));
+	if ((nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR) ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+		return -EINVAL;
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
-		return MNL_CB_OK;
+		return -EAFNOSUPPORT;
+	len = af_len(ifa->ifa_family);
 	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
 		if (mnl_attr_get_payload_len(attr) != len)
 			continue;
 		/* IFA_LOCAL is the address itself (IFA_ADDRESS is the peer's on point-to-point) */
 		if (mnl_attr_get_type(attr) == IFA_LOCAL) {
-			memcpy(a.addr, mnl_attr_get_payload(attr), len);
+			memcpy(a->addr, mnl_attr_get_payload(attr), len);
 			found = any = true;
 		} else if (mnl_attr_get_type(attr) == IFA_ADDRESS && !found) {
-			memcpy(a.addr, mnl_attr_get_payload(attr), len);
+			memcpy(a->addr, mnl_attr_get_payload(attr), len);
 			any = true;
 		}
 	}
 	if (!any)
+		return -ENOENT;
+	a->family = ifa->ifa_family;
+	a->ifindex = ifa->ifa_index;
+	return 0;
+}
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_dump *d = data;
+	struct nl_addr *nv, a;
+
+	if (nl_addr_parse(nlh, &a))
 		return MNL_CB_OK;
 	if (d->n == d->alloc) {
 		d->alloc = d->alloc ? 2 * d->alloc : 16;
@@ -195,8 +210,6 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 			return MNL_CB_ERROR;
 		d->v = nv;
 	}
-	a.family = ifa->ifa_family;
-	a.ifindex = ifa->ifa_index;
 	d->v[d->n++] = a;
 	return MNL_CB_OK;
 }
@@ -313,17 +326,30 @@ int nl_route6_host_del(__u32 table, const __u8 *dst)
 	return nl_talk(route6_host_msg(buf, RTM_DELROUTE, 0, table, dst), NULL, NULL);
 }
 
-static int neigh_cb(const struct nlmsghdr *nlh, void *data)
+int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n)
 {
-	struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
-	struct nl_neigh *n = data;
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *attr;
+	unsigned int len;
 
-	if (nlh->nlmsg_type != RTM_NEWNEIGH)
-		return MNL_CB_OK;
+	memset(n, 0, sizeof(*n));
+	if ((nlh->nlmsg_type != RTM_NEWNEIGH && nlh->nlmsg_type != RTM_DELNEIGH) ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ndm)))
+		return -EINVAL;
+	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	n->family = ndm->ndm_family;
+	n->ifindex = ndm->ndm_ifindex;
 	n->state = ndm->ndm_state;
+	len = af_len(n->family);
 	mnl_attr_for_each(attr, nlh, sizeof(*ndm)) {
 		switch (mnl_attr_get_type(attr)) {
+		case NDA_DST:
+			if (mnl_attr_get_payload_len(attr) == len) {
+				memcpy(n->dst, mnl_attr_get_payload(attr), len);
+				n->has_dst = true;
+			}
+			break;
 		case NDA_LLADDR:
 			if (mnl_attr_get_payload_len(attr) == 6) {
 				memcpy(n->lladdr, mnl_attr_get_payload(attr), 6);
@@ -331,10 +357,18 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 			}
 			break;
 		case NDA_FLAGS_EXT:
-			n->flags_ext = mnl_attr_get_u32(attr);
+			if (mnl_attr_get_payload_len(attr) == sizeof(__u32))
+				n->flags_ext = mnl_attr_get_u32(attr);
 			break;
 		}
 	}
+	return 0;
+}
+
+static int neigh_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWNEIGH)
+		nl_neigh_parse(nlh, data);
 	return MNL_CB_OK;
 }
 

@@ -26,11 +26,25 @@ struct nl_route {
 };
 
 struct nl_neigh {
+	__u8 family;
+	int ifindex;
+	bool has_dst;
+	__u8 dst[16];		/* NDA_DST */
 	__u16 state;		/* NUD_* */
 	__u32 flags_ext;	/* NTF_EXT_* */
 	bool has_lladdr;
 	__u8 lladdr[6];
 };
+
+/*
+ * The decoders of one RTM_NEWADDR/DELADDR and one RTM_NEWNEIGH/DELNEIGH message, for answers and
+ * notifications alike: 0, -EINVAL (another type, a truncated header), -EAFNOSUPPORT (neither
+ * IPv4 nor IPv6) or, for an address, -ENOENT (none in the message). An address is IFA_LOCAL,
+ * else IFA_ADDRESS; attributes of the wrong size are ignored.
+ */
+struct nlmsghdr;
+int nl_addr_parse(const struct nlmsghdr *nlh, struct nl_addr *a);
+int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
 
 /* The router's IPv4 and IPv6 addresses; *@out is malloc()ed. */
 int nl_addr_dump(struct nl_addr **out, size_t *count);

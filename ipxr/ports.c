@@ -93,6 +93,10 @@ static int xdp_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct xdp_attrs *x = data;
 
+	/* the program ids are u32s: one shorter is not read (past the message, maybe) */
+	if (mnl_attr_get_type(attr) != IFLA_XDP_ATTACHED &&
+	    mnl_attr_get_payload_len(attr) < sizeof(__u32))
+		return MNL_CB_OK;
 	switch (mnl_attr_get_type(attr)) {
 	case IFLA_XDP_ATTACHED:
 		if (mnl_attr_get_payload_len(attr) >= 1)
@@ -128,8 +132,10 @@ int port_link_parse(const struct nlmsghdr *nlh, struct port_link *l)
 	mnl_attr_for_each(attr, nlh, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(attr)) {
 		case IFLA_IFNAME:
+			/* libmnl's MNL_TYPE_STRING does not promise a NUL: read no further */
 			if (mnl_attr_validate(attr, MNL_TYPE_STRING) == 0)
-				snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(attr));
+				snprintf(l->name, sizeof(l->name), "%.*s",
+					 (int)mnl_attr_get_payload_len(attr), mnl_attr_get_str(attr));
 			break;
 		case IFLA_XDP:
 			mnl_attr_parse_nested(attr, xdp_attr_cb, &x);

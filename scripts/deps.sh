@@ -38,6 +38,11 @@ if [[ $purpose == test ]]; then
 	# tests/vm.sh: Debian 12's kernel under qemu, in an initramfs of busybox and the host's tools
 	need+=(qemu-system-x86_64:qemu-system-x86 /var/lib/dpkg/info/busybox-static.list:busybox-static
 	       cpio:cpio dpkg-deb:dpkg ldd:libc-bin dash:dash mountpoint:util-linux)
+	# tests/fuzz.sh: libFuzzer is clang's runtime, which the clang package only recommends;
+	# Debian 12's clang is 14 (clang not installed yet: its runtime is asked for by that name)
+	clang_major=$(clang -dumpversion 2>/dev/null | cut -d. -f1)
+	need+=("$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a" 2>/dev/null ||
+		  echo libclang_rt.fuzzer):libclang-rt-${clang_major:-14}-dev")
 fi
 if [[ $mode == --list ]]; then
 	printf '%s\n' "${need[@]}"
