@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <linux/rtnetlink.h>
 
+#include "check.h"
 #include "compile.h"
 #include "local.h"
 #include "maps.h"
@@ -20,8 +21,12 @@
 
 int compile_begin(void)
 {
+	__u32 dead = 0;
 	int err = maps_open(true);
 
+	/* before the first change, local_sync()'s and the front table's state word included */
+	if (!err)
+		err = maps_write_mark(&dead);
 	/* the front table is left to the trie before its first write, local_sync()'s too */
 	if (!err)
 		err = front_begin();
@@ -32,6 +37,36 @@ int compile_begin(void)
 		err = local_sync();
 	if (!err)
 		err = nh_load();
+	if (!err && dead) {
+		ipxr_warn("an ipxr write (pid %u) was interrupted half-way: recovering first (the "
+			  "maps diffed with kernel table %u, next-hop references recounted, the "
+			  "IPv4 front table repainted)", dead, compile_table());
+		err = compile_recover();
+	}
+	if (!err)
+		check_ports_warn();
+	return err;
+}
+
+int compile_recover(void)
+{
+	int err;
+
+	/* what a killed write did to the kernel but not yet to the maps, or the other way */
+	err = check_reconcile();
+	if (!err)
+		err = compile_commit();
+	/* counts written only at a commit: recomputed from the routes, never trusted */
+	if (!err)
+		err = compile_recount();
+	/* stand-in kernel routes of next hops that died before their first route */
+	if (!err)
+		err = check_standins(true);
+	/*
+	 * The front table's state word already keeps a table half painted from use; repainting
+	 * it all (at maps_close()) makes recovery exact whatever the dead writer did.
+	 */
+	front_invalidate(family_get(AF_INET));
 	return err;
 }
 
@@ -237,32 +272,40 @@ int compile_lookup(const struct inet_prefix *dst, struct kroute *r)
 	return 1;
 }
 
-int compile_recount(void)
+int compile_count_refs(__u32 *counts)
 {
 	const struct ipxr_family *f;
 	struct route_key *keys;
 	struct ipxr_route val;
-	__u32 *counts;
 	size_t n, i;
-	int err = 0;
+	int err;
+
+	memset(counts, 0, IPXR_MAX_NEXTHOPS * sizeof(*counts));
+	for_each_family(f) {
+		err = route_keys(f, &keys, &n);
+		if (err)
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
+					  map_layout[f->route_map].name, strerror(-err));
+		for (i = 0; i < n; i++)
+			/* the key is in the trie: the longest match is its own entry */
+			if (bpf_map_lookup_elem(map_fd(f->route_map), &keys[i], &val) == 0 &&
+			    val.prefixlen == keys[i].prefixlen && val.type == IPXR_RT_UNICAST &&
+			    val.nh_id < IPXR_MAX_NEXTHOPS)
+				counts[val.nh_id]++;
+		free(keys);
+	}
+	return 0;
+}
+
+int compile_recount(void)
+{
+	__u32 *counts;
+	int err;
 
 	counts = calloc(IPXR_MAX_NEXTHOPS, sizeof(*counts));
 	if (!counts)
 		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
-	for_each_family(f) {
-		err = route_keys(f, &keys, &n);
-		if (err) {
-			err = ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
-					 map_layout[f->route_map].name, strerror(-err));
-			break;
-		}
-		for (i = 0; i < n; i++)
-			/* the key is in the trie: the longest match is its own entry */
-			if (bpf_map_lookup_elem(map_fd(f->route_map), &keys[i], &val) == 0 &&
-			    val.type == IPXR_RT_UNICAST && val.nh_id < IPXR_MAX_NEXTHOPS)
-				counts[val.nh_id]++;
-		free(keys);
-	}
+	err = compile_count_refs(counts);
 	if (!err)
 		err = nh_recount(counts);
 	free(counts);

@@ -474,3 +474,93 @@ int dir24_rebuild_from_trie(struct dir24 *d)
 	free(r);
 	return err;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Verifying                                                                                   */
+
+/*
+ * Every word of the table by batch lookups: a map opened read-only cannot be mapped shared,
+ * and a checker must not be able to write what it checks.
+ */
+static int read_words(int fd, __u32 *word)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	const __u32 chunk = 1U << 16;	/* divides IPXR_DIR24_ENTRIES */
+	__u32 in, out, cnt, *keys, i;
+	size_t done = 0;
+	void *token = NULL;	/* the last key read: the next batch starts after it */
+	int err = 0;
+
+	keys = calloc(chunk, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (;;) {
+		cnt = chunk;
+		if (bpf_map_lookup_batch(fd, token, &out, keys, word + 2 * done, &cnt, &opts)) {
+			if (errno != ENOENT) {
+				err = -errno;
+				break;
+			}
+		}
+		for (i = 0; i < cnt; i++)
+			if (keys[i] != done + i)
+				err = -EIO;
+		done += cnt;
+		if (err || !cnt || done == IPXR_DIR24_ENTRIES)
+			break;
+		in = out;
+		token = &in;
+	}
+	free(keys);
+	if (!err && done != IPXR_DIR24_ENTRIES)
+		err = -EIO;
+	return err;
+}
+
+long dir24_verify(int dir24_fd, int route4_fd, dir24_report_fn report, void *ctx)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), *have, *want, s;
+	struct dir24_route *r = NULL;
+	struct dir24 d, t;
+	size_t n = 0;
+	long bad = 0;
+	int err;
+
+	if (bpf_obj_get_info_by_fd(route4_fd, &info, &len))
+		return -errno;
+	have = malloc((size_t)SLOTS * sizeof(*have));
+	want = calloc(SLOTS, sizeof(*want));
+	if (!have || !want) {
+		bad = -ENOMEM;
+		goto out;
+	}
+	err = read_words(dir24_fd, have);
+	/* what the painter makes of the whole trie, on a table of our own */
+	if (!err) {
+		dir24_init(&t, NULL, info.id, trie_lookup, trie_dump, &t);
+		t.trie_fd = route4_fd;
+		err = trie_dump(&t, &r, &n);
+	}
+	if (!err) {
+		dir24_init(&d, want, info.id, NULL, NULL, NULL);
+		err = dir24_rebuild(&d, r, n);
+	}
+	if (err) {
+		bad = err;
+		goto out;
+	}
+	want[IPXR_D24_STATE] = IPXR_D24_VALID | d.gen;
+	for (s = 0; s < SLOTS; s++) {
+		if (have[s] == want[s])
+			continue;
+		bad++;
+		if (report)
+			report(ctx, s, have[s], want[s]);
+	}
+out:
+	free(r);
+	free(have);
+	free(want);
+	return bad;
+}

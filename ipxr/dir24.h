@@ -112,6 +112,15 @@ int dir24_rebuild(struct dir24 *d, struct dir24_route *r, size_t n);
 /* dir24_rebuild() from everything the trie holds now. 0 or a negative errno. */
 int dir24_rebuild_from_trie(struct dir24 *d);
 
+/*
+ * ipxr check: compare the pinned table @dir24_fd, read by batch lookups (read-only), with what
+ * painting the whole trie @route4_fd gives, the state word "in step with this trie" included.
+ * @report (may be NULL) gets each slot that differs, with its word and the expected one.
+ * Returns how many slots differ (0: in step), or a negative errno.
+ */
+typedef void (*dir24_report_fn)(void *ctx, __u32 slot, __u32 have, __u32 want);
+long dir24_verify(int dir24_fd, int route4_fd, dir24_report_fn report, void *ctx);
+
 /* The word the table holds for @addr's /24, and what the word says (for tests and "route get"). */
 static inline __u32 dir24_word(const struct dir24 *d, __u32 addr)
 {

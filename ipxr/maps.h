@@ -70,6 +70,19 @@ struct neigh_key {
  */
 int maps_open(bool write);
 void maps_close(void);
+/* Take the writers' lock without opening the maps writable (ipxr check reads under it). */
+int maps_lock(void);
+
+/*
+ * The write-in-progress marker (ipxr_config.writing), set by a writer before its first change
+ * and cleared by maps_close() after its last: *@dead is the pid a writer that died half-way
+ * left in it (0: none), for the caller to recover from. 0 or an exit code with the error
+ * printed. maps_write_failed(): a write could not finish (a commit failed), the marker stays.
+ * maps_writing(): the marker as it is now (a reader: a writer is at work, or one died).
+ */
+int maps_write_mark(__u32 *dead);
+void maps_write_failed(void);
+__u32 maps_writing(void);
 int map_fd(enum ipxr_map_id id);
 const char *maps_dir(char *buf, size_t len);
 

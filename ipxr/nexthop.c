@@ -369,10 +369,20 @@ int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id)
 	}
 	err = nh_write(i);
 	if (!err && i >= t.cfg.nh_hiwater) {
-		/* recorded before any route uses the id, so a later run always sees the entry */
-		t.cfg.magic = IPXR_LAYOUT_MAGIC;
-		t.cfg.nh_hiwater = i + 1;
-		err = config_write(&t.cfg);
+		struct ipxr_config cfg;
+
+		/*
+		 * Recorded before any route uses the id, so a later run always sees the entry;
+		 * read again, not t.cfg: the write marker may have changed since nh_load().
+		 */
+		err = config_read(&cfg);
+		if (!err) {
+			cfg.magic = IPXR_LAYOUT_MAGIC;
+			cfg.nh_hiwater = i + 1;
+			err = config_write(&cfg);
+		}
+		if (!err)
+			t.cfg.nh_hiwater = i + 1;
 	}
 	if (err) {
 		nh_kernel_release(i, nh);
@@ -447,6 +457,8 @@ int nh_commit(void)
 	t.any_dirty = false;
 	if (freed)
 		hash_rebuild();
+	if (ret)
+		maps_write_failed();	/* counts left off: the next writer recounts */
 	return ret;
 }
 
