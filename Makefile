@@ -45,7 +45,7 @@ IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check \
-		   tests/test_nlroute tests/test_compile
+		   tests/test_nlroute tests/test_compile tests/test_walk
 BENCH_BINS	:= bench/nsperpkt
 
 .PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick
@@ -89,6 +89,10 @@ tests/test_nlroute: tests/test_nlroute.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDR
 
 tests/test_compile: tests/test_compile.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
+
+# its bpf_map_get_next_key() stands in for libbpf's (a writer between the walk's steps)
+tests/test_walk: tests/test_walk.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS) -ldl
 
 # It paints the front table with ipxr's own painter, as ipxr does after loading routes.
 bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ipxr/dir24.c \

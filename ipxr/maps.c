@@ -472,11 +472,10 @@ static int trie_order(const struct route_key *a, const struct route_key *b, unsi
  * once and none is skipped: after an existing key the kernel gives the next one present in
  * this fixed order.
  */
-int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *count)
+int trie_keys(int fd, unsigned int bits, struct route_key **keys, size_t *count)
 {
 	struct route_key *k = NULL, *n, cur, skip;
 	size_t cnt = 0, alloc = 0;
-	int fd = map_fd(f->route_map);
 	const struct route_key *prev = NULL;
 	long j = -1;	/* the listed key last asked from, -1: none */
 
@@ -487,7 +486,7 @@ int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *cou
 			free(k);
 			return -errno;
 		}
-		if (prev && trie_order(&cur, prev, f->bits) <= 0) {
+		if (prev && trie_order(&cur, prev, bits) <= 0) {
 			/* @prev is gone: ask from the listed key before it (or that one) */
 			if (prev == &skip && j >= 0)
 				prev = &k[j];
@@ -497,7 +496,7 @@ int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *cou
 				prev = NULL, j = -1;
 			continue;
 		}
-		if (cnt && trie_order(&cur, &k[cnt - 1], f->bits) <= 0) {
+		if (cnt && trie_order(&cur, &k[cnt - 1], bits) <= 0) {
 			skip = cur;
 			prev = &skip;
 			continue;
@@ -518,6 +517,11 @@ int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *cou
 	*keys = k;
 	*count = cnt;
 	return 0;
+}
+
+int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *count)
+{
+	return trie_keys(map_fd(f->route_map), f->bits, keys, count);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -129,7 +129,13 @@ int percpu_zero(int fd, __u32 key);
 int route_lookup_exact(const struct ipxr_family *f, const struct route_key *key,
 		       struct ipxr_route *val);
 
-/* All keys of @f's trie (collected first: deleting while walking restarts the walk). */
+/*
+ * All keys of @f's trie, in the kernel's walk order: each route present throughout the walk
+ * exactly once however other writers change the trie meanwhile (collected first: deleting
+ * while walking would restart the walk). trie_keys(): the same for the LPM trie @fd of
+ * @bits-bit addresses. 0 or a negative errno.
+ */
 int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *count);
+int trie_keys(int fd, unsigned int bits, struct route_key **keys, size_t *count);
 
 #endif /* IPXR_MAPS_H_USER */

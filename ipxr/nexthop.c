@@ -18,6 +18,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
+#include "compile.h"
 #include "json_print.h"
 #include "kfeature.h"
 #include "maps.h"
@@ -589,7 +590,7 @@ static int nexthop_show(int argc, char **argv)
 	const char *dev = NULL;
 	struct ipxr_nexthop nh;
 	int ifindex = 0, err;
-	__u32 want = 0, id;
+	__u32 want = 0, id, *counts = NULL;
 
 	for (; argc > 0; argc--, argv++) {
 		if (is_word(*argv, "id")) {
@@ -625,6 +626,20 @@ static int nexthop_show(int argc, char **argv)
 		err = nh_load();
 	if (err)
 		return err;
+	/*
+	 * Another writer is at work (its counts are written at its end) or died half-way: the
+	 * counts in the map are not the routes', which the tries tell.
+	 */
+	if (!ipxr.batch && maps_writing()) {
+		counts = calloc(IPXR_MAX_NEXTHOPS, sizeof(*counts));
+		if (!counts)
+			return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
+		err = compile_count_refs(counts);
+		if (err) {
+			free(counts);
+			return err;
+		}
+	}
 
 	open_json_array(NULL);
 	for (id = 1; id < t.cfg.nh_hiwater; id++) {
@@ -639,13 +654,14 @@ static int nexthop_show(int argc, char **argv)
 		if (bpf_map_lookup_elem(map_fd(MAP_NEXTHOP), &id, &nh))
 			memset(&nh.cache, 0, sizeof(nh.cache));
 		nh.ifindex = t.nh[id].ifindex;
-		nh.refcnt = t.nh[id].refcnt;
+		nh.refcnt = counts ? counts[id] : t.nh[id].refcnt;
 		nh.family = t.nh[id].family;
 		nh.flags = t.nh[id].flags;
 		memcpy(nh.gw, t.nh[id].gw, sizeof(nh.gw));
 		print_nexthop(id, &nh);
 	}
 	close_json_array();
+	free(counts);
 	return 0;
 }
 
