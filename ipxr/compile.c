@@ -52,13 +52,17 @@ int compile_recover(void)
 {
 	int err;
 
+	/*
+	 * The counts first, recomputed from the routes (a dead writer's were never written):
+	 * mending a route below releases its old next hop, and a stale count would reach zero
+	 * and free a next hop that thousands of routes still use.
+	 */
+	err = compile_recount();
 	/* what a killed write did to the kernel but not yet to the maps, or the other way */
-	err = check_reconcile();
+	if (!err)
+		err = check_reconcile();
 	if (!err)
 		err = compile_commit();
-	/* counts written only at a commit: recomputed from the routes, never trusted */
-	if (!err)
-		err = compile_recount();
 	/* stand-in kernel routes of next hops that died before their first route */
 	if (!err)
 		err = check_standins(true);

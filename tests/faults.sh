@@ -93,10 +93,12 @@ for ((k = 0; k < 10; k++)); do
 	sleep "0.$((RANDOM % 9 + 1))"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	ipxr route replace 203.0.113.0/24 via 10.0.3.2 dev r-eth2 >/dev/null 2>&1
+	ipxr route replace 203.0.113.0/24 via 10.0.3.2 dev r-eth2 >"$LIB_TMP/write.out" 2>&1
 	if ! ipxr check >"$LIB_TMP/check.out" 2>&1; then
 		bad=$((bad + 1))
-		diag "kill $k: ipxr check after the next write:"
+		diag "kill $k: the next write said:"
+		diag_output "$(head -5 "$LIB_TMP/write.out")"
+		diag "and ipxr check after it:"
 		diag_output "$(head -5 "$LIB_TMP/check.out")"
 	fi
 done
@@ -150,5 +152,63 @@ ipxr route add 198.18.2.0/24 via 10.0.2.2 dev r-eth1 >"$LIB_TMP/out" 2>&1
 expect_match "a write warns that no port runs the object" \
 	"no port runs the XDP object with the pinned maps" "$(cat "$LIB_TMP/out")"
 check_fail "ipxr check fails when no port runs the object" ipxr check
+
+# ---- maps made anew: ipxr check repair compiles ipxr's kernel routes into them ----
+
+rm -f "$TC_BPF_MNT"/xdp/globals/ipxr_*
+for dev in r-eth0 r-eth1 r-eth2; do
+	run ip -n "$R" link set dev "$dev" xdpdrv obj "$XDP_OBJ" sec xdp_router
+done
+check_fail "new maps: ipxr check misses ipxr's kernel routes" ipxr check
+check "ipxr check repair" ipxr check repair
+check_ok "new maps repaired"
+expect_eq "repair compiled ipxr's routes" \
+	"$(ipxr -j route show 192.0.2.0/24 | jq -r '.[0].gateway')" 10.0.3.2
+
+# ---- reproducer 5: route flush needs a selector; the documented teardown ----
+
+nroutes() { ip -n "$R" -j route show table main | jq length; }
+before=$(nroutes)
+ipxr route flush >/dev/null 2>&1
+expect_eq "route flush without a selector refuses (exit 1)" "$?" 1
+expect_eq "route flush without a selector deletes nothing" "$(nroutes)" "$before"
+ipxr -4 route flush >/dev/null 2>&1
+expect_eq "route -4 flush without a selector refuses too" "$?" 1
+
+# The teardown from a normal history: the pins removed above orphaned the managed neighbour
+# entries of the first maps' next hops (xdp_router(8) says so), so start from none.
+check "ipxr route flush all proto ipxr" ipxr route flush all proto ipxr
+ip -n "$R" neigh flush dev r-eth1
+ip -n "$R" neigh flush dev r-eth2
+check "a route via 10.0.3.2 anew" ipxr route add 192.0.2.0/24 via 10.0.3.2 dev r-eth2
+# IPv6 with a link-local gateway: a stand-in route and a managed neighbour to take away
+run ip netns exec "$R" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+	net.ipv6.conf.r-eth1.disable_ipv6=0
+check "an IPv6 route via a link-local gateway" \
+	ipxr route add 2001:db8:1::/48 via fe80::1 dev r-eth1
+expect_eq "its stand-in route is in table 1768978546" \
+	"$(ip -n "$R" -6 -j route show table 1768978546 | jq length)" 1
+expect_match "its gateway is a managed neighbour" "managed" \
+	"$(ip -n "$R" -6 neigh show fe80::1 dev r-eth1)"
+check "a managed IPv4 neighbour too" ipxr route add 198.18.7.0/24 via 10.0.2.2 dev r-eth1
+check_ok "before the teardown"
+
+# exactly README's and xdp_router(8)'s teardown
+check "ipxr route flush all proto ipxr" ipxr route flush all proto ipxr
+for dev in r-eth0 r-eth1 r-eth2; do
+	ip -n "$R" link set dev "$dev" xdpdrv off
+done
+rm -f "$TC_BPF_MNT"/xdp/globals/ipxr_*
+expect_eq "teardown: no route of protocol ipxr (IPv4)" \
+	"$(ip -n "$R" -4 route show table all proto 105)" ""
+expect_eq "teardown: no route of protocol ipxr (IPv6)" \
+	"$(ip -n "$R" -6 route show table all proto 105)" ""
+expect_eq "teardown: no stand-in route" "$(ip -n "$R" -6 route show table 1768978546)" ""
+expect_eq "teardown: no managed neighbour" \
+	"$(ip -n "$R" neigh show; ip -n "$R" -6 neigh show | grep managed)" \
+	"$(ip -n "$R" neigh show | grep -v managed)"
+expect_eq "teardown: no pin" "$(ls "$TC_BPF_MNT/xdp/globals" | grep '^ipxr_')" ""
+expect_eq "teardown: the kernel's connected routes stay" \
+	"$(ip -n "$R" -4 route show proto kernel | wc -l)" 3
 
 lib_finish
