@@ -46,7 +46,7 @@ ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_dir24 tests/dir24_check \
 		   tests/test_nlroute tests/test_compile tests/test_walk
-BENCH_BINS	:= bench/nsperpkt
+BENCH_BINS	:= bench/nsperpkt bench/stall
 
 .PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick
 all: build/.deps-ok bpf/xdp_router.o ipxr/ipxr
@@ -95,6 +95,10 @@ tests/test_walk: tests/test_walk.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS) -ldl
 
 # It paints the front table with ipxr's own painter, as ipxr does after loading routes.
+# the longest CPU stall while a full LPM trie is freed whole or key by key (issue 11)
+bench/stall: bench/stall.c bpf/ipxr_maps.h
+	$(CC) $(IPXR_CFLAGS) -pthread -o $@ $< $(IPXR_LIBS)
+
 bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ipxr/dir24.c \
 		ipxr/dir24.h
 	$(CC) $(IPXR_CFLAGS) -Itests -o $@ $< ipxr/dir24.c $(IPXR_LIBS)
