@@ -267,7 +267,8 @@ static int table_diff(bool repair)
 			p.family = f->af;
 			p.bitlen = keys[i].prefixlen;
 			memcpy(p.addr, keys[i].addr, af_bytes(f->af));
-			if (sc.nseen && bsearch(&p, sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix))
+			if (sc.nseen &&
+			    bsearch(&p, sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix))
 				continue;
 			if (compile_lookup(&p, &m) != 1 ||
 			    (m.type == RTN_LOCAL && m.table == RT_TABLE_LOCAL) || kept_for_port(&m))
@@ -471,6 +472,15 @@ static int links_cb(const struct nlmsghdr *nlh, void *data)
 
 typedef void (*port_report_fn)(void *ctx, const char *msg);
 
+static void port_mismatch(char *msg, size_t len, const struct port_link *l,
+			  const struct bpf_map_info *m, __u32 pinned)
+{
+	snprintf(msg, len, "port %s runs XDP program %u with map %s id %u, not the pinned one "
+		 "(id %u): ipxr's writes do not reach what it forwards by; attach the object "
+		 "again (ip link set dev %s xdp off, then ... obj xdp_router.o)", l->name,
+		 l->prog_id, m->name, m->id, pinned, l->name);
+}
+
 /*
  * For each port running an ipxr program (one that uses maps of ipxr's names), whether its maps
  * are the pinned ones. Reports what is wrong; returns 0 or a negative errno.
@@ -526,12 +536,7 @@ static int ports_verify(port_report_fn report, void *ctx)
 				if (minfo.id == pinned[k])
 					break;
 				if (same)
-					snprintf(msg, sizeof(msg), "port %s runs XDP program %u with "
-						 "map %s id %u, not the pinned one (id %u): ipxr's "
-						 "writes do not reach what it forwards by; attach the "
-						 "object again (ip link set dev %s xdp off, then ... "
-						 "obj xdp_router.o)", x.l[p].name, x.l[p].prog_id,
-						 minfo.name, minfo.id, pinned[k], x.l[p].name);
+					port_mismatch(msg, sizeof(msg), &x.l[p], &minfo, pinned[k]);
 				same = false;
 			}
 		}

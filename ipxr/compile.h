@@ -90,7 +90,7 @@ bool compile_same(const struct kroute *k, const struct kroute *m);
  */
 int compile_recount(void);
 
-/* How many routes of the tries point to each next hop: @counts[IPXR_MAX_NEXTHOPS]. 0 or exit code. */
+/* How many routes of the tries point to each next hop, in @counts[IPXR_MAX_NEXTHOPS]. */
 int compile_count_refs(__u32 *counts);
 
 /*
