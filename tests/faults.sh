@@ -70,6 +70,8 @@ expect_ge "the batch was killed half-way" "$((60000 - n))" 1
 check_fail "ipxr check finds the interrupted write" ipxr check
 ipxr check >"$LIB_TMP/check.out" 2>&1
 expect_match "ipxr check names the interrupted writer" "^write: " "$(cat "$LIB_TMP/check.out")"
+expect_eq "ipxr -j check: the problems as JSON" \
+	"$(ipxr -j check 2>/dev/null | jq -r '.[0].check')" write
 check "route del 100.0.0.0/8 (the next write recovers first)" \
 	ipxr route del 100.0.0.0/8 via 10.0.2.2 dev r-eth1
 check "route add 192.0.2.0/24 via 10.0.3.2 dev r-eth2" \
