@@ -47,13 +47,13 @@ IPXR_LIB_SRCS	:= $(filter-out ipxr/main.c,$(IPXR_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 TEST_BINS	:= tests/test_xdp tests/test_parse tests/test_lpm tests/lpm_check \
-		   tests/test_nlroute tests/test_compile tests/fuzz_xdp
+		   tests/test_nlroute tests/test_compile tests/fuzz_xdp tests/test_walk
 # libFuzzer harnesses over the CLI's grammar and the netlink decoders: clang only
 FUZZ_BINS	:= build/fuzz/fuzz_batch build/fuzz/fuzz_netlink
 FUZZ_FLAGS	:= -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all -Wno-gnu-variable-sized-type-not-at-end
 FUZZ_TIME	?= 60
-BENCH_BINS	:= bench/nsperpkt
+BENCH_BINS	:= bench/nsperpkt bench/stall
 
 .PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick fuzz
 all: build/.deps-ok bpf/xdp_router.o ipxr/ipxr
@@ -113,6 +113,14 @@ tests/test_nlroute: tests/test_nlroute.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDR
 
 tests/test_compile: tests/test_compile.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS)
+
+# its bpf_map_get_next_key() stands in for libbpf's (a writer between the walk's steps)
+tests/test_walk: tests/test_walk.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIB_SRCS) $(IPXR_LIBS) -ldl
+
+# the longest CPU stall while a full LPM trie is freed whole or key by key (issue 11)
+bench/stall: bench/stall.c bpf/ipxr_maps.h
+	$(CC) $(IPXR_CFLAGS) -pthread -o $@ $< $(IPXR_LIBS)
 
 # It paints the front structure with ipxr's own painter, as ipxr does after loading routes.
 bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ipxr/lpm.c \

@@ -69,7 +69,14 @@ struct ipxr_config {
 	enum ipxr_layout magic;		/* the enum's BTF holds IPXR_LAYOUT_VERSION */
 	__u32 nh_hiwater;		/* next-hop ids in use are below this */
 	__u32 table;			/* the kernel table the maps are compiled from, 0: main */
-	__u32 reserved[5];
+	/*
+	 * Nonzero (the writer's pid) from before a writer's first change to after its last: a
+	 * writer that finds it set knows one died half-way, and recovers before it writes
+	 * (compile_begin()): next-hop counts recounted, front table repainted, maps diffed with
+	 * the kernel table. Never read by the XDP program.
+	 */
+	__u32 writing;
+	__u32 reserved[4];
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <linux/icmpv6.h>
 #include <linux/rtnetlink.h>
 
+#include "check.h"
 #include "compile.h"
 #include "local.h"
 #include "maps.h"
@@ -56,23 +57,28 @@ void compile_keep(bool keep)
 
 int compile_begin(void)
 {
+	__u32 dead = 0;
 	int err = maps_open(true);
 
 	last.valid = false;
+	/* before the first change, local_sync()'s and the front structure's included */
+	if (!err)
+		err = maps_write_mark(&dead);
 	if (err)
 		return err;
 	cs.committed = false;
 	/*
 	 * What was read under an earlier hold of the lock (next hops and their counts, the
 	 * router's addresses, the ports) holds as long as nobody else wrote and the maps are the
-	 * same: otherwise read it again.
+	 * same: otherwise read it again. A writer that died half-way did not move the write
+	 * generation on, so its marker says the same.
 	 */
-	if (maps_fresh()) {
+	if (dead || maps_fresh()) {
 		nh_free_all();
 		local_free();
 		cs.ports = false;
 	}
-	/* the front table is left to the trie before its first write, local_sync()'s too */
+	/* the front structure's bracket opens before its first write, local_sync()'s too */
 	err = front_begin();
 	/*
 	 * The program redirects only into ports recorded as running it and up; ipxr sync keeps
@@ -86,6 +92,42 @@ int compile_begin(void)
 		err = local_sync();
 	if (!err)
 		err = nh_load();
+	if (!err && dead) {
+		ipxr_warn("an ipxr write (pid %u) was interrupted half-way: recovering first (the "
+			  "maps diffed with kernel table %u, next-hop references recounted, the "
+			  "front structure repainted)", dead, compile_table());
+		err = compile_recover();
+	}
+	if (!err)
+		check_ports_warn();
+	return err;
+}
+
+int compile_recover(void)
+{
+	int err;
+
+	/*
+	 * The counts first, recomputed from the routes (a dead writer's were never written):
+	 * mending a route below releases its old next hop, and a stale count would reach zero
+	 * and free a next hop that thousands of routes still use.
+	 */
+	err = compile_recount();
+	/* what a killed write did to the kernel but not yet to the maps, or the other way */
+	if (!err)
+		err = check_reconcile();
+	if (!err)
+		err = compile_commit();
+	/* stand-in kernel routes of next hops that died before their first route */
+	if (!err)
+		err = check_standins(true);
+	/*
+	 * Every entry of a pool half painted is old or new, so readers may go on with it, and a
+	 * pool left dirty is repainted at the end of this write anyway; repainting both (at
+	 * maps_close()) also covers what check_reconcile() changed in bulk.
+	 */
+	front_invalidate(family_get(AF_INET));
+	front_invalidate(family_get(AF_INET6));
 	return err;
 }
 
@@ -372,32 +414,40 @@ int compile_lookup(const struct inet_prefix *dst, struct kroute *r)
 	return 1;
 }
 
-int compile_recount(void)
+int compile_count_refs(__u32 *counts)
 {
 	const struct ipxr_family *f;
 	struct route_key *keys;
 	struct ipxr_route val;
-	__u32 *counts;
 	size_t n, i;
-	int err = 0;
+	int err;
+
+	memset(counts, 0, IPXR_MAX_NEXTHOPS * sizeof(*counts));
+	for_each_family(f) {
+		err = route_keys(f, &keys, &n);
+		if (err)
+			return ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
+					  map_layout[f->route_map].name, strerror(-err));
+		for (i = 0; i < n; i++)
+			/* the key is in the trie: the longest match is its own entry */
+			if (bpf_map_lookup_elem(map_fd(f->route_map), &keys[i], &val) == 0 &&
+			    val.prefixlen == keys[i].prefixlen && val.type == IPXR_RT_UNICAST &&
+			    val.nh_id < IPXR_MAX_NEXTHOPS)
+				counts[val.nh_id]++;
+		free(keys);
+	}
+	return 0;
+}
+
+int compile_recount(void)
+{
+	__u32 *counts;
+	int err;
 
 	counts = calloc(IPXR_MAX_NEXTHOPS, sizeof(*counts));
 	if (!counts)
 		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
-	for_each_family(f) {
-		err = route_keys(f, &keys, &n);
-		if (err) {
-			err = ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
-					 map_layout[f->route_map].name, strerror(-err));
-			break;
-		}
-		for (i = 0; i < n; i++)
-			/* the key is in the trie: the longest match is its own entry */
-			if (bpf_map_lookup_elem(map_fd(f->route_map), &keys[i], &val) == 0 &&
-			    val.type == IPXR_RT_UNICAST && val.nh_id < IPXR_MAX_NEXTHOPS)
-				counts[val.nh_id]++;
-		free(keys);
-	}
+	err = compile_count_refs(counts);
 	if (!err)
 		err = nh_recount(counts);
 	free(counts);
@@ -421,7 +471,7 @@ void compile_end(void)
 	 */
 	if (!cs.committed)
 		maps_keep(false);
-	maps_close();	/* ends the front table's bracket and releases the lock */
+	maps_close();	/* ends the front structure's bracket and releases the lock */
 	if (!cs.keep || !cs.committed) {
 		nh_free_all();
 		local_free();

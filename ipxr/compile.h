@@ -109,4 +109,16 @@ bool compile_same(const struct kroute *k, const struct kroute *m);
  */
 int compile_recount(void);
 
+/* How many routes of the tries point to each next hop, in @counts[IPXR_MAX_NEXTHOPS]. */
+int compile_count_refs(__u32 *counts);
+
+/*
+ * Make the maps exactly what the kernel table and the routes say, whatever a writer that died
+ * half-way left: the maps diffed with the kernel table and mended, next-hop references
+ * recounted (unused next hops freed, never one a route uses), stray stand-in routes removed,
+ * the IPv4 front table repainted from the trie. compile_begin() runs it when it finds the
+ * write marker of a dead writer, "ipxr check repair" always. 0 or an exit code.
+ */
+int compile_recover(void);
+
 #endif /* IPXR_COMPILE_H */

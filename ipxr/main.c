@@ -18,6 +18,7 @@
 #include "batch.h"
 #include "json_print.h"
 #include "local.h"
+#include "check.h"
 #include "maps.h"
 #include "monitor.h"
 #include "netlink.h"
@@ -32,7 +33,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ipxr [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       ipxr [ -force ] -batch FILENAME\n"
-		"OBJECT := { route | nexthop | stats | sync | monitor }\n"
+		"OBJECT := { route | nexthop | stats | sync | monitor | check }\n"
 		"%s", ipxr_options_usage);
 }
 
@@ -58,6 +59,7 @@ static const struct cmd objects[] = {
 	{ "stats", do_stats },
 	{ "sync", do_sync },
 	{ "monitor", do_monitor },
+	{ "check", do_check },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

@@ -106,6 +106,8 @@ static struct {
 	__u32 writes;		/* the write generation our last maps_close() left */
 	dev_t dev[MAP_COUNT + 1];
 	ino_t ino[MAP_COUNT + 1];
+	bool marked;		/* this process set ipxr_config.writing */
+	bool keep_mark;		/* a write failed half-way: leave the marker for recovery */
 } m = { .lock_fd = -1 };
 
 const char *maps_dir(char *buf, size_t len)
@@ -324,6 +326,15 @@ static int lock_dir(const char *dir)
 	return 0;
 }
 
+int maps_lock(void)
+{
+	char dir[PATH_MAX];
+
+	if (m.locked)
+		return 0;
+	return lock_dir(maps_dir(dir, sizeof(dir)));
+}
+
 /* The write generation in the config map (IPXR_CFG_WRITES), or 0 when it cannot be read. */
 static __u32 writes_now(void)
 {
@@ -366,7 +377,8 @@ int maps_open(bool write)
 
 	/*
 	 * Writers serialise on the pin directory: two ipxr runs updating next-hop refcounts at
-	 * once would lose counts. Readers need no lock: every map entry is updated whole.
+	 * once would lose counts. Readers need no lock: every map entry is updated whole, and
+	 * route_keys() walks the tries so that a concurrent writer costs no route twice or none.
 	 */
 	if (write) {
 		pin_identity(dir, MAP_COUNT);
@@ -417,13 +429,66 @@ static void writes_bump(void)
 		m.writes = cfg.reserved[IPXR_CFG_WRITES];
 }
 
+/* The last change is made: the marker goes, unless a failed write left work to recover. */
+static void write_unmark(void)
+{
+	struct ipxr_config cfg;
+
+	if (!m.marked)
+		return;
+	m.marked = false;
+	if (m.keep_mark || config_read(&cfg))
+		return;
+	cfg.writing = 0;
+	if (config_write(&cfg))
+		ipxr_warn("cannot clear the write marker in map %s: %s: the next write recovers "
+			  "as after an interrupted one", IPXR_MAP_CONFIG, strerror(errno));
+}
+
+int maps_write_mark(__u32 *dead)
+{
+	struct ipxr_config cfg;
+	int err;
+
+	*dead = 0;
+	if (m.marked)
+		return 0;
+	err = config_read(&cfg);
+	if (!err) {
+		/* under the lock, a marker is never a live writer's: it died half-way */
+		*dead = cfg.writing;
+		cfg.magic = IPXR_LAYOUT_MAGIC;
+		cfg.writing = (__u32)getpid();
+		err = config_write(&cfg);
+	}
+	if (err)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot write map %s: %s", IPXR_MAP_CONFIG,
+				  strerror(-err));
+	m.marked = true;
+	m.keep_mark = false;
+	return 0;
+}
+
+void maps_write_failed(void)
+{
+	m.keep_mark = true;
+}
+
+__u32 maps_writing(void)
+{
+	struct ipxr_config cfg;
+
+	return config_read(&cfg) ? 0 : cfg.writing;
+}
+
 void maps_close(void)
 {
 	if (m.open && m.writable && m.locked)
 		writes_bump();
 	front_end();	/* needs the trie still open */
+	write_unmark();	/* after the front structure's repaint: the last change */
 	if (m.keep && m.open && m.writable && m.locked) {
-		flock(m.lock_fd, LOCK_UN);	/* the maps stay open, the front table mapped */
+		flock(m.lock_fd, LOCK_UN);	/* the maps stay open, the front structure mapped */
 		m.locked = false;
 		return;
 	}
@@ -507,12 +572,44 @@ int route_lookup_exact(const struct ipxr_family *f, const struct route_key *key,
 	return val->prefixlen == key->prefixlen;
 }
 
-int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *count)
+/*
+ * The order in which the kernel's get-next-key walks an LPM trie (kernel/bpf/lpm_trie.c,
+ * post-order): below the first bit where @a and @b differ, the side of bit 0 first; a prefix
+ * after every longer prefix inside it. It depends on the two keys alone, not on the rest of
+ * the trie, so concurrent writers cannot reorder what a walk has seen.
+ */
+static int trie_order(const struct route_key *a, const struct route_key *b, unsigned int bits)
 {
-	struct route_key *k = NULL, *n, cur = {};
+	unsigned int len = a->prefixlen < b->prefixlen ? a->prefixlen : b->prefixlen, i;
+	int ba, bb;
+
+	if (len > bits)
+		len = bits;
+	for (i = 0; i < len; i++) {
+		ba = a->addr[i / 8] >> (7 - i % 8) & 1;
+		bb = b->addr[i / 8] >> (7 - i % 8) & 1;
+		if (ba != bb)
+			return ba - bb;
+	}
+	/* one holds the other: the longer comes first */
+	return (int)b->prefixlen - (int)a->prefixlen;
+}
+
+/*
+ * get-next-key from a key that another writer just deleted starts over from the first key: a
+ * plain walk then lists routes twice. An answer that does not follow the key asked from in
+ * trie_order() is such a restart; the walk asks again from the listed key before, and so on
+ * back (from the start at worst). Answers that do not follow the last key listed are routes
+ * added behind the walk: passed over, not listed twice. A route present throughout is listed
+ * once and none is skipped: after an existing key the kernel gives the next one present in
+ * this fixed order.
+ */
+int trie_keys(int fd, unsigned int bits, struct route_key **keys, size_t *count)
+{
+	struct route_key *k = NULL, *n, cur, skip;
 	size_t cnt = 0, alloc = 0;
-	int fd = map_fd(f->route_map);
-	const void *prev = NULL;
+	const struct route_key *prev = NULL;
+	long j = -1;	/* the listed key last asked from, -1: none */
 
 	for (;;) {
 		if (bpf_map_get_next_key(fd, prev, &cur)) {
@@ -520,6 +617,21 @@ int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *cou
 				break;
 			free(k);
 			return -errno;
+		}
+		if (prev && trie_order(&cur, prev, bits) <= 0) {
+			/* @prev is gone: ask from the listed key before it (or that one) */
+			if (prev == &skip && j >= 0)
+				prev = &k[j];
+			else if (j > 0)
+				prev = &k[--j];
+			else
+				prev = NULL, j = -1;
+			continue;
+		}
+		if (cnt && trie_order(&cur, &k[cnt - 1], bits) <= 0) {
+			skip = cur;
+			prev = &skip;
+			continue;
 		}
 		if (cnt == alloc) {
 			alloc = alloc ? 2 * alloc : 1024;
@@ -530,12 +642,18 @@ int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *cou
 			}
 			k = n;
 		}
-		k[cnt++] = cur;
-		prev = &k[cnt - 1];
+		k[cnt] = cur;
+		j = (long)cnt++;
+		prev = &k[j];
 	}
 	*keys = k;
 	*count = cnt;
 	return 0;
+}
+
+int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *count)
+{
+	return trie_keys(map_fd(f->route_map), f->bits, keys, count);
 }
 
 /* ------------------------------------------------------------------------------------------ */

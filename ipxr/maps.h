@@ -86,6 +86,20 @@ void maps_keep(bool keep);
  * since (the write generation IPXR_CFG_WRITES moved on). Always true for a first open.
  */
 bool maps_fresh(void);
+
+/* Take the writers' lock without opening the maps writable (ipxr check reads under it). */
+int maps_lock(void);
+
+/*
+ * The write-in-progress marker (ipxr_config.writing), set by a writer before its first change
+ * and cleared by maps_close() after its last: *@dead is the pid a writer that died half-way
+ * left in it (0: none), for the caller to recover from. 0 or an exit code with the error
+ * printed. maps_write_failed(): a write could not finish (a commit failed), the marker stays.
+ * maps_writing(): the marker as it is now (a reader: a writer is at work, or one died).
+ */
+int maps_write_mark(__u32 *dead);
+void maps_write_failed(void);
+__u32 maps_writing(void);
 int map_fd(enum ipxr_map_id id);
 const char *maps_dir(char *buf, size_t len);
 
@@ -135,7 +149,13 @@ int percpu_zero(int fd, __u32 key);
 int route_lookup_exact(const struct ipxr_family *f, const struct route_key *key,
 		       struct ipxr_route *val);
 
-/* All keys of @f's trie (collected first: deleting while walking restarts the walk). */
+/*
+ * All keys of @f's trie, in the kernel's walk order: each route present throughout the walk
+ * exactly once however other writers change the trie meanwhile (collected first: deleting
+ * while walking would restart the walk). trie_keys(): the same for the LPM trie @fd of
+ * @bits-bit addresses. 0 or a negative errno.
+ */
 int route_keys(const struct ipxr_family *f, struct route_key **keys, size_t *count);
+int trie_keys(int fd, unsigned int bits, struct route_key **keys, size_t *count);
 
 #endif /* IPXR_MAPS_H_USER */

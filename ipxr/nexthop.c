@@ -18,6 +18,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
+#include "compile.h"
 #include "json_print.h"
 #include "kfeature.h"
 #include "maps.h"
@@ -369,17 +370,22 @@ int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id)
 	}
 	err = nh_write(i);
 	if (!err && i >= t.cfg.nh_hiwater) {
+		struct ipxr_config cfg;
+
 		/*
 		 * Recorded before any route uses the id, so a later run always sees the entry;
-		 * read again, not written from the copy nh_load() took: a writer that keeps its
-		 * next hops across holds of the lock (ipxr sync) must not undo the other fields.
+		 * read again, not t.cfg: the write marker may have changed since nh_load(), and
+		 * a writer that keeps its next hops across holds of the lock (ipxr sync) must
+		 * not undo another writer's fields.
 		 */
-		err = config_read(&t.cfg);
+		err = config_read(&cfg);
 		if (!err) {
-			t.cfg.magic = IPXR_LAYOUT_MAGIC;
-			t.cfg.nh_hiwater = i + 1;
-			err = config_write(&t.cfg);
+			cfg.magic = IPXR_LAYOUT_MAGIC;
+			cfg.nh_hiwater = i + 1;
+			err = config_write(&cfg);
 		}
+		if (!err)
+			t.cfg.nh_hiwater = i + 1;
 	}
 	if (err) {
 		nh_kernel_release(i, nh);
@@ -454,6 +460,8 @@ int nh_commit(void)
 	t.any_dirty = false;
 	if (freed)
 		hash_rebuild();
+	if (ret)
+		maps_write_failed();	/* counts left off: the next writer recounts */
 	return ret;
 }
 
@@ -584,7 +592,7 @@ static int nexthop_show(int argc, char **argv)
 	const char *dev = NULL;
 	struct ipxr_nexthop nh;
 	int ifindex = 0, err;
-	__u32 want = 0, id;
+	__u32 want = 0, id, *counts = NULL;
 
 	for (; argc > 0; argc--, argv++) {
 		if (is_word(*argv, "id")) {
@@ -620,6 +628,20 @@ static int nexthop_show(int argc, char **argv)
 		err = nh_load();
 	if (err)
 		return err;
+	/*
+	 * Another writer is at work (its counts are written at its end) or died half-way: the
+	 * counts in the map are not the routes', which the tries tell.
+	 */
+	if (!ipxr.batch && maps_writing()) {
+		counts = calloc(IPXR_MAX_NEXTHOPS, sizeof(*counts));
+		if (!counts)
+			return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
+		err = compile_count_refs(counts);
+		if (err) {
+			free(counts);
+			return err;
+		}
+	}
 
 	open_json_array(NULL);
 	for (id = 1; id < t.cfg.nh_hiwater; id++) {
@@ -634,13 +656,14 @@ static int nexthop_show(int argc, char **argv)
 		if (bpf_map_lookup_elem(map_fd(MAP_NEXTHOP), &id, &nh))
 			memset(&nh.cache, 0, sizeof(nh.cache));
 		nh.ifindex = t.nh[id].ifindex;
-		nh.refcnt = t.nh[id].refcnt;
+		nh.refcnt = counts ? counts[id] : t.nh[id].refcnt;
 		nh.family = t.nh[id].family;
 		nh.flags = t.nh[id].flags;
 		memcpy(nh.gw, t.nh[id].gw, sizeof(nh.gw));
 		print_nexthop(id, &nh);
 	}
 	close_json_array();
+	free(counts);
 	return 0;
 }
 

@@ -1079,29 +1079,17 @@ static int flush_cb(const struct kroute *r, void *data)
  * becomes what the kernel now has for it. "type local" flushes ipxr's LOCAL copies only (they
  * return at the next write).
  */
-static int route_flush(int argc, char **argv)
+static int flush_family(const struct route_req *req, int ifindex)
 {
 	struct route_entry *v = NULL;
-	struct flush_ctx x = {};
-	struct route_req req;
+	struct flush_ctx x = { .req = req, .ifindex = ifindex };
 	char dst[PREFIX_STRLEN];
 	size_t n = 0, i;
 	int err, ret = 0;
 
-	if (argc == 0)
-		return ipxr_error(IPXR_EXIT_USAGE, "Flush requires arguments (as ip route flush: "
-				  "e.g. proto ipxr, table main, root PREFIX).");
-	err = route_parse(argc, argv, true, &req);
-	if (!err && req.dev)
-		err = dev_lookup_arg(req.dev, &x.ifindex);
-	if (!err)
-		err = compile_begin();
-	if (err)
-		return err;
-	x.req = &req;
-	if (!req.has_type || req.type != RTN_LOCAL) {
-		err = nl_route_dump(req.family, req.has_table ? req.table : RT_TABLE_MAIN, flush_cb,
-				    &x);
+	if (!req->has_type || req->type != RTN_LOCAL) {
+		err = nl_route_dump(req->family, req->has_table ? req->table : RT_TABLE_MAIN,
+				    flush_cb, &x);
 		if (err) {
 			free(x.v);
 			return ipxr_error(IPXR_EXIT_REFUSED, "cannot list the kernel's routes: %s",
@@ -1121,7 +1109,7 @@ static int route_flush(int argc, char **argv)
 			ret = recompile(&x.v[i].dst, x.v[i].table, NULL, &x.v[i]);
 	free(x.v);
 	if (!ret)
-		ret = collect(&req, x.ifindex, &v, &n);
+		ret = collect(req, ifindex, &v, &n);
 	for (i = 0; i < n && !ret; i++) {
 		struct inet_prefix p;
 
@@ -1140,6 +1128,51 @@ static int route_flush(int argc, char **argv)
 		local_forget(v[i].f, v[i].key.addr);
 	}
 	free(v);
+	return ret;
+}
+
+/*
+ * A selector is needed, as ip route flush says; "all" first stands for every prefix of both
+ * families (of one with -4/-6), the selector's other words still apply: "ipxr route flush all
+ * proto ipxr" takes away every route ipxr wrote, and with them their next hops.
+ */
+static int route_flush(int argc, char **argv)
+{
+	struct route_req req;
+	int ifindex = 0, err, ret = 0, family;
+	bool all = false;
+
+	if (argc == 0)
+		return ipxr_error(IPXR_EXIT_USAGE, "Flush requires arguments (as ip route flush: "
+				  "e.g. proto ipxr, table main, root PREFIX; all: every route of "
+				  "both families).");
+	if (is_word(*argv, "all")) {
+		all = true;
+		argc--, argv++;
+	}
+	err = route_parse(argc, argv, true, &req);
+	if (!err && all && req.has_dst)
+		err = ipxr_error(IPXR_EXIT_USAGE, "\"all\" is every prefix: no prefix after it.");
+	if (!err && req.dev)
+		err = dev_lookup_arg(req.dev, &ifindex);
+	if (!err)
+		err = compile_begin();
+	if (err)
+		return err;
+	if (!all)
+		return finish_write(flush_family(&req, ifindex));
+	for (family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0) {
+		if (ipxr.family && ipxr.family != family)
+			continue;
+		/* a gateway names its family: the other one has nothing to flush */
+		if (req.has_via && req.via.family != family)
+			continue;
+		req.family = family;
+		req.dst.family = family;
+		ret = flush_family(&req, ifindex);
+		if (ret)
+			break;
+	}
 	return finish_write(ret);
 }
 
@@ -1289,7 +1322,8 @@ static int route_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	printf("Usage: ipxr [ OPTIONS ] route { add | change | replace | delete } ROUTE\n"
-	       "       ipxr [ OPTIONS ] route { show | list | flush } [ SELECTOR ]\n"
+	       "       ipxr [ OPTIONS ] route { show | list } [ SELECTOR ]\n"
+	       "       ipxr [ OPTIONS ] route flush { all [ SELECTOR ] | SELECTOR }\n"
 	       "       ipxr [ OPTIONS ] route get ADDRESS\n"
 	       "       ipxr route help\n"
 	       "ROUTE := [ TYPE ] [ to ] PREFIX [ via [ FAMILY ] ADDRESS ] [ dev NAME ] [ INFO_SPEC ]\n"

@@ -21,6 +21,7 @@ enum {
 	IPXR_EXIT_REFUSED = 2,	/* the map or the kernel refused the operation */
 	IPXR_EXIT_LOOKUP = 3,	/* unknown device or netns, no route */
 	IPXR_EXIT_NOMAPS = 4,	/* maps not pinned, or of another layout version */
+	IPXR_EXIT_INCONSISTENT = 5,	/* ipxr check: an invariant does not hold */
 };
 
 struct ipxr_global {

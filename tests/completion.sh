@@ -169,7 +169,7 @@ V6="2001:db8:1::/64 2001:db8:2::/64 2001:db8:3::/64 2001:db8:dead::/48"
 
 # ---- the grammar ---------------------------------------------------------------------------------
 
-offers "objects" "" "route nexthop stats sync monitor help"
+offers "objects" "" "route nexthop stats sync monitor check help"
 offers "sync: once, help" "sync " "once help"
 offers "sync once: table and scan" "sync once " "table scan"
 offers "sync once table: main" "sync once table " "main"

@@ -259,4 +259,7 @@ expect_eq "the echo went to the kernel as no_neigh, which forwarded it (+1, +1)"
 	"$(delta "$nn0" "$nn1") $(delta "$fwd0" "$fwd1")" "1 1"
 fast_ping "the kernel resolved h2 again" 5 "$H2_IP"
 
+# every invariant ipxr relies on, after all the scenarios above (ipxr-check(8))
+check "ipxr check passes at the end" ipxr check
+
 lib_finish

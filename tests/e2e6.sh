@@ -182,4 +182,7 @@ out=$(nsrun "$H1" ping -c 3 -i 0.05 -W 1 "$H2_IP" 2>&1)
 expect_eq "IPv4 still forwarded after the IPv6 flush (3 sent, 3 answered)" \
 	"$(ping_stats "$out")" "3 3"
 
+# every invariant ipxr relies on, after all the scenarios above (ipxr-check(8))
+check "ipxr check passes at the end" ipxr check
+
 lib_finish

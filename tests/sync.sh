@@ -437,4 +437,7 @@ sync_stop
 expect_match "SIGTERM stops ipxr sync with a summary" "stopped: [0-9]* batches" \
 	"$(tail -2 "$SYNC_LOG")"
 [[ $V == 1 ]] && diag_output "$(cat "$SYNC_LOG")"
+# every invariant ipxr relies on, after all the scenarios above (ipxr-check(8))
+check "ipxr check passes at the end" ipxr check
+
 lib_finish

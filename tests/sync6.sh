@@ -107,4 +107,7 @@ check_fast fwd6 stat6 "after the flap, ipxr's route via $H2_LL" 20 "$LL_HOST" 0.
 
 sync_stop
 [[ $V == 1 ]] && diag_output "$(cat "$SYNC_LOG")"
+# every invariant ipxr relies on, after all the scenarios above (ipxr-check(8))
+check "ipxr check passes at the end" ipxr check
+
 lib_finish
