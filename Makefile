@@ -85,8 +85,8 @@ tests/test_lpm: tests/test_lpm.c tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
 
 # the program under a million random and mutated frames, judged frame by frame
-tests/fuzz_xdp: tests/fuzz_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h
-	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< $(IPXR_LIBS)
+tests/fuzz_xdp: tests/fuzz_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
 
 # nlroute.c's struct rtvia inside a struct is the GNU extension gcc takes silently
 build/fuzz/%: tests/fuzz/%.c $(IPXR_LIB_SRCS) $(IPXR_HDRS) Makefile

@@ -26,6 +26,7 @@
  *
  * Output: `ok - label` / `not ok - label`, the first failing frames as hex; exit 1 on failure.
  */
+#include "lpm.h"
 #include "pktgen.h"
 #include "tap.h"
 
@@ -207,6 +208,35 @@ static int setup(struct pg_router *r)
 		else
 			err |= pg_route_set(r, routes[i].addr, routes[i].plen, routes[i].type,
 					    routes[i].nh);
+	}
+	return err ? -1 : 0;
+}
+
+/*
+ * Paint both families' pools from the tries as ipxr does after a write (@on), or take them out
+ * of their slots (the program then walks the tries): the model judges both paths alike.
+ */
+static int front(struct pg_router *r, bool on)
+{
+	const int afs[2] = { AF_INET, AF_INET6 }, tries[2] = { r->route4, r->route6 };
+	int outer = pg_map_fd(r, IPXR_MAP_LPM), err = 0, i;
+	__u32 slot;
+	struct lpm l;
+
+	if (outer < 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (!on) {
+			slot = i ? IPXR_LPM_SLOT6 : IPXR_LPM_SLOT4;
+			err |= bpf_map_delete_elem(outer, &slot);
+			continue;
+		}
+		if (lpm_open(&l, afs[i], outer, tries[i]))
+			return -1;
+		lpm_begin(&l);
+		lpm_invalidate(&l);
+		err |= lpm_end(&l);
+		lpm_close(&l);
 	}
 	return err ? -1 : 0;
 }
@@ -589,6 +619,8 @@ int main(int argc, char **argv)
 	if (!check(setup(&r) == 0, "private namespace, object loaded, %zu routes written",
 		   NROUTES))
 		return 1;
+	if (!check(front(&r, true) == 0, "front structure painted from the tries, both families"))
+		return 1;
 	fwd0 = pg_counter(&r, r.stats, IPXR_MAX_STATS * IPXR_SF_INET + IPXR_STAT_FORWARD);
 	bh0 = pg_counter(&r, r.nh_stats, 0);
 	fwd0.packets += pg_counter(&r, r.stats, IPXR_MAX_STATS * IPXR_SF_INET6 +
@@ -596,6 +628,11 @@ int main(int argc, char **argv)
 	rng = seed;
 	t0 = pg_now_s();
 	for (i = 0; i < frames; i++) {
+		/* the first half through the front structure, the second through the tries */
+		if (i == frames / 2 && !check(front(&r, false) == 0, "front structure taken out "
+					      "after %llu frames: the tries answer the rest",
+					      (unsigned long long)i))
+			return 1;
 		make_frame(&f);
 		p = (int)(i & 1);	/* both entry points, "xdp_router" and "prog" */
 		pg_run(r.prog_fd[p], (uint32_t)if_in, f.data, f.len,
