@@ -355,28 +355,17 @@ static void on_route(const struct nlmsghdr *nlh)
 
 static void on_addr(const struct nlmsghdr *nlh)
 {
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	struct inet_prefix p = { .family = ifa->ifa_family };
-	const struct nlattr *attr;
-	bool found = false;
+	struct inet_prefix p = {};
+	struct nl_addr a;
 
 	s.addrs = true;
-	if (nlh->nlmsg_type != RTM_DELADDR || af_bytes(ifa->ifa_family) == 0)
+	if (nlh->nlmsg_type != RTM_DELADDR || nl_addr_parse(nlh, &a))
 		return;
 	/* a route of the table to the address itself is the fast path's again once it is gone */
-	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
-		if (mnl_attr_get_payload_len(attr) != af_bytes(p.family))
-			continue;
-		if (mnl_attr_get_type(attr) == IFA_LOCAL ||
-		    (mnl_attr_get_type(attr) == IFA_ADDRESS && !found)) {
-			memcpy(p.addr, mnl_attr_get_payload(attr), af_bytes(p.family));
-			found = true;
-		}
-	}
-	if (found) {
-		p.bitlen = af_bits(p.family);
-		dirty_add(&p, NULL, false, false);
-	}
+	p.family = a.family;
+	p.bitlen = af_bits(a.family);
+	memcpy(p.addr, a.addr, af_bytes(a.family));
+	dirty_add(&p, NULL, false, false);
 }
 
 static void on_link(const struct nlmsghdr *nlh)
@@ -389,21 +378,16 @@ static void on_link(const struct nlmsghdr *nlh)
 
 static void on_neigh(const struct nlmsghdr *nlh)
 {
-	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
-	struct neigh_ev n = { .family = ndm->ndm_family, .ifindex = ndm->ndm_ifindex };
-	const struct nlattr *attr;
+	struct neigh_ev n = {};
+	struct nl_neigh nn;
 
-	if (af_bytes(n.family) == 0)
+	if (nl_neigh_parse(nlh, &nn) || !nn.has_dst)
 		return;
-	n.gone = nlh->nlmsg_type == RTM_DELNEIGH || (ndm->ndm_state & NUD_FAILED);
-	mnl_attr_for_each(attr, nlh, sizeof(*ndm)) {
-		if (mnl_attr_get_type(attr) == NDA_DST &&
-		    mnl_attr_get_payload_len(attr) == af_bytes(n.family)) {
-			memcpy(n.addr, mnl_attr_get_payload(attr), af_bytes(n.family));
-			PUSH(s.neigh, s.nneigh, s.aneigh, n);
-			return;
-		}
-	}
+	n.family = nn.family;
+	n.ifindex = nn.ifindex;
+	n.gone = nlh->nlmsg_type == RTM_DELNEIGH || (nn.state & NUD_FAILED);
+	memcpy(n.addr, nn.dst, af_bytes(n.family));
+	PUSH(s.neigh, s.nneigh, s.aneigh, n);
 }
 
 static void on_nexthop(const struct nlmsghdr *nlh)
