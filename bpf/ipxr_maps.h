@@ -79,6 +79,14 @@ struct ipxr_config {
  */
 #define IPXR_CFG_WRITES		1
 
+/*
+ * reserved[IPXR_CFG_TABLES .. + IPXR_CFG_TABLES_MAX - 1]: the tables after @table that ipxr sync
+ * compiles too, in the order of the ip rules that look them up (ipxr sync table A table B),
+ * 0 after the last. The program does not read them: the maps already hold their merge.
+ */
+#define IPXR_CFG_TABLES		2
+#define IPXR_CFG_TABLES_MAX	3
+
 struct ipxr_route4_key {
 	__u32 prefixlen;
 	__be32 addr;
