@@ -91,10 +91,12 @@ static void print_rules(void)
 	}
 	print_uint(PRINT_JSON, "table", NULL, table);
 	/* the tables after it, in rule order (ipxr sync table A table B ...) */
-	open_json_array("then");
-	for (i = 1; i < nt; i++)
-		print_uint(PRINT_JSON, NULL, NULL, tables[i]);
-	close_json_array();
+	if (nt > 1) {
+		open_json_array("then");
+		for (i = 1; i < nt; i++)
+			print_uint(PRINT_JSON, NULL, NULL, tables[i]);
+		close_json_array();
+	}
 	close_json_object();
 }
 
