@@ -711,11 +711,20 @@ static int reconcile_tables(const struct dirty *d)
 			from = i;
 	}
 	err = apply_effective(p);
-	for (j = from + 1; j < s.ntables && !err; j++)
-		for (x = 0; x < s.idx[j].cap && !err; x++)
+	for (j = from + 1; j < s.ntables && !err; j++) {
+		struct inet_prefix *in = NULL;
+		size_t n = 0, alloc = 0, y;
+
+		/* gathered first: deciding one may drop a stale prefix from the set walked */
+		for (x = 0; x < s.idx[j].cap; x++)
 			if (s.idx[j].v[x].family && s.idx[j].v[x].bitlen > p->bitlen &&
-			    prefix_contains(p, &s.idx[j].v[x]))
-				err = apply_effective(&s.idx[j].v[x]);
+			    prefix_contains(p, &s.idx[j].v[x]) &&
+			    !PUSH(in, n, alloc, s.idx[j].v[x]))
+				s.resync = true;
+		for (y = 0; y < n && !err; y++)
+			err = apply_effective(&in[y]);
+		free(in);
+	}
 	return err;
 }
 

@@ -11,6 +11,8 @@
 
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib6.sh
+source "$(dirname "$0")/lib6.sh"
 
 need_e2e_tools
 POLL_IPXR=${POLL_IPXR:-$ROOT/ipxr/ipxr}
@@ -18,6 +20,7 @@ POLL_IPXR=${POLL_IPXR:-$ROOT/ipxr/ipxr}
 
 lib_init ipxr-synctab
 topo_build || bail "topology h1 - r - h2 built"
+topo6_build || bail "IPv6 on the topology"
 topo_attach || bail "xdp_router.o attached on the router's ports"
 
 SYNC_LOG=$LIB_TMP/sync.log
@@ -70,6 +73,7 @@ for b in 40 50 60 64 70 80 100 127 128; do
 		ADDRS+=("10.$b.$c.1")
 	done
 done
+ADDRS+=(2001:db8:50::1 2001:db8:50:1::1 2001:db8:50:2::1 2001:db8:51::1)
 
 # agree LABEL: every address of ADDRS is routed by the fast path as by the kernel
 agree()
@@ -99,7 +103,8 @@ agree_soon()
 	agree "$1"
 }
 
-run ip -n "$R" rule add pref 100 lookup 100 || bail "ip rule pref 100 lookup 100"
+run ip -n "$R" rule add pref 100 lookup 100 &&
+run ip -n "$R" -6 rule add pref 100 lookup 100 || bail "ip rule pref 100 lookup 100"
 # table 100 before main: a main route longer than a covering table-100 route loses to it, a
 # table-100 route longer than a main route wins inside it, an equal prefix is table 100's
 run ip -n "$R" route add 10.50.0.0/16 via "$H2_IP" table 100 &&
@@ -108,7 +113,11 @@ run ip -n "$R" route add 10.50.1.0/24 via "$H2_IP" &&
 run ip -n "$R" route add blackhole 10.50.0.0/16 &&
 run ip -n "$R" route add 10.60.0.0/16 via "$H2_IP" &&
 run ip -n "$R" route add 10.70.0.0/16 via "$H2_IP" &&
-run ip -n "$R" route add unreachable 10.128.0.0/9 || bail "routes of table 100 and main"
+run ip -n "$R" route add unreachable 10.128.0.0/9 &&
+run ip -n "$R" -6 route add 2001:db8:50::/48 dev r-eth1 table 100 &&
+run ip -n "$R" -6 route add 2001:db8:50:1::/64 dev r-eth1 &&
+run ip -n "$R" -6 route add 2001:db8:50:2::/64 dev r-eth1 table 100 &&
+run ip -n "$R" -6 route add 2001:db8::/32 dev r-eth1 || bail "routes of table 100 and main"
 
 check "ipxr sync once table 100 table main" ipxr sync once table 100 table main
 agree "sync once: the maps route as the kernel's rules and tables do"
@@ -124,7 +133,8 @@ ok "ipxr sync table 100 table main follows"
 expect_eq "no warning for the rule that looks up table 100 before main" \
 	"$(grep -c "non-default" "$SYNC_LOG")" 0
 
-run ip -n "$R" route del 10.50.0.0/16 table 100
+run ip -n "$R" route del 10.50.0.0/16 table 100 &&
+run ip -n "$R" -6 route del 2001:db8:50::/48 table 100
 agree_soon "table 100's covering route deleted: main's routes under it appear"
 expect_match "main's 10.50.1.0/24 is in the maps" "10.50.1.0/24" "$(px route show 10.50.1.0/24)"
 run ip -n "$R" route add 10.50.0.0/16 via "$H2_IP" table 100
@@ -139,7 +149,8 @@ expect_match "the throw route is compiled, as the kernel's" "throw 10.80.0.0/16"
 run ip -n "$R" route del 10.64.0.0/10 table 100 &&
 run ip -n "$R" route del 10.60.1.0/24 table 100
 agree_soon "table 100's routes deleted: main's come back"
-run ip -n "$R" route flush table 100
+run ip -n "$R" route flush table 100 &&
+run ip -n "$R" -6 route flush table 100
 agree_soon "table 100 flushed: the maps are main's"
 
 # a rule the fast path cannot follow still warns
