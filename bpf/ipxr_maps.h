@@ -65,6 +65,8 @@ enum ipxr_layout {
 #define IPXR_NEIGH_REFRESH_NS	(250ULL * 1000 * 1000)
 #endif
 
+#define IPXR_CFG_TABLES_MAX	3	/* tables after the first that ipxr sync follows */
+
 struct ipxr_config {
 	enum ipxr_layout magic;		/* the enum's BTF holds IPXR_LAYOUT_VERSION */
 	__u32 nh_hiwater;		/* next-hop ids in use are below this */
@@ -76,15 +78,19 @@ struct ipxr_config {
 	 * the kernel table. Never read by the XDP program.
 	 */
 	__u32 writing;
-	__u32 reserved[4];
+	/*
+	 * The write generation, moved on by every writer before it releases the maps' lock, so a
+	 * writer that keeps the maps and what it read of them across batches (ipxr sync) knows
+	 * when another wrote in between. The program does not read it.
+	 */
+	__u32 writes;
+	/*
+	 * The tables after @table that ipxr sync compiles too, in the order of the ip rules that
+	 * look them up (ipxr sync table A table B), 0 after the last. The program does not read
+	 * them: the maps already hold their merge.
+	 */
+	__u32 tables[IPXR_CFG_TABLES_MAX];
 };
-
-/*
- * reserved[IPXR_CFG_WRITES]: the write generation, moved on by every writer before it releases
- * the maps' lock, so a writer that keeps the maps and what it read of them across batches
- * (ipxr sync) knows when another wrote in between. The program does not read it.
- */
-#define IPXR_CFG_WRITES		1
 
 struct ipxr_route4_key {
 	__u32 prefixlen;

@@ -480,17 +480,38 @@ void compile_end(void)
 	maps_keep(cs.keep);
 }
 
-int compile_set_table(__u32 table)
+int compile_tables(__u32 *tables, unsigned int max)
 {
 	struct ipxr_config cfg;
-	int err = maps_open(true);
+	unsigned int n = 1, i;
 
+	tables[0] = compile_table();
+	if (config_read(&cfg))
+		return n;
+	for (i = 0; i < IPXR_CFG_TABLES_MAX && n < max; i++)
+		if (cfg.tables[i])
+			tables[n++] = cfg.tables[i];
+	return n;
+}
+
+int compile_set_tables(const __u32 *tables, unsigned int n)
+{
+	struct ipxr_config cfg;
+	unsigned int i;
+	int err;
+
+	if (n < 1 || n > 1 + IPXR_CFG_TABLES_MAX)
+		return ipxr_error(IPXR_EXIT_USAGE, "the fast path follows 1 to %d tables",
+				  1 + IPXR_CFG_TABLES_MAX);
+	err = maps_open(true);
 	if (err)
 		return err;
 	err = config_read(&cfg);
 	if (!err) {
 		cfg.magic = IPXR_LAYOUT_MAGIC;
-		cfg.table = table == RT_TABLE_MAIN ? 0 : table;
+		cfg.table = tables[0] == RT_TABLE_MAIN ? 0 : tables[0];
+		for (i = 0; i < IPXR_CFG_TABLES_MAX; i++)
+			cfg.tables[i] = i + 1 < n ? tables[i + 1] : 0;
 		err = config_write(&cfg);
 	}
 	maps_close();
@@ -498,6 +519,11 @@ int compile_set_table(__u32 table)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot write map %s: %s", IPXR_MAP_CONFIG,
 				  strerror(-err));
 	return 0;
+}
+
+int compile_set_table(__u32 table)
+{
+	return compile_set_tables(&table, 1);
 }
 
 static bool same_addr(const struct inet_prefix *a, const struct inet_prefix *b)

@@ -97,6 +97,14 @@ void compile_addrs_changed(void);
 int compile_set_table(__u32 table);
 
 /*
+ * The same for ipxr sync's @n tables in rule order (ipxr_config's table, then
+ * ipxr_config.tables): the first is compile_table(), the one the CLI's writes compile.
+ * compile_tables() reads them back into @tables (at most @max): how many.
+ */
+int compile_set_tables(const __u32 *tables, unsigned int n);
+int compile_tables(__u32 *tables, unsigned int max);
+
+/*
  * Whether @m, the maps' entry for a prefix (compile_lookup()), is what compile_route(@k)
  * would write for the kernel's route @k: ipxr sync diffs with it instead of rewriting.
  */

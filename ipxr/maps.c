@@ -335,12 +335,12 @@ int maps_lock(void)
 	return lock_dir(maps_dir(dir, sizeof(dir)));
 }
 
-/* The write generation in the config map (IPXR_CFG_WRITES), or 0 when it cannot be read. */
+/* The write generation in the config map (ipxr_config.writes), or 0 when it cannot be read. */
 static __u32 writes_now(void)
 {
 	struct ipxr_config cfg;
 
-	return config_read(&cfg) ? 0 : cfg.reserved[IPXR_CFG_WRITES];
+	return config_read(&cfg) ? 0 : cfg.writes;
 }
 
 int maps_open(bool write)
@@ -424,9 +424,9 @@ static void writes_bump(void)
 
 	if (config_read(&cfg))
 		return;
-	cfg.reserved[IPXR_CFG_WRITES]++;
+	cfg.writes++;
 	if (config_write(&cfg) == 0)
-		m.writes = cfg.reserved[IPXR_CFG_WRITES];
+		m.writes = cfg.writes;
 }
 
 /* The last change is made: the marker goes, unless a failed write left work to recover. */

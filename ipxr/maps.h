@@ -83,7 +83,7 @@ void maps_keep(bool keep);
 /*
  * After maps_open(): whether what a writer kept from its last hold of the lock (next hops,
  * addresses, ports) must be read again: the maps were opened anew, or another writer wrote
- * since (the write generation IPXR_CFG_WRITES moved on). Always true for a first open.
+ * since (the write generation ipxr_config.writes moved on). Always true for a first open.
  */
 bool maps_fresh(void);
 

@@ -7,10 +7,17 @@
 #ifndef IPXR_RULES_H
 #define IPXR_RULES_H
 
-/* The number of rules of both families other than the kernel's defaults, or a negative errno. */
-int rules_nondefault(void);
+#include <linux/types.h>
 
-/* The warning ipxr sync logs and ipxr stats prints, for @n non-default rules and @table. */
-const char *rules_text(char *buf, unsigned long len, int n, unsigned int table);
+/*
+ * The number of rules of both families other than the kernel's defaults and, with several
+ * @tables (ipxr sync table A table B ...), the plain rules that look them up in their order;
+ * or a negative errno.
+ */
+int rules_nondefault(const __u32 *tables, unsigned int ntables);
+
+/* The warning ipxr sync logs and ipxr stats prints, for @n non-default rules and @tables. */
+const char *rules_text(char *buf, unsigned long len, int n, const __u32 *tables,
+		       unsigned int ntables);
 
 #endif /* IPXR_RULES_H */

@@ -73,9 +73,11 @@ static void add(struct ipxr_counter *sum, const struct ipxr_counter *c)
  */
 static void print_rules(void)
 {
-	__u32 table = compile_table();
-	char text[128];
-	int n = rules_nondefault();
+	__u32 tables[1 + IPXR_CFG_TABLES_MAX];
+	unsigned int nt = compile_tables(tables, 1 + IPXR_CFG_TABLES_MAX), i;
+	__u32 table = tables[0];
+	char text[160];
+	int n = rules_nondefault(tables, nt);
 
 	open_json_object("policy_rules");
 	if (n < 0) {
@@ -83,10 +85,18 @@ static void print_rules(void)
 		print_null(PRINT_JSON, "non_default", NULL, NULL);
 	} else {
 		print_uint(PRINT_JSON, "non_default", NULL, (unsigned int)n);
-		print_string(PRINT_FP, NULL, "%s", rules_text(text, sizeof(text), n, table));
+		print_string(PRINT_FP, NULL, "%s", rules_text(text, sizeof(text), n, tables,
+									 nt));
 		print_nl();
 	}
 	print_uint(PRINT_JSON, "table", NULL, table);
+	/* the tables after it, in rule order (ipxr sync table A table B ...) */
+	if (nt > 1) {
+		open_json_array("then");
+		for (i = 1; i < nt; i++)
+			print_uint(PRINT_JSON, NULL, NULL, tables[i]);
+		close_json_array();
+	}
 	close_json_object();
 }
 

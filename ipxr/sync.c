@@ -52,6 +52,8 @@
 #define SYNC_SCAN_DEFAULT	60	/* seconds between safety re-scans */
 /* Fewer prefixes to ask the kernel about than this are asked for one by one, whatever the table. */
 #define SYNC_ASK_MIN		64
+/* ipxr sync table A table B ...: as many as ipxr_config records (table, tables[]) */
+#define SYNC_TABLES_MAX		(1 + IPXR_CFG_TABLES_MAX)
 
 struct port_state {
 	int ifindex;
@@ -90,7 +92,9 @@ struct neigh_ev {
 
 static struct {
 	/* options */
-	__u32 table;
+	__u32 table;		/* tables[0] */
+	__u32 tables[SYNC_TABLES_MAX];	/* in the order of the ip rules that look them up */
+	unsigned int ntables;
 	bool once;
 	unsigned int scan;	/* seconds, 0: never */
 
@@ -127,6 +131,12 @@ static struct {
 	 * kernel (which could take a dump of the table for a prefix that longer ones cover).
 	 */
 	struct pset multi;
+	/*
+	 * With more than one table: the prefixes each table has a usable route for, as the last
+	 * re-scan saw them and events since changed them. They decide which table a prefix's
+	 * entry comes from (see effective()).
+	 */
+	struct pset idx[SYNC_TABLES_MAX];
 	bool recount;		/* a batch failed: the next one recounts the next hops */
 
 	/* counters, logged */
@@ -301,6 +311,28 @@ static void pset_free(struct pset *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
+/* Remove @p, if there: the entries after it in its run move back (linear probing). */
+static void pset_del(struct pset *ps, const struct inet_prefix *p)
+{
+	size_t i, j, h, mask = ps->cap - 1;
+
+	if (!ps->n)
+		return;
+	for (i = prefix_hash(p) & mask; !prefix_eq(&ps->v[i], p); i = (i + 1) & mask)
+		if (!ps->v[i].family)
+			return;
+	ps->n--;
+	for (j = (i + 1) & mask; ps->v[j].family; j = (j + 1) & mask) {
+		h = prefix_hash(&ps->v[j]) & mask;
+		/* an entry may fill the hole at i only if its home slot is not in (i, j] */
+		if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+			ps->v[i] = ps->v[j];
+			i = j;
+		}
+	}
+	memset(&ps->v[i], 0, sizeof(ps->v[i]));
+}
+
 /* Out of memory while noting a change: dump everything instead, which needs no list. */
 static void dirty_add(const struct inet_prefix *p, const struct kroute *hint, bool replace,
 		      bool del)
@@ -342,11 +374,22 @@ static void nhid_note(__u32 id)
 /* ------------------------------------------------------------------------------------------ */
 /* One decoder per notification type: each notes what the batch must look at again            */
 
+/* The place of @table in the rule order, or -1 when ipxr sync does not follow it. */
+static int table_pos(__u32 table)
+{
+	unsigned int i;
+
+	for (i = 0; i < s.ntables; i++)
+		if (s.tables[i] == table)
+			return (int)i;
+	return -1;
+}
+
 static void on_route(const struct nlmsghdr *nlh)
 {
 	struct kroute r;
 
-	if (nl_route_parse(nlh, &r) || r.table != s.table)
+	if (nl_route_parse(nlh, &r) || table_pos(r.table) < 0)
 		return;
 	nhid_note(r.nhid);
 	dirty_add(&r.dst, &r, nlh->nlmsg_flags & NLM_F_REPLACE,
@@ -523,6 +566,152 @@ static bool gone_by_hint(const struct dirty *d, int has_m, const struct kroute *
 	return compile_same(&d->k, m);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Several tables: ipxr sync table A table B ...                                               */
+
+/*
+ * The kernel looks up A first and uses A's longest match when A has any route covering the
+ * destination; only then B, and so on. The maps hold one longest-match structure, so they hold:
+ * every route of A, and a route Q of a later table only when no route of an earlier table covers
+ * Q (is as long or shorter and contains it). That is exact: an address that A routes finds A's
+ * match or a longer route of A, never a later table's route, which would be inside a route of A
+ * and left out; an address that A does not route is routed by no entry of A, and every route of
+ * B containing it is held. A throw route of A is compiled as the kernel's (the program hands its
+ * packets to the kernel, which goes on to B) and covers B's routes like any other: exact, and
+ * slower only for what the throw covers.
+ */
+
+static struct inet_prefix prefix_cut(const struct inet_prefix *p, unsigned int bitlen)
+{
+	struct inet_prefix c = { .family = p->family, .bitlen = bitlen };
+	unsigned int i;
+
+	for (i = 0; i < bitlen / 8; i++)
+		c.addr[i] = p->addr[i];
+	if (bitlen % 8)
+		c.addr[i] = p->addr[i] & (0xff << (8 - bitlen % 8));
+	return c;
+}
+
+/* Whether @ps holds @p or a shorter prefix containing it (strictly shorter unless @equal). */
+static bool pset_covers(const struct pset *ps, const struct inet_prefix *p, bool equal)
+{
+	struct inet_prefix c;
+	int l;
+
+	if (!ps->n)
+		return false;
+	for (l = p->bitlen - !equal; l >= 0; l--) {
+		c = prefix_cut(p, l);
+		if (pset_has(ps, &c))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What the maps are to hold for @p: 1 and *@k, the kernel's route for @p in the first table
+ * that has one, when no earlier table covers @p; 0 when none is to be held; a negative errno.
+ */
+static int effective(const struct inet_prefix *p, struct kroute *k)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < s.ntables; i++) {
+		if (pset_has(&s.idx[i], p)) {
+			ret = nl_route_exact(p, s.tables[i], k);
+			if (ret)
+				return ret;
+			pset_del(&s.idx[i], p);	/* gone meanwhile: its event follows */
+		}
+		if (pset_covers(&s.idx[i], p, false))
+			return 0;
+	}
+	return 0;
+}
+
+/* Make the maps' entry for @p what effective() says. 0 or an exit code. */
+static int apply_effective(const struct inet_prefix *p)
+{
+	char buf[PREFIX_STRLEN];
+	struct kroute k, m;
+	int has_k, has_m;
+
+	has_m = compile_lookup(p, &m);
+	if (has_m < 0)
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the maps for %s: %s",
+				  format_prefix(buf, sizeof(buf), p), strerror(-has_m));
+	has_k = effective(p, &k);
+	if (has_k < 0) {
+		sync_log(LOG_WARNING_, "cannot ask the kernel for %s: %s: a full re-scan follows",
+			 format_prefix(buf, sizeof(buf), p), strerror(-has_k));
+		s.resync = true;
+		return 0;
+	}
+	if (has_k) {
+		nhid_note(k.nhid);
+		if (has_m && up_to_date(&k, &m))
+			return 0;
+		s.compiled++;
+		return compile_route(&k);
+	}
+	return has_m ? missing(&m) : 0;
+}
+
+/*
+ * A prefix a notification named, with several tables: ask each table it may concern for its
+ * route there, note which have one, and decide the prefix; where a table gained or lost it,
+ * the later tables' prefixes inside it are decided again (they appear or go). Their sets are
+ * walked whole: a change of an earlier table's prefix set, rare beside a full table's churn.
+ */
+static int reconcile_tables(const struct dirty *d)
+{
+	const struct inet_prefix *p = &d->dst;
+	unsigned int i, j, from = s.ntables;
+	struct kroute k;
+	size_t x;
+	int ret, err;
+
+	for (i = 0; i < s.ntables; i++) {
+		if (d->hint && d->k.table != s.tables[i])
+			continue;
+		ret = nl_route_exact(p, s.tables[i], &k);
+		if (ret < 0) {
+			s.resync = true;
+			return 0;
+		}
+		if (ret == 1 && (k.tos || (k.flags & RTNH_F_DEAD)))
+			ret = 0;	/* as the re-scan: not a route the kernel would use */
+		if (ret == pset_has(&s.idx[i], p))
+			continue;
+		if (ret && !pset_add(&s.idx[i], p)) {
+			s.resync = true;
+			return 0;
+		}
+		if (!ret)
+			pset_del(&s.idx[i], p);
+		if (i < from)
+			from = i;
+	}
+	err = apply_effective(p);
+	for (j = from + 1; j < s.ntables && !err; j++) {
+		struct inet_prefix *in = NULL;
+		size_t n = 0, alloc = 0, y;
+
+		/* gathered first: deciding one may drop a stale prefix from the set walked */
+		for (x = 0; x < s.idx[j].cap; x++)
+			if (s.idx[j].v[x].family && s.idx[j].v[x].bitlen > p->bitlen &&
+			    prefix_contains(p, &s.idx[j].v[x]) &&
+			    !PUSH(in, n, alloc, s.idx[j].v[x]))
+				s.resync = true;
+		for (y = 0; y < n && !err; y++)
+			err = apply_effective(&in[y]);
+		free(in);
+	}
+	return err;
+}
+
 static int reconcile_prefix(const struct dirty *d)
 {
 	const struct inet_prefix *p = &d->dst;
@@ -531,6 +720,8 @@ static int reconcile_prefix(const struct dirty *d)
 	char buf[PREFIX_STRLEN];
 	bool local;
 
+	if (s.ntables > 1)
+		return reconcile_tables(d);
 	has_m = compile_lookup(p, &m);
 	if (has_m < 0)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the maps for %s: %s",
@@ -600,6 +791,8 @@ static struct scan {
 	struct pset seen;	/* every prefix of the table the dump showed */
 	struct pset touched;	/* prefixes events changed since the re-scan began */
 	struct pset multi;	/* prefixes with more than one route, becomes s.multi */
+	unsigned int ti;	/* several tables: the one being dumped, in rule order */
+	struct pset idx[SYNC_TABLES_MAX];	/* becomes s.idx */
 	bool intr;		/* the kernel said the table changed during the dump */
 	int err;		/* a map refused all writes (IPXR_EXIT_NOMAPS) */
 	bool nomem;
@@ -638,6 +831,18 @@ static void scan_flush(void)
 		sc.nomem = true;
 	if (sc.group.tos || (sc.group.flags & RTNH_F_DEAD))
 		return;	/* no route of the prefix is one the kernel would use: as if absent */
+	if (s.ntables > 1) {
+		unsigned int i;
+
+		if (!pset_add(&sc.idx[sc.ti], &sc.group.dst)) {
+			sc.nomem = true;
+			return;
+		}
+		/* the earlier tables were dumped before: a prefix one of them covers is theirs */
+		for (i = 0; i < sc.ti; i++)
+			if (pset_covers(&sc.idx[i], &sc.group.dst, true))
+				return;
+	}
 	if (!pset_add(&sc.seen, &sc.group.dst)) {
 		sc.nomem = true;
 		return;
@@ -674,7 +879,11 @@ static int scan_cb(const struct kroute *r, void *data)
 
 static void scan_stop(void)
 {
+	unsigned int i;
+
 	nl_route_stream_close(sc.st);
+	for (i = 0; i < SYNC_TABLES_MAX; i++)
+		pset_free(&sc.idx[i]);
 	pset_free(&sc.seen);
 	pset_free(&sc.touched);
 	pset_free(&sc.multi);
@@ -800,9 +1009,24 @@ static int scan_step(unsigned int pieces, unsigned int keys)
 		ret = nl_route_stream_read(sc.st, pieces, scan_cb, NULL);
 		if (ret == 0) {
 			scan_flush();
-			sc.intr = nl_route_stream_intr(sc.st);
+			sc.intr |= nl_route_stream_intr(sc.st);
 			nl_route_stream_close(sc.st);
 			sc.st = NULL;
+		}
+		if (ret == 0 && ++sc.ti < s.ntables) {
+			/* the next table in rule order: it is decided against the earlier ones */
+			sc.st = nl_route_stream_open(AF_UNSPEC, s.tables[sc.ti]);
+			if (!sc.st)
+				ret = -errno;
+		} else if (ret == 0) {
+			unsigned int i;
+
+			/* what the walk's questions (sc.intr) and the events decide by from now */
+			for (i = 0; i < s.ntables && s.ntables > 1; i++) {
+				pset_free(&s.idx[i]);
+				s.idx[i] = sc.idx[i];
+				memset(&sc.idx[i], 0, sizeof(sc.idx[i]));
+			}
 			sc.phase = SCAN_WALK;
 			sc.f = ipxr_families;
 			sc.has_cur = false;
@@ -811,7 +1035,8 @@ static int scan_step(unsigned int pieces, unsigned int keys)
 			ret = -ENOMEM;
 		if (ret < 0 || sc.err) {
 			ret = sc.err ? sc.err : ipxr_error(IPXR_EXIT_REFUSED, "cannot dump table "
-							    "%u: %s", s.table, strerror(-ret));
+							    "%u: %s", s.tables[sc.ti],
+							    strerror(-ret));
 			scan_stop();
 			return ret;
 		}
@@ -847,11 +1072,11 @@ static int scan_step(unsigned int pieces, unsigned int keys)
 	return 0;
 }
 
-/* A whole re-scan at once (start-up, sync once): nothing else is waiting to run. */
-static int reconcile_all(void)
+/* The running re-scan to its end. */
+static int scan_finish(void)
 {
 	struct pollfd pfd = { .events = POLLIN };
-	int err = scan_start();
+	int err = 0;
 
 	while (!err && scanning()) {
 		err = scan_step(64, 100000);
@@ -861,6 +1086,14 @@ static int reconcile_all(void)
 		}
 	}
 	return err;
+}
+
+/* A whole re-scan at once (start-up, sync once): nothing else is waiting to run. */
+static int reconcile_all(void)
+{
+	int err = scan_start();
+
+	return err ? err : scan_finish();
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -925,8 +1158,8 @@ static void apply_neigh(void)
 
 static void check_rules(void)
 {
-	char text[128];
-	int n = rules_nondefault();
+	char text[160];
+	int n = rules_nondefault(s.tables, s.ntables);
 
 	if (n < 0) {
 		sync_log(LOG_WARNING_, "cannot list the policy rules: %s", strerror(-n));
@@ -935,9 +1168,9 @@ static void check_rules(void)
 	if (n > s.rules_seen)
 		sync_log(LOG_WARNING_, "%s: traffic a rule sends to another table is forwarded "
 			 "by this one (see ipxr-sync(8), POLICY ROUTING)",
-			 rules_text(text, sizeof(text), n, s.table));
+			 rules_text(text, sizeof(text), n, s.tables, s.ntables));
 	else if (n < s.rules_seen)
-		sync_log(LOG_NOTICE_, "%s", rules_text(text, sizeof(text), n, s.table));
+		sync_log(LOG_NOTICE_, "%s", rules_text(text, sizeof(text), n, s.tables, s.ntables));
 	s.rules_seen = n;
 }
 
@@ -1040,8 +1273,12 @@ static int batch_apply(void)
 		err = scan_start();
 		s.resync = false;
 	}
+	/*
+	 * With several tables a re-scan runs to its end in the batch that began it: events
+	 * decide by the tables' prefix sets, which only a complete dump of them all gives.
+	 */
 	if (!err && scanning())
-		err = scan_step(SCAN_PIECES, SCAN_KEYS);
+		err = s.ntables > 1 ? scan_finish() : scan_step(SCAN_PIECES, SCAN_KEYS);
 	if (!err)
 		err = compile_commit();
 	if (err)
@@ -1192,18 +1429,17 @@ static int sync_loop(int fd)
 
 static void sync_usage(FILE *out)
 {
-	fprintf(out, "Usage: ipxr [ OPTIONS ] sync [ once ] [ table TABLE_ID ] [ scan SECONDS ]\n"
+	fprintf(out, "Usage: ipxr [ OPTIONS ] sync [ once ] [ table TABLE_ID ]... [ scan SECONDS ]\n"
 		"       ipxr [ OPTIONS ] sync help\n"
 		"TABLE_ID := { main | NAME | NUMBER }\n%s", ipxr_options_usage);
 }
 
 static int sync_parse(int argc, char **argv)
 {
-	bool has_table = false, has_scan = false;
+	bool has_scan = false;
 	__u32 v;
 	int err;
 
-	s.table = RT_TABLE_MAIN;
 	s.scan = SYNC_SCAN_DEFAULT;
 	for (; argc > 0; argc--, argv++) {
 		if (is_word(*argv, "once")) {
@@ -1213,16 +1449,18 @@ static int sync_parse(int argc, char **argv)
 		} else if (is_word(*argv, "table")) {
 			if (argc < 2)
 				return missarg(*argv);
-			if (has_table)
-				return duparg("table", argv[1]);
 			argc--, argv++;
 			if (rt_id(RT_NAMES_TABLE, *argv, &v) || v == 0 || v == RT_TABLE_LOCAL ||
 			    v == IPXR_KERNEL_TABLE)
 				return ipxr_error(IPXR_EXIT_USAGE, "invalid table \"%s\": the fast "
-						  "path follows one routing table, main or another "
+						  "path follows routing tables, main or another "
 						  "one's name or number", *argv);
-			s.table = v;
-			has_table = true;
+			if (table_pos(v) >= 0)
+				return duparg("table", *argv);
+			if (s.ntables == SYNC_TABLES_MAX)
+				return ipxr_error(IPXR_EXIT_USAGE, "too many tables: the fast path "
+						  "follows at most %d", SYNC_TABLES_MAX);
+			s.tables[s.ntables++] = v;
 		} else if (is_word(*argv, "scan")) {
 			if (argc < 2)
 				return missarg(*argv);
@@ -1241,6 +1479,9 @@ static int sync_parse(int argc, char **argv)
 			return badarg(*argv);
 		}
 	}
+	if (!s.ntables)
+		s.tables[s.ntables++] = RT_TABLE_MAIN;
+	s.table = s.tables[0];
 	return 0;
 }
 
@@ -1249,13 +1490,14 @@ int do_sync(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	char name[64];
 	int fd = -1, err;
+	unsigned int i;
 
 	memset(&s, 0, sizeof(s));
 	err = sync_parse(argc, argv);
 	if (err)
 		return err < 0 ? 0 : err;
 	s.journal = getenv("JOURNAL_STREAM") != NULL;
-	err = compile_set_table(s.table);
+	err = compile_set_tables(s.tables, s.ntables);
 	if (err)
 		return err;
 	if (!s.once) {
@@ -1289,6 +1531,8 @@ int do_sync(int argc, char **argv)
 out:
 	scan_stop();
 	pset_free(&s.multi);
+	for (i = 0; i < SYNC_TABLES_MAX; i++)
+		pset_free(&s.idx[i]);
 	compile_keep(false);
 	compile_end();	/* closes what was kept */
 	events_close();

@@ -173,7 +173,9 @@ offers "objects" "" "route nexthop stats sync monitor check help"
 offers "sync: once, help" "sync " "once help"
 offers "sync once: table and scan" "sync once " "table scan"
 offers "sync once table: main" "sync once table " "main"
-offers "sync once: a word once given is not offered again" "sync once table 100 " "scan"
+offers "sync once: table is repeatable (ipxr sync table A table B)" "sync once table 100 " \
+	"table scan"
+offers "sync once: a word once given is not offered again" "sync once scan 5 table 100 " "table"
 offers "monitor: route, help" "monitor " "route help"
 offers "global options, -4 -6 -family included" "-" \
 	"-Version -statistics -json -pretty -netns -batch -family -force -4 -6 -help"
