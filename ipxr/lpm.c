@@ -176,12 +176,19 @@ static int pool_publish(struct lpm *l, int fd, __u32 *w, __u32 groups)
 }
 
 /*
- * Room for at least @need groups, the content kept: a quarter more (a full IPv6 table's pool is
- * hundreds of MiB, doubling it would waste as much again). 0 or a negative errno.
+ * Room for at least @need groups, the content kept. Twice the groups up to GROW_DOUBLE_MAX, a
+ * quarter more above: each step allocates (and the kernel clears) a whole pool and copies the
+ * old one, which was a third of ipxr sync's CPU time following a full table with quarter steps
+ * from the start, while doubling a full IPv6 table's pool of hundreds of MiB would waste as
+ * much again. 0 or a negative errno.
  */
+#define GROW_DOUBLE_MAX	65536U	/* groups: 64 MiB */
+
 static int grow(struct lpm *l, __u32 need)
 {
-	__u32 cap = l->cap + (l->cap / 4 > INIT_GROUPS ? l->cap / 4 : INIT_GROUPS), *w;
+	__u32 step = l->cap < GROW_DOUBLE_MAX ? l->cap : l->cap / 4, cap, *w;
+
+	cap = l->cap + (step > INIT_GROUPS ? step : INIT_GROUPS);
 	int fd, err;
 
 	if (cap < need)
