@@ -115,34 +115,6 @@ struct tscan {
 	bool nomem;
 };
 
-static int cmp_prefix(const void *a, const void *b)
-{
-	const struct inet_prefix *x = a, *y = b;
-
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	if (x->bitlen != y->bitlen)
-		return x->bitlen < y->bitlen ? -1 : 1;
-	return memcmp(x->addr, y->addr, sizeof(x->addr));
-}
-
-static bool same_prefix(const struct inet_prefix *a, const struct inet_prefix *b)
-{
-	return a->family == b->family && a->bitlen == b->bitlen &&
-	       memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
-}
-
-/* Of the routes of one prefix, the one the kernel uses: TOS 0, not dead, lowest metric. */
-static bool better(const struct kroute *a, const struct kroute *b)
-{
-	bool a_ok = !a->tos && !(a->flags & RTNH_F_DEAD);
-	bool b_ok = !b->tos && !(b->flags & RTNH_F_DEAD);
-
-	if (a_ok != b_ok)
-		return a_ok;
-	return a->priority < b->priority;
-}
-
 static void tscan_flush(struct tscan *sc)
 {
 	struct kroute m;
@@ -181,8 +153,8 @@ static int tscan_cb(const struct kroute *r, void *data)
 {
 	struct tscan *sc = data;
 
-	if (sc->have && same_prefix(&sc->group.dst, &r->dst)) {
-		if (better(r, &sc->group))
+	if (sc->have && prefix_equal(&sc->group.dst, &r->dst)) {
+		if (kroute_preferred(r, &sc->group))
 			sc->group = *r;
 		return 0;
 	}
@@ -254,7 +226,7 @@ static int table_diff(bool repair)
 	}
 	err = 0;
 	if (sc.nseen)
-		qsort(sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix);
+		qsort(sc.seen, sc.nseen, sizeof(*sc.seen), prefix_cmp);
 	for_each_family(f) {
 		err = route_keys(f, &keys, &nkeys);
 		if (err) {
@@ -268,7 +240,7 @@ static int table_diff(bool repair)
 			p.bitlen = keys[i].prefixlen;
 			memcpy(p.addr, keys[i].addr, af_bytes(f->af));
 			if (sc.nseen &&
-			    bsearch(&p, sc.seen, sc.nseen, sizeof(*sc.seen), cmp_prefix))
+			    bsearch(&p, sc.seen, sc.nseen, sizeof(*sc.seen), prefix_cmp))
 				continue;
 			if (compile_lookup(&p, &m) != 1 ||
 			    (m.type == RTN_LOCAL && m.table == RT_TABLE_LOCAL) || kept_for_port(&m))

@@ -42,4 +42,18 @@ struct kroute {
 	__u8 pref;		/* RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_* */
 };
 
+/*
+ * Of two kernel routes of one prefix, whether @a is the one the kernel uses rather than @b:
+ * TOS 0 (what a lookup without TOS matches) and not dead first, then the lowest metric.
+ */
+static inline bool kroute_preferred(const struct kroute *a, const struct kroute *b)
+{
+	bool a_ok = !a->tos && !(a->flags & RTNH_F_DEAD);
+	bool b_ok = !b->tos && !(b->flags & RTNH_F_DEAD);
+
+	if (a_ok != b_ok)
+		return a_ok;
+	return a->priority < b->priority;
+}
+
 #endif /* IPXR_KROUTE_H */

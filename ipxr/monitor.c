@@ -60,12 +60,6 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static bool same_prefix(const struct inet_prefix *a, const struct inet_prefix *b)
-{
-	return a->family == b->family && a->bitlen == b->bitlen &&
-	       memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
-}
-
 static int on_route(const struct nlmsghdr *nlh, void *data)
 {
 	struct watch *nw;
@@ -77,7 +71,7 @@ static int on_route(const struct nlmsghdr *nlh, void *data)
 	    nl_route_parse(nlh, &r) || r.table != mon.table)
 		return MNL_CB_OK;
 	for (i = 0; i < mon.nw; i++)
-		if (same_prefix(&mon.w[i].dst, &r.dst))
+		if (prefix_equal(&mon.w[i].dst, &r.dst))
 			return MNL_CB_OK;	/* watched already: its deadline stays */
 	if (mon.nw == mon.aw) {
 		mon.aw = mon.aw ? 2 * mon.aw : 64;
@@ -96,7 +90,7 @@ static struct seen *seen_find(const struct inet_prefix *p)
 	size_t i;
 
 	for (i = 0; i < mon.nseen; i++)
-		if (same_prefix(&mon.seen[i].dst, p))
+		if (prefix_equal(&mon.seen[i].dst, p))
 			return &mon.seen[i];
 	return NULL;
 }

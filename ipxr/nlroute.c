@@ -440,18 +440,12 @@ struct exact_ctx {
 	bool found;
 };
 
-static bool same_prefix(const struct inet_prefix *a, const struct inet_prefix *b)
-{
-	return a->family == b->family && a->bitlen == b->bitlen &&
-	       memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
-}
-
 /* The kernel's own order: TOS 0 (what a lookup without TOS matches), lowest metric, not dead. */
 static int exact_cb(const struct kroute *r, void *data)
 {
 	struct exact_ctx *x = data;
 
-	if (!same_prefix(&r->dst, x->dst) || r->tos || (r->flags & RTNH_F_DEAD))
+	if (!prefix_equal(&r->dst, x->dst) || r->tos || (r->flags & RTNH_F_DEAD))
 		return 0;
 	if (!x->found || r->priority < x->best.priority) {
 		x->best = *r;
@@ -540,7 +534,7 @@ int nl_route_lookup_exact(const struct inet_prefix *dst, __u32 table, struct kro
 				return -EAGAIN;
 			continue;
 		}
-		if (same_prefix(&g.r.dst, dst)) {
+		if (prefix_equal(&g.r.dst, dst)) {
 			*r = g.r;
 			return 1;
 		}

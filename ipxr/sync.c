@@ -67,7 +67,7 @@ struct port_state {
  * to the cost of the map writes.
  */
 struct dirty {
-	struct inet_prefix dst;	/* first: cmp_prefix() sorts these */
+	struct inet_prefix dst;	/* first: prefix_cmp() sorts these */
 	bool hint;
 	bool replace;		/* the notification said NLM_F_REPLACE */
 	bool del;		/* @k is the route an RTM_DELROUTE removed */
@@ -238,12 +238,6 @@ static size_t prefix_hash(const struct inet_prefix *p)
 	return h ^ h >> 16;
 }
 
-static bool prefix_eq(const struct inet_prefix *a, const struct inet_prefix *b)
-{
-	return a->family == b->family && a->bitlen == b->bitlen &&
-	       memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
-}
-
 static bool pset_has(const struct pset *ps, const struct inet_prefix *p)
 {
 	size_t i;
@@ -251,7 +245,7 @@ static bool pset_has(const struct pset *ps, const struct inet_prefix *p)
 	if (!ps->n)
 		return false;
 	for (i = prefix_hash(p) & (ps->cap - 1); ps->v[i].family; i = (i + 1) & (ps->cap - 1))
-		if (prefix_eq(&ps->v[i], p))
+		if (prefix_equal(&ps->v[i], p))
 			return true;
 	return false;
 }
@@ -261,7 +255,7 @@ static void pset_put(struct inet_prefix *v, size_t cap, const struct inet_prefix
 	size_t i;
 
 	for (i = prefix_hash(p) & (cap - 1); v[i].family; i = (i + 1) & (cap - 1))
-		if (prefix_eq(&v[i], p))
+		if (prefix_equal(&v[i], p))
 			return;
 	v[i] = *p;
 }
@@ -318,7 +312,7 @@ static void pset_del(struct pset *ps, const struct inet_prefix *p)
 
 	if (!ps->n)
 		return;
-	for (i = prefix_hash(p) & mask; !prefix_eq(&ps->v[i], p); i = (i + 1) & mask)
+	for (i = prefix_hash(p) & mask; !prefix_equal(&ps->v[i], p); i = (i + 1) & mask)
 		if (!ps->v[i].family)
 			return;
 	ps->n--;
@@ -756,17 +750,6 @@ static int reconcile_prefix(const struct dirty *d)
 	return missing(&m);
 }
 
-static int cmp_prefix(const void *a, const void *b)
-{
-	const struct inet_prefix *x = a, *y = b;
-
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	if (x->bitlen != y->bitlen)
-		return x->bitlen < y->bitlen ? -1 : 1;
-	return memcmp(x->addr, y->addr, sizeof(x->addr));
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* The full re-scan: one dump of the table, diffed against every entry of the maps              */
 
@@ -804,21 +787,10 @@ static struct scan {
 } sc;
 
 /*
- * The route of a prefix the kernel uses among the several it may hold (metrics, protocols): as
- * nl_route_exact() chooses, TOS 0, not dead, lowest metric. The kernel dumps the routes of one
- * prefix one after the other.
+ * The prefix's group is complete: make the maps hold its best route, unless events own it. The
+ * kernel dumps the routes of one prefix one after the other; the one it uses among them
+ * (metrics, protocols) is what kroute_preferred() picks, as nl_route_exact() does.
  */
-static bool better(const struct kroute *a, const struct kroute *b)
-{
-	bool a_ok = !a->tos && !(a->flags & RTNH_F_DEAD);
-	bool b_ok = !b->tos && !(b->flags & RTNH_F_DEAD);
-
-	if (a_ok != b_ok)
-		return a_ok;
-	return a->priority < b->priority;
-}
-
-/* The prefix's group is complete: make the maps hold its best route, unless events own it. */
 static void scan_flush(void)
 {
 	struct kroute m;
@@ -864,9 +836,9 @@ static void scan_flush(void)
 static int scan_cb(const struct kroute *r, void *data)
 {
 	(void)data;
-	if (sc.have && prefix_eq(&sc.group.dst, &r->dst)) {
+	if (sc.have && prefix_equal(&sc.group.dst, &r->dst)) {
 		sc.group_size++;
-		if (better(r, &sc.group))
+		if (kroute_preferred(r, &sc.group))
 			sc.group = *r;
 		return 0;
 	}
@@ -1228,10 +1200,10 @@ static int batch_apply(void)
 		s.recount = err != 0;
 	}
 	if (s.ndirty)
-		qsort(s.dirty, s.ndirty, sizeof(*s.dirty), cmp_prefix);
+		qsort(s.dirty, s.ndirty, sizeof(*s.dirty), prefix_cmp);
 	/* a prefix changed twice in the batch: the kernel says which route won */
 	for (i = n = 0; i < s.ndirty; i++) {
-		if (n && !cmp_prefix(&s.dirty[n - 1], &s.dirty[i])) {
+		if (n && !prefix_cmp(&s.dirty[n - 1], &s.dirty[i])) {
 			if ((s.dirty[n - 1].hint && !s.dirty[n - 1].del && !s.dirty[n - 1].replace) ||
 			    (s.dirty[i].hint && !s.dirty[i].del && !s.dirty[i].replace))
 				if (!pset_add(&s.multi, &s.dirty[i].dst))

@@ -172,6 +172,23 @@ bool addr_mask(int family, __u8 *addr, unsigned int plen)
 	return host;
 }
 
+bool prefix_equal(const struct inet_prefix *a, const struct inet_prefix *b)
+{
+	return a->family == b->family && a->bitlen == b->bitlen &&
+	       memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
+}
+
+int prefix_cmp(const void *a, const void *b)
+{
+	const struct inet_prefix *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->bitlen != y->bitlen)
+		return x->bitlen < y->bitlen ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
 bool prefix_contains(const struct inet_prefix *outer, const struct inet_prefix *inner)
 {
 	__u8 a[16];

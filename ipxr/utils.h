@@ -106,6 +106,13 @@ int parse_u32_arg(const char *key, const char *s, __u32 max, __u32 *val);
 bool addr_mask(int family, __u8 *addr, unsigned int plen);
 /* @inner lies inside @outer (same family, @inner's length at least @outer's). */
 bool prefix_contains(const struct inet_prefix *outer, const struct inet_prefix *inner);
+/* The same family, length and address. */
+bool prefix_equal(const struct inet_prefix *a, const struct inet_prefix *b);
+/*
+ * A total order of prefixes for qsort() and bsearch() (family, length, then all 16 address
+ * bytes: the parsers and decoders leave the bytes past the family's length zero).
+ */
+int prefix_cmp(const void *a, const void *b);
 /* fe80::/10: reachable only through a device given with it */
 bool addr_is_linklocal(int family, const __u8 *addr);
 
