@@ -95,7 +95,7 @@ snapshot() {
 
 # expect_err LABEL RC REGEX ARGS...: exit code, an "Error:" line matching REGEX, same table
 expect_err() {
-	local label=$1 want=$2 re=$3 before
+	local label=$1 want=$2 re=$3 before after
 	shift 3
 	before=$(snapshot)
 	run "$@"
@@ -105,7 +105,10 @@ expect_err() {
 	else
 		nok "$label (exit $want, message /$re/; got $rc)"
 	fi
-	verdict "$label: table unchanged" test "$before" == "$(snapshot)"
+	after=$(snapshot)
+	verdict "$label: table unchanged" test "$before" == "$after"
+	# what changed, for a failure seen only under load (the kernel's own routes, say)
+	[[ $before == "$after" ]] || diff <(echo "$before") <(echo "$after") | sed 's/^/# /'
 }
 
 out_is() {	# out_is LABEL EXPECTED: stdout of the last run ("proto PX": ipxr's protocol)
