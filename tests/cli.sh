@@ -188,6 +188,24 @@ export TC_BPF_MNT=$TMP/bpffs
 
 ip netns add "$NS" || die "netns"
 ipn() { ip -n "$NS" "$@"; }
+# The kernel adds each port's link-local address, and its local and anycast routes, after the
+# link comes up; a table snapshot taken meanwhile differs from the next one. No duplicate address
+# detection, and a wait for those addresses, keep the snapshots of expect_err stable.
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
+# settle6: every port has its link-local address and its local route
+settle6() {
+	local i d n
+	for ((i = 0; i < 100; i++)); do
+		n=0
+		for d in rtr-p0 rtr-p1 rtr-p2 rtr-p3; do
+			ipn -6 route show table local type local dev "$d" | grep -q '^local fe80:' &&
+				n=$((n + 1))
+		done
+		[[ $n -eq 4 && -z $(ipn -6 addr show tentative) ]] && return 0
+		sleep 0.1
+	done
+	diag "link-local addresses not settled after 10 s"
+}
 ipn link add rtr-p0 type veth peer name rtr-p1 || die "veth"
 ipn link add rtr-p2 type veth peer name rtr-p3 || die "veth"
 for d in rtr-p0 rtr-p1 rtr-p2 rtr-p3 lo; do
@@ -202,6 +220,7 @@ ipn addr add 2001:db8:a::fe/64 dev rtr-p0 nodad
 ipn addr add 2001:db8:b::fe/64 dev rtr-p1 nodad
 ipn link set dev rtr-p0 xdpdrv obj "$OBJ" sec xdp_router || die "attach rtr-p0"
 ipn link set dev rtr-p1 xdpdrv obj "$OBJ" sec xdp_router || die "attach rtr-p1"
+settle6
 
 # --- version, help, usage ---
 run -V
@@ -1012,6 +1031,7 @@ expect_err "6: link-local gateway on a device without IPv6" 2 'IPv6 is disabled 
 	route add 2001:db8:700::/48 via fe80::1 dev rtr-p2
 verdict "6: no stand-in left behind by the refused gateway" test -z "$(standin | grep rtr-p2)"
 ip netns exec "$NS" sysctl -qw net.ipv6.conf.rtr-p2.disable_ipv6=0
+settle6
 expect_err "6: route to delete absent" 2 'route "2001:db8:777::/48" not found' \
 	route del 2001:db8:777::/48
 expect_err "6: delete a different route than given" 2 'not found' \
