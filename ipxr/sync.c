@@ -54,6 +54,13 @@
 #define SYNC_ASK_MIN		64
 /* ipxr sync table A table B ...: as many as ipxr_config records (table, tables[]) */
 #define SYNC_TABLES_MAX		(1 + IPXR_CFG_TABLES_MAX)
+/*
+ * The notification socket's receive buffer (the kernel doubles it): a routing daemon loading a
+ * full table (1,200,000 routes, about 1 KiB of buffer each) queues them faster than they are
+ * compiled, the more so on a machine whose other cores the daemon and the kernel keep busy.
+ * Only what is queued takes memory.
+ */
+#define SYNC_RCVBUF		(1U << 30)
 
 struct port_state {
 	int ifindex;
@@ -99,10 +106,12 @@ static struct {
 	unsigned int scan;	/* seconds, 0: never */
 
 	volatile sig_atomic_t stop;
-	bool journal;		/* stderr is the journal: "<N>" priority prefixes */
+	bool journal;
+	int fd;			/* the notification socket */		/* stderr is the journal: "<N>" priority prefixes */
 
 	/* what the current batch must do */
 	bool resync;		/* dump the table and diff it against the maps */
+	bool overrun;		/* notifications were lost: the maps are behind */
 	bool rules;
 	bool addrs;
 	struct dirty *dirty;
@@ -725,6 +734,18 @@ static int reconcile_prefix(const struct dirty *d)
 	if (d->hint && !d->del && !d->replace && has_m == 1 && !local &&
 	    !pset_add(&s.multi, p))
 		s.resync = true;
+	/*
+	 * The notification's route is the maps' entry already: the CLI wrote both halves, or a
+	 * re-scan's dump, newer than the queued notification, compiled it. Nothing to ask: the
+	 * kernel refuses a second route equal to it (EEXIST), and one that differs only in what
+	 * the fast path does not use compiles the same; the prefix is in s.multi (above), so its
+	 * deletion asks.
+	 */
+	if (d->hint && !d->del && has_m == 1 && !local && !d->k.tos && !d->k.multipath &&
+	    !(d->k.flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) && compile_same(&d->k, &m)) {
+		nhid_note(m.nhid);
+		return 0;
+	}
 	if (gone_by_hint(d, has_m, &m))
 		has_k = 0;
 	else if (!(has_k = from_hint(d, has_m, &m, &k)))
@@ -762,6 +783,14 @@ static int reconcile_prefix(const struct dirty *d)
  */
 #define SCAN_PIECES	4	/* dump messages per step, about 300 routes each */
 #define SCAN_KEYS	2000	/* keys of the maps per step */
+/*
+ * Steps a batch runs while no notification waits: the re-scan takes the idle time, and gives
+ * way to the events within one step (a millisecond or so). After an overrun the maps are
+ * known to be behind the kernel: the re-scan then takes its minimum share of every batch
+ * even while notifications keep coming, or a storm would starve it.
+ */
+#define SCAN_IDLE_S	0.020
+#define SCAN_BEHIND_S	0.005
 
 enum scan_phase { SCAN_IDLE, SCAN_DUMP, SCAN_WALK };
 
@@ -777,6 +806,7 @@ static struct scan {
 	unsigned int ti;	/* several tables: the one being dumped, in rule order */
 	struct pset idx[SYNC_TABLES_MAX];	/* becomes s.idx */
 	bool intr;		/* the kernel said the table changed during the dump */
+	bool behind;		/* begun after an overrun (see SCAN_BEHIND_S) */
 	int err;		/* a map refused all writes (IPXR_EXIT_NOMAPS) */
 	bool nomem;
 	const struct ipxr_family *f;	/* the trie being walked */
@@ -1044,6 +1074,28 @@ static int scan_step(unsigned int pieces, unsigned int keys)
 	return 0;
 }
 
+/* Whether a notification waits on the socket. */
+static bool events_waiting(void)
+{
+	struct pollfd pfd = { .fd = s.fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/* The share of the running re-scan one batch runs (see SCAN_IDLE_S). */
+static int scan_slice(void)
+{
+	double t0 = now_s(), t;
+	int err;
+
+	do {
+		err = scan_step(SCAN_PIECES, SCAN_KEYS);
+		t = now_s() - t0;
+	} while (!err && scanning() && t < SCAN_IDLE_S &&
+		 ((sc.behind && t < SCAN_BEHIND_S) || !events_waiting()));
+	return err;
+}
+
 /* The running re-scan to its end. */
 static int scan_finish(void)
 {
@@ -1148,7 +1200,7 @@ static void check_rules(void)
 
 static void batch_reset(void)
 {
-	s.resync = s.rules = s.addrs = false;
+	s.resync = s.rules = s.addrs = s.overrun = false;
 	/* s.restore is the re-scan's: it lasts until one is complete */
 	s.ndirty = s.nlinks = s.nneigh = 0;
 }
@@ -1229,6 +1281,7 @@ static int batch_apply(void)
 	 */
 	if (s.resync) {
 		err = scan_start();
+		sc.behind = s.overrun;
 		s.resync = false;
 		started = true;
 		n = 0;
@@ -1250,7 +1303,7 @@ static int batch_apply(void)
 	 * decide by the tables' prefix sets, which only a complete dump of them all gives.
 	 */
 	if (!err && scanning())
-		err = s.ntables > 1 ? scan_finish() : scan_step(SCAN_PIECES, SCAN_KEYS);
+		err = s.ntables > 1 ? scan_finish() : scan_slice();
 	if (!err)
 		err = compile_commit();
 	if (err)
@@ -1276,9 +1329,9 @@ static unsigned int rcvbuf_size(void)
 	unsigned long n;
 
 	if (!v || !*v)
-		return EVENTS_RCVBUF;
+		return SYNC_RCVBUF;
 	n = strtoul(v, &end, 0);
-	return *end || !n || n > EVENTS_RCVBUF ? EVENTS_RCVBUF : (unsigned int)n;
+	return *end || !n || n > SYNC_RCVBUF ? SYNC_RCVBUF : (unsigned int)n;
 }
 
 static void init_ports(void)
@@ -1362,6 +1415,7 @@ static int sync_loop(int fd)
 					 "%lu since start): notifications were lost, full re-scan",
 					 s.overruns);
 				s.resync = true;
+				s.overrun = true;
 				/* what is queued now came after the loss: read it now */
 				events_read(on_event, NULL, SYNC_BATCH_MAX);
 			} else if (n < 0) {
@@ -1465,6 +1519,7 @@ int do_sync(int argc, char **argv)
 	unsigned int i;
 
 	memset(&s, 0, sizeof(s));
+	s.fd = -1;
 	err = sync_parse(argc, argv);
 	if (err)
 		return err < 0 ? 0 : err;
@@ -1474,7 +1529,7 @@ int do_sync(int argc, char **argv)
 		return err;
 	if (!s.once) {
 		/* joined before the first dump, so no change falls between the two */
-		fd = events_open(EV_ALL, rcvbuf_size());
+		fd = s.fd = events_open(EV_ALL, rcvbuf_size());
 		if (fd < 0)
 			return ipxr_error(IPXR_EXIT_REFUSED, "cannot open the rtnetlink "
 					  "notification socket: %s", strerror(-fd));
