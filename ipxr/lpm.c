@@ -24,10 +24,17 @@
  * run inside an RCU read-side section, so no packet that started before it is still in a group.
  * A pool replaced in its slot (grown, or repainted whole) is closed after such a period too.
  *
+ * A grace period takes about 15 ms here, longer than a whole batch of route changes: a thread
+ * waits for it while painting goes on. Limbo is handed to it as a batch (the "waiting" list),
+ * which becomes free once the period that began after it has passed; painting takes new groups
+ * from the pool's unused end meanwhile, and blocks only when the pool has none left.
+ *
  * The plain stores suffice otherwise: ipxr's writers are serialised by the flock on the pin
  * directory, the program only reads, and an aligned 32-bit store is never seen half done.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,8 +56,11 @@ _Static_assert(IPXR_MAX_NEXTHOPS - 1 <= IPXR_LPM_NH_MASK, "next-hop ids do not f
 _Static_assert(IPXR_RT_KERNEL <= IPXR_LPM_TYPE_MASK, "route types do not fit a leaf");
 _Static_assert(sizeof(struct ipxr_lpm_group) == GSIZE * sizeof(__u32), "a group is 1 KiB");
 
-/* The meta words past enum ipxr_lpm_meta that only this file uses. */
-enum { M_LIMBO_N = IPXR_LPM_M_USED + 1 };
+/*
+ * The meta words past enum ipxr_lpm_meta that only this file uses: the length of limbo, and the
+ * batch of freed groups whose grace period is under way (its first group, 0: none).
+ */
+enum { M_LIMBO_N = IPXR_LPM_M_USED + 1, M_WAIT };
 
 static inline __u32 ld(const __u32 *p)
 {
@@ -112,6 +122,80 @@ static int grace(void)
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
 		return 0;
 	return -errno;
+}
+
+/*
+ * The grace-period thread, one per process: it runs a period whenever one was asked for since
+ * the last began. Tickets count the periods asked for; a batch of groups handed over with
+ * ticket T is free once T periods have passed.
+ */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool started;
+	bool failed;		/* no thread, or membarrier refused: graces are synchronous */
+	unsigned long asked, passed;
+} gp = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static void *grace_thread(void *arg)
+{
+	unsigned long t;
+
+	(void)arg;
+	pthread_mutex_lock(&gp.mu);
+	for (;;) {
+		while (gp.passed == gp.asked)
+			pthread_cond_wait(&gp.cv, &gp.mu);
+		t = gp.asked;	/* the period below begins after every request up to t */
+		pthread_mutex_unlock(&gp.mu);
+		if (grace())
+			usleep(50 * 1000);	/* as stale_release(): time is all there is */
+		pthread_mutex_lock(&gp.mu);
+		gp.passed = t;
+		pthread_cond_broadcast(&gp.cv);
+	}
+	return NULL;
+}
+
+/* Ask for a grace period that begins after this call: its ticket, 0 when there is no thread. */
+static unsigned long grace_ask(void)
+{
+	sigset_t all, old;
+	unsigned long t = 0;
+	pthread_t th;
+
+	pthread_mutex_lock(&gp.mu);
+	if (!gp.started && !gp.failed) {
+		/* signals stay the main thread's (ipxr sync's SIGTERM) */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		if (pthread_create(&th, NULL, grace_thread, NULL) == 0) {
+			pthread_detach(th);
+			gp.started = true;
+		} else {
+			gp.failed = true;
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (gp.started) {
+		t = ++gp.asked;
+		pthread_cond_broadcast(&gp.cv);
+	}
+	pthread_mutex_unlock(&gp.mu);
+	return t;
+}
+
+/* Whether the period of ticket @t has passed; with @wait, once it has. */
+static bool grace_passed(unsigned long t, bool wait)
+{
+	bool done;
+
+	pthread_mutex_lock(&gp.mu);
+	while (wait && gp.passed < t)
+		pthread_cond_wait(&gp.cv, &gp.mu);
+	done = gp.passed >= t;
+	pthread_mutex_unlock(&gp.mu);
+	return done;
 }
 
 static void stale_release(struct lpm *l)
@@ -213,17 +297,53 @@ static int grow(struct lpm *l, __u32 need)
 	return err;
 }
 
+/*
+ * The waiting batch becomes the free list (empty: the caller's condition) when its grace period
+ * has passed (@wait: once it has). A batch another process handed over has no ticket here: a
+ * period asked for now begins after its groups were freed, which is all it needs.
+ */
+static void wait_reclaim(struct lpm *l, bool wait)
+{
+	__u32 *m = meta(l);
+
+	if (!m[M_WAIT] || m[IPXR_LPM_M_FREE])
+		return;
+	if (!l->wait_ticket)
+		l->wait_ticket = grace_ask();
+	if (l->wait_ticket ? !grace_passed(l->wait_ticket, wait) : !wait || grace())
+		return;
+	m[IPXR_LPM_M_FREE] = m[M_WAIT];	/* limbo's list, ended by 0 when it was handed over */
+	m[M_WAIT] = 0;
+	l->wait_ticket = 0;
+}
+
+/* Limbo handed to the grace-period thread as the waiting batch, when it is worth a period. */
+static void limbo_handover(struct lpm *l)
+{
+	__u32 *m = meta(l);
+
+	if (m[M_WAIT] || !m[IPXR_LPM_M_LIMBO] || m[M_LIMBO_N] < LIMBO_BATCH)
+		return;
+	m[M_WAIT] = m[IPXR_LPM_M_LIMBO];
+	m[IPXR_LPM_M_LIMBO] = 0;
+	m[M_LIMBO_N] = 0;
+	l->wait_ticket = grace_ask();
+}
+
 /* A group filled with @fill (not yet reachable), or a negative errno. */
 static long group_alloc(struct lpm *l, __u32 fill)
 {
 	__u32 *m = meta(l), g, *e;
 	int err, i;
 
-	if (!m[IPXR_LPM_M_FREE] && m[IPXR_LPM_M_LIMBO] &&
-	    (m[M_LIMBO_N] >= LIMBO_BATCH || m[IPXR_LPM_M_HIWATER] >= l->cap) && !grace()) {
-		m[IPXR_LPM_M_FREE] = m[IPXR_LPM_M_LIMBO];
-		m[IPXR_LPM_M_LIMBO] = 0;
-		m[M_LIMBO_N] = 0;
+	if (!m[IPXR_LPM_M_FREE]) {
+		wait_reclaim(l, false);
+		limbo_handover(l);
+	}
+	/* no free group and none unused: wait for the batch, or for limbo's own period */
+	if (!m[IPXR_LPM_M_FREE] && m[IPXR_LPM_M_HIWATER] >= l->cap) {
+		lpm_quiesce(l);
+		m = meta(l);
 	}
 	g = m[IPXR_LPM_M_FREE];
 	if (g) {
@@ -423,9 +543,29 @@ int lpm_end(struct lpm *l)
 			bpf_map_delete_elem(l->outer_fd, &l->slot);
 	} else {
 		__atomic_store_n(&meta(l)[IPXR_LPM_M_DIRTY], 0, __ATOMIC_RELEASE);
+		/* what this bracket freed starts its grace period now, not at the next need */
+		if (!meta(l)[IPXR_LPM_M_FREE])
+			wait_reclaim(l, false);
+		limbo_handover(l);
 	}
 	stale_release(l);
 	return err;
+}
+
+void lpm_quiesce(struct lpm *l)
+{
+	__u32 *m;
+
+	if (!l->w)
+		return;
+	m = meta(l);
+	if (!m[M_WAIT] && m[IPXR_LPM_M_LIMBO] && !m[IPXR_LPM_M_FREE]) {
+		m[M_WAIT] = m[IPXR_LPM_M_LIMBO];
+		m[IPXR_LPM_M_LIMBO] = 0;
+		m[M_LIMBO_N] = 0;
+		l->wait_ticket = grace_ask();
+	}
+	wait_reclaim(l, true);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -61,7 +61,7 @@ struct lpm {
 	void *ctx;		/* of lookup and dump */
 	bool repaint;		/* lpm_end() repaints the pool whole */
 	bool begun;		/* lpm_begin() done, lpm_end() due */
-	bool grace_done;	/* limbo may be reused: readers have left it */
+	unsigned long wait_ticket;	/* grace period of the waiting batch (lpm.c), 0: none */
 	/* a pinned pool (lpm_open()); otherwise @w is malloc'd (lpm_init(), tests) */
 	int outer_fd;		/* ipxr_lpm, -1: none */
 	__u32 slot;
@@ -79,6 +79,11 @@ struct lpm {
  */
 int lpm_open(struct lpm *l, int af, int lpm_fd, int trie_fd);
 void lpm_close(struct lpm *l);
+/*
+ * Wait until the groups freed so far are reusable (a grace period): painting otherwise takes
+ * unused groups while the grace-period thread waits, and reuses them once it has.
+ */
+void lpm_quiesce(struct lpm *l);
 
 /*
  * For tests and tools: an empty pool in memory, painted from the trie that @lookup and @dump

@@ -714,6 +714,7 @@ static void test_pool(struct lpm *l, int outer)
 	check(lpm_groups_used(l) == used0 && lpm_verify(l, on_mismatch, &shown) == 0,
 	      "%s pool: deleting them returns every group (%u in use)",
 	      fam_bytes == 4 ? "IPv4" : "IPv6", lpm_groups_used(l));
+	lpm_quiesce(l);
 	lpm_begin(l);
 	t0 = now_s();
 	for (i = 0; i < n; i++) {
