@@ -78,9 +78,9 @@ int nl_route6_host_del(__u32 table, const __u8 *dst);
 struct kroute;
 
 /*
- * nl_route_dump() a piece at a time, on a socket of its own that never blocks, for a reader that
- * must go on with other work between pieces (ipxr sync's re-scan between event batches). Each
- * piece is made by the kernel when it is read, from the table as it is then.
+ * nl_route_dump() a piece at a time, on a socket of its own that a thread reads ahead (a few
+ * pieces), for a reader that must go on with other work between pieces (ipxr sync's re-scan
+ * between event batches). Each piece shows the table as it was when the kernel made it.
  * nl_route_stream_open() sends the request (NULL and errno on failure); nl_route_stream_read()
  * reads at most @max pieces, running @cb on each route of the family and table asked for: 1
  * when more is to come (poll nl_route_stream_fd()), 0 when the dump is complete, a negative

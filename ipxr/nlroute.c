@@ -5,13 +5,18 @@
  * dumps, and the kernel's choice for one prefix.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "kroute.h"
 #include "netlink.h"
@@ -341,33 +346,121 @@ int nl_route_dump(int family, __u32 table, int (*cb)(const struct kroute *r, voi
 /* ------------------------------------------------------------------------------------------ */
 /* A dump read a piece at a time                                                                */
 
+/*
+ * A thread receives the pieces into a ring and the caller parses them: the kernel's side of a
+ * dump is not cheap when the table changes under it (an IPv6 dump walks its tree again from the
+ * root, skipping what it has sent, after every change: 10-100 ms for four pieces of a 200,000
+ * route table under churn), and that time must not hold up the caller's other work. The ring
+ * is small: a piece read ahead is older than the table, which the caller allows for anyway.
+ */
+#define STREAM_PIECES	32
+
+struct piece {
+	int len;
+	/* the size the kernel fills each dump message to (netlink.c); messages are 4-aligned */
+	char buf[32768] __attribute__((aligned(8)));
+};
+
 struct nl_route_stream {
 	struct mnl_socket *sock;
 	unsigned int portid, seq;
 	struct dump_ctx d;
-	bool done;
-	/* the size the kernel fills each dump message to (netlink.c); messages are 4-aligned */
-	char buf[32768] __attribute__((aligned(8)));
+	bool done;		/* the caller parsed the end of the dump */
+	int efd;		/* readable when a piece is in the ring */
+	int space_efd;		/* readable when the caller has taken a piece */
+	pthread_t th;
+	bool th_started;
+	/*
+	 * Single producer (the thread moves tail), single consumer (the caller moves head), no
+	 * lock: a thread of lower priority holding one would stall the caller.
+	 */
+	unsigned int head, tail;
+	int stop;		/* the caller closes the stream */
+	int err;		/* the thread's receive error (errno), set before it stops */
+	struct piece ring[STREAM_PIECES];
 };
+
+static unsigned int ld_acq(const unsigned int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void st_rel(unsigned int *p, unsigned int v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* Whether the piece holds the dump's last message (its end, or an error instead of it). */
+static bool piece_ends(const struct piece *p)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)p->buf;
+	int len = p->len;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
+static void *stream_thread(void *arg)
+{
+	struct nl_route_stream *st = arg;
+	struct pollfd pfd = { .fd = st->space_efd, .events = POLLIN };
+	unsigned int tail = st->tail;
+	struct piece *p;
+	eventfd_t v;
+	ssize_t n;
+
+	/* the kernel's walk is the thread's CPU time: the caller's work comes first */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), getpriority(PRIO_PROCESS, 0) + 10);
+	while (!__atomic_load_n(&st->stop, __ATOMIC_RELAXED)) {
+		if (tail - ld_acq(&st->head) == STREAM_PIECES) {
+			poll(&pfd, 1, 100);
+			eventfd_read(st->space_efd, &v);
+			continue;
+		}
+		p = &st->ring[tail % STREAM_PIECES];
+		n = mnl_socket_recvfrom(st->sock, p->buf, sizeof(p->buf));
+		/* EAGAIN: the receive timeout, a look at st->stop */
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (n < 0) {
+			__atomic_store_n(&st->err, errno, __ATOMIC_RELEASE);
+			eventfd_write(st->efd, 1);
+			break;
+		}
+		p->len = (int)n;
+		st_rel(&st->tail, ++tail);
+		eventfd_write(st->efd, 1);
+		if (piece_ends(p))
+			break;
+	}
+	return NULL;
+}
 
 struct nl_route_stream *nl_route_stream_open(int family, __u32 table)
 {
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct timeval tv = { .tv_usec = 100 * 1000 };
 	struct nl_route_stream *st = calloc(1, sizeof(*st));
+	sigset_t all, old;
 	struct rtmsg *rtm;
-	int err, fd;
+	int err;
 
 	if (!st)
 		return NULL;
-	st->sock = mnl_socket_open(NETLINK_ROUTE);
+	st->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	st->space_efd = st->efd < 0 ? -1 : eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (st->space_efd < 0)
+		goto fail;
+	st->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!st->sock)
 		goto fail;
 	if (mnl_socket_bind(st->sock, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto fail;
-	/* never waits for the kernel: poll() says when the next piece is there */
-	fd = mnl_socket_get_fd(st->sock);
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+	/* the thread blocks in receive only for this long between looks at st->stop */
+	if (setsockopt(mnl_socket_get_fd(st->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
 		goto fail;
 	st->portid = mnl_socket_get_portid(st->sock);
 	st->seq = time(NULL);
@@ -380,6 +473,16 @@ struct nl_route_stream *nl_route_stream_open(int family, __u32 table)
 	rtm->rtm_family = family;
 	if (mnl_socket_sendto(st->sock, nlh, nlh->nlmsg_len) < 0)
 		goto fail;
+	/* signals stay the caller's (ipxr sync's SIGTERM) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&st->th, NULL, stream_thread, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		errno = err;
+		goto fail;
+	}
+	st->th_started = true;
 	return st;
 fail:
 	err = errno;
@@ -390,26 +493,31 @@ fail:
 
 int nl_route_stream_fd(const struct nl_route_stream *st)
 {
-	return mnl_socket_get_fd(st->sock);
+	return st->efd;
 }
 
 int nl_route_stream_read(struct nl_route_stream *st, unsigned int max,
 			 int (*cb)(const struct kroute *r, void *data), void *data)
 {
-	unsigned int i;
-	int ret;
+	unsigned int head = st->head;
+	struct piece *p;
+	eventfd_t v;
+	int ret, err;
 
 	st->d.cb = cb;
 	st->d.data = data;
-	for (i = 0; i < max && !st->done; i++) {
-		/* each receive lets the kernel fill the next piece from the table as it is now */
-		ret = mnl_socket_recvfrom(st->sock, st->buf, sizeof(st->buf));
-		if (ret < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return 1;
-			return -errno;
+	eventfd_read(st->efd, &v);	/* before the ring: a piece after it wakes the poll again */
+	while (max-- && !st->done) {
+		if (head == ld_acq(&st->tail)) {
+			err = __atomic_load_n(&st->err, __ATOMIC_ACQUIRE);
+			if (err && head == ld_acq(&st->tail))
+				return -err;
+			return 1;
 		}
-		ret = mnl_cb_run(st->buf, ret, st->seq, st->portid, dump_cb, &st->d);
+		p = &st->ring[head % STREAM_PIECES];
+		ret = mnl_cb_run(p->buf, p->len, st->seq, st->portid, dump_cb, &st->d);
+		st_rel(&st->head, ++head);
+		eventfd_write(st->space_efd, 1);
 		if (ret < 0)
 			return -errno;
 		if (ret == MNL_CB_STOP)
@@ -417,6 +525,9 @@ int nl_route_stream_read(struct nl_route_stream *st, unsigned int max,
 		if (st->d.ret)
 			return st->d.ret;
 	}
+	/* more in the ring already: the caller polls, so say so */
+	if (!st->done && head != ld_acq(&st->tail))
+		eventfd_write(st->efd, 1);
 	return st->done ? 0 : 1;
 }
 
@@ -429,8 +540,17 @@ void nl_route_stream_close(struct nl_route_stream *st)
 {
 	if (!st)
 		return;
+	if (st->th_started) {
+		__atomic_store_n(&st->stop, 1, __ATOMIC_RELAXED);
+		eventfd_write(st->space_efd, 1);
+		pthread_join(st->th, NULL);
+	}
 	if (st->sock)
 		mnl_socket_close(st->sock);
+	if (st->efd >= 0)
+		close(st->efd);
+	if (st->space_efd >= 0)
+		close(st->space_efd);
 	free(st);
 }
 

@@ -781,8 +781,8 @@ static int reconcile_prefix(const struct dirty *d)
  * and what the dump did not show is removed. A prefix an event changed while the re-scan runs
  * is the events' (s.scan.touched): the dump's view of it may be older, and its key may be new.
  */
-#define SCAN_PIECES	4	/* dump messages per step, about 300 routes each */
-#define SCAN_KEYS	2000	/* keys of the maps per step */
+#define SCAN_PIECES	1	/* dump messages per step, about 300 routes */
+#define SCAN_KEYS	1000	/* keys of the maps per step */
 /*
  * Steps a batch runs while no notification waits: the re-scan takes the idle time, and gives
  * way to the events within one step (a millisecond or so). After an overrun the maps are
