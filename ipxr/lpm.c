@@ -37,6 +37,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -260,25 +261,40 @@ static int pool_publish(struct lpm *l, int fd, __u32 *w, __u32 groups)
 }
 
 /*
- * Room for at least @need groups, the content kept. Twice the groups up to GROW_DOUBLE_MAX, a
- * quarter more above: each step allocates (and the kernel clears) a whole pool and copies the
- * old one, which was a third of ipxr sync's CPU time following a full table with quarter steps
- * from the start, while doubling a full IPv6 table's pool of hundreds of MiB would waste as
- * much again. 0 or a negative errno.
+ * Room for at least @need groups, the content kept. Each step allocates (and the kernel clears)
+ * a whole pool and copies the old one: with steps of a quarter, a routing daemon's full IPv6
+ * table allocated five times its final pool, a third of ipxr sync's CPU time while it followed
+ * the load. So a pool doubles up to GROW_DOUBLE_MAX, and above it too while it keeps growing
+ * (the last step less than GROW_LOAD_S ago: a load); a single step above it is a quarter.
+ * What a load leaves unused, lpm_compact() gives back once the load is over.
  */
 #define GROW_DOUBLE_MAX	65536U	/* groups: 64 MiB */
+#define GROW_LOAD_S	2.0
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static int grow(struct lpm *l, __u32 need)
 {
-	__u32 step = l->cap < GROW_DOUBLE_MAX ? l->cap : l->cap / 4, cap, *w;
+	double now = mono_s();
+	bool load = l->grown_at && now - l->grown_at < GROW_LOAD_S;
+	__u32 step = l->cap < GROW_DOUBLE_MAX || load ? l->cap : l->cap / 4, cap, *w;
 
 	cap = l->cap + (step > INIT_GROUPS ? step : INIT_GROUPS);
 	int fd, err;
 
 	if (cap < need)
 		cap = need;
+	if (cap > IPXR_LPM_IDX_MASK / 2 && need <= IPXR_LPM_IDX_MASK / 2)
+		cap = IPXR_LPM_IDX_MASK / 2;
 	if (cap > IPXR_LPM_IDX_MASK / 2)
 		return -E2BIG;
+	l->grown_at = now;
 	if (l->outer_fd < 0) {
 		w = realloc(l->w, (size_t)cap * GBYTES);
 		if (!w)
@@ -550,6 +566,20 @@ int lpm_end(struct lpm *l)
 	}
 	stale_release(l);
 	return err;
+}
+
+bool lpm_compact(struct lpm *l)
+{
+	__u32 used;
+
+	if (!l->w || l->outer_fd < 0 || l->cap <= GROW_DOUBLE_MAX || !l->begun || l->repaint)
+		return false;
+	used = meta(l)[IPXR_LPM_M_HIWATER];
+	/* a repaint leaves an eighth unused: worth it when a third is */
+	if (l->cap - used <= l->cap / 3)
+		return false;
+	l->repaint = true;
+	return true;
 }
 
 void lpm_quiesce(struct lpm *l)

@@ -61,6 +61,7 @@ struct lpm {
 	void *ctx;		/* of lookup and dump */
 	bool repaint;		/* lpm_end() repaints the pool whole */
 	bool begun;		/* lpm_begin() done, lpm_end() due */
+	double grown_at;	/* CLOCK_MONOTONIC seconds of the last growth, 0: none */
 	unsigned long wait_ticket;	/* grace period of the waiting batch (lpm.c), 0: none */
 	/* a pinned pool (lpm_open()); otherwise @w is malloc'd (lpm_init(), tests) */
 	int outer_fd;		/* ipxr_lpm, -1: none */
@@ -84,6 +85,11 @@ void lpm_close(struct lpm *l);
  * unused groups while the grace-period thread waits, and reuses them once it has.
  */
 void lpm_quiesce(struct lpm *l);
+/*
+ * Inside a bracket, once a load is over (the caller knows): when it left a third of a pool
+ * larger than 64 MiB unused, have lpm_end() repaint it into a pool that fits. True when it will.
+ */
+bool lpm_compact(struct lpm *l);
 
 /*
  * For tests and tools: an empty pool in memory, painted from the trie that @lookup and @dump

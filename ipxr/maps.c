@@ -485,6 +485,9 @@ void maps_close(void)
 {
 	if (m.open && m.writable && m.locked)
 		writes_bump();
+	/* a writer that goes away (not ipxr sync between batches) ends its load here */
+	if (!m.keep)
+		front_compact();
 	front_end();	/* needs the trie still open */
 	write_unmark();	/* after the front structure's repaint: the last change */
 	if (m.keep && m.open && m.writable && m.locked) {
@@ -774,6 +777,20 @@ void front_invalidate(const struct ipxr_family *f)
 
 	if (l)
 		lpm_invalidate(l);
+}
+
+bool front_compact(void)
+{
+	const struct ipxr_family *f;
+	bool any = false;
+
+	for_each_family(f) {
+		struct lpm *l = front_of(f);
+
+		if (l && lpm_compact(l))
+			any = true;
+	}
+	return any;
 }
 
 int front_repaint_all(void)

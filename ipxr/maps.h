@@ -120,6 +120,8 @@ void front_set(const struct ipxr_family *f, const struct route_key *key,
 void front_del(const struct ipxr_family *f, const struct route_key *key);
 void front_invalidate(const struct ipxr_family *f);
 int front_repaint_all(void);
+/* Pools a load left a third unused are repainted to fit at maps_close(): true if any. */
+bool front_compact(void);
 
 /* Check a map's info against what this ipxr was built for: 0 or a message in @why. */
 struct map_expect {

@@ -112,6 +112,7 @@ static struct {
 	/* what the current batch must do */
 	bool resync;		/* dump the table and diff it against the maps */
 	bool overrun;		/* notifications were lost: the maps are behind */
+	bool compact;		/* see front_compact(): the loop was idle after a load */
 	bool rules;
 	bool addrs;
 	struct dirty *dirty;
@@ -1200,7 +1201,7 @@ static void check_rules(void)
 
 static void batch_reset(void)
 {
-	s.resync = s.rules = s.addrs = s.overrun = false;
+	s.resync = s.rules = s.addrs = s.overrun = s.compact = false;
 	/* s.restore is the re-scan's: it lasts until one is complete */
 	s.ndirty = s.nlinks = s.nneigh = 0;
 }
@@ -1242,6 +1243,8 @@ static int batch_apply(void)
 		maps_gen = gen;
 		s.resync = true;
 	}
+	if (s.compact && front_compact())
+		sync_log(LOG_INFO_, "the load is over: front structure pools repainted to fit");
 	apply_links();
 	apply_neigh();
 	if (s.rules)
@@ -1376,14 +1379,23 @@ static int sync_start(void)
 
 /* The next re-scan: every s.scan seconds, sooner after a failed batch; 0: none due. */
 static double next_scan;
+/*
+ * A look at the pools (front_compact()) once the notifications have been quiet for
+ * SYNC_COMPACT_S after a large batch (a load may have grown them); 0: none due.
+ */
+#define SYNC_COMPACT_S		5
+#define SYNC_COMPACT_BATCH	1000
+static double next_compact;
 
 static int poll_timeout(void)
 {
-	double left;
+	double left, t = next_scan;
 
-	if (!next_scan)
+	if (next_compact && (!t || next_compact < t))
+		t = next_compact;
+	if (!t)
 		return -1;
-	left = next_scan - now_s();
+	left = t - now_s();
 	return left > 0 ? (int)(left * 1000) + 1 : 0;
 }
 
@@ -1426,9 +1438,15 @@ static int sync_loop(int fd)
 		/* the safety re-scan is due: one running already is as good */
 		if (next_scan && now_s() >= next_scan && !scanning())
 			s.resync = true;
+		if (s.ndirty >= SYNC_COMPACT_BATCH || s.resync || scanning())
+			next_compact = now_s() + SYNC_COMPACT_S;
+		else if (next_compact && !s.ndirty && now_s() >= next_compact)
+			s.compact = true;
 		if (!s.resync && !s.ndirty && !s.nlinks && !s.nneigh && !s.rules && !s.addrs &&
-		    !scanning())
+		    !scanning() && !s.compact)
 			continue;
+		if (s.compact)
+			next_compact = 0;
 		if (s.resync)
 			next_scan = s.scan ? now_s() + s.scan : 0;
 		err = batch_apply();

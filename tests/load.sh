@@ -7,7 +7,9 @@
 #     packet: replaced through the same next hop, through alternating next hops, a more
 #     specific route added and removed inside it, a /24 added and removed inside a /16;
 #  2. 4 writers and 2 readers for 20,000 operations: every read lists each route once and
-#     every route present throughout, the final table is exactly what the operations imply.
+#     every route present throughout, the final table is exactly what the operations imply;
+#  3. a load that grows the IPv4 front structure's pool past 64 MiB (doubling while it grows)
+#     leaves a pool that fits: repainted at the end when a third of it is unused.
 #
 #	tests/load.sh		(root; IPXR=path/to/ipxr, default build/asan/ipxr; V=1 verbose)
 #
@@ -212,5 +214,27 @@ ip -n "$R" route show root 10.100.0.0/14 proto 105 |
 	awk '{ print $1, $3 }' | sort >"$LIB_TMP/kernel"
 expect_eq "the kernel's table too" "$(diff "$LIB_TMP/expect" "$LIB_TMP/kernel" | head -5)" ""
 check "ipxr check after the writers" ipxr check
+
+# --- 3. a pool grown by a load is given back ---
+# /32s in 40,000 /16s of their own: two groups each, 80,000 groups, past the 65,536 (64 MiB)
+# up to which pools double
+lpm_groups4() {	# the IPv4 pool's groups (max_entries of the map in slot 0 of ipxr_lpm)
+	local id
+	id=$(bpftool -j map lookup pinned "$(pinned ipxr_lpm)" key 0 0 0 0 |
+	     jq -r '.value | reverse | map(ltrimstr("0x")) | join("")')
+	bpftool -j map show id $((16#$id)) | jq -r .max_entries	# little-endian bytes
+}
+awk 'BEGIN { n = 0; for (a = 11; a < 200 && n < 40000; a++) for (b = 0; b < 256 && n < 40000;
+     b++) { if (a == 127 || a == 169) continue; printf "route add %d.%d.7.7/32 via 10.0.2.2 dev r-eth1\n", a, b; n++ } }' \
+	>"$LIB_TMP/spread"
+check "40,000 /32s in /16s of their own in one batch" px -b "$LIB_TMP/spread"
+groups=$(lpm_groups4)
+diag "IPv4 pool after the load: $groups groups"
+expect_ge "the pool holds the load's 80,000 groups" "$groups" 80000
+expect_eq "and fits it: under 100,000 groups, not the 131,072 of its last doubling" \
+	"$((groups < 100000))" 1
+check "ipxr check after the load" ipxr check
+sed 's/^route add/route del/' "$LIB_TMP/spread" >"$LIB_TMP/unspread"
+check "the 40,000 /32s deleted" px -b "$LIB_TMP/unspread"
 
 lib_finish
