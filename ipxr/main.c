@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 			ipxr.json = ipxr.pretty = true;	/* -p implies -j */
 			break;
 		case OPT_NETNS:
-			netns = *++argv;
+			netns = ipxr.netns = *++argv;
 			argc--;
 			break;
 		case OPT_BATCH:

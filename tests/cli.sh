@@ -246,6 +246,30 @@ verdict "maps missing: names the path searched" grep -q "$TMP/empty/xdp/globals"
 verdict "maps missing: mentions TC_BPF_MNT" grep -q "TC_BPF_MNT" "$TMP/err"
 verdict "maps missing: says how to load the object" \
 	grep -q "ip link set dev DEV xdpdrv obj xdp_router.o sec xdp_router" "$TMP/err"
+verdict "maps missing: says where ip pins them" \
+	grep -q "pins them in $TMP/empty/xdp/globals" "$TMP/err"
+verdict "maps missing on a bpffs: no hint about mounts or namespaces" \
+	test -s "$TMP/err" -a -z "$(grep "not a bpffs" "$TMP/err")"
+# a directory that is no bpffs cannot hold the pins: said, with how to mount one
+mkdir -p "$TMP/nobpffs"
+TC_BPF_MNT=$TMP/nobpffs run route show
+verdict "maps missing, no bpffs there: exit 4" test "$rc" -eq 4
+verdict "maps missing, no bpffs there: says so and how to mount one" \
+	grep -q "$TMP/nobpffs is not a bpffs: mount one (mount -t bpf bpf $TMP/nobpffs)" "$TMP/err"
+# The README's commands typed inside `ip netns exec`: its /sys (a new sysfs) hides the bpffs the
+# maps are pinned in, whatever the host has at /sys/fs/bpf.
+(unset TC_BPF_MNT; ip netns exec "$NS" "$IPXR" route show >"$TMP/out" 2>"$TMP/err")
+rc=$?
+verdict "inside ip netns exec: exit 4" test "$rc" -eq 4
+verdict "inside ip netns exec: names the namespace and ip netns exec's remount" \
+	grep -q "not a bpffs in network namespace \"$NS\": \`ip netns exec\` remounts /sys" \
+	"$TMP/err"
+verdict "inside ip netns exec: offers ipxr -n NETNS and TC_BPF_MNT" \
+	grep -q "Run \"ipxr -n $NS \.\.\.\" from outside.*in TC_BPF_MNT" "$TMP/err"
+# -n enters only the network namespace: the same error without the remount story
+(unset TC_BPF_MNT; "$IPXR" -n "$NS" route show >"$TMP/out" 2>"$TMP/err")
+verdict "with -n: no ip netns exec hint (-n keeps /sys)" \
+	test -s "$TMP/err" -a -z "$(grep "ip netns exec" "$TMP/err")"
 TC_BPF_MNT=$TMP/empty run -j route add 10.0.0.0/8 dev rtr-p0
 json_ok "maps missing with -j: valid JSON error on stdout" '.error | test("not found")'
 verdict "maps missing with -j: exit 4" test "$rc" -eq 4
