@@ -34,7 +34,8 @@ WARNFLAGS	:= -Wall -Wextra -Werror
 PKG_CFLAGS	= $(shell $(PKG_CONFIG) --cflags libbpf libmnl 2>/dev/null)
 PKG_LIBS	= $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null)
 IPXR_CFLAGS	= $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE -DIPXR_VERSION=\"$(VERSION)\" \
-		  -DIPXR_OBJ_PATH=\"$(BPFOBJDIR)/xdp_router.o\" -Ibpf -Iipxr $(PKG_CFLAGS)
+		  -DIPXR_OBJ_PATH=\"$(BPFOBJDIR)/xdp_router.o\" \
+		  -DIPXR_PORTS_PATH=\"$(SYSCONFDIR)/ipxr/ports\" -Ibpf -Iipxr $(PKG_CFLAGS)
 IPXR_LIBS	= $(PKG_LIBS) -lelf -lz
 
 # clang -target bpf does not search the multiarch include directory that holds <asm/types.h>.

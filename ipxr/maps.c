@@ -207,7 +207,7 @@ static int err_missing(const char *path)
 	return ipxr_error(IPXR_EXIT_NOMAPS, "ipxr maps not found: \"%s\" does not exist. "
 			  "\"ip link set dev DEV xdpdrv obj xdp_router.o sec xdp_router\" pins "
 			  "them in %s/xdp/globals (${TC_BPF_MNT:-/sys/fs/bpf}/xdp/globals, "
-			  "TC_BPF_MNT=%s): load the XDP object first.%s", path,
+			  "TC_BPF_MNT=%s): load the XDP object first (ipxr port attach).%s", path,
 			  mnt, env && *env ? env : "(unset)", hint);
 }
 
