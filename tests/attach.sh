@@ -72,6 +72,8 @@ expect_match "the pinned ipxr_stats is the programs' ($st_id in $m0)" "[[,]$st_i
 check "ipxr sync once compiles the kernel's routes" px sync once
 expect_match "the route via h2 is in the maps" "^10.0.9.0/24 via $H2_IP dev r-eth1" \
 	"$(px route show)"
+# the first echoes resolve the neighbour entries through the kernel: not counted
+run nsrun "$H1" ping -c 1 -W 2 "$H2_IP" && run nsrun "$H1" ping -c 1 -W 2 "$GW_DEST"
 check_fast fwd_datagrams ipxr_stat "attached by ipxr port attach" 20 "$H2_IP"
 check_fast fwd_datagrams ipxr_stat "attached by ipxr port attach, via a gateway" 20 "$GW_DEST"
 
