@@ -78,6 +78,8 @@ fi
 
 check "dpkg -i installs it" dpkg -i "$DEB" || bail "the package is installed"
 INSTALLED=1
+# from here on the CLI under test is the package's (lib.sh's helpers run $IPXR)
+IPXR=/usr/sbin/ipxr
 mapfile -t LISTED < <(dpkg -L ipxr)
 expect_ge "dpkg -L ipxr lists its files" "${#LISTED[@]}" 20
 for f in /usr/sbin/ipxr /usr/lib/ipxr/xdp_router.o /lib/systemd/system/ipxr-attach.service \
@@ -85,13 +87,13 @@ for f in /usr/sbin/ipxr /usr/lib/ipxr/xdp_router.o /lib/systemd/system/ipxr-atta
 	 /etc/ipxr/ports /usr/share/bash-completion/completions/ipxr; do
 	check "installed: $f" test -f "$f"
 done
-expect_eq "ipxr -V" "$(/usr/sbin/ipxr -V)" "ipxr $VERSION (map layout $LAYOUT)"
+expect_eq "ipxr -V" "$("$IPXR" -V)" "ipxr $VERSION (map layout $LAYOUT)"
 expect_eq "man -w ipxr" "$(man -w ipxr 2>&1)" /usr/share/man/man8/ipxr.8.gz
 expect_eq "man -w ipxr-port" "$(man -w ipxr-port 2>&1)" /usr/share/man/man8/ipxr-port.8.gz
 expect_match "the installed ipxr attaches the installed object by default" \
-	'OBJECT: /usr/lib/ipxr/xdp_router.o' "$(/usr/sbin/ipxr port help)"
+	'OBJECT: /usr/lib/ipxr/xdp_router.o' "$("$IPXR" port help)"
 expect_match "... and reads /etc/ipxr/ports by default" 'FILE: /etc/ipxr/ports by default' \
-	"$(/usr/sbin/ipxr port help)"
+	"$("$IPXR" port help)"
 expect_eq "the installed /etc/ipxr/ports names no port (all comments)" \
 	"$(sed 's/#.*//' /etc/ipxr/ports | tr -d ' \t\n')" ""
 expect_match "the installed completion completes the port object" 'port' \
@@ -116,7 +118,6 @@ expect_eq "ipxr-sync.service runs the installed ipxr sync" "$sync_cmd" \
 expect_match "ipxr-attach.service is ordered before ipxr-sync.service" \
 	'^Before=ipxr-sync.service' "$(cat /lib/systemd/system/ipxr-attach.service)"
 
-IPXR=/usr/sbin/ipxr
 topo_build || bail "topology h1 - r - h2 built"
 printf '# test ports\nr-eth0\nr-eth1\n' >"$LIB_TMP/ports"
 # as systemd runs them: its environment file's words split on blanks (unquoted in sh)
