@@ -33,8 +33,9 @@ fresh)
 esac
 # `make deb` (scripts/mkdeb.sh), and tests/deb.sh, which runs it
 if [[ $purpose == deb || $purpose == test ]]; then
+	# dpkg-buildpackage refuses to build without build-essential, an implicit Build-Depends
 	need+=(dpkg-buildpackage:dpkg-dev dpkg-parsechangelog:dpkg-dev dh:debhelper
-	       lintian:lintian git:git)
+	       lintian:lintian git:git /var/lib/dpkg/info/build-essential.list:build-essential)
 fi
 # the documentation tests render the pages and drive the completion as bash-completion loads it
 if [[ $purpose == test ]]; then
