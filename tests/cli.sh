@@ -708,6 +708,36 @@ test "$rc" -eq 0 || nok "forwarding off: exit code $rc"
 ip netns exec "$NS" sysctl -qw net.ipv4.conf.rtr-p1.forwarding=1
 expect "remove the warning's route" 0 route del 10.71.0.0/16
 
+# --- port attach|detach: the grammar, and attaching again keeps the table ---
+run port help
+verdict "port help: grammar on stdout, exit 0" grep -q "^MODE := { native | generic }" "$TMP/out"
+expect_err "port: unknown command" 1 'unknown port command "launch"' port launch
+expect_err "port attach dev: value missing" 1 'argument is missing after "dev"' port attach dev
+expect_err "port attach: file and dev" 1 'either "file" or "dev", not both' \
+	port attach file /dev/null dev rtr-p0
+expect_err "port attach: dev twice" 1 'either "dev" is duplicate' \
+	port attach dev rtr-p0 dev rtr-p1
+expect_err "port attach: a mode needs dev" 1 'unknown keyword "generic"' port attach generic
+expect_err "port attach: two modes" 1 'unknown keyword "generic"' \
+	port attach dev rtr-p0 native generic
+expect_err "port detach takes no object" 1 'unknown keyword "obj"' port detach obj "$OBJ"
+expect_err "port attach: object missing" 3 'cannot read the XDP object "/nonexistent\.o"' \
+	port attach dev rtr-p0 obj /nonexistent.o
+expect_err "port attach: unknown device" 3 'Cannot find device "eth9"$' \
+	port attach dev eth9 obj "$OBJ"
+expect_err "port attach: ports file missing" 3 'Cannot open ports file "/nonexistent"' \
+	port attach file /nonexistent
+run -j port attach dev eth9 obj "$OBJ"
+json_ok "port attach with -j: a JSON error" '.error | test("Cannot find device")'
+before=$(snapshot)
+id0=$(ip -n "$NS" -j link show dev rtr-p0 | jq '.[0].xdp.prog.id')
+expect "port attach again (the same-layout upgrade)" 0 port attach dev rtr-p0 obj "$OBJ"
+verdict "port attach again: silent" test ! -s "$TMP/err" -a ! -s "$TMP/out"
+verdict "port attach again: a new program on rtr-p0" \
+	test "$(ip -n "$NS" -j link show dev rtr-p0 | jq '.[0].xdp.prog.id')" != "$id0"
+verdict "port attach again: every route and next hop kept" test "$(snapshot)" == "$before"
+in_step "after port attach again"
+
 # --- the front structure: every write to the tries keeps ipxr_lpm in step ---
 # nested prefixes, each write checked entry by entry, and the leaves that matter spelt out
 gw=$("$IPXR" -n "$NS" -j nexthop show | jq '.[] | select(.gateway == "10.0.0.1") | .id')
