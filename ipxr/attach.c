@@ -52,6 +52,7 @@ static char ip_out[1024];
  */
 static int run_ip(char *const args[])
 {
+	char buf[512];
 	int pipefd[2], status;
 	size_t len = 0;
 	ssize_t n;
@@ -74,10 +75,15 @@ static int run_ip(char *const args[])
 		_exit(127);
 	}
 	close(pipefd[1]);
-	while ((n = read(pipefd[0], ip_out + len, sizeof(ip_out) - 1 - len)) > 0 ||
-	       (n < 0 && errno == EINTR))
-		if (n > 0)
-			len += n;
+	/* read to the end, what does not fit too: ip must not block on a full pipe */
+	while ((n = read(pipefd[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+		if (n <= 0 || len >= sizeof(ip_out) - 1)
+			continue;
+		if ((size_t)n > sizeof(ip_out) - 1 - len)
+			n = sizeof(ip_out) - 1 - len;
+		memcpy(ip_out + len, buf, n);
+		len += n;
+	}
 	close(pipefd[0]);
 	ip_out[len] = '\0';
 	/* one line: newlines of ip's message and libbpf's warnings joined */
@@ -308,6 +314,10 @@ static int port_run(int argc, char **argv, bool attach)
 			return err;
 		}
 	}
+	/* the package's file is all comments until the operator names the ports */
+	if (!n)
+		ipxr_warn("%s names no port: nothing to %s", file ? file : IPXR_PORTS_PATH,
+			  attach ? "attach" : "detach");
 	if (!obj)
 		obj = IPXR_OBJ_PATH;
 	if (attach && access(obj, R_OK))

@@ -95,6 +95,11 @@ expect_match "a missing device: named with FILE:LINE" \
 p0b=$(prog_id r-eth0)
 check "a missing device: the next port is still attached (program replaced)" \
 	test -n "$p0b" -a "$p0b" != "$p0"
+printf '# no port yet\n\n' >"$LIB_TMP/none"
+out=$(px port attach file "$LIB_TMP/none" obj "$XDP_OBJ" 2>&1)
+rc=$?
+expect_eq "a ports file of comments: exit 0, said" "$rc:$out" \
+	"0:Warning: $LIB_TMP/none names no port: nothing to attach"
 out=$(px port attach file "$LIB_TMP/nonexistent" 2>&1)
 expect_match "a ports file that does not exist: said" 'Cannot open ports file' "$out"
 
