@@ -132,8 +132,8 @@ static int attach_one(const struct port_req *r, const char *obj)
 	}
 	/* slower than native by far, and a port the operator may have thought native */
 	if (r->mode == MODE_AUTO)
-		ipxr_warn("%sport %s: no native XDP (%s): attached in generic mode (xdpgeneric)",
-			  r->where, r->name, native_out);
+		ipxr_warn("%sport %s: native mode failed (%s): attached in generic mode "
+			  "(xdpgeneric)", r->where, r->name, native_out);
 	return 0;
 }
 
