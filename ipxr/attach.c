@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <net/if.h>
+#include <bpf/btf.h>
 
 #include "attach.h"
 #include "maps.h"
@@ -273,6 +274,50 @@ static void port_usage(FILE *out)
 		ipxr_options_usage);
 }
 
+/* The map layout version @obj was built with, from its BTF (enum ipxr_layout); -ENOENT: none. */
+static int object_layout(const char *obj, long long *version)
+{
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	struct btf *btf;
+	int id, i, err = -ENOENT;
+
+	btf = btf__parse(obj, NULL);
+	if (!btf)
+		return -errno;
+	id = btf__find_by_name_kind(btf, "ipxr_layout", BTF_KIND_ENUM);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0, e = t ? btf_enum(t) : NULL; t && i < btf_vlen(t); i++, e++) {
+		if (strcmp(btf__name_by_offset(btf, e->name_off), "IPXR_LAYOUT_VERSION") == 0) {
+			*version = btf_kflag(t) ? (long long)(__u32)e->val : e->val;
+			err = 0;
+			break;
+		}
+	}
+	btf__free(btf);
+	return err;
+}
+
+/*
+ * ip reuses a pinned map whenever its type, sizes and flags match the object's (libbpf does not
+ * compare the layout version), so an object of a new layout attached over old pins of the same
+ * sizes would run on maps whose meaning changed. Refused, saying how to rebuild them instead.
+ */
+static int check_layout(const char *obj)
+{
+	long long want = 0, have = 0;
+	char dir[PATH_MAX];
+
+	if (object_layout(obj, &want) || pinned_layout(&have) || want == have)
+		return 0;	/* not ours, nothing pinned yet, or the same layout */
+	maps_dir(dir, sizeof(dir));
+	return ipxr_error(IPXR_EXIT_NOMAPS, "the maps pinned in %s are of map layout %lld and "
+			  "%s of map layout %lld: ip would give the new program the old maps. "
+			  "Remove them first (rm -f %s/ipxr_*): the object pins new ones, and ipxr "
+			  "sync rebuilds them from the kernel's table (ipxr-port(8), UPGRADES)",
+			  dir, have, obj, want, dir);
+}
+
 static int port_run(int argc, char **argv, bool attach)
 {
 	struct port_req one = { .where = "" }, *reqs = NULL;
@@ -323,6 +368,8 @@ static int port_run(int argc, char **argv, bool attach)
 	if (attach && access(obj, R_OK))
 		err = ipxr_error(IPXR_EXIT_LOOKUP, "cannot read the XDP object \"%s\": %s", obj,
 				 strerror(errno));
+	else if (attach)
+		err = check_layout(obj);
 	/* every port tried, the first failure's exit code returned: boot gets what it can */
 	for (i = 0; !err && i < n; i++) {
 		rc = attach ? attach_one(&reqs[i], obj) : detach_one(&reqs[i]);

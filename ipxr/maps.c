@@ -274,6 +274,24 @@ out:
 	return err;
 }
 
+int pinned_layout(long long *version)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", maps_dir(dir, sizeof(dir)), IPXR_MAP_CONFIG);
+	fd = bpf_obj_get_opts(path, &opts);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno :
+	      layout_version(info.btf_id, info.btf_value_type_id, version);
+	close(fd);
+	return err;
+}
+
 static void close_fds(void)
 {
 	int i;

@@ -191,6 +191,15 @@ if run make -s -C "$NEW" bpf/xdp_router.o ipxr/ipxr; then
 	out=$(nx route show 2>&1)
 	expect_match "the next ipxr refuses the old maps, naming both layouts" \
 		"map layout version $layout, this ipxr knows map layout version $next" "$out"
+	# same sizes, new meaning: ip would reuse the old pins, so ipxr refuses to attach over them
+	p0=$(prog_id r-eth0)
+	out=$(nx port attach file "$PORTS" obj "$NEW/bpf/xdp_router.o" 2>&1)
+	rc=$?
+	expect_eq "new layout over the old pins: refused (exit 4)" "$rc" 4
+	expect_match "... naming both layouts and how to rebuild" \
+		"are of map layout $layout and .* of map layout $next: .*rm -f $TC_BPF_MNT/xdp/globals/ipxr_\*" \
+		"$out"
+	expect_eq "... and no port touched" "$(prog_id r-eth0)" "$p0"
 	routes0=$(px route show)
 	nsrun_t 15 "$H1" ping -q -c 3000 -i 0.001 -W 1 "$GW_DEST" >"$LIB_TMP/flood" 2>&1 &
 	flood=$!
