@@ -88,8 +88,11 @@ for f in /usr/sbin/ipxr /usr/lib/ipxr/xdp_router.o /lib/systemd/system/ipxr-atta
 	check "installed: $f" test -f "$f"
 done
 expect_eq "ipxr -V" "$("$IPXR" -V)" "ipxr $VERSION (map layout $LAYOUT)"
-expect_eq "man -w ipxr" "$(man -w ipxr 2>&1)" /usr/share/man/man8/ipxr.8.gz
-expect_eq "man -w ipxr-port" "$(man -w ipxr-port 2>&1)" /usr/share/man/man8/ipxr-port.8.gz
+# -a: a page from make install in /usr/local would come first
+expect_match "man -w ipxr finds the package's page" '^/usr/share/man/man8/ipxr\.8\.gz$' \
+	"$(man -aw ipxr 2>&1)"
+expect_match "man -w ipxr-port finds the package's page" \
+	'^/usr/share/man/man8/ipxr-port\.8\.gz$' "$(man -aw ipxr-port 2>&1)"
 expect_match "the installed ipxr attaches the installed object by default" \
 	'OBJECT: /usr/lib/ipxr/xdp_router.o' "$("$IPXR" port help)"
 expect_match "... and reads /etc/ipxr/ports by default" 'FILE: /etc/ipxr/ports by default' \
