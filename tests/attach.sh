@@ -68,7 +68,7 @@ check "the maps are pinned where ip pins them (\$TC_BPF_MNT/xdp/globals)" \
 	test -e "$(pinned ipxr_config)"
 # the pinned maps are the ones the programs use (every path of the program counts in ipxr_stats)
 st_id=$(bpftool map show pinned "$(pinned ipxr_stats)" -j | jq -r .id)
-expect_match "the pinned ipxr_stats is the programs' ($st_id in $m0)" "[[,]$st_id[],]" "$m0"
+expect_match "the pinned ipxr_stats is the programs' ($st_id in $m0)" "[[,]${st_id}[],]" "$m0"
 check "ipxr sync once compiles the kernel's routes" px sync once
 expect_match "the route via h2 is in the maps" "^10.0.9.0/24 via $H2_IP dev r-eth1" \
 	"$(px route show)"

@@ -34,12 +34,13 @@ lib_init ipxr-deb
 INSTALLED=0
 
 # the package goes even when the test stops half-way
+# shellcheck disable=SC2317 # run by the EXIT trap
 deb_cleanup()
 {
 	local rc=$?
 
 	((INSTALLED)) && dpkg --purge ipxr >/dev/null 2>&1
-	(exit $rc)
+	(exit "$rc")
 	lib_cleanup
 }
 trap deb_cleanup EXIT
