@@ -9,7 +9,8 @@
 #                      the bare-redirect floor (IPv4 and IPv6), ns/packet against table size,
 #                      route loading, BIRD; results in bench/results/ (root, 13-24 minutes)
 #   make bench-quick   the same, smaller and shorter (about 5 minutes), in build/bench-quick/
-#   make install       PREFIX=/usr/local DESTDIR= (UNITDIR: where ipxr-sync.service goes)
+#   make install       PREFIX=/usr/local DESTDIR= (UNITDIR: where the systemd units go)
+#   make deb           the Debian package, in build/deb/ (lintian-checked)
 #   make clean
 
 PREFIX		?= /usr/local
@@ -34,7 +35,8 @@ WARNFLAGS	:= -Wall -Wextra -Werror
 PKG_CFLAGS	= $(shell $(PKG_CONFIG) --cflags libbpf libmnl 2>/dev/null)
 PKG_LIBS	= $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null)
 IPXR_CFLAGS	= $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE -DIPXR_VERSION=\"$(VERSION)\" \
-		  -DIPXR_OBJ_PATH=\"$(BPFOBJDIR)/xdp_router.o\" -Ibpf -Iipxr $(PKG_CFLAGS)
+		  -DIPXR_OBJ_PATH=\"$(BPFOBJDIR)/xdp_router.o\" \
+		  -DIPXR_PORTS_PATH=\"$(SYSCONFDIR)/ipxr/ports\" -Ibpf -Iipxr $(PKG_CFLAGS)
 IPXR_LIBS	= $(PKG_LIBS) -lelf -lz
 
 # clang -target bpf does not search the multiarch include directory that holds <asm/types.h>.
@@ -55,7 +57,8 @@ FUZZ_FLAGS	:= -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 FUZZ_TIME	?= 60
 BENCH_BINS	:= bench/nsperpkt bench/stall
 
-.PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick fuzz
+.PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick fuzz \
+	deb
 all: build/.deps-ok bpf/xdp_router.o ipxr/ipxr
 
 # Named missing packages beat a compiler error about a header; checked once per tree.
@@ -70,7 +73,7 @@ bpf/xdp_router.o: bpf/xdp_router.c bpf/ipxr_maps.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 ipxr/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile
-	$(CC) $(IPXR_CFLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
+	$(CC) $(IPXR_CFLAGS) $(LDFLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 
 # The same CLI under AddressSanitizer and UBSan, for the test suite.
 asan: build/asan/ipxr
@@ -190,12 +193,23 @@ install: all
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/ipxr $(DESTDIR)$(BASHCOMPDIR)/ipxr
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/ipxr-sync.service.in \
-		>$(DESTDIR)$(UNITDIR)/ipxr-sync.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/ipxr-sync.service
+	for u in ipxr-sync ipxr-attach; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+			systemd/$$u.service.in >$(DESTDIR)$(UNITDIR)/$$u.service && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; \
+	done
 	install -d $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d
 	install -m 0644 etc/iproute2/rt_protos.d/ipxr.conf \
 		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/ipxr.conf
+	# the ports ipxr-attach.service attaches the object to; an operator's edits are kept
+	install -d $(DESTDIR)$(SYSCONFDIR)/ipxr
+	[ -e $(DESTDIR)$(SYSCONFDIR)/ipxr/ports ] || \
+		install -m 0644 etc/ipxr/ports $(DESTDIR)$(SYSCONFDIR)/ipxr/ports
+
+# dpkg-buildpackage cleans the tree it builds in: scripts/mkdeb.sh builds a copy of this one
+deb:
+	@scripts/deps.sh deb
+	scripts/mkdeb.sh
 
 clean:
 	rm -rf bpf/*.o ipxr/ipxr build $(TEST_BINS) $(BENCH_BINS)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "batch.h"
 #include "json_print.h"
 #include "local.h"
@@ -33,7 +34,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ipxr [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       ipxr [ -force ] -batch FILENAME\n"
-		"OBJECT := { route | nexthop | stats | sync | monitor | check }\n"
+		"OBJECT := { route | nexthop | stats | sync | monitor | check | port }\n"
 		"%s", ipxr_options_usage);
 }
 
@@ -60,6 +61,7 @@ static const struct cmd objects[] = {
 	{ "sync", do_sync },
 	{ "monitor", do_monitor },
 	{ "check", do_check },
+	{ "port", do_port },
 	{ "help", do_help },
 	{ NULL, NULL },
 };
@@ -266,7 +268,7 @@ int main(int argc, char **argv)
 			ipxr.json = ipxr.pretty = true;	/* -p implies -j */
 			break;
 		case OPT_NETNS:
-			netns = *++argv;
+			netns = ipxr.netns = *++argv;
 			argc--;
 			break;
 		case OPT_BATCH:

@@ -5,6 +5,7 @@
  * is read from the BTF of the config map, which the object that created the maps carries.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,8 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -124,14 +127,88 @@ int map_fd(enum ipxr_map_id id)
 	return m.fd[id];
 }
 
+/*
+ * Whether @path is on a bpffs. A directory on another file system (the tmpfs or sysfs that `ip
+ * netns exec` mounts over /sys) cannot hold pins, so the maps are somewhere this process does
+ * not see.
+ */
+static bool on_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+/*
+ * The name under /run/netns of the network namespace this process is in (the one `ip netns
+ * exec NAME` entered), or empty. Each name there is a bind mount of the namespace's nsfs inode,
+ * the number /proc/self/ns/net links to; the initial namespace has no name, so it is never
+ * taken for one (reading /proc/1 to tell it would need more than root under some sandboxes).
+ */
+static void netns_name(char *name, size_t len)
+{
+	char link[64], path[PATH_MAX];
+	unsigned long long ino;
+	struct dirent *de;
+	struct stat st;
+	ssize_t n;
+	DIR *d;
+
+	*name = '\0';
+	n = readlink("/proc/self/ns/net", link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	if (sscanf(link, "net:[%llu]", &ino) != 1)
+		return;
+	d = opendir("/run/netns");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
+		if (stat(path, &st) == 0 && st.st_ino == ino) {
+			snprintf(name, len, "%s", de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+}
+
+/*
+ * The first error a new user meets, so it says where ip pins the maps and, when that place is
+ * not a bpffs, why: most often the /sys that `ip netns exec` remounts, which hides the host's
+ * /sys/fs/bpf although the object is attached and its maps are pinned there.
+ */
 static int err_missing(const char *path)
 {
-	const char *mnt = getenv("TC_BPF_MNT");
+	const char *env = getenv("TC_BPF_MNT");
+	const char *mnt = env && *env ? env : "/sys/fs/bpf";
+	char ns[NAME_MAX + 1], hint[PATH_MAX + 512] = "";
 
-	return ipxr_error(IPXR_EXIT_NOMAPS, "ipxr maps not found: \"%s\" does not exist "
-			  "(searched ${TC_BPF_MNT:-/sys/fs/bpf}/xdp/globals, TC_BPF_MNT=%s). Load "
-			  "the XDP object first: ip link set dev DEV xdpdrv obj xdp_router.o "
-			  "sec xdp_router", path, mnt && *mnt ? mnt : "(unset)");
+	if (!on_bpffs(mnt)) {
+		/* -n keeps this process's /sys: nothing hides the bpffs then */
+		if (ipxr.netns)
+			*ns = '\0';
+		else
+			netns_name(ns, sizeof(ns));
+		if (*ns)
+			snprintf(hint, sizeof(hint), " %s is not a bpffs in network namespace "
+				 "\"%s\": `ip netns exec` remounts /sys, which hides the bpffs ip "
+				 "pinned the maps in. Run \"ipxr -n %s ...\" from outside instead (it "
+				 "enters only the network namespace), or mount a bpffs for the "
+				 "namespace and give its path to both ip and ipxr in TC_BPF_MNT.",
+				 mnt, ns, ns);
+		else
+			snprintf(hint, sizeof(hint), " %s is not a bpffs: mount one (mount -t bpf "
+				 "bpf %s) before attaching the object.", mnt, mnt);
+	}
+	return ipxr_error(IPXR_EXIT_NOMAPS, "ipxr maps not found: \"%s\" does not exist. "
+			  "\"ip link set dev DEV xdpdrv obj xdp_router.o sec xdp_router\" pins "
+			  "them in %s/xdp/globals (${TC_BPF_MNT:-/sys/fs/bpf}/xdp/globals, "
+			  "TC_BPF_MNT=%s): load the XDP object first (ipxr port attach).%s", path,
+			  mnt, env && *env ? env : "(unset)", hint);
 }
 
 static int err_access(const char *path, int err)
@@ -194,6 +271,24 @@ static int layout_version(__u32 btf_id, __u32 value_type_id, long long *version)
 	}
 out:
 	btf__free(btf);
+	return err;
+}
+
+int pinned_layout(long long *version)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", maps_dir(dir, sizeof(dir)), IPXR_MAP_CONFIG);
+	fd = bpf_obj_get_opts(path, &opts);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno :
+	      layout_version(info.btf_id, info.btf_value_type_id, version);
+	close(fd);
 	return err;
 }
 

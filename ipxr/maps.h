@@ -104,6 +104,12 @@ int map_fd(enum ipxr_map_id id);
 const char *maps_dir(char *buf, size_t len);
 
 /*
+ * The map layout version the pinned ipxr_config's BTF carries, whatever this ipxr's: 0, or
+ * -ENOENT when nothing is pinned, another negative errno when it cannot be told.
+ */
+int pinned_layout(long long *version);
+
+/*
  * The front structure ipxr_lpm (ipxr/lpm.h) is derived from both tries and must follow every
  * write to them: front_begin() after maps_open(true) and before the first write of the process
  * (local_sync() included), front_set()/front_del() after each successful update or delete,

@@ -30,6 +30,7 @@ struct ipxr_global {
 	bool pretty;
 	int stats;		/* -s given (count) */
 	bool force;
+	const char *netns;	/* -n NETNS: entered with setns() only, /sys as it was */
 	bool batch;		/* reading commands from a file: next hops are written at the end */
 	const char *batch_file;	/* for the FILE:LINE prefix of errors */
 	unsigned long batch_line;

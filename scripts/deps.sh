@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Check the tools ipxr needs for a purpose (build, test, demo, bench); on Debian or Ubuntu
+# Check the tools ipxr needs for a purpose (build, test, demo, bench, deb); on Debian or Ubuntu
 # install the missing ones with apt-get and say so, elsewhere name them and fail. With --check,
 # only name what is missing (plain `make` must not run apt-get behind the user's back); with
 # --list, print the command-or-file:package pairs of the purpose (tests/deps.sh checks them
@@ -31,6 +31,12 @@ fresh)
 	need+=(debootstrap:debootstrap git:git)
 	;;
 esac
+# `make deb` (scripts/mkdeb.sh), and tests/deb.sh, which runs it
+if [[ $purpose == deb || $purpose == test ]]; then
+	# dpkg-buildpackage refuses to build without build-essential, an implicit Build-Depends
+	need+=(dpkg-buildpackage:dpkg-dev dpkg-parsechangelog:dpkg-dev dh:debhelper
+	       lintian:lintian git:git /var/lib/dpkg/info/build-essential.list:build-essential)
+fi
 # the documentation tests render the pages and drive the completion as bash-completion loads it
 if [[ $purpose == test ]]; then
 	need+=(man:man-db groff:groff-base script:bsdutils

@@ -246,6 +246,30 @@ verdict "maps missing: names the path searched" grep -q "$TMP/empty/xdp/globals"
 verdict "maps missing: mentions TC_BPF_MNT" grep -q "TC_BPF_MNT" "$TMP/err"
 verdict "maps missing: says how to load the object" \
 	grep -q "ip link set dev DEV xdpdrv obj xdp_router.o sec xdp_router" "$TMP/err"
+verdict "maps missing: says where ip pins them" \
+	grep -q "pins them in $TMP/empty/xdp/globals" "$TMP/err"
+verdict "maps missing on a bpffs: no hint about mounts or namespaces" \
+	test -s "$TMP/err" -a -z "$(grep "not a bpffs" "$TMP/err")"
+# a directory that is no bpffs cannot hold the pins: said, with how to mount one
+mkdir -p "$TMP/nobpffs"
+TC_BPF_MNT=$TMP/nobpffs run route show
+verdict "maps missing, no bpffs there: exit 4" test "$rc" -eq 4
+verdict "maps missing, no bpffs there: says so and how to mount one" \
+	grep -q "$TMP/nobpffs is not a bpffs: mount one (mount -t bpf bpf $TMP/nobpffs)" "$TMP/err"
+# The README's commands typed inside `ip netns exec`: its /sys (a new sysfs) hides the bpffs the
+# maps are pinned in, whatever the host has at /sys/fs/bpf.
+(unset TC_BPF_MNT; ip netns exec "$NS" "$IPXR" route show >"$TMP/out" 2>"$TMP/err")
+rc=$?
+verdict "inside ip netns exec: exit 4" test "$rc" -eq 4
+verdict "inside ip netns exec: names the namespace and ip netns exec's remount" \
+	grep -q "not a bpffs in network namespace \"$NS\": \`ip netns exec\` remounts /sys" \
+	"$TMP/err"
+verdict "inside ip netns exec: offers ipxr -n NETNS and TC_BPF_MNT" \
+	grep -q "Run \"ipxr -n $NS \.\.\.\" from outside.*in TC_BPF_MNT" "$TMP/err"
+# -n enters only the network namespace: the same error without the remount story
+(unset TC_BPF_MNT; "$IPXR" -n "$NS" route show >"$TMP/out" 2>"$TMP/err")
+verdict "with -n: no ip netns exec hint (-n keeps /sys)" \
+	test -s "$TMP/err" -a -z "$(grep "ip netns exec" "$TMP/err")"
 TC_BPF_MNT=$TMP/empty run -j route add 10.0.0.0/8 dev rtr-p0
 json_ok "maps missing with -j: valid JSON error on stdout" '.error | test("not found")'
 verdict "maps missing with -j: exit 4" test "$rc" -eq 4
@@ -683,6 +707,36 @@ verdict "forwarding off: warning, exit 0" \
 test "$rc" -eq 0 || nok "forwarding off: exit code $rc"
 ip netns exec "$NS" sysctl -qw net.ipv4.conf.rtr-p1.forwarding=1
 expect "remove the warning's route" 0 route del 10.71.0.0/16
+
+# --- port attach|detach: the grammar, and attaching again keeps the table ---
+run port help
+verdict "port help: grammar on stdout, exit 0" grep -q "^MODE := { native | generic }" "$TMP/out"
+expect_err "port: unknown command" 1 'unknown port command "launch"' port launch
+expect_err "port attach dev: value missing" 1 'argument is missing after "dev"' port attach dev
+expect_err "port attach: file and dev" 1 'either "file" or "dev", not both' \
+	port attach file /dev/null dev rtr-p0
+expect_err "port attach: dev twice" 1 'either "dev" is duplicate' \
+	port attach dev rtr-p0 dev rtr-p1
+expect_err "port attach: a mode needs dev" 1 'unknown keyword "generic"' port attach generic
+expect_err "port attach: two modes" 1 'unknown keyword "generic"' \
+	port attach dev rtr-p0 native generic
+expect_err "port detach takes no object" 1 'unknown keyword "obj"' port detach obj "$OBJ"
+expect_err "port attach: object missing" 3 'cannot read the XDP object "/nonexistent\.o"' \
+	port attach dev rtr-p0 obj /nonexistent.o
+expect_err "port attach: unknown device" 3 'Cannot find device "eth9"$' \
+	port attach dev eth9 obj "$OBJ"
+expect_err "port attach: ports file missing" 3 'Cannot open ports file "/nonexistent"' \
+	port attach file /nonexistent
+run -j port attach dev eth9 obj "$OBJ"
+json_ok "port attach with -j: a JSON error" '.error | test("Cannot find device")'
+before=$(snapshot)
+id0=$(ip -n "$NS" -j link show dev rtr-p0 | jq '.[0].xdp.prog.id')
+expect "port attach again (the same-layout upgrade)" 0 port attach dev rtr-p0 obj "$OBJ"
+verdict "port attach again: silent" test ! -s "$TMP/err" -a ! -s "$TMP/out"
+verdict "port attach again: a new program on rtr-p0" \
+	test "$(ip -n "$NS" -j link show dev rtr-p0 | jq '.[0].xdp.prog.id')" != "$id0"
+verdict "port attach again: every route and next hop kept" test "$(snapshot)" == "$before"
+in_step "after port attach again"
 
 # --- the front structure: every write to the tries keeps ipxr_lpm in step ---
 # nested prefixes, each write checked entry by entry, and the leaves that matter spelt out

@@ -169,7 +169,14 @@ V6="2001:db8:1::/64 2001:db8:2::/64 2001:db8:3::/64 2001:db8:dead::/48"
 
 # ---- the grammar ---------------------------------------------------------------------------------
 
-offers "objects" "" "route nexthop stats sync monitor check help"
+offers "objects" "" "route nexthop stats sync monitor check port help"
+offers "port: attach, detach, help" "port " "attach detach help"
+offers "port attach: file, dev, obj" "port attach " "file dev obj"
+offers "port attach dev NAME: a mode, obj" "port attach dev rtr-p0 " "native generic obj"
+offers "port attach dev NAME native: obj alone" "port attach dev rtr-p0 native " "obj"
+offers "port attach file: not dev too" "port attach file /etc/ipxr/ports " "obj"
+offers "port detach: file, dev (no mode, no object)" "port detach " "file dev"
+offers "port detach dev NAME: nothing more" "port detach dev rtr-p0 " ""
 offers "sync: once, help" "sync " "once help"
 offers "sync once: table and scan" "sync once " "table scan"
 offers "sync once table: main" "sync once table " "main"

@@ -41,6 +41,7 @@ purpose_of() {
 	scripts/demo.sh) echo demo ;;
 	scripts/deps.sh) echo build ;;
 	scripts/check-fresh.sh) echo fresh ;;
+	scripts/mkdeb.sh) echo deb ;;
 	tests/* | .ci/*) echo test ;;
 	bench/*) echo bench ;;
 	completion/*) echo "" ;;	# run by whoever sources it
@@ -113,7 +114,7 @@ problems() {
 		map+="$f=$p;"
 	done
 	# every purpose's list, as deps.sh prints it
-	for purpose in build test demo bench fresh; do
+	for purpose in build test demo bench fresh deb; do
 		list=$(bash "$dir/scripts/deps.sh" "$purpose" --list) || {
 			printf 'not ok\tscripts/deps.sh %s --list\n' "$purpose"
 			return
