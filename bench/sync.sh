@@ -30,6 +30,8 @@ CHURN_RATE=${CHURN_RATE:-10000}		# route changes per second
 CHURN_SECS=${CHURN_SECS:-$( ((QUICK)) && echo 10 || echo 60)}
 CHURN_FLAPS=50				# flap protocols; one is toggled every 1/50 s
 SYNC_SCAN=${SYNC_SCAN:-}		# ipxr sync's re-scan interval (s), its default if empty
+SYNC_NICE=$(sed -n 's/^Nice=//p' "$ROOT/systemd/ipxr-sync.service.in")
+SYNC_NICE=${SYNC_NICE:-0}
 MAPLAT=${MAPLAT:-$BIN/maplat}
 SYNC_LOG=$BIN/last.sync.log	# ipxr sync's own log, kept after the run as bench.sh keeps its log
 ANN=${H1%-h1}-ann
@@ -76,8 +78,9 @@ sync_daemon()
 	local log=$SYNC_LOG n0 i
 
 	n0=$(grep -c "following table" "$log" 2>/dev/null)
+	# at the priority its systemd unit gives it
 	# shellcheck disable=SC2086 # SYNC_SCAN: a number of seconds or nothing
-	"$IPXR" -n "$R" sync ${SYNC_SCAN:+scan $SYNC_SCAN} >>"$log" 2>&1 &
+	nice -n "$SYNC_NICE" "$IPXR" -n "$R" sync ${SYNC_SCAN:+scan $SYNC_SCAN} >>"$log" 2>&1 &
 	SYNC_PID=$!
 	LIB_BG_PIDS+=("$SYNC_PID")
 	for ((i = 0; i < 3000; i++)); do
