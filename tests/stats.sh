@@ -189,4 +189,64 @@ expect_eq "-j -s route show: under nexthop_stats, with the route's nexthop id" \
 	"$(jq -c '.[0] | [has("nexthop_stats"), has("stats"), (.nexthop_stats.packets >= 0)]' <<<"$out")" \
 	'[true,false,true]'
 
+# ---- ipxr monitor pass ---------------------------------------------------------------------------
+
+# sample_rate: ipxr_config.sample as the pinned map holds it
+sample_rate()
+{
+	bpftool -j map dump pinned "$(pinned ipxr_config)" | jq -r '.[0].formatted.value.sample'
+}
+sampling_on() { [[ $(sample_rate) != 0 ]]; }
+# monitor OUT ARGS...: ipxr monitor pass ARGS in the background, once it samples
+monitor()
+{
+	local out=$1
+
+	shift
+	ipxr "$@" >"$out" 2>"$out.err" &
+	MON_PID=$!
+	LIB_BG_PIDS+=("$MON_PID")
+	wait_for 5 sampling_on || diag "the monitor did not turn sampling on"
+}
+
+expect_eq "pass sampling is off by default" "$(sample_rate)" 0
+mon=$LIB_TMP/mon
+monitor "$mon" monitor pass reason ttl_exceeded count 3
+out=$(nsrun "$H1" ping -c 5 -i 0.05 -t 1 -W 1 "$H2_IP" 2>&1)
+wait "$MON_PID"
+expect_eq "monitor pass reason ttl_exceeded count 3: exits after 3 frames" "$?" 0
+expect_eq "3 lines, each the port, the reason and the frame" \
+	"$(grep -cE "^[0-9:.]+ r-eth0 ttl_exceeded inet: IP $H1_IP > $H2_IP: proto 1 \(ICMP type 8 code 0\) echo request, ttl 1, length $FRAME\$" "$mon")" 3
+[[ $V == 1 ]] && diag_output "$(cat "$mon" "$mon.err")"
+expect_eq "sampling is off again after the monitor" "$(sample_rate)" 0
+
+monitor "$mon" -j monitor pass dev r-eth0 rate 1/1 count 2
+out=$(nsrun "$H1" ping -c 4 -i 0.05 -t 1 -W 1 "$H2_IP" 2>&1)
+wait "$MON_PID"
+expect_eq "-j monitor pass dev r-eth0 count 2: two JSON objects with dev, reason, addresses" \
+	"$(jq -s -c '[.[] | [.dev, .reason, .family, .src, .dst, .ttl, .len, .caplen]] | unique' "$mon")" \
+	"[[\"r-eth0\",\"ttl_exceeded\",\"inet\",\"$H1_IP\",\"$H2_IP\",1,$FRAME,$FRAME]]"
+expect_eq "... and exactly two" "$(jq -s length "$mon")" 2
+
+monitor "$mon" monitor pass dev r-eth1 count 1
+nsrun "$H1" ping -c 3 -i 0.05 -t 1 -W 1 "$H2_IP" >/dev/null 2>&1
+nsrun "$H2" ping -c 1 -t 1 -W 1 "$H1_IP" >/dev/null 2>&1
+wait "$MON_PID"
+expect_eq "monitor pass dev r-eth1: h2's frame only, none of h1's" \
+	"$(grep -c " r-eth1 ttl_exceeded inet: IP $H2_IP > $H1_IP:" "$mon") $(wc -l <"$mon")" "1 1"
+
+pcap=$LIB_TMP/pass.pcap
+monitor "$mon" monitor pass count 2 -w "$pcap"
+nsrun "$H1" ping -c 4 -i 0.05 -t 1 -W 1 "$H2_IP" >/dev/null 2>&1
+wait "$MON_PID"
+expect_match "monitor pass -w: says how many frames it wrote" "^2 frames written to $pcap\$" \
+	"$(cat "$mon.err")"
+out=$(tcpdump -n -r "$pcap" 2>&1)
+expect_eq "tcpdump -r reads the pcap: 2 ICMP echo requests h1 -> h2" \
+	"$(grep -c "IP $H1_IP > $H2_IP: ICMP echo request" <<<"$out")" 2
+expect_match "tcpdump: link type Ethernet" "link-type EN10MB" "$out"
+check_fail "reason forward is not a pass reason" ipxr monitor pass reason forward
+check_fail "rate 0 is refused" ipxr monitor pass rate 0
+check_fail "-w with -j is refused" ipxr -j monitor pass -w "$pcap"
+
 lib_finish
