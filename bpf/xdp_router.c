@@ -40,6 +40,7 @@ _Static_assert(offsetof(struct bpf_fib_lookup, h_vlan_proto) + 4 ==
 	       offsetof(struct bpf_fib_lookup, smac), "tbid is not where h_vlan_proto is");
 
 _Static_assert(IPXR_STAT_MAX <= IPXR_MAX_STATS, "stats map too small");
+_Static_assert((IPXR_SAMPLE_LEN & (IPXR_SAMPLE_LEN - 1)) == 0, "sample() masks by the length");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -709,10 +710,17 @@ static __always_inline void sample(struct xdp_md *ctx, enum ipxr_stat_family sf,
 	s->reason = why;
 	s->family = sf;
 	s->pad = 0;
+	/*
+	 * 1 to IPXR_SAMPLE_LEN bytes, in a form Linux 6.1's verifier can bound: it learns no
+	 * lower bound from "caplen != 0", and the helper refuses a size that may be 0. The mask is
+	 * an instruction clang cannot see through, as in pkt_len16(). An empty frame asks for
+	 * IPXR_SAMPLE_LEN bytes, which the helper refuses: no bytes sampled.
+	 */
 	caplen = bytes < IPXR_SAMPLE_LEN ? bytes : IPXR_SAMPLE_LEN;
-	/* as in pkt_len16(): a bound Linux 6.1's verifier sees, whatever clang makes of the above */
-	asm volatile("%0 &= 0xff" : "+r"(caplen));
-	if (caplen < 1 || caplen > IPXR_SAMPLE_LEN || bpf_xdp_load_bytes(ctx, 0, s->data, caplen))
+	caplen--;
+	asm volatile("%0 &= %1" : "+r"(caplen) : "i"(IPXR_SAMPLE_LEN - 1));
+	caplen++;
+	if (bpf_xdp_load_bytes(ctx, 0, s->data, caplen))
 		caplen = 0;
 	s->caplen = caplen;
 	bpf_ringbuf_submit(s, 0);
