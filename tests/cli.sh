@@ -1082,7 +1082,7 @@ run -4 -j stats show
 json_ok "6: stats -4 -j: inet only" '(.families | keys) == ["inet"] and .reasons == .families.inet'
 run stats show
 verdict "6: stats text: per-family lines are non-zero and well formed" test -z "$(grep -vE \
-	'^(action|reason) [a-z_]+ packets [0-9]+ bytes [0-9]+$|^(link|inet|inet6) reason [a-z_]+ packets [1-9][0-9]* bytes [1-9][0-9]*$|^policy rules: [0-9]+ non-default, the fast path follows table [a-z0-9]+ only$' \
+	'^(action|reason) [a-z_]+ packets [0-9]+ bytes [0-9]+$|^(link|inet|inet6) reason [a-z_]+ packets [1-9][0-9]* bytes [1-9][0-9]*$|^port [a-z0-9-]+( (rx|tx|pass|drop) packets [0-9]+ bytes [0-9]+){4}$|^policy rules: [0-9]+ non-default, the fast path follows table [a-z0-9]+ only$' \
 	"$TMP/out")"
 
 # help
