@@ -5,7 +5,7 @@
  *
  * The program copies the first IPXR_SAMPLE_LEN bytes of one passed frame in ipxr_config.sample
  * into the ring buffer ipxr_pass_ring; the rate is 0 (off) unless a monitor runs: this one sets
- * it while it runs and puts back what it found when it stops. The reason and port filters are
+ * it when it starts and turns it off when it stops. The reason and port filters are
  * applied here, after sampling, so "rate 100 reason ttl_exceeded" shows one TTL expiry in 100.
  * One monitor at a time: two would share the ring's records between them.
  */
@@ -355,9 +355,9 @@ int monitor_pass(int argc, char **argv)
 		err = sample_set(pm.rate, &old);
 	if (err)
 		goto out;
-	if (old && old != pm.rate)
-		ipxr_warn("the sampling rate was 1/%u (another monitor?): 1/%u until this one "
-			  "stops", old, pm.rate);
+	if (old)
+		ipxr_warn("sampling was on already (1/%u): another monitor runs, or one was killed "
+			  "before it could turn it off; this one turns it off when it stops", old);
 	pm.mono_to_real = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -369,8 +369,8 @@ int monitor_pass(int argc, char **argv)
 			break;
 		}
 	}
-	/* put back what was there: off, unless an operator had set a rate of their own */
-	n = sample_set(old, NULL);
+	/* off, whatever was found: a monitor killed before it could do this leaves it on */
+	n = sample_set(0, NULL);
 	if (!err)
 		err = n;
 	if (pm.file)

@@ -245,6 +245,20 @@ out=$(tcpdump -n -r "$pcap" 2>&1)
 expect_eq "tcpdump -r reads the pcap: 2 ICMP echo requests h1 -> h2" \
 	"$(grep -c "IP $H1_IP > $H2_IP: ICMP echo request" <<<"$out")" 2
 expect_match "tcpdump: link type Ethernet" "link-type EN10MB" "$out"
+# a monitor killed before it could turn sampling off: the next one says so and turns it off
+"$IPXR" -n "$R" monitor pass >/dev/null 2>&1 &
+killed=$!
+LIB_BG_PIDS+=("$killed")
+wait_for 5 sampling_on || diag "the monitor did not turn sampling on"
+kill -KILL "$killed"
+wait "$killed" 2>/dev/null
+expect_eq "a monitor killed with SIGKILL leaves sampling on" "$(sample_rate)" 1
+monitor "$mon" monitor pass count 1
+nsrun "$H1" ping -c 2 -i 0.05 -t 1 -W 1 "$H2_IP" >/dev/null 2>&1
+wait "$MON_PID"
+expect_match "the next monitor warns that it found sampling on" "sampling was on already" \
+	"$(cat "$mon.err")"
+expect_eq "and turns it off when it stops" "$(sample_rate)" 0
 check_fail "reason forward is not a pass reason" ipxr monitor pass reason forward
 check_fail "rate 0 is refused" ipxr monitor pass rate 0
 check_fail "-w with -j is refused" ipxr -j monitor pass -w "$pcap"
