@@ -55,7 +55,7 @@ FUZZ_BINS	:= build/fuzz/fuzz_batch build/fuzz/fuzz_netlink
 FUZZ_FLAGS	:= -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all -Wno-gnu-variable-sized-type-not-at-end
 FUZZ_TIME	?= 60
-BENCH_BINS	:= bench/nsperpkt bench/stall
+BENCH_BINS	:= bench/nsperpkt bench/stall bench/abcost
 
 .PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick fuzz \
 	deb
@@ -124,6 +124,10 @@ tests/test_walk: tests/test_walk.c tests/tap.h $(IPXR_LIB_SRCS) $(IPXR_HDRS)
 # the longest CPU stall while a full LPM trie is freed whole or key by key (issue 11)
 bench/stall: bench/stall.c bpf/ipxr_maps.h
 	$(CC) $(IPXR_CFLAGS) -pthread -o $@ $< $(IPXR_LIBS)
+
+# What a change to the program costs per packet: objects side by side, runs interleaved
+bench/abcost: bench/abcost.c tests/pktgen.h bpf/ipxr_maps.h
+	$(CC) $(IPXR_CFLAGS) -Itests -o $@ $< $(IPXR_LIBS)
 
 # It paints the front structure with ipxr's own painter, as ipxr does after loading routes.
 bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ipxr/lpm.c \

@@ -18,7 +18,7 @@
  */
 enum ipxr_layout {
 	IPXR_LAYOUT_MAGIC = 0x69707872,	/* "ipxr" */
-	IPXR_LAYOUT_VERSION = 4,
+	IPXR_LAYOUT_VERSION = 5,
 };
 
 #define IPXR_MAP_CONFIG		"ipxr_config"
@@ -34,6 +34,8 @@ enum ipxr_layout {
 #define IPXR_MAP_LPM		"ipxr_lpm"
 #define IPXR_MAP_PORTS		"ipxr_ports"
 #define IPXR_MAP_ROUTE_SRC	"ipxr_route_src"
+#define IPXR_MAP_PORT_STATS	"ipxr_port_stats"
+#define IPXR_MAP_PASS_RING	"ipxr_pass_ring"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
 #define IPXR_MAX_ROUTES6	(1U << 18)	/* 262,144: today's IPv6 table is ~230k */
@@ -45,6 +47,9 @@ enum ipxr_layout {
 #define IPXR_MAX_LOCAL6		4096
 #define IPXR_MAX_PORTS		4096		/* devices of the router's namespace */
 #define IPXR_MAX_ROUTE_SRC	(IPXR_MAX_ROUTES4 + IPXR_MAX_ROUTES6)	/* any route may have one */
+#define IPXR_MAX_PORT_STATS	1024		/* ifindexes counted per port, see ipxr_port_stats */
+#define IPXR_PASS_RING_SIZE	(256 * 1024)	/* bytes: some 1,400 samples of 128 bytes */
+#define IPXR_SAMPLE_LEN		128		/* bytes of a passed frame a sample carries */
 
 /*
  * The kernel's bpf_fib_lookup() refuses link-local destinations (BPF_FIB_LKUP_RET_NOT_FWDED), yet
@@ -90,6 +95,12 @@ struct ipxr_config {
 	 * them: the maps already hold their merge.
 	 */
 	__u32 tables[IPXR_CFG_TABLES_MAX];
+	/*
+	 * Pass sampling (ipxr monitor pass): 0 off, N: one frame in N (on average) of those
+	 * handed to the kernel is copied into ipxr_pass_ring. Read by the program on the pass
+	 * path only, so forwarded frames pay nothing for it.
+	 */
+	__u32 sample;
 };
 
 struct ipxr_route4_key {
@@ -299,6 +310,35 @@ struct ipxr_port {
 struct ipxr_counter {
 	__u64 packets;
 	__u64 bytes;
+};
+
+/*
+ * ipxr_port_stats: per-CPU counters per port, at the port's ifindex (a direct index: one array
+ * lookup per direction, no hash). Ports whose ifindex is IPXR_MAX_PORT_STATS or more share
+ * slot 0, which no device has: ipxr shows it as "other". rx, pass and drop count at the port a
+ * frame arrived on (every frame the program sees is rx; pass and drop are its fates there,
+ * rx - pass - drop were forwarded), tx at the port the fast path redirected it out of.
+ */
+struct ipxr_port_stats {
+	struct ipxr_counter rx;
+	struct ipxr_counter tx;
+	struct ipxr_counter pass;
+	struct ipxr_counter drop;
+};
+
+/*
+ * One record of ipxr_pass_ring (BPF_MAP_TYPE_RINGBUF): a frame the fast path handed to the
+ * kernel, sampled at ipxr_config.sample, with its first IPXR_SAMPLE_LEN bytes.
+ */
+struct ipxr_pass_sample {
+	__u64 tstamp_ns;	/* bpf_ktime_get_ns() */
+	__u32 ifindex;		/* the port it arrived on */
+	__u32 len;		/* the frame's length */
+	__u16 reason;		/* enum ipxr_stat */
+	__u8 family;		/* enum ipxr_stat_family */
+	__u8 pad;
+	__u32 caplen;		/* bytes of data[] that hold the frame */
+	__u8 data[IPXR_SAMPLE_LEN];
 };
 
 /*

@@ -9,6 +9,8 @@
  *
  * Whatever the fast path cannot finish exactly as the kernel would is handed to the kernel
  * (XDP_PASS) and counted by reason, so the kernel sends the right ICMP error or delivers locally.
+ * The routing functions only decide a frame's fate (a reason, enum ipxr_stat); route() counts
+ * it once, per reason and per port, and turns it into the XDP action.
  */
 #include <stddef.h>
 #include <linux/bpf.h>
@@ -38,6 +40,7 @@ _Static_assert(offsetof(struct bpf_fib_lookup, h_vlan_proto) + 4 ==
 	       offsetof(struct bpf_fib_lookup, smac), "tbid is not where h_vlan_proto is");
 
 _Static_assert(IPXR_STAT_MAX <= IPXR_MAX_STATS, "stats map too small");
+_Static_assert((IPXR_SAMPLE_LEN & (IPXR_SAMPLE_LEN - 1)) == 0, "sample() masks by the length");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -160,25 +163,34 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_route_src SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IPXR_MAX_PORT_STATS);
+	__type(key, __u32);
+	__type(value, struct ipxr_port_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_port_stats SEC(".maps");
+
+/* Frames handed to the kernel, sampled at ipxr_config.sample for ipxr monitor pass. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, IPXR_PASS_RING_SIZE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_pass_ring SEC(".maps");
+
+static __always_inline void add(struct ipxr_counter *c, __u64 bytes)
+{
+	c->packets++;
+	c->bytes += bytes;
+}
+
 static __always_inline void count(void *map, __u32 idx, __u64 bytes)
 {
 	struct ipxr_counter *c = bpf_map_lookup_elem(map, &idx);
 
-	if (c) {
-		c->packets++;
-		c->bytes += bytes;
-	}
+	if (c)
+		add(c, bytes);
 }
-
-/* Every outcome is counted in the slot of the frame's family (IPXR_SF_*), then returned. */
-static __always_inline int verdict(enum ipxr_stat_family sf, enum ipxr_stat why, int action,
-				   __u64 bytes)
-{
-	count(&ipxr_stats, IPXR_MAX_STATS * sf + why, bytes);
-	return action;
-}
-
-#define PASS(sf, why, bytes) verdict(IPXR_SF_##sf, IPXR_STAT_##why, XDP_PASS, bytes)
 
 /* The IPv4 header sums to 0xffff in one's complement when its checksum is right. */
 static __always_inline int ip_csum_ok(const struct iphdr *iph)
@@ -399,23 +411,26 @@ static __always_inline enum ipxr_stat nh_resolve(struct xdp_md *ctx, struct ipxr
 	return neigh_get(ctx, &nh->cache, family, nh->ifindex, gw, gw, BPF_FIB_LOOKUP_OUTPUT);
 }
 
-/* The frame leaves for the neighbour in @nc by port @ifindex, counted for next hop @nh_id. */
-static __always_inline int forward(struct ethhdr *eth, const struct ipxr_neigh_cache *nc,
-				   __u32 nh_id, __u32 ifindex, enum ipxr_stat_family sf,
-				   __u64 bytes)
+/*
+ * The frame leaves for the neighbour in @nc by port @ifindex (route() redirects it there),
+ * counted for next hop @nh_id.
+ */
+static __always_inline enum ipxr_stat forward(struct ethhdr *eth,
+					      const struct ipxr_neigh_cache *nc, __u32 nh_id,
+					      __u32 ifindex, __u32 *oif, __u64 bytes)
 {
 	__builtin_memcpy(eth->h_dest, nc->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nc->smac, ETH_ALEN);
 	count(&ipxr_nh_stats, nh_id, bytes);
-	count(&ipxr_stats, IPXR_MAX_STATS * sf + IPXR_STAT_FORWARD, bytes);
-	return bpf_redirect(ifindex, 0);
+	*oif = ifindex;
+	return IPXR_STAT_FORWARD;
 }
 
 /* Blackhole routes drop here, counted with next hop 0: the kernel would only discard them. */
-static __always_inline int blackhole(enum ipxr_stat_family sf, __u64 bytes)
+static __always_inline enum ipxr_stat blackhole(__u64 bytes)
 {
 	count(&ipxr_nh_stats, 0, bytes);
-	return verdict(sf, IPXR_STAT_BLACKHOLE, XDP_DROP, bytes);
+	return IPXR_STAT_BLACKHOLE;
 }
 
 /*
@@ -452,8 +467,9 @@ static __always_inline __u32 lpm_leaf(__u32 slot, const __u8 *a, const int n)
 	return IPXR_LPM_TRIE;
 }
 
-static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *data_end,
-				      __u64 bytes)
+/* The fate of an IPv4 frame; for IPXR_STAT_FORWARD *@oif is the port it leaves by. */
+static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethhdr *eth,
+						 void *data_end, __u64 bytes, __u32 *oif)
 {
 	struct ipxr_route4_key key = { .prefixlen = 32 };
 	struct ipxr_neigh_cache *nc = NULL;
@@ -467,26 +483,26 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 
 	/* Broadcast and multicast frames are for the kernel's protocols (ARP, DHCP, routing). */
 	if (eth->h_dest[0] & 1)
-		return PASS(INET, MULTICAST, bytes);
+		return IPXR_STAT_MULTICAST;
 
 	iph = (void *)(eth + 1);
 	if ((void *)(iph + 1) > data_end)
-		return PASS(INET, MALFORMED, bytes);
+		return IPXR_STAT_MALFORMED;
 	/* The kernel drops and counts (InHdrErrors) what is not a well-formed IPv4 header. */
 	if (iph->version != 4 || iph->ihl < 5)
-		return PASS(INET, MALFORMED, bytes);
+		return IPXR_STAT_MALFORMED;
 	/* Options (record route, source route...) need the kernel's processing. */
 	if (iph->ihl != 5)
-		return PASS(INET, IP_OPTIONS, bytes);
+		return IPXR_STAT_IP_OPTIONS;
 	tot_len = pkt_len16(iph->tot_len);
 	if (tot_len < sizeof(*iph) || (void *)iph + tot_len > data_end || !ip_csum_ok(iph))
-		return PASS(INET, MALFORMED, bytes);
+		return IPXR_STAT_MALFORMED;
 	if ((bpf_ntohl(iph->daddr) >> 28) == 0xe || iph->daddr == 0xffffffff)
-		return PASS(INET, MULTICAST, bytes);
+		return IPXR_STAT_MULTICAST;
 	/* The kernel drops these and logs them as martians when asked to. */
 	if (martian(iph->saddr) || martian(iph->daddr) || (bpf_ntohl(iph->saddr) >> 28) == 0xe ||
 	    iph->saddr == 0xffffffff)
-		return PASS(INET, MARTIAN, bytes);
+		return IPXR_STAT_MARTIAN;
 
 	/*
 	 * At most three reads of the front structure; a painted "no route" has type
@@ -502,49 +518,49 @@ static __always_inline int route_ipv4(struct xdp_md *ctx, struct ethhdr *eth, vo
 		rt = bpf_map_lookup_elem(&ipxr_route4, &key);
 		if (!rt)
 			/* The kernel may know a route ipxr does not, or answers net unreachable. */
-			return PASS(INET, NO_ROUTE, bytes);
+			return IPXR_STAT_NO_ROUTE;
 		type = rt->type;
 		nh_id = rt->nh_id;
 		rt_mtu = rt->mtu;
 	}
 	if (type == IPXR_RT_LOCAL)
-		return PASS(INET, LOCAL, bytes);
+		return IPXR_STAT_LOCAL;
 	if (type == IPXR_RT_BLACKHOLE)
-		return blackhole(IPXR_SF_INET, bytes);
+		return blackhole(bytes);
 	/* unreachable, prohibit, throw...: the kernel has this route and answers for it */
 	if (type == IPXR_RT_KERNEL)
-		return PASS(INET, KERNEL_ROUTE, bytes);
+		return IPXR_STAT_KERNEL_ROUTE;
 	if (type != IPXR_RT_UNICAST)
-		return PASS(INET, NO_ROUTE, bytes);
+		return IPXR_STAT_NO_ROUTE;
 	/* The kernel sends ICMP time exceeded. */
 	if (iph->ttl <= 1)
-		return PASS(INET, TTL, bytes);
+		return IPXR_STAT_TTL;
 
 	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	if (!nh || !nh->ifindex)
-		return PASS(INET, NH_INVALID, bytes);
+		return IPXR_STAT_NH_INVALID;
 	st = port_check(nh->ifindex);
 	if (st != IPXR_STAT_FORWARD)
-		return verdict(IPXR_SF_INET, st, XDP_PASS, bytes);
+		return st;
 	st = nh_resolve(ctx, nh, nh_id, AF_INET, &iph->daddr, &nc);
 	if (st != IPXR_STAT_FORWARD || !nc)
-		return verdict(IPXR_SF_INET, st, XDP_PASS, bytes);
+		return st;
 	/*
 	 * The kernel fragments it or sends ICMP fragmentation needed. A leaf never stands for a
 	 * route with an MTU of its own (rt_mtu is 0 only then or when it has none).
 	 */
 	if (tot_len > nc->mtu || (rt_mtu && tot_len > rt_mtu))
-		return PASS(INET, MTU, bytes);
+		return IPXR_STAT_MTU;
 
 	ip_decrease_ttl(iph);
-	return forward(eth, nc, nh_id, nh->ifindex, IPXR_SF_INET, bytes);
+	return forward(eth, nc, nh_id, nh->ifindex, oif, bytes);
 }
 
 /* First word @w0 (network order) of an IPv6 address under the /@len prefix @pfx (host order). */
 #define IN6_PREFIX(w0, pfx, len) ((bpf_ntohl(w0) >> (32 - (len))) == ((pfx) >> (32 - (len))))
 
-static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, void *data_end,
-				      __u64 bytes)
+static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethhdr *eth,
+						 void *data_end, __u64 bytes, __u32 *oif)
 {
 	struct ipxr_neigh_cache *nc = NULL;
 	struct ipxr_route6_key key;
@@ -559,21 +575,21 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 
 	ip6h = (void *)(eth + 1);
 	if ((void *)(ip6h + 1) > data_end)
-		return PASS(INET6, MALFORMED, bytes);
+		return IPXR_STAT_MALFORMED;
 	/* The kernel drops these and counts them (Ip6InHdrErrors, Ip6InTruncatedPkts). */
 	plen = pkt_len16(ip6h->payload_len);
 	if ((*(__u8 *)ip6h >> 4) != 6 || (void *)(ip6h + 1) + plen > data_end)
-		return PASS(INET6, MALFORMED, bytes);
+		return IPXR_STAT_MALFORMED;
 	/* Multicast and broadcast frames are for the kernel's protocols (ND, MLD, routing). */
 	if (eth->h_dest[0] & 1)
-		return PASS(INET6, MULTICAST, bytes);
+		return IPXR_STAT_MULTICAST;
 	/*
 	 * Hop-by-Hop options are the one extension header every router must look at (RFC 8200
 	 * section 4): router alert, jumbograms. Every other one is the destination's and goes
 	 * through unexamined, as the kernel forwards it.
 	 */
 	if (ip6h->nexthdr == IPPROTO_HOPOPTS_NH)
-		return PASS(INET6, HOP_BY_HOP, bytes);
+		return IPXR_STAT_HOP_BY_HOP;
 	/*
 	 * Neighbour discovery (RS, RA, NS, NA, redirect) is the kernel's, even to a unicast
 	 * address: it answers them, learns from them, or drops them.
@@ -581,29 +597,29 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 	icmp6 = (__u8 *)(ip6h + 1);
 	if (ip6h->nexthdr == IPPROTO_ICMPV6_NH && plen && (void *)(icmp6 + 1) <= data_end &&
 	    *icmp6 >= 133 && *icmp6 <= 137)
-		return PASS(INET6, ND, bytes);
+		return IPXR_STAT_ND;
 
 	src = ip6h->saddr.in6_u.u6_addr32;
 	dst = ip6h->daddr.in6_u.u6_addr32;
 	if (IN6_PREFIX(dst[0], 0xff000000U, 8))
-		return PASS(INET6, MULTICAST, bytes);
+		return IPXR_STAT_MULTICAST;
 	/* Link-local traffic is never forwarded; the kernel delivers it or answers it. */
 	if (IN6_PREFIX(dst[0], 0xfe800000U, 10) || IN6_PREFIX(src[0], 0xfe800000U, 10))
-		return PASS(INET6, LINK_LOCAL, bytes);
+		return IPXR_STAT_LINK_LOCAL;
 	/*
 	 * What the kernel drops on input or refuses to forward: the unspecified and loopback
 	 * addresses (RFC 4291 2.5.2, 2.5.3), a multicast source, IPv4-mapped addresses on the wire
 	 * (RFC 4291 2.5.5.2).
 	 */
 	if (!(dst[0] | dst[1] | dst[2]) && (!dst[3] || dst[3] == bpf_htonl(1)))
-		return PASS(INET6, MARTIAN, bytes);
+		return IPXR_STAT_MARTIAN;
 	if (!(src[0] | src[1] | src[2]) && (!src[3] || src[3] == bpf_htonl(1)))
-		return PASS(INET6, MARTIAN, bytes);
+		return IPXR_STAT_MARTIAN;
 	if (IN6_PREFIX(src[0], 0xff000000U, 8))
-		return PASS(INET6, MARTIAN, bytes);
+		return IPXR_STAT_MARTIAN;
 	if ((!(dst[0] | dst[1]) && dst[2] == bpf_htonl(0xffff)) ||
 	    (!(src[0] | src[1]) && src[2] == bpf_htonl(0xffff)))
-		return PASS(INET6, MARTIAN, bytes);
+		return IPXR_STAT_MARTIAN;
 
 	/*
 	 * Filled field by field: an initializer makes clang copy a template from .rodata, and
@@ -622,57 +638,146 @@ static __always_inline int route_ipv6(struct xdp_md *ctx, struct ethhdr *eth, vo
 		rt = bpf_map_lookup_elem(&ipxr_route6, &key);
 		if (!rt)
 			/* The kernel may know a route ipxr does not, or answers no route. */
-			return PASS(INET6, NO_ROUTE, bytes);
+			return IPXR_STAT_NO_ROUTE;
 		type = rt->type;
 		nh_id = rt->nh_id;
 		rt_mtu = rt->mtu;
 	}
 	if (type == IPXR_RT_LOCAL)
-		return PASS(INET6, LOCAL, bytes);
+		return IPXR_STAT_LOCAL;
 	if (type == IPXR_RT_BLACKHOLE)
-		return blackhole(IPXR_SF_INET6, bytes);
+		return blackhole(bytes);
 	/* unreachable, prohibit, throw...: the kernel has this route and answers for it */
 	if (type == IPXR_RT_KERNEL)
-		return PASS(INET6, KERNEL_ROUTE, bytes);
+		return IPXR_STAT_KERNEL_ROUTE;
 	if (type != IPXR_RT_UNICAST)
-		return PASS(INET6, NO_ROUTE, bytes);
+		return IPXR_STAT_NO_ROUTE;
 	/* The kernel sends ICMPv6 time exceeded. */
 	if (ip6h->hop_limit <= 1)
-		return PASS(INET6, TTL, bytes);
+		return IPXR_STAT_TTL;
 
 	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	if (!nh || !nh->ifindex)
-		return PASS(INET6, NH_INVALID, bytes);
+		return IPXR_STAT_NH_INVALID;
 	st = port_check(nh->ifindex);
 	if (st != IPXR_STAT_FORWARD)
-		return verdict(IPXR_SF_INET6, st, XDP_PASS, bytes);
+		return st;
 	st = nh_resolve(ctx, nh, nh_id, AF_INET6, dst, &nc);
 	if (st != IPXR_STAT_FORWARD || !nc)
-		return verdict(IPXR_SF_INET6, st, XDP_PASS, bytes);
+		return st;
 	/* IPv6 routers never fragment: the kernel sends Packet Too Big. */
 	if (sizeof(*ip6h) + plen > nc->mtu || (rt_mtu && sizeof(*ip6h) + plen > rt_mtu))
-		return PASS(INET6, MTU, bytes);
+		return IPXR_STAT_MTU;
 
 	/* No header checksum in IPv6: the hop limit is all there is to update. */
 	ip6h->hop_limit--;
-	return forward(eth, nc, nh_id, nh->ifindex, IPXR_SF_INET6, bytes);
+	return forward(eth, nc, nh_id, nh->ifindex, oif, bytes);
+}
+
+/* A port's counters: at its ifindex, or in slot 0 with the others too high to have their own. */
+static __always_inline struct ipxr_port_stats *port_stats(__u32 ifindex)
+{
+	__u32 slot = ifindex < IPXR_MAX_PORT_STATS ? ifindex : 0;
+
+	return bpf_map_lookup_elem(&ipxr_port_stats, &slot);
+}
+
+/*
+ * Copy a frame handed to the kernel into ipxr_pass_ring, one in ipxr_config.sample of them.
+ * Off (0) it costs one array lookup on the pass path alone; a full ring loses the sample, never
+ * the frame.
+ */
+static __always_inline void sample(struct xdp_md *ctx, enum ipxr_stat_family sf,
+				   enum ipxr_stat why, __u64 bytes)
+{
+	struct ipxr_pass_sample *s;
+	struct ipxr_config *cfg;
+	__u32 zero = 0, rate;
+	__u64 caplen;
+
+	cfg = bpf_map_lookup_elem(&ipxr_config, &zero);
+	if (!cfg || !cfg->sample)
+		return;
+	rate = cfg->sample;
+	if (rate > 1 && bpf_get_prandom_u32() % rate)
+		return;
+	s = bpf_ringbuf_reserve(&ipxr_pass_ring, sizeof(*s), 0);
+	if (!s)
+		return;
+	s->tstamp_ns = bpf_ktime_get_ns();
+	s->ifindex = ctx->ingress_ifindex;
+	s->len = bytes;
+	s->reason = why;
+	s->family = sf;
+	s->pad = 0;
+	/*
+	 * 1 to IPXR_SAMPLE_LEN bytes, in a form Linux 6.1's verifier can bound: it learns no
+	 * lower bound from "caplen != 0", and the helper refuses a size that may be 0. The mask is
+	 * an instruction clang cannot see through, as in pkt_len16(). An empty frame asks for
+	 * IPXR_SAMPLE_LEN bytes, which the helper refuses: no bytes sampled.
+	 */
+	caplen = bytes < IPXR_SAMPLE_LEN ? bytes : IPXR_SAMPLE_LEN;
+	caplen--;
+	asm volatile("%0 &= %1" : "+r"(caplen) : "i"(IPXR_SAMPLE_LEN - 1));
+	caplen++;
+	if (bpf_xdp_load_bytes(ctx, 0, s->data, caplen))
+		caplen = 0;
+	s->caplen = caplen;
+	bpf_ringbuf_submit(s, 0);
+}
+
+/*
+ * Count the frame's fate @why once, per reason in its family's slot @sf and per port (the one it
+ * arrived on, and for a forwarded frame the one it leaves by, @oif), and act on it.
+ */
+static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
+				   enum ipxr_stat why, __u32 oif, __u64 bytes)
+{
+	struct ipxr_port_stats *in = port_stats(ctx->ingress_ifindex), *out;
+
+	count(&ipxr_stats, IPXR_MAX_STATS * sf + why, bytes);
+	if (in)
+		add(&in->rx, bytes);
+	if (why == IPXR_STAT_FORWARD) {
+		out = port_stats(oif);
+		if (out)
+			add(&out->tx, bytes);
+		return bpf_redirect(oif, 0);
+	}
+	if (why == IPXR_STAT_BLACKHOLE) {
+		if (in)
+			add(&in->drop, bytes);
+		return XDP_DROP;
+	}
+	if (in)
+		add(&in->pass, bytes);
+	sample(ctx, sf, why, bytes);
+	return XDP_PASS;
 }
 
 static __always_inline int route(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	enum ipxr_stat_family sf = IPXR_SF_LINK;
 	__u64 bytes = data_end - data;
 	struct ethhdr *eth = data;
+	enum ipxr_stat why;
+	__u32 oif = 0;
 
-	if ((void *)(eth + 1) > data_end)
-		return PASS(LINK, MALFORMED, bytes);
-	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return route_ipv4(ctx, eth, data_end, bytes);
-	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return route_ipv6(ctx, eth, data_end, bytes);
-	/* ARP, VLAN-tagged frames, everything else: the kernel's. */
-	return PASS(LINK, OTHER_PROTO, bytes);
+	if ((void *)(eth + 1) > data_end) {
+		why = IPXR_STAT_MALFORMED;
+	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		sf = IPXR_SF_INET;
+		why = route_ipv4(ctx, eth, data_end, bytes, &oif);
+	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		sf = IPXR_SF_INET6;
+		why = route_ipv6(ctx, eth, data_end, bytes, &oif);
+	} else {
+		/* ARP, VLAN-tagged frames, everything else: the kernel's. */
+		why = IPXR_STAT_OTHER_PROTO;
+	}
+	return account(ctx, sf, why, oif, bytes);
 }
 
 /*

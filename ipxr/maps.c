@@ -55,6 +55,10 @@ const struct map_expect map_layout[MAP_COUNT] = {
 	[MAP_ROUTE_SRC] = { IPXR_MAP_ROUTE_SRC, BPF_MAP_TYPE_HASH,
 			    sizeof(struct ipxr_route_src_key), sizeof(struct ipxr_route_src),
 			    IPXR_MAX_ROUTE_SRC },
+	[MAP_PORT_STATS] = { IPXR_MAP_PORT_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+			     sizeof(struct ipxr_port_stats), IPXR_MAX_PORT_STATS },
+	/* a ring buffer has no key or value; its size is in bytes */
+	[MAP_PASS_RING] = { IPXR_MAP_PASS_RING, BPF_MAP_TYPE_RINGBUF, 0, 0, IPXR_PASS_RING_SIZE },
 };
 
 const struct ipxr_family ipxr_families[2] = {
@@ -628,31 +632,43 @@ static int ncpus(void)
 	return n;
 }
 
-int percpu_sum(int fd, __u32 key, struct ipxr_counter *sum)
+int percpu_sum_n(int fd, __u32 key, __u64 *sum, size_t n)
 {
-	int i, n = ncpus();
-	struct ipxr_counter *v = calloc(n, sizeof(*v));
+	int cpu, cpus = ncpus();
+	__u64 *v = calloc((size_t)cpus * n, sizeof(*v));
+	size_t i;
 
-	memset(sum, 0, sizeof(*sum));
+	memset(sum, 0, n * sizeof(*sum));
 	if (!v)
 		return -ENOMEM;
 	if (bpf_map_lookup_elem(fd, &key, v)) {
 		free(v);
 		return -errno;
 	}
-	for (i = 0; i < n; i++) {
-		sum->packets += v[i].packets;
-		sum->bytes += v[i].bytes;
-	}
+	for (cpu = 0; cpu < cpus; cpu++)
+		for (i = 0; i < n; i++)
+			sum[i] += v[(size_t)cpu * n + i];
 	free(v);
 	return 0;
 }
 
+int percpu_sum(int fd, __u32 key, struct ipxr_counter *sum)
+{
+	_Static_assert(sizeof(*sum) == 2 * sizeof(__u64), "a counter is two __u64");
+	return percpu_sum_n(fd, key, (__u64 *)sum, 2);
+}
+
 int percpu_zero(int fd, __u32 key)
 {
-	struct ipxr_counter *v = calloc(ncpus(), sizeof(*v));
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	void *v;
 	int err = 0;
 
+	/* the value size rounded up to 8 bytes, per CPU, as the kernel copies it */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	v = calloc(ncpus(), (info.value_size + 7) & ~7U);
 	if (!v)
 		return -ENOMEM;
 	if (bpf_map_update_elem(fd, &key, v, BPF_ANY))

@@ -23,6 +23,8 @@ enum ipxr_map_id {
 	MAP_LPM,
 	MAP_PORTS,
 	MAP_ROUTE_SRC,
+	MAP_PORT_STATS,
+	MAP_PASS_RING,
 	MAP_COUNT,
 };
 
@@ -146,8 +148,12 @@ int check_map_info(const struct map_expect *e, __u32 type, __u32 key_size, __u32
 int config_read(struct ipxr_config *cfg);
 int config_write(const struct ipxr_config *cfg);
 
-/* Per-CPU counters of @fd at @key, summed; zeroing is done on next-hop allocation. */
+/*
+ * Per-CPU counters of @fd at @key, summed; zeroing is done on next-hop allocation and by ipxr
+ * stats reset. percpu_sum_n(): a value of @n __u64 counters (struct ipxr_port_stats).
+ */
 int percpu_sum(int fd, __u32 key, struct ipxr_counter *sum);
+int percpu_sum_n(int fd, __u32 key, __u64 *sum, size_t n);
 int percpu_zero(int fd, __u32 key);
 
 /*

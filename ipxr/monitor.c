@@ -24,6 +24,7 @@
 #include "monitor.h"
 #include "netlink.h"
 #include "nexthop.h"
+#include "passmon.h"
 #include "ports.h"
 #include "route.h"
 #include "utils.h"
@@ -252,12 +253,17 @@ static int monitor_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	printf("Usage: ipxr [ OPTIONS ] monitor [ route ]\n"
-	       "       ipxr [ OPTIONS ] monitor help\n%s", ipxr_options_usage);
+	       "       ipxr [ OPTIONS ] monitor pass [ reason REASON ] [ dev NAME ] "
+	       "[ rate RATE ]\n"
+	       "                                     [ count NUMBER ] [ -w FILE ]\n"
+	       "       ipxr [ OPTIONS ] monitor help\n"
+	       "RATE := { NUMBER | 1/NUMBER }\n%s", ipxr_options_usage);
 	return 0;
 }
 
 static const struct cmd monitor_cmds[] = {
 	{ "route", monitor_route },
+	{ "pass", monitor_pass },
 	{ "help", monitor_help },
 	{ NULL, NULL },
 };

@@ -545,7 +545,7 @@ void nh_neigh_event(int family, const __u8 *addr, int ifindex, bool gone, bool p
 
 /* ipxr nexthop show */
 
-void nh_print_counters(__u32 id, const char *text_prefix)
+void nh_print_counters(__u32 id, const char *key, const char *text_prefix)
 {
 	struct ipxr_counter c;
 
@@ -553,7 +553,7 @@ void nh_print_counters(__u32 id, const char *text_prefix)
 		memset(&c, 0, sizeof(c));
 	print_nl();
 	print_string(PRINT_FP, NULL, "%s", text_prefix);
-	open_json_object("stats");
+	open_json_object(key);
 	print_u64(PRINT_ANY, "packets", "packets %llu", c.packets);
 	print_u64(PRINT_ANY, "bytes", " bytes %llu", c.bytes);
 	close_json_object();
@@ -581,7 +581,7 @@ static void print_nexthop(__u32 id, const struct ipxr_nexthop *nh)
 	}
 	print_bool(PRINT_ANY, "managed", " managed", nh->flags & IPXR_NH_F_MANAGED);
 	if (ipxr.stats)
-		nh_print_counters(id, "    ");
+		nh_print_counters(id, "stats", "    ");
 	close_json_object();
 	print_nl();
 }

@@ -60,8 +60,11 @@ int nh_port_up(int ifindex);
  */
 void nh_neigh_event(int family, const __u8 *addr, int ifindex, bool gone, bool port_up);
 
-/* Next hop @id's packet and byte counters on a line of their own, after @text_prefix. */
-void nh_print_counters(__u32 id, const char *text_prefix);
+/*
+ * Next hop @id's packet and byte counters on a line of their own, after @text_prefix, in the
+ * JSON object @key.
+ */
+void nh_print_counters(__u32 id, const char *key, const char *text_prefix);
 
 int do_nexthop(int argc, char **argv);
 

@@ -979,11 +979,21 @@ static void print_route(const struct route_entry *e, bool unsynced)
 		print_string(PRINT_JSON, "fastpath", NULL, "kernel");
 	/* a blackhole's drops count under next hop 0 */
 	if (ipxr.stats && (e->val.type == IPXR_RT_UNICAST || e->val.type == IPXR_RT_BLACKHOLE)) {
-		char prefix[32];
+		char prefix[64];
 
-		/* the counters are the next hop's, shared by its routes: say whose */
-		snprintf(prefix, sizeof(prefix), "    nexthop %u ", e->val.nh_id);
-		nh_print_counters(e->val.nh_id, prefix);
+		/*
+		 * The counters are the next hop's, summed over every route through it (the
+		 * fast path has no per-route counter): labelled so, in text and JSON, lest they
+		 * read as this route's traffic.
+		 */
+		if (e->val.type == IPXR_RT_BLACKHOLE)
+			snprintf(prefix, sizeof(prefix), "    nexthop id 0 (every blackhole "
+				 "route): ");
+		else
+			snprintf(prefix, sizeof(prefix), "    nexthop id %u (%u route%s): ",
+				 e->val.nh_id, nh ? nh->refcnt : 0,
+				 nh && nh->refcnt == 1 ? "" : "s");
+		nh_print_counters(e->val.nh_id, "nexthop_stats", prefix);
 	}
 	close_json_object();
 	print_nl();

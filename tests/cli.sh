@@ -326,11 +326,11 @@ run -p route show
 verdict "-p: pretty JSON, indented" grep -q '^    {' "$TMP/out"
 json_ok "-p implies -j and is valid JSON" 'length == 9'
 run -s route show
-verdict "-s: next-hop counters on the next line" grep -Eq '^    nexthop [0-9]+ packets 0 bytes 0$' \
+verdict "-s: next-hop counters on the next line" grep -Eq '^    nexthop id [0-9]+ \([0-9]+ routes?\): packets 0 bytes 0$' \
 	"$TMP/out"
 run -j -s route show
-json_ok "-j -s: stats object with packets and bytes" \
-	'all(.[] | select(.type != "blackhole"); .stats.packets == 0 and .stats.bytes == 0)'
+json_ok "-j -s: the next hop's counters under nexthop_stats, none under stats" \
+	'all(.[] | select(.type != "blackhole"); .nexthop_stats.packets == 0 and .nexthop_stats.bytes == 0 and (has("stats") | not))'
 
 # --- selectors ---
 run route show root 192.0.0.0/3
@@ -890,7 +890,7 @@ json_ok "6: -j: blackhole without dev" \
 	'.[] | select(.type == "blackhole") | .dst == "2001:db8:666::/48" and (has("dev") | not)'
 run -j -s -6 route show
 json_ok "6: -j -s: next-hop stats on IPv6 routes" \
-	'all(.[] | select(.type != "blackhole"); .stats.packets >= 0)'
+	'all(.[] | select(.type != "blackhole"); .nexthop_stats.packets >= 0)'
 
 # selectors: an IPv6 prefix or gateway selects IPv6 without -6
 run route show root 2001:db8:100::/40
@@ -1136,7 +1136,7 @@ run -4 -j stats show
 json_ok "6: stats -4 -j: inet only" '(.families | keys) == ["inet"] and .reasons == .families.inet'
 run stats show
 verdict "6: stats text: per-family lines are non-zero and well formed" test -z "$(grep -vE \
-	'^(action|reason) [a-z_]+ packets [0-9]+ bytes [0-9]+$|^(link|inet|inet6) reason [a-z_]+ packets [1-9][0-9]* bytes [1-9][0-9]*$|^policy rules: [0-9]+ non-default, the fast path follows table [a-z0-9]+ only$' \
+	'^(action|reason) [a-z_]+ packets [0-9]+ bytes [0-9]+$|^(link|inet|inet6) reason [a-z_]+ packets [1-9][0-9]* bytes [1-9][0-9]*$|^port [a-z0-9-]+( (rx|tx|pass|drop) packets [0-9]+ bytes [0-9]+){4}$|^policy rules: [0-9]+ non-default, the fast path follows table [a-z0-9]+ only$' \
 	"$TMP/out")"
 
 # help

@@ -183,7 +183,15 @@ offers "sync once table: main" "sync once table " "main"
 offers "sync once: table is repeatable (ipxr sync table A table B)" "sync once table 100 " \
 	"table scan"
 offers "sync once: a word once given is not offered again" "sync once scan 5 table 100 " "table"
-offers "monitor: route, help" "monitor " "route help"
+offers "monitor: route, pass, help" "monitor " "route pass help"
+offers "monitor pass: its keywords" "monitor pass " "reason dev rate count -w"
+offers "monitor pass: a keyword once given is not offered again" "monitor pass count 3 rate 10 " \
+	"reason dev -w"
+offers "monitor pass rate: a number, nothing offered" "monitor pass rate " ""
+offers "stats: show, reset, help" "stats " "show reset help"
+offers "stats show: its keywords" "stats show " "dev prometheus interval count"
+offers "stats show: a keyword once given is not offered again" "stats show interval 1 " \
+	"dev prometheus count"
 offers "global options, -4 -6 -family included" "-" \
 	"-Version -statistics -json -pretty -netns -batch -family -force -4 -6 -help"
 offers "-f is -family: the families" "-f " "inet inet6"

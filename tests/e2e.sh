@@ -114,7 +114,7 @@ check "ipxr route add blackhole 198.51.100.0/25" ipxr route add blackhole 198.51
 bh_stats() # packets of the blackhole route's counters in `ipxr -s -j route show`
 {
 	ipxr -s -j route show | jq -r '.[] | select(.type == "blackhole" and .dst == "198.51.100.0/25") |
-		.stats.packets // "none"'
+		.nexthop_stats.packets // "none"'
 }
 b0=$(ipxr_stat blackhole packets)
 s0=$(bh_stats)

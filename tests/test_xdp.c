@@ -456,6 +456,91 @@ static void check_counters(const char *label, const struct snap *a, const struct
 		check(ok, "%s: ipxr_nh_stats: no next-hop counter moved", label);
 }
 
+/*
+ * ipxr_port_stats of the four ports, summed over CPUs (rx, tx, pass, drop), around each run: the
+ * ingress port (tin0) counts every frame and its fate, the egress port the frames redirected
+ * into it.
+ */
+#define NPORTS 4
+#define PDIRS (sizeof(struct ipxr_port_stats) / sizeof(struct ipxr_counter))
+
+struct port_snap {
+	struct ipxr_counter c[NPORTS][PDIRS];
+};
+
+static const char *const pdir_name[PDIRS] = { "rx", "tx", "pass", "drop" };
+static int port_stats_fd = -1;
+
+static int port_ifindex(int i)
+{
+	const int ifx[NPORTS] = { if_in, if_out, if_mtu, if_off };
+
+	return ifx[i];
+}
+
+static void port_snap_take(struct pg_router *r, struct port_snap *s)
+{
+	struct ipxr_port_stats *v = calloc(r->ncpus, sizeof(*v));
+	uint32_t key;
+	int i, cpu;
+	size_t d;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < NPORTS; i++) {
+		key = (uint32_t)port_ifindex(i);
+		if (!v || bpf_map_lookup_elem(port_stats_fd, &key, v)) {
+			printf("# port counter lookup %u: %s\n", key, strerror(errno));
+			continue;
+		}
+		for (cpu = 0; cpu < r->ncpus; cpu++) {
+			const struct ipxr_counter *c = (const struct ipxr_counter *)&v[cpu];
+
+			for (d = 0; d < PDIRS; d++) {
+				s->c[i][d].packets += c[d].packets;
+				s->c[i][d].bytes += c[d].bytes;
+			}
+		}
+	}
+	free(v);
+}
+
+/*
+ * Exactly the counters of the frame's fate moved: rx and, by @action, pass or drop of tin0, or
+ * for a redirect the tx of the port whose MAC is @smac (the frame's new source).
+ */
+static void check_port_counters(const char *label, const struct port_snap *a,
+				const struct port_snap *b, int action, const uint8_t *smac,
+				uint64_t bytes)
+{
+	int out = -1, i;
+	bool ok = true;
+	size_t d;
+
+	if (action == XDP_REDIRECT && smac)
+		out = smac[4] == 0x02 ? 1 : smac[4] == 0x03 ? 2 : 3;
+	for (i = 0; i < NPORTS; i++) {
+		for (d = 0; d < PDIRS; d++) {
+			bool want = (i == 0 && d == 0) ||
+				    (i == 0 && d == 2 && action == XDP_PASS) ||
+				    (i == 0 && d == 3 && action == XDP_DROP) ||
+				    (i == out && d == 1);
+			uint64_t dp = b->c[i][d].packets - a->c[i][d].packets;
+			uint64_t db = b->c[i][d].bytes - a->c[i][d].bytes;
+
+			if (dp != want || db != (want ? bytes : 0)) {
+				printf("# port %d %s moved by %llu packets %llu bytes, want %d\n",
+				       port_ifindex(i), pdir_name[d], (unsigned long long)dp,
+				       (unsigned long long)db, want);
+				ok = false;
+			}
+		}
+	}
+	check(ok, "%s: ipxr_port_stats: rx%s%s, by 1 packet and %llu bytes", label,
+	      action == XDP_PASS ? " and pass of tin0" : action == XDP_DROP ?
+	      " and drop of tin0" : "", out >= 0 ? " of tin0, tx of the egress port" : "",
+	      (unsigned long long)bytes);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Frame checks                                                                                */
 
@@ -1014,13 +1099,16 @@ static void run_one(int p, const char *name, const struct pg_frame *f, int actio
 		    int stat, int nh, const uint8_t *dmac, const uint8_t *smac)
 {
 	static struct pg_result res;
+	struct port_snap pa, pb;
 	struct snap a, b;
 	char label[256];
 
 	snprintf(label, sizeof(label), "[%s]%s %s", rt.sec[p], tag, name);
 	snap_take(&rt, &a);
+	port_snap_take(&rt, &pa);
 	pg_run(rt.prog_fd[p], (uint32_t)if_in, f->data, f->len, meta_for(f->len), 1, &res);
 	snap_take(&rt, &b);
+	port_snap_take(&rt, &pb);
 	if (f->len < ETH_HLEN && res.err == -EINVAL) {
 		/* Since 6.17 or so test_run wants 14 bytes after the metadata: the program's
 		 * check can then not be reached from here (nor from a NIC: runts never get there). */
@@ -1040,6 +1128,7 @@ static void run_one(int p, const char *name, const struct pg_frame *f, int actio
 		check(frames_equal(res.out, res.out_len, f->data, f->len),
 		      "%s: frame unchanged", label);
 	check_counters(label, &a, &b, sf, stat, nh, f->len);
+	check_port_counters(label, &pa, &pb, action, smac, f->len);
 }
 
 static void run_table(void)
@@ -1292,6 +1381,95 @@ static void test_fwd_enable(void)
  * not run the object may drop redirected frames, a port that is down cannot send them; both go
  * to the kernel, which has the same route. The neighbour cache is left as it was.
  */
+/* ------------------------------------------------------------------------------------------ */
+/* Pass sampling: ipxr_config.sample and ipxr_pass_ring                                        */
+
+static struct {
+	struct ipxr_pass_sample s[8];
+	int n;
+} got;
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	if (size >= sizeof(got.s[0]) && got.n < 8)
+		memcpy(&got.s[got.n], data, sizeof(got.s[0]));
+	got.n++;
+	return 0;
+}
+
+static void sample_rate(uint32_t rate)
+{
+	struct ipxr_config c;
+	uint32_t k = 0;
+
+	check(bpf_map_lookup_elem(rt.config, &k, &c) == 0, "read the config");
+	c.sample = rate;
+	check(bpf_map_update_elem(rt.config, &k, &c, BPF_ANY) == 0, "sample rate %u", rate);
+}
+
+/* Frame @spec through section @p: how many samples the ring then holds (kept in got). */
+static int sample_run(struct ring_buffer *rb, int p, const struct pg_spec *spec,
+		      struct pg_frame *f)
+{
+	static struct pg_result res;
+
+	pg_build(f, spec);
+	got.n = 0;
+	pg_run(rt.prog_fd[p], (uint32_t)if_in, f->data, f->len, meta_for(f->len), 1, &res);
+	ring_buffer__consume(rb);
+	return got.n;
+}
+
+static void test_sampling(void)
+{
+	int fd = bpf_object__find_map_fd_by_name(rt.obj, IPXR_MAP_PASS_RING);
+	struct pg_spec ttl = UDP4("198.51.100.40", .ttl = 1, .payload = 300);
+	struct pg_spec small = UDP6("2001:db8:100::40", .ttl = 1);
+	struct pg_spec fwd = UDP4("198.51.100.41");
+	struct ring_buffer *rb;
+	struct pg_frame f;
+	int p, n, i;
+
+	rb = fd >= 0 ? ring_buffer__new(fd, on_sample, NULL, NULL) : NULL;
+	if (!check(rb != NULL, "the object has %s, a ring buffer", IPXR_MAP_PASS_RING))
+		return;
+	ring_buffer__consume(rb);
+	for (p = 0; p < PG_NPROGS; p++) {
+		sample_rate(0);
+		check(sample_run(rb, p, &ttl, &f) == 0, "[%s] sample 0 (off): a passed frame "
+		      "leaves no sample", rt.sec[p]);
+		sample_rate(1);
+		check(sample_run(rb, p, &fwd, &f) == 0, "[%s] sample 1: a forwarded frame is not "
+		      "sampled", rt.sec[p]);
+		n = sample_run(rb, p, &ttl, &f);
+		if (check(n == 1, "[%s] sample 1: a TTL-1 frame leaves one sample", rt.sec[p])) {
+			const struct ipxr_pass_sample *s = &got.s[0];
+
+			check(s->ifindex == (uint32_t)if_in && s->reason == IPXR_STAT_TTL &&
+			      s->family == IPXR_SF_INET && s->len == f.len, "[%s] sample: tin0, "
+			      "ttl_exceeded, inet, %zu bytes", rt.sec[p], f.len);
+			check(s->caplen == IPXR_SAMPLE_LEN && f.len > IPXR_SAMPLE_LEN &&
+			      !memcmp(s->data, f.data, IPXR_SAMPLE_LEN), "[%s] sample: the "
+			      "first %d bytes of the frame", rt.sec[p], IPXR_SAMPLE_LEN);
+			check(s->tstamp_ns > 0, "[%s] sample: a timestamp", rt.sec[p]);
+		}
+		n = sample_run(rb, p, &small, &f);
+		if (check(n == 1, "[%s] sample 1: an IPv6 frame shorter than %d bytes", rt.sec[p],
+			  IPXR_SAMPLE_LEN))
+			check(got.s[0].caplen == f.len && got.s[0].family == IPXR_SF_INET6 &&
+			      !memcmp(got.s[0].data, f.data, f.len), "[%s] sample: the whole "
+			      "%zu-byte frame, inet6", rt.sec[p], f.len);
+	}
+	/* one in 4 on average: over 400 frames, well inside 40-200 */
+	sample_rate(4);
+	for (i = 0, n = 0; i < 400; i++)
+		n += sample_run(rb, 0, &ttl, &f);
+	check(n >= 40 && n <= 200, "sample 4: %d of 400 passed frames sampled (40-200)", n);
+	sample_rate(0);
+	ring_buffer__free(rb);
+}
+
 static void test_ports(void)
 {
 	static const struct {
@@ -2184,6 +2362,9 @@ int main(void)
 		return 1;
 	if (!check(setup_maps(&rt) == 0, "routes, next hops and config written to the maps"))
 		return 1;
+	port_stats_fd = bpf_object__find_map_fd_by_name(rt.obj, IPXR_MAP_PORT_STATS);
+	if (!check(port_stats_fd >= 0, "the object has %s", IPXR_MAP_PORT_STATS))
+		return 1;
 
 	{
 		struct bpf_map *map;
@@ -2217,6 +2398,7 @@ int main(void)
 	test_fwd_enable();
 	test_default_route();
 	test_ports();
+	test_sampling();
 	test_front_table();
 	test_live_redirect();
 	test_checksums();

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * abcost: what a change to bpf/xdp_router.c costs per packet, objects A, B... measured side by
+ * side with BPF_PROG_TEST_RUN, their runs interleaved so that the load of a shared machine falls
+ * on all of them alike (bench/nsperpkt times one object per run: minutes apart, too far for a
+ * nanosecond).
+ *
+ * Each object is loaded with pinning off, with one route 198.51.100.0/24 through next hop 1 on
+ * lo (ifindex 1, marked as running the object and up) and that next hop's neighbour cache
+ * filled in by hand; build the objects with -DIPXR_NEIGH_REFRESH_NS='(1ULL << 62)' so that the
+ * cache stays fresh and forwarding needs no bpf_fib_lookup() (nor any device but lo). No frame
+ * leaves: test_run without XDP_FLAGS live mode only runs the program. Cases:
+ *
+ *   ttl_exceeded  198.51.100.7 with TTL 1, passed (repeat 1,000,000 per call)
+ *   no_route      203.0.113.9, passed (repeat 1,000,000 per call)
+ *   forward       198.51.100.7 with TTL 255, redirected (repeat 250 per call: the TTL goes down
+ *                 by one a run)
+ *
+ * The kernel reports a whole number of ns per call; the mean over many calls resolves a
+ * fraction of one.
+ *
+ * Usage: abcost A.o B.o [C.o]		(root)
+ * Output: one line per case and object: mean ns/packet.
+ */
+#include "pktgen.h"
+
+#define NOBJ		3
+#define PASS_CALLS	40
+#define FWD_CALLS	400
+#define NCASES		3
+
+static double mean(const double *a, int n)
+{
+	double s = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		s += a[i];
+	return s / n;
+}
+
+/* The route, next hop, port and filled neighbour cache every case runs on. */
+static int setup(struct pg_router *r, const char *path, const struct pg_spec *fwd)
+{
+	struct ipxr_nexthop nh;
+	uint32_t id = 1;
+
+	if (pg_router_load(r, path) || pg_config_set(r, 2) || pg_nh_set(r, 1, 1, "10.0.2.1", 1) ||
+	    pg_route_set(r, "198.51.100.0", 24, IPXR_RT_UNICAST, 1) ||
+	    pg_port_set(r, 1, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) ||
+	    bpf_map_lookup_elem(r->nexthop, &id, &nh))
+		return -1;
+	nh.cache.stamp_ns = 1;
+	nh.cache.mtu = 0xffff;
+	memcpy(nh.cache.dmac, fwd->smac, ETH_ALEN);
+	memcpy(nh.cache.smac, fwd->dmac, ETH_ALEN);
+	return bpf_map_update_elem(r->nexthop, &id, &nh, BPF_ANY);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[NCASES] = { "ttl_exceeded", "no_route", "forward" };
+	static const int calls[NCASES] = { PASS_CALLS, PASS_CALLS, FWD_CALLS };
+	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250 };
+	static const int action[NCASES] = { XDP_PASS, XDP_PASS, XDP_REDIRECT };
+	static double v[NOBJ][NCASES][FWD_CALLS];
+	static struct pg_router r[NOBJ];
+	static struct pg_result res;
+	struct pg_spec spec[NCASES] = {
+		{ .dmac = { 2, 0, 0, 0, 1, 0xfe }, .smac = { 2, 0, 0, 0, 1, 1 }, .ttl = 1,
+		  .proto = IPPROTO_UDP, .src = "10.0.1.1", .dst = "198.51.100.7",
+		  .sport = 40000, .dport = 53 },
+	};
+	struct pg_frame f[NCASES];
+	int n = argc - 1, i, k, c;
+
+	if (n < 1 || n > NOBJ) {
+		fprintf(stderr, "Usage: abcost A.o B.o [C.o]\n");
+		return 2;
+	}
+	spec[1] = spec[0];
+	spec[1].ttl = 64;
+	spec[1].dst = "203.0.113.9";
+	spec[2] = spec[0];
+	spec[2].ttl = 255;
+	for (c = 0; c < NCASES; c++)
+		pg_build(&f[c], &spec[c]);
+	for (i = 0; i < n; i++)
+		if (setup(&r[i], argv[i + 1], &spec[2])) {
+			fprintf(stderr, "Error: %s: cannot load or set up\n", argv[i + 1]);
+			return 1;
+		}
+	for (k = 0; k < FWD_CALLS; k++) {
+		for (c = 0; c < NCASES; c++) {
+			if (k >= calls[c])
+				continue;
+			for (i = 0; i < n; i++) {
+				pg_run(r[i].prog_fd[0], 1, f[c].data, f[c].len, 0, repeat[c], &res);
+				if (res.err || (int)res.retval != action[c]) {
+					fprintf(stderr, "Error: %s, %s: %s, action %u\n",
+						argv[i + 1], names[c], strerror(-res.err),
+						res.retval);
+					return 1;
+				}
+				v[i][c][k] = res.duration;
+			}
+		}
+	}
+	for (c = 0; c < NCASES; c++)
+		for (i = 0; i < n; i++)
+			printf("%-12s %-32s %6.2f ns/packet (mean of %d calls)\n", names[c],
+			       argv[i + 1], mean(v[i][c], calls[c]), calls[c]);
+	for (i = 0; i < n; i++)
+		pg_router_close(&r[i]);
+	return 0;
+}
