@@ -165,7 +165,7 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 	(if .kernel_fib_kb == null then null else .kernel_fib_kb * 1024 end | mib)] | row),
 "",
 ( if .sync != null then
-	(.sync.converge) as $c | (.sync.churn) as $h
+	(.sync.converge) as $c | (.sync.churn) as $h | (.sync.churn_netlink) as $hn
 	| def s2: if . == null then "-" else ((. * 100 | round) / 100 | tostring) + " s" end;
 	  def ms: if . == null then "-" else ((. * 100 | round) / 100 | tostring) + " ms" end;
 	"### BIRD drives the router: `ipxr sync` (\($c.n4 | n0) IPv4 + \($c.n6 | n0) IPv6 routes over eBGP)",
@@ -188,18 +188,23 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 		"\(.user_s) + \(.sys_s) s", (.maxrss_kb * 1024 | mib)] | row),
 	"",
 	( if $h != null then
-		(["churn (changes/s, s)", "changes timed", "p50", "p99", "max", "never seen",
+		(["churn by", "changes/s, s", "changes timed", "p50", "p99", "max", "never seen",
 		  "overruns", "ipxr sync CPU", "missing / stale after"] | row),
-		([range(9) | "r"] | rule),
-		(["\($h.events_per_s | n0) for \($h.seconds | round)", ($h.timed | n0),
-		  ($h.p50_ms | ms), ($h.p99_ms | ms), ($h.max_ms | ms), ($h.never_seen | n0),
-		  ($h.enobufs | n0), ($h.daemon_cpu_s | s2),
-		  "\($h.after.missing | n0) / \($h.after.stale | n0)"] | row),
+		(["l"] + [range(9) | "r"] | rule),
+		([$h, $hn][] | select(. != null) |
+		 [(if .source == "netlink" then "netlink writes" else "BIRD" end),
+		  "\(.events_per_s | n0) for \(.seconds | round)", (.timed | n0),
+		  (.p50_ms | ms), (.p99_ms | ms), (.max_ms | ms), (.never_seen | n0),
+		  (.enobufs | n0), (.daemon_cpu_s | s2),
+		  (if .after == null then "-" else "\(.after.missing | n0) / \(.after.stale | n0)"
+		   end)] | row),
 		"",
 		"Churn: BIRD on the upstream disables and enables flap protocols (a share of its "
 			+ "prefixes spread over the table) 50 times a second; each change is timed from "
 			+ "its rtnetlink notification to the trie holding (or no longer holding) the "
-			+ "prefix, polled every \($h.interval_us) µs.",
+			+ "prefix, polled every \($h.interval_us) µs. Netlink writes: `ip -b` deletes or "
+			+ "adds again a group of routes of its own (protocol static, outside BIRD's "
+			+ "table) 50 times a second.",
 		""
 	  else empty end )
   else empty end ),

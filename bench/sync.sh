@@ -248,9 +248,75 @@ sync_churn()
 	done
 	jq -c --slurpfile v "$vout" --argjson c "$(jq -n "$cpu1 - $cpu0")" \
 		--argjson rate "$CHURN_RATE" \
-		'. + {bench: "sync_churn", target_rate: $rate, daemon_cpu_s: $c,
+		'. + {bench: "sync_churn", source: "bird", target_rate: $rate, daemon_cpu_s: $c,
 		      after: $v[0].verify}' "$out" >>"$RAW"
 	tail -n 1 "$RAW" | jq -r '"  \(.events) changes (\(.events_per_s | round)/s): notification to trie p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, max \(.max_ms) ms; \(.never_seen) never seen, \(.enobufs) overruns (maplat); ipxr sync \(.daemon_cpu_s) s CPU; after: \(.after.missing) missing, \(.after.stale) stale"'
+}
+
+# (b') churn by netlink writes, the other source the issue names: the same rate, CHURN_FLAPS
+# groups of CHURN_RATE/CHURN_FLAPS/2 IPv4 /24s (in 10.128.0.0/9) and as many IPv6 /48s (in
+# fd00::/16) of protocol static, outside BIRD's table (routegen leaves out 10/8 and all but
+# 2000::/3), one group deleted or added again by `ip -b` each 1/CHURN_FLAPS s
+churn_files()
+{
+	local dir=$1 per=$((CHURN_RATE / CHURN_FLAPS / 2))
+
+	awk -v flaps="$CHURN_FLAPS" -v per="$per" -v dir="$dir" 'BEGIN {
+		for (g = 0; g < flaps; g++) {
+			add = dir "/add." g; del = dir "/del." g
+			for (i = 0; i < per; i++) {
+				n = g * per + i
+				r4 = sprintf("10.%d.%d.0/24", 128 + int(n / 256), n % 256)
+				r6 = sprintf("fd00:0:%x::/48", n)
+				printf "route add %s via 10.0.2.1 proto static\n", r4 > add
+				printf "route add %s via 2001:db8:2::1 proto static\n", r6 > add
+				printf "route del %s proto static\n", r4 > del
+				printf "route del %s proto static\n", r6 > del
+			}
+			close(add); close(del)
+		}
+	}'
+}
+
+sync_churn_netlink()
+{
+	local out=$LIB_TMP/churn-nl.json dir=$LIB_TMP/churn-nl cpu0 cpu1 tick=0 g t0 dt
+	local -a up
+
+	mkdir -p "$dir"
+	churn_files "$dir"
+	for ((g = 0; g < CHURN_FLAPS; g++)); do
+		step ip -n "$R" -b "$dir/add.$g"
+		up[g]=1
+	done
+	say "churn by netlink writes: $CHURN_RATE route changes/s for $CHURN_SECS s (ip -b deletes" \
+		"or adds $((CHURN_RATE / CHURN_FLAPS)) routes $CHURN_FLAPS times a second)"
+	sync_daemon
+	cpu0=$(proc_cpu "$SYNC_PID")
+	maplat_bg "$out" --time "$CHURN_SECS" --proto 4 churn
+	t0=${EPOCHREALTIME/./}
+	while ((tick < CHURN_SECS * CHURN_FLAPS)); do
+		g=$((tick % CHURN_FLAPS))
+		if ((up[g])); then
+			ip -n "$R" -b "$dir/del.$g"
+		else
+			ip -n "$R" -b "$dir/add.$g"
+		fi
+		up[g]=$((1 - up[g]))
+		tick=$((tick + 1))
+		dt=$((t0 + tick * 1000000 / CHURN_FLAPS - ${EPOCHREALTIME/./}))
+		((dt > 0)) && sleep "$(printf '0.%06d' "$dt")"
+	done
+	wait "$MAPLAT_PID"
+	cpu1=$(proc_cpu "$SYNC_PID")
+	grep -q '^{' "$out" || die "maplat churn (netlink): $(cat "$out" "$out.err")"
+	for ((g = 0; g < CHURN_FLAPS; g++)); do
+		ip -n "$R" -b "$dir/del.$g" 2>/dev/null
+	done
+	jq -c --argjson c "$(jq -n "$cpu1 - $cpu0")" --argjson rate "$CHURN_RATE" \
+		'. + {bench: "sync_churn", source: "netlink", target_rate: $rate,
+		      daemon_cpu_s: $c}' "$out" >>"$RAW"
+	tail -n 1 "$RAW" | jq -r '"  \(.events) changes (\(.events_per_s | round)/s): notification to trie p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, max \(.max_ms) ms; \(.never_seen) never seen, \(.enobufs) overruns (maplat); ipxr sync \(.daemon_cpu_s) s CPU"'
 }
 
 # ---- run -----------------------------------------------------------------------------------------
@@ -263,6 +329,9 @@ sync_part()
 	sync_converge
 	sync_initial_load
 	sync_churn
+	kill -TERM "$SYNC_PID"
+	wait "$SYNC_PID" 2>/dev/null
+	sync_churn_netlink
 	FWD_TABLE=bird
 	forward_runs "$SYNC_N4"
 	FWD_TABLE=
