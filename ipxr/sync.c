@@ -1389,16 +1389,22 @@ static int sync_start(void)
 /* The next re-scan: every s.scan seconds, sooner after a failed batch; 0: none due. */
 static double next_scan;
 /*
- * A look at the pools (front_compact()) once the notifications have been quiet for
- * SYNC_COMPACT_S after a large batch (a load may have grown them); 0: none due.
+ * A look at the pools (front_compact()) once a load that may have grown them is over: armed by
+ * a batch of SYNC_COMPACT_BATCH route changes or more, or a re-scan, and done at the end of a
+ * window of SYNC_COMPACT_S in which fewer than SYNC_COMPACT_BATCH changes came (a full table's
+ * load comes at thousands a second; steady BGP churn at tens).
  */
 #define SYNC_COMPACT_S		5
 #define SYNC_COMPACT_BATCH	1000
-static double next_compact;
+static struct {
+	bool armed;
+	double start;		/* of the window, 0: none */
+	size_t changes;		/* in the window */
+} cw;
 
 static int poll_timeout(void)
 {
-	double left, t = next_scan;
+	double left, t = next_scan, next_compact = cw.armed ? cw.start + SYNC_COMPACT_S : 0;
 
 	if (next_compact && (!t || next_compact < t))
 		t = next_compact;
@@ -1407,6 +1413,32 @@ static int poll_timeout(void)
 	left = t - now_s();
 	return left > 0 ? (int)(left * 1000) + 1 : 0;
 }
+
+/* Whether the pools are to be looked at in this batch (see cw). */
+static bool compact_due(void)
+{
+	double now = now_s();
+
+	if (s.ndirty >= SYNC_COMPACT_BATCH || s.resync || scanning())
+		cw.armed = true;
+	if (!cw.armed)
+		return false;
+	if (!cw.start)
+		cw.start = now;
+	cw.changes += s.ndirty;
+	if (now - cw.start < SYNC_COMPACT_S)
+		return false;
+	if (cw.changes < SYNC_COMPACT_BATCH && !scanning() && !s.resync) {
+		cw.armed = false;
+		cw.start = 0;
+		cw.changes = 0;
+		return true;
+	}
+	cw.start = now;
+	cw.changes = 0;
+	return false;
+}
+
 
 /* When the last batch was applied. */
 static double last_batch;
@@ -1478,15 +1510,10 @@ static int sync_loop(int fd)
 		/* the safety re-scan is due: one running already is as good */
 		if (next_scan && now_s() >= next_scan && !scanning())
 			s.resync = true;
-		if (s.ndirty >= SYNC_COMPACT_BATCH || s.resync || scanning())
-			next_compact = now_s() + SYNC_COMPACT_S;
-		else if (next_compact && !s.ndirty && now_s() >= next_compact)
-			s.compact = true;
+		s.compact = compact_due();
 		if (!s.resync && !s.ndirty && !s.nlinks && !s.nneigh && !s.rules && !s.addrs &&
 		    !scanning() && !s.compact)
 			continue;
-		if (s.compact)
-			next_compact = 0;
 		if (s.resync)
 			next_scan = s.scan ? now_s() + s.scan : 0;
 		err = batch_apply();
