@@ -1440,6 +1440,26 @@ static bool compact_due(void)
 }
 
 
+/*
+ * Notifications were lost (ENOBUFS): a re-scan answers for them. The kernel drops every
+ * notification for the socket, silently, from the loss until its queue has been read empty
+ * (netlink's congested state): the queue is read to its end now, before the re-scan's dump
+ * begins, so that what the dump has passed by cannot be lost unreported. What is read is
+ * older than the dump, which the re-scan answers for too; the congested state stops new
+ * notifications from coming meanwhile, so the queue only shrinks.
+ */
+static void overrun(void)
+{
+	int n;
+
+	s.overruns++;
+	sync_log(LOG_WARNING_, "netlink receive buffer overrun (ENOBUFS, %lu since start): "
+		 "notifications were lost, full re-scan", s.overruns);
+	s.resync = s.overrun = true;
+	while ((n = events_read(on_event, NULL, 0)) == -ENOBUFS)
+		s.overruns++;	/* another loss while reading: the same re-scan answers */
+}
+
 /* When the last batch was applied. */
 static double last_batch;
 
@@ -1455,14 +1475,8 @@ static void gather(int n)
 			break;
 		more = events_read(on_event, NULL, SYNC_BATCH_MAX - n);
 		if (more <= 0) {
-			if (more == -ENOBUFS) {
-				/* as the loop does: the re-scan answers for what was lost */
-				s.overruns++;
-				sync_log(LOG_WARNING_, "netlink receive buffer overrun (ENOBUFS, "
-					 "%lu since start): notifications were lost, full re-scan",
-					 s.overruns);
-				s.resync = s.overrun = true;
-			}
+			if (more == -ENOBUFS)
+				overrun();
 			break;
 		}
 		n += more;
@@ -1492,14 +1506,7 @@ static int sync_loop(int fd)
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			n = events_read(on_event, NULL, SYNC_BATCH_MAX);
 			if (n == -ENOBUFS) {
-				s.overruns++;
-				sync_log(LOG_WARNING_, "netlink receive buffer overrun (ENOBUFS, "
-					 "%lu since start): notifications were lost, full re-scan",
-					 s.overruns);
-				s.resync = true;
-				s.overrun = true;
-				/* what is queued now came after the loss: read it now */
-				events_read(on_event, NULL, SYNC_BATCH_MAX);
+				overrun();
 			} else if (n < 0) {
 				return ipxr_error(IPXR_EXIT_REFUSED, "reading notifications: %s",
 						  strerror(-n));
