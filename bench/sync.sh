@@ -280,7 +280,7 @@ churn_files()
 
 sync_churn_netlink()
 {
-	local out=$LIB_TMP/churn-nl.json dir=$LIB_TMP/churn-nl cpu0 cpu1 tick=0 g t0 dt
+	local out=$LIB_TMP/churn-nl.json dir=$LIB_TMP/churn-nl cpu0 cpu1 tick=0 g t0 dt nl_fd
 	local -a up
 
 	mkdir -p "$dir"
@@ -289,24 +289,27 @@ sync_churn_netlink()
 		step ip -n "$R" -b "$dir/add.$g"
 		up[g]=1
 	done
-	say "churn by netlink writes: $CHURN_RATE route changes/s for $CHURN_SECS s (ip -b deletes" \
-		"or adds $((CHURN_RATE / CHURN_FLAPS)) routes $CHURN_FLAPS times a second)"
+	say "churn by netlink writes: $CHURN_RATE route changes/s for $CHURN_SECS s (one ip -b" \
+		"deletes or adds $((CHURN_RATE / CHURN_FLAPS)) routes $CHURN_FLAPS times a second)"
 	sync_daemon
 	cpu0=$(proc_cpu "$SYNC_PID")
 	maplat_bg "$out" --time "$CHURN_SECS" --proto 4 churn
+	# one ip -b reading its commands as they come: no process started per tick
+	exec {nl_fd}> >(exec ip -n "$R" -force -b - >/dev/null 2>&1)
 	t0=${EPOCHREALTIME/./}
 	while ((tick < CHURN_SECS * CHURN_FLAPS)); do
 		g=$((tick % CHURN_FLAPS))
 		if ((up[g])); then
-			ip -n "$R" -b "$dir/del.$g"
+			cat "$dir/del.$g" >&"$nl_fd"
 		else
-			ip -n "$R" -b "$dir/add.$g"
+			cat "$dir/add.$g" >&"$nl_fd"
 		fi
 		up[g]=$((1 - up[g]))
 		tick=$((tick + 1))
 		dt=$((t0 + tick * 1000000 / CHURN_FLAPS - ${EPOCHREALTIME/./}))
 		((dt > 0)) && sleep "$(printf '0.%06d' "$dt")"
 	done
+	exec {nl_fd}>&-
 	wait "$MAPLAT_PID"
 	cpu1=$(proc_cpu "$SYNC_PID")
 	grep -q '^{' "$out" || die "maplat churn (netlink): $(cat "$out" "$out.err")"
