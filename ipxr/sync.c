@@ -539,6 +539,13 @@ static int missing(const struct kroute *m)
 	return compile_remove(&m->dst);
 }
 
+/* Whether @d's notification added a route the kernel may use as it is: TOS 0, one live path. */
+static bool hint_plain(const struct dirty *d)
+{
+	return d->hint && !d->del && !d->k.tos && !d->k.multipath &&
+	       !(d->k.flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN));
+}
+
 /*
  * Whether the route @d's notification added is the one the kernel now uses for the prefix, as
  * far as the maps (the kernel's choice before it, when in step) tell: 1 and *@k, or 0 to ask
@@ -551,8 +558,7 @@ static int from_hint(const struct dirty *d, int has_m, const struct kroute *m, s
 {
 	const struct kroute *h = &d->k;
 
-	if (!d->hint || d->del || h->tos || (h->flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) ||
-	    h->multipath)
+	if (!hint_plain(d))
 		return 0;
 	if (has_m == 1 && m->type == RTN_LOCAL && m->table == RT_TABLE_LOCAL)
 		return 0;	/* an address of the router: compile_route() knows */
@@ -644,18 +650,16 @@ static int effective(const struct inet_prefix *p, struct kroute *k)
 	return 0;
 }
 
-/* Make the maps' entry for @p what effective() says. 0 or an exit code. */
-static int apply_effective(const struct inet_prefix *p)
+/*
+ * Make the maps' entry for @p (@has_m, @m: what compile_lookup() read) what the kernel answered
+ * (@has_k, @k: 1 and its route, 0 for none, a negative errno when it could not be asked).
+ * 0 or an exit code.
+ */
+static int settle(const struct inet_prefix *p, int has_k, const struct kroute *k, int has_m,
+		  const struct kroute *m)
 {
 	char buf[PREFIX_STRLEN];
-	struct kroute k, m;
-	int has_k, has_m;
 
-	has_m = compile_lookup(p, &m);
-	if (has_m < 0)
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the maps for %s: %s",
-				  format_prefix(buf, sizeof(buf), p), strerror(-has_m));
-	has_k = effective(p, &k);
 	if (has_k < 0) {
 		sync_log(LOG_WARNING_, "cannot ask the kernel for %s: %s: a full re-scan follows",
 			 format_prefix(buf, sizeof(buf), p), strerror(-has_k));
@@ -663,13 +667,41 @@ static int apply_effective(const struct inet_prefix *p)
 		return 0;
 	}
 	if (has_k) {
-		nhid_note(k.nhid);
-		if (has_m && up_to_date(&k, &m))
+		nhid_note(k->nhid);
+		if (has_m && up_to_date(k, m))
 			return 0;
 		s.compiled++;
-		return compile_route(&k);
+		s.routes += !has_m;
+		return compile_route(k);
 	}
-	return has_m ? missing(&m) : 0;
+	if (!has_m)
+		return 0;
+	if (s.routes)
+		s.routes--;
+	return missing(m);
+}
+
+/* The maps' entry for @p (compile_lookup()), or an exit code with the error printed. */
+static int maps_entry(const struct inet_prefix *p, struct kroute *m)
+{
+	char buf[PREFIX_STRLEN];
+	int has_m = compile_lookup(p, m);
+
+	if (has_m < 0)
+		return -ipxr_error(IPXR_EXIT_REFUSED, "cannot read the maps for %s: %s",
+				   format_prefix(buf, sizeof(buf), p), strerror(-has_m));
+	return has_m;
+}
+
+/* Make the maps' entry for @p what effective() says. 0 or an exit code. */
+static int apply_effective(const struct inet_prefix *p)
+{
+	struct kroute k, m;
+	int has_m = maps_entry(p, &m);
+
+	if (has_m < 0)
+		return -has_m;
+	return settle(p, effective(p, &k), &k, has_m, &m);
 }
 
 /*
@@ -730,15 +762,13 @@ static int reconcile_prefix(const struct dirty *d)
 	const struct inet_prefix *p = &d->dst;
 	struct kroute k, m;
 	int has_k, has_m;
-	char buf[PREFIX_STRLEN];
 	bool local;
 
 	if (s.ntables > 1)
 		return reconcile_tables(d);
-	has_m = compile_lookup(p, &m);
+	has_m = maps_entry(p, &m);
 	if (has_m < 0)
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read the maps for %s: %s",
-				  format_prefix(buf, sizeof(buf), p), strerror(-has_m));
+		return -has_m;
 	local = has_m == 1 && m.type == RTN_LOCAL && m.table == RT_TABLE_LOCAL;
 	/* a route added beside the one the maps hold: the prefix now has two */
 	if (d->hint && !d->del && !d->replace && has_m == 1 && !local &&
@@ -751,8 +781,7 @@ static int reconcile_prefix(const struct dirty *d)
 	 * the fast path does not use compiles the same; the prefix is in s.multi (above), so its
 	 * deletion asks.
 	 */
-	if (d->hint && !d->del && has_m == 1 && !local && !d->k.tos && !d->k.multipath &&
-	    !(d->k.flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) && compile_same(&d->k, &m)) {
+	if (hint_plain(d) && has_m == 1 && !local && compile_same(&d->k, &m)) {
 		nhid_note(m.nhid);
 		return 0;
 	}
@@ -760,25 +789,7 @@ static int reconcile_prefix(const struct dirty *d)
 		has_k = 0;
 	else if (!(has_k = from_hint(d, has_m, &m, &k)))
 		has_k = nl_route_exact(p, s.table, &k);
-	if (has_k < 0) {
-		sync_log(LOG_WARNING_, "cannot ask the kernel for %s: %s: a full re-scan follows",
-			 format_prefix(buf, sizeof(buf), p), strerror(-has_k));
-		s.resync = true;
-		return 0;
-	}
-	if (has_k) {
-		nhid_note(k.nhid);
-		if (has_m && up_to_date(&k, &m))
-			return 0;
-		s.compiled++;
-		s.routes += !has_m;
-		return compile_route(&k);
-	}
-	if (!has_m)
-		return 0;
-	if (s.routes)
-		s.routes--;
-	return missing(&m);
+	return settle(p, has_k, &k, has_m, &m);
 }
 
 /* ------------------------------------------------------------------------------------------ */
