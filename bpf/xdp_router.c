@@ -433,6 +433,41 @@ static __always_inline enum ipxr_stat blackhole(__u64 bytes)
 	return IPXR_STAT_BLACKHOLE;
 }
 
+/* What a route's type makes of the packet: a reason, or IPXR_STAT_FORWARD for unicast. */
+static __always_inline enum ipxr_stat route_type(__u8 type, __u64 bytes)
+{
+	if (type == IPXR_RT_LOCAL)
+		return IPXR_STAT_LOCAL;
+	if (type == IPXR_RT_BLACKHOLE)
+		return blackhole(bytes);
+	/* unreachable, prohibit, throw...: the kernel has this route and answers for it */
+	if (type == IPXR_RT_KERNEL)
+		return IPXR_STAT_KERNEL_ROUTE;
+	if (type != IPXR_RT_UNICAST)
+		return IPXR_STAT_NO_ROUTE;
+	return IPXR_STAT_FORWARD;
+}
+
+/*
+ * The next hop @nh_id, its port able to take the frame and its neighbour resolved (*@ncp; NULL
+ * with IPXR_STAT_FORWARD when nh_resolve() leaves the frame to the kernel): a reason otherwise.
+ */
+static __always_inline enum ipxr_stat next_hop(struct xdp_md *ctx, __u32 nh_id, __u8 family,
+					       const __u32 *daddr, struct ipxr_nexthop **nhp,
+					       struct ipxr_neigh_cache **ncp)
+{
+	struct ipxr_nexthop *nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
+	enum ipxr_stat st;
+
+	if (!nh || !nh->ifindex)
+		return IPXR_STAT_NH_INVALID;
+	st = port_check(nh->ifindex);
+	if (st != IPXR_STAT_FORWARD)
+		return st;
+	*nhp = nh;
+	return nh_resolve(ctx, nh, nh_id, family, daddr, ncp);
+}
+
 /*
  * The leaf of the front structure for the destination @a (@n bytes, network order) in the
  * pool of @slot, or IPXR_LPM_TRIE (ask the trie) when no pool is painted. Each entry is read
@@ -523,26 +558,14 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 		nh_id = rt->nh_id;
 		rt_mtu = rt->mtu;
 	}
-	if (type == IPXR_RT_LOCAL)
-		return IPXR_STAT_LOCAL;
-	if (type == IPXR_RT_BLACKHOLE)
-		return blackhole(bytes);
-	/* unreachable, prohibit, throw...: the kernel has this route and answers for it */
-	if (type == IPXR_RT_KERNEL)
-		return IPXR_STAT_KERNEL_ROUTE;
-	if (type != IPXR_RT_UNICAST)
-		return IPXR_STAT_NO_ROUTE;
+	st = route_type(type, bytes);
+	if (st != IPXR_STAT_FORWARD)
+		return st;
 	/* The kernel sends ICMP time exceeded. */
 	if (iph->ttl <= 1)
 		return IPXR_STAT_TTL;
 
-	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
-	if (!nh || !nh->ifindex)
-		return IPXR_STAT_NH_INVALID;
-	st = port_check(nh->ifindex);
-	if (st != IPXR_STAT_FORWARD)
-		return st;
-	st = nh_resolve(ctx, nh, nh_id, AF_INET, &iph->daddr, &nc);
+	st = next_hop(ctx, nh_id, AF_INET, &iph->daddr, &nh, &nc);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return st;
 	/*
@@ -643,26 +666,14 @@ static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethh
 		nh_id = rt->nh_id;
 		rt_mtu = rt->mtu;
 	}
-	if (type == IPXR_RT_LOCAL)
-		return IPXR_STAT_LOCAL;
-	if (type == IPXR_RT_BLACKHOLE)
-		return blackhole(bytes);
-	/* unreachable, prohibit, throw...: the kernel has this route and answers for it */
-	if (type == IPXR_RT_KERNEL)
-		return IPXR_STAT_KERNEL_ROUTE;
-	if (type != IPXR_RT_UNICAST)
-		return IPXR_STAT_NO_ROUTE;
+	st = route_type(type, bytes);
+	if (st != IPXR_STAT_FORWARD)
+		return st;
 	/* The kernel sends ICMPv6 time exceeded. */
 	if (ip6h->hop_limit <= 1)
 		return IPXR_STAT_TTL;
 
-	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
-	if (!nh || !nh->ifindex)
-		return IPXR_STAT_NH_INVALID;
-	st = port_check(nh->ifindex);
-	if (st != IPXR_STAT_FORWARD)
-		return st;
-	st = nh_resolve(ctx, nh, nh_id, AF_INET6, dst, &nc);
+	st = next_hop(ctx, nh_id, AF_INET6, dst, &nh, &nc);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return st;
 	/* IPv6 routers never fragment: the kernel sends Packet Too Big. */
