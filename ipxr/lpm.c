@@ -333,12 +333,12 @@ static void wait_reclaim(struct lpm *l, bool wait)
 	l->wait_ticket = 0;
 }
 
-/* Limbo handed to the grace-period thread as the waiting batch, when it is worth a period. */
-static void limbo_handover(struct lpm *l)
+/* Limbo handed to the grace-period thread as the waiting batch, when it holds @min groups. */
+static void limbo_handover(struct lpm *l, __u32 min)
 {
 	__u32 *m = meta(l);
 
-	if (m[M_WAIT] || !m[IPXR_LPM_M_LIMBO] || m[M_LIMBO_N] < LIMBO_BATCH)
+	if (m[M_WAIT] || !m[IPXR_LPM_M_LIMBO] || m[M_LIMBO_N] < min)
 		return;
 	m[M_WAIT] = m[IPXR_LPM_M_LIMBO];
 	m[IPXR_LPM_M_LIMBO] = 0;
@@ -354,7 +354,7 @@ static long group_alloc(struct lpm *l, __u32 fill)
 
 	if (!m[IPXR_LPM_M_FREE]) {
 		wait_reclaim(l, false);
-		limbo_handover(l);
+		limbo_handover(l, LIMBO_BATCH);
 	}
 	/* no free group and none unused: wait for the batch, or for limbo's own period */
 	if (!m[IPXR_LPM_M_FREE] && m[IPXR_LPM_M_HIWATER] >= l->cap) {
@@ -562,7 +562,7 @@ int lpm_end(struct lpm *l)
 		/* what this bracket freed starts its grace period now, not at the next need */
 		if (!meta(l)[IPXR_LPM_M_FREE])
 			wait_reclaim(l, false);
-		limbo_handover(l);
+		limbo_handover(l, LIMBO_BATCH);
 	}
 	stale_release(l);
 	return err;
@@ -589,12 +589,8 @@ void lpm_quiesce(struct lpm *l)
 	if (!l->w)
 		return;
 	m = meta(l);
-	if (!m[M_WAIT] && m[IPXR_LPM_M_LIMBO] && !m[IPXR_LPM_M_FREE]) {
-		m[M_WAIT] = m[IPXR_LPM_M_LIMBO];
-		m[IPXR_LPM_M_LIMBO] = 0;
-		m[M_LIMBO_N] = 0;
-		l->wait_ticket = grace_ask();
-	}
+	if (!m[IPXR_LPM_M_FREE])
+		limbo_handover(l, 1);
 	wait_reclaim(l, true);
 }
 
