@@ -6,7 +6,8 @@
  * an entry is there when the trie's answer for {prefix length, address} carries that prefix
  * length (struct ipxr_route.prefixlen), so a covering route does not count.
  *
- *   maplat churn --time SECS	for every route event of --proto (default bird) in table main,
+ *   maplat churn --time SECS [--log FILE]
+ *				for every route event of --proto (default bird) in table main,
  *				the time from its notification to the trie holding (or no longer
  *				holding) the prefix; percentiles as JSON at the end. A prefix
  *				changed again before the trie caught up is timed from its last
@@ -14,8 +15,10 @@
  *   maplat converge --n4 N --n6 N
  *				wait for N IPv4 and N IPv6 routes of --proto to have been added
  *				(the kernel holds the table), then for the trie to hold the last
- *				prefix the kernel was given, then verify the whole table (below,
- *				again until complete); times as JSON (epoch seconds).
+ *				prefix the kernel was given, then verify the whole table (below),
+ *				looking again at what differed as the pass goes on: complete when
+ *				the last of it matched, once a pass finds nothing more; times as
+ *				JSON (epoch seconds).
  *   maplat verify		dump table main and compare with the tries: the --proto routes
  *				missing from the tries, and trie entries the kernel does not have
  *				(a stale route); exit status 1 when either is non-zero.
@@ -53,6 +56,7 @@ struct slot {
 	struct key k;
 	bool used;
 	bool want;		/* the kernel has the route */
+	__u32 at;		/* churn: its place in struct churn's list */
 	__u64 t_ns;		/* when its last change was heard */
 };
 
@@ -65,6 +69,7 @@ struct set {
 
 static int fd4 = -1, fd6 = -1;
 static int proto = RTPROT_BIRD;
+static FILE *lat_log;		/* --log: each latency with when it was heard */
 static unsigned long long enobufs;
 
 static __u64 now_ns(void)
@@ -271,8 +276,14 @@ static bool followed(const struct nlroute *r)
 
 /* ---- churn ------------------------------------------------------------------------------------ */
 
+/*
+ * The pending changes are a set (a prefix changed again is found) and a dense list of its keys:
+ * each poll looks up only what is pending, not the set's whole capacity, which at a million
+ * slots took tens of milliseconds and half a core a pass, and made every latency that late.
+ */
 struct churn {
 	struct set pending;
+	struct key *list;	/* the pending prefixes, pending.n of them */
 	__u64 *lat;		/* ns */
 	size_t nlat, caplat;
 	unsigned long long events, superseded, replaced, errors;
@@ -292,10 +303,15 @@ static void churn_event(const struct nlmsghdr *nlh, const struct nlroute *r, __u
 	}
 	c->events++;
 	s = set_find(&c->pending, &r->k, false);
-	if (s)
+	if (s) {
 		c->superseded++;
-	else
+	} else {
 		s = set_find(&c->pending, &r->k, true);
+		if (s) {
+			s->at = (__u32)(c->pending.n - 1);
+			c->list[s->at] = r->k;
+		}
+	}
 	if (!s) {
 		c->errors++;
 		return;
@@ -304,19 +320,26 @@ static void churn_event(const struct nlmsghdr *nlh, const struct nlroute *r, __u
 	s->t_ns = t;
 }
 
+/* Take list entry @i (its slot @s) off: the last entry moves into its place. */
+static void churn_done(struct churn *c, size_t i, struct slot *s)
+{
+	size_t last = c->pending.n - 1;
+
+	set_del(&c->pending, (size_t)(s - c->pending.s));
+	if (i != last) {
+		c->list[i] = c->list[last];
+		set_find(&c->pending, &c->list[i], false)->at = (__u32)i;
+	}
+}
+
 static void churn_poll(struct churn *c)
 {
 	size_t i = 0;
 
-	while (i < c->pending.cap) {
-		struct slot *s = &c->pending.s[i];
-		int in;
+	while (i < c->pending.n) {
+		struct slot *s = set_find(&c->pending, &c->list[i], false);
+		int in = in_maps(&s->k);
 
-		if (!s->used) {
-			i++;
-			continue;
-		}
-		in = in_maps(&s->k);
 		if (in < 0) {
 			c->errors++;
 		} else if (in == s->want) {
@@ -327,8 +350,11 @@ static void churn_poll(struct churn *c)
 					exit(2);
 			}
 			c->lat[c->nlat++] = now_ns() - s->t_ns;
-			set_del(&c->pending, i);
-			continue;	/* slot i now holds a moved entry, or nothing */
+			if (lat_log)
+				fprintf(lat_log, "%.6f %.3f\n", (double)s->t_ns / 1e9,
+					(double)c->lat[c->nlat - 1] / 1e6);
+			churn_done(c, i, s);
+			continue;	/* entry i is now the one that was last */
 		}
 		i++;
 	}
@@ -359,6 +385,9 @@ static int churn(double secs, unsigned int interval_us)
 
 	if (!set_init(&c.pending, 1 << 20))
 		return 2;
+	c.list = calloc(c.pending.cap / 2, sizeof(*c.list));
+	if (!c.list)
+		return 2;
 	/* ready: the script starts the churn once this line is out */
 	fprintf(stderr, "maplat: listening\n");
 	while (now_ns() < end) {
@@ -387,11 +416,68 @@ static int churn(double secs, unsigned int interval_us)
 
 /* ---- verify ----------------------------------------------------------------------------------- */
 
+#define DIFFS_MAX	(1 << 20)	/* differences watched at once by converge */
+#define DIFFS_EVERY	8192		/* routes checked between two looks at them */
+
+struct diff {
+	struct key k;
+	bool want;		/* the kernel has it */
+};
+
 struct table {
 	struct set all;		/* every prefix of table main, and the router's local addresses */
 	unsigned long long routes, missing, extra, entries;
 	char sample[256];	/* the first difference, for the log */
+	/*
+	 * converge: the differences found, looked at again every DIFFS_EVERY routes checked and
+	 * dropped once they match; when the last one did.
+	 */
+	bool watch;
+	struct diff *diffs;
+	size_t ndiffs;
+	__u64 t_settled;
 };
+
+/* Drop the watched differences that match now. */
+static void diffs_look(struct table *tb)
+{
+	size_t i = 0;
+	int in;
+
+	while (i < tb->ndiffs) {
+		in = in_maps(&tb->diffs[i].k);
+		if (in >= 0 && in != tb->diffs[i].want) {
+			i++;
+			continue;
+		}
+		tb->t_settled = now_ns();
+		tb->diffs[i] = tb->diffs[--tb->ndiffs];
+	}
+}
+
+static void diff_watch(struct table *tb, const struct key *k, bool want)
+{
+	if (!tb->watch)
+		return;
+	if (!tb->diffs) {
+		tb->diffs = malloc(DIFFS_MAX * sizeof(*tb->diffs));
+		if (!tb->diffs)
+			exit(2);
+	}
+	if (tb->ndiffs == DIFFS_MAX)
+		diffs_look(tb);
+	if (tb->ndiffs < DIFFS_MAX) {
+		tb->diffs[tb->ndiffs].k = *k;
+		tb->diffs[tb->ndiffs++].want = want;
+	}
+}
+
+/* Every DIFFS_EVERY routes checked: a look at the differences watched. */
+static void diffs_tick(struct table *tb)
+{
+	if (tb->watch && tb->ndiffs && !((tb->routes + tb->entries) % DIFFS_EVERY))
+		diffs_look(tb);
+}
 
 static void table_route(const struct nlmsghdr *nlh, const struct nlroute *r, __u64 t, void *d)
 {
@@ -406,7 +492,9 @@ static void table_route(const struct nlmsghdr *nlh, const struct nlroute *r, __u
 	if (!followed(r))
 		return;
 	tb->routes++;
+	diffs_tick(tb);
 	if (in_maps(&r->k) != 1) {
+		diff_watch(tb, &r->k, true);
 		if (!tb->missing++) {
 			char a[INET6_ADDRSTRLEN];
 
@@ -466,7 +554,11 @@ static void extras(struct table *tb)
 		k.plen = (__u8)k4.prefixlen;
 		memcpy(k.addr, &k4.addr, 4);
 		tb->entries++;
-		if (!set_find(&tb->all, &k, false) && !tb->extra++ && !tb->sample[0]) {
+		diffs_tick(tb);
+		if (set_find(&tb->all, &k, false))
+			continue;
+		diff_watch(tb, &k, false);
+		if (!tb->extra++ && !tb->sample[0]) {
 			char a[INET6_ADDRSTRLEN];
 
 			inet_ntop(AF_INET, k.addr, a, sizeof(a));
@@ -480,7 +572,11 @@ static void extras(struct table *tb)
 		k.plen = (__u8)k6.prefixlen;
 		memcpy(k.addr, k6.addr, 16);
 		tb->entries++;
-		if (!set_find(&tb->all, &k, false) && !tb->extra++ && !tb->sample[0]) {
+		diffs_tick(tb);
+		if (set_find(&tb->all, &k, false))
+			continue;
+		diff_watch(tb, &k, false);
+		if (!tb->extra++ && !tb->sample[0]) {
 			char a[INET6_ADDRSTRLEN];
 
 			inet_ntop(AF_INET6, k.addr, a, sizeof(a));
@@ -492,8 +588,13 @@ static void extras(struct table *tb)
 /* One comparison of the kernel's table and the tries; @tb is filled. */
 static int verify_once(struct table *tb)
 {
+	struct diff *diffs = tb->diffs;
+	bool watch = tb->watch;
+
 	free(tb->all.s);
 	memset(tb, 0, sizeof(*tb));
+	tb->diffs = diffs;
+	tb->watch = watch;
 	if (!set_init(&tb->all, 1 << 23))
 		return -1;
 	if (dump(AF_INET, tb) || dump(AF_INET6, tb))
@@ -554,9 +655,11 @@ static void conv_event(const struct nlmsghdr *nlh, const struct nlroute *r, __u6
 static int converge(long long n4, long long n6, double timeout, unsigned int interval_us)
 {
 	struct mnl_socket *nl = nl_open(RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE);
-	__u64 t0 = now_ns(), end = t0 + (__u64)(timeout * 1e9), t_full, t_last_map = 0, tv;
+	__u64 t0 = now_ns(), end = t0 + (__u64)(timeout * 1e9), t_full, t_last_map, t_done, tv;
+	unsigned long long first_missing = 0, first_stale = 0;
+	char first_sample[sizeof(((struct table *)0)->sample)] = "";
+	struct table tb = { .watch = true };
 	struct conv c = {};
-	struct table tb = {};
 	int passes = 0, in;
 
 	fprintf(stderr, "maplat: listening\n");
@@ -570,29 +673,48 @@ static int converge(long long n4, long long n6, double timeout, unsigned int int
 		nl_drain(nl, 100, conv_event, &c);
 	}
 	t_full = c.t_last;
-	/* sync applies notifications in order: the last one in the trie, all are (verified below) */
+	/* the trie holding the last prefix the kernel got: most of the table is there then */
 	while ((in = in_maps(&c.last)) != c.last_want) {
 		if (in < 0 || now_ns() > end)
 			break;
 		usleep(interval_us);
 	}
-	t_last_map = now_ns();
+	t_last_map = t_done = now_ns();
 	mnl_socket_close(nl);
-	do {
+	/*
+	 * Complete is when the last route a pass found different matched (each is looked at
+	 * again while the pass goes on), once a pass finds nothing more. A pass takes seconds:
+	 * timed by the end of the pass that found the maps equal, the lag would hold one.
+	 */
+	for (;;) {
 		passes++;
 		if (verify_once(&tb))
 			return 2;
+		while (tb.ndiffs && now_ns() < end) {
+			usleep(interval_us);
+			diffs_look(&tb);
+		}
 		tv = now_ns();
-	} while ((tb.missing || tb.extra) && tv < end);
-	/* complete at the last-prefix time if the first check found it so, else when one did */
+		if (passes == 1) {
+			first_missing = tb.missing;
+			first_stale = tb.extra;
+			memcpy(first_sample, tb.sample, sizeof(first_sample));
+		}
+		if (tb.t_settled > t_done)
+			t_done = tb.t_settled;
+		if ((!tb.missing && !tb.extra) || tv >= end)
+			break;
+	}
 	printf("{\"kernel_full\": %.6f, \"trie_last\": %.6f, \"complete\": %.6f, "
-	       "\"lag_s\": %.3f, \"verify_passes\": %d, \"enobufs\": %llu, ",
-	       (double)t_full / 1e9, (double)t_last_map / 1e9,
-	       (double)(passes == 1 ? t_last_map : tv) / 1e9,
-	       (double)((passes == 1 ? t_last_map : tv) - t_full) / 1e9, passes, enobufs);
+	       "\"lag_s\": %.3f, \"verify_passes\": %d, \"first_pass_missing\": %llu, "
+	       "\"first_pass_stale\": %llu, \"first_pass_difference\": \"%s\", "
+	       "\"enobufs\": %llu, ",
+	       (double)t_full / 1e9, (double)t_last_map / 1e9, (double)t_done / 1e9,
+	       (double)(t_done - t_full) / 1e9, passes, first_missing, first_stale, first_sample,
+	       enobufs);
 	print_table("verify", &tb, t_last_map, tv);
 	printf("}\n");
-	return tb.missing || tb.extra ? 1 : 0;
+	return tb.missing || tb.extra || tb.ndiffs ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -604,6 +726,7 @@ int main(int argc, char **argv)
 		{ "n4", required_argument, NULL, '4' },
 		{ "n6", required_argument, NULL, '6' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "log", required_argument, NULL, 'l' },
 		{}
 	};
 	double secs = 10, timeout = 300;
@@ -633,6 +756,13 @@ int main(int argc, char **argv)
 		case 'T':
 			timeout = strtod(optarg, NULL);
 			break;
+		case 'l':
+			lat_log = fopen(optarg, "w");
+			if (!lat_log) {
+				perror(optarg);
+				return 2;
+			}
+			break;
 		default:
 			goto usage;
 		}
@@ -651,7 +781,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "verify"))
 		return verify();
 usage:
-	fprintf(stderr, "Usage: maplat [--proto bird|any|N] [--interval US] churn --time SECS\n"
+	fprintf(stderr, "Usage: maplat [--proto bird|any|N] [--interval US] [--log FILE] churn --time SECS\n"
 		"       maplat [--proto P] [--timeout SECS] converge --n4 N --n6 N\n"
 		"       maplat [--proto P] verify\n");
 	return 2;

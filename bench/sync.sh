@@ -30,6 +30,7 @@ CHURN_RATE=${CHURN_RATE:-10000}		# route changes per second
 CHURN_SECS=${CHURN_SECS:-$( ((QUICK)) && echo 10 || echo 60)}
 CHURN_FLAPS=50				# flap protocols; one is toggled every 1/50 s
 SYNC_SCAN=${SYNC_SCAN:-}		# ipxr sync's re-scan interval (s), its default if empty
+CHURN_LOG=${CHURN_LOG:-}		# FILE: each churn latency ("heard-at-s ms") to FILE.bird, .netlink
 SYNC_NICE=$(sed -n 's/^Nice=//p' "$ROOT/systemd/ipxr-sync.service.in")
 SYNC_NICE=${SYNC_NICE:-0}
 MAPLAT=${MAPLAT:-$BIN/maplat}
@@ -146,6 +147,7 @@ sync_converge()
 	step bird_wait_up r 60 up4 up6
 	tb=$(now)
 	wait "$MAPLAT_PID" || say "  maplat: the maps did not equal the kernel ($(cat "$out"))"
+	cat "$out.err" >>"$LOG"
 	grep -q '^{' "$out" || die "maplat converge: $(cat "$out" "$out.err")"
 	k4=$(($(kernel_routes4 "$R") - base4))
 	k6=$(($(kernel_routes6 "$R") - base6))
@@ -155,7 +157,8 @@ sync_converge()
 		--argjson k4 "$k4" --argjson k6 "$k6" --argjson cpu "$cpu" --argjson hwm "$hwm" \
 		'{bench: "sync_converge", n4: $n4, n6: $n6, kernel4: $k4, kernel6: $k6,
 		  bgp_up_s: ($tb - $t0), kernel_full_s: (.kernel_full - $t0),
-		  complete_s: (.complete - $t0), lag_s, verify, enobufs,
+		  trie_last_s: (.trie_last - $t0), complete_s: (.complete - $t0), lag_s,
+		  verify_passes, first_pass_missing, first_pass_stale, first_pass_difference, verify, enobufs,
 		  daemon_cpu_s: $cpu, daemon_hwm_kb: $hwm}' "$out" >>"$RAW"
 	tail -n 1 "$RAW" | jq -r '"  BGP up \(.bgp_up_s * 100 | round / 100) s, kernel full \(.kernel_full_s * 100 | round / 100) s, fast path complete \(.complete_s * 100 | round / 100) s after BIRD started: \(.lag_s * 1000 | round) ms behind the kernel (\(.verify.missing) missing, \(.verify.stale) stale); ipxr sync so far \(.daemon_cpu_s) s CPU, peak RSS \(.daemon_hwm_kb / 1024 | round) MiB"'
 }
@@ -236,7 +239,7 @@ sync_churn()
 		"$((per / 2)) IPv4 and $((per / 2)) IPv6 prefixes $CHURN_FLAPS times a second)"
 	sync_daemon
 	cpu0=$(proc_cpu "$SYNC_PID")
-	maplat_bg "$out" --time "$CHURN_SECS" churn
+	maplat_bg "$out" --time "$CHURN_SECS" ${CHURN_LOG:+--log "$CHURN_LOG.bird"} churn
 	churn_drive "$CHURN_SECS"
 	wait "$MAPLAT_PID"
 	cpu1=$(proc_cpu "$SYNC_PID")
@@ -293,7 +296,7 @@ sync_churn_netlink()
 		"deletes or adds $((CHURN_RATE / CHURN_FLAPS)) routes $CHURN_FLAPS times a second)"
 	sync_daemon
 	cpu0=$(proc_cpu "$SYNC_PID")
-	maplat_bg "$out" --time "$CHURN_SECS" --proto 4 churn
+	maplat_bg "$out" --time "$CHURN_SECS" --proto 4 ${CHURN_LOG:+--log "$CHURN_LOG.netlink"} churn
 	# one ip -b reading its commands as they come: no process started per tick
 	exec {nl_fd}> >(exec ip -n "$R" -force -b - >/dev/null 2>&1)
 	t0=${EPOCHREALTIME/./}
@@ -324,20 +327,33 @@ sync_churn_netlink()
 
 # ---- run -----------------------------------------------------------------------------------------
 
+# SYNC_STEPS: the steps after convergence, all by default; a subset when working on one of them
+# (the results then lack the others' rows)
+SYNC_STEPS=${SYNC_STEPS:-load churn netlink forward}
+
+sync_step() { [[ " $SYNC_STEPS " == *" $1 "* ]]; }
+
 sync_part()
 {
 	: >"$SYNC_LOG"
 	sync_topo
 	FWD_COUNTER=$(fwd_counter)
 	sync_converge
-	sync_initial_load
-	sync_churn
+	if sync_step load; then
+		sync_initial_load
+	else
+		kill -TERM "$SYNC_PID"
+		wait "$SYNC_PID" 2>/dev/null
+	fi
+	sync_step churn && sync_churn
 	kill -TERM "$SYNC_PID"
 	wait "$SYNC_PID" 2>/dev/null
-	sync_churn_netlink
-	FWD_TABLE=bird
-	forward_runs "$SYNC_N4"
-	FWD_TABLE=
+	sync_step netlink && sync_churn_netlink
+	if sync_step forward; then
+		FWD_TABLE=bird
+		forward_runs "$SYNC_N4"
+		FWD_TABLE=
+	fi
 	kill -TERM "$SYNC_PID"
 	wait "$SYNC_PID" 2>/dev/null
 	bird_kill ann
