@@ -345,16 +345,18 @@ sync_part()
 		kill -TERM "$SYNC_PID"
 		wait "$SYNC_PID" 2>/dev/null
 	fi
-	sync_step churn && sync_churn
-	kill -TERM "$SYNC_PID"
-	wait "$SYNC_PID" 2>/dev/null
+	if sync_step churn; then
+		sync_churn
+		kill -TERM "$SYNC_PID"
+		wait "$SYNC_PID" 2>/dev/null
+	fi
 	sync_step netlink && sync_churn_netlink
 	if sync_step forward; then
 		FWD_TABLE=bird
 		forward_runs "$SYNC_N4"
 		FWD_TABLE=
 	fi
-	kill -TERM "$SYNC_PID"
+	kill -TERM "$SYNC_PID" 2>/dev/null
 	wait "$SYNC_PID" 2>/dev/null
 	bird_kill ann
 	bird_kill r

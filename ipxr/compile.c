@@ -193,7 +193,11 @@ static __u8 compile_type(const struct kroute *r)
 	}
 }
 
-int compile_route(const struct kroute *r)
+/*
+ * compile_route(), and with @fresh compile_route_new(): the entry is written with BPF_NOEXIST
+ * and not read first, and a prefix that has one already is left as it was (-EEXIST).
+ */
+static int compile_write(const struct kroute *r, bool fresh)
 {
 	const struct ipxr_family *f = family_get(r->dst.family);
 	struct ipxr_route val = {}, old;
@@ -201,13 +205,12 @@ int compile_route(const struct kroute *r)
 	struct ipxr_route_src src = {};
 	char dst[PREFIX_STRLEN];
 	struct route_key key;
-	int oif = r->oif, had, err;
+	int oif = r->oif, had = 0, err;
 	__u32 nh_id = 0;
 
 	if (!f)
 		return ipxr_error(IPXR_EXIT_USAGE, "route of unknown family %u", r->dst.family);
 	route_key_of(&r->dst, &key);
-	format_prefix(dst, sizeof(dst), &r->dst);
 	/* the router's own address: the kernel's local table wins over any route to it */
 	if (key.prefixlen == f->bits && local_is_addr(f, key.addr))
 		return 0;
@@ -226,6 +229,9 @@ int compile_route(const struct kroute *r)
 	val.pref = pref_code(r);
 	if (r->has_prefsrc && r->prefsrc.family == r->dst.family)
 		val.flags |= IPXR_RT_F_SRC;
+	/* the source address is written before the entry: not over an entry's that may be there */
+	if (fresh && (val.flags & IPXR_RT_F_SRC))
+		return -EEXIST;
 	if (val.type == IPXR_RT_UNICAST) {
 		if (!oif) {
 			err = nh_gateway_dev(&r->gw, &oif);
@@ -237,12 +243,13 @@ int compile_route(const struct kroute *r)
 			return err;
 		val.nh_id = nh_id;
 	}
-	had = lookup_exact(f, &key, &old);
+	if (!fresh)
+		had = lookup_exact(f, &key, &old);
 	last.valid = false;
 	if (had < 0) {
 		nh_release(nh_id);
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s", dst,
-				  strerror(-had));
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s",
+				  format_prefix(dst, sizeof(dst), &r->dst), strerror(-had));
 	}
 	/* the source address first: whoever sees the entry's flag finds it */
 	src_key_of(&r->dst, &skey);
@@ -252,20 +259,23 @@ int compile_route(const struct kroute *r)
 			err = errno;
 			nh_release(nh_id);
 			return ipxr_error(IPXR_EXIT_REFUSED, "cannot write the source address of "
-					  "route \"%s\" (map %s): %s", dst, IPXR_MAP_ROUTE_SRC,
+					  "route \"%s\" (map %s): %s",
+					  format_prefix(dst, sizeof(dst), &r->dst), IPXR_MAP_ROUTE_SRC,
 					  strerror(err));
 		}
 	}
-	if (bpf_map_update_elem(map_fd(f->route_map), &key, &val, BPF_ANY)) {
+	if (bpf_map_update_elem(map_fd(f->route_map), &key, &val, fresh ? BPF_NOEXIST : BPF_ANY)) {
 		err = errno;
 		nh_release(nh_id);
+		if (fresh && err == EEXIST)
+			return -EEXIST;
 		if ((val.flags & IPXR_RT_F_SRC) && !(had == 1 && (old.flags & IPXR_RT_F_SRC)))
 			bpf_map_delete_elem(map_fd(MAP_ROUTE_SRC), &skey);
 		if (err == E2BIG || err == ENOSPC || err == ENOMEM)
 			return ipxr_error(IPXR_EXIT_REFUSED, "route table full (%u routes)",
 					  f->max_routes);
-		return ipxr_error(IPXR_EXIT_REFUSED, "cannot write route \"%s\": %s", dst,
-				  strerror(err));
+		return ipxr_error(IPXR_EXIT_REFUSED, "cannot write route \"%s\": %s",
+				  format_prefix(dst, sizeof(dst), &r->dst), strerror(err));
 	}
 	front_set(f, &key, &val);
 	if (had == 1 && (old.flags & IPXR_RT_F_SRC) && !(val.flags & IPXR_RT_F_SRC))
@@ -273,6 +283,16 @@ int compile_route(const struct kroute *r)
 	if (had == 1 && old.type == IPXR_RT_UNICAST)
 		nh_release(old.nh_id);
 	return 0;
+}
+
+int compile_route(const struct kroute *r)
+{
+	return compile_write(r, false);
+}
+
+int compile_route_new(const struct kroute *r)
+{
+	return compile_write(r, true);
 }
 
 bool compile_may_fail(const struct kroute *r)

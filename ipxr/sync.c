@@ -539,6 +539,38 @@ static int missing(const struct kroute *m)
 	return compile_remove(&m->dst);
 }
 
+/*
+ * compile_route_new() while it pays: a route of a load or added again after its deletion has no
+ * entry, and is written without reading the maps first. Where prefixes keep having one (a
+ * re-scan of full maps, the notifications of what a re-scan compiled already), FRESH_MISSES
+ * in a row stop it for the next FRESH_SKIP routes. -EEXIST: compile_lookup() and
+ * compile_route() are the caller's.
+ */
+#define FRESH_MISSES	64
+#define FRESH_SKIP	4096
+static struct {
+	unsigned int misses;	/* in a row */
+	unsigned int skip;
+} fresh;
+
+static int fresh_write(const struct kroute *k)
+{
+	int err;
+
+	if (fresh.skip) {
+		fresh.skip--;
+		return -EEXIST;
+	}
+	err = compile_route_new(k);
+	if (err != -EEXIST) {
+		fresh.misses = 0;
+	} else if (++fresh.misses == FRESH_MISSES) {
+		fresh.misses = 0;
+		fresh.skip = FRESH_SKIP;
+	}
+	return err;
+}
+
 /* Whether @d's notification added a route the kernel may use as it is: TOS 0, one live path. */
 static bool hint_plain(const struct dirty *d)
 {
@@ -766,6 +798,20 @@ static int reconcile_prefix(const struct dirty *d)
 
 	if (s.ntables > 1)
 		return reconcile_tables(d);
+	/*
+	 * A route added to a prefix the maps have no entry for is the one the kernel uses
+	 * (from_hint() with no entry): written at once, the maps not read first.
+	 */
+	if (hint_plain(d) && !d->replace) {
+		int err = fresh_write(&d->k);
+
+		if (err != -EEXIST) {
+			nhid_note(d->k.nhid);
+			s.compiled++;
+			s.routes++;
+			return err;
+		}
+	}
 	has_m = maps_entry(p, &m);
 	if (has_m < 0)
 		return -has_m;
@@ -873,12 +919,15 @@ static void scan_flush(void)
 	if (pset_has(&sc.touched, &sc.group.dst))
 		return;
 	nhid_note(sc.group.nhid);
-	has_m = compile_lookup(&sc.group.dst, &m);
-	if (has_m == 1 && up_to_date(&sc.group, &m))
-		return;
+	err = fresh_write(&sc.group);
+	if (err == -EEXIST) {
+		has_m = compile_lookup(&sc.group.dst, &m);
+		if (has_m == 1 && up_to_date(&sc.group, &m))
+			return;
+		err = compile_route(&sc.group);
+	}
 	s.compiled++;
 	sc.compiled++;
-	err = compile_route(&sc.group);
 	/* one route the maps refuse (a gateway gone meanwhile) must not stop the rest */
 	if (err == IPXR_EXIT_NOMAPS)
 		sc.err = err;
