@@ -41,8 +41,9 @@ int compile_route(const struct kroute *r);
 /*
  * compile_route(@r) for a prefix the maps are thought to have no entry for (a routing daemon's
  * load, a route added again after its deletion): the entry is written without being read
- * first: a trie read saved, a quarter of ipxr sync's CPU in a full-table load. -EEXIST, with nothing changed, when the prefix has an
- * entry after all (or @r has a source address): compile_lookup() and compile_route() then.
+ * first, a trie read saved (a quarter of ipxr sync's CPU in a full-table load). -EEXIST, with
+ * nothing changed, when the prefix has an entry after all (or @r has a source address):
+ * compile_lookup() and compile_route() then.
  */
 int compile_route_new(const struct kroute *r);
 
