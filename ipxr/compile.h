@@ -60,9 +60,9 @@ int compile_remove(const struct inet_prefix *dst);
 /*
  * What the maps hold for exactly @dst, as a kroute (the fields the maps keep: dst, table, type,
  * protocol, scope, priority, oif, gateway, mtu and its lock, onlink, src, IPv6 pref): 1, 0 when
- * nothing, or a negative errno. ipxr sync diffs the kernel's table against this. The LOCAL copies of the
- * router's addresses (local.c) come back as RTN_LOCAL routes of table local, scope host: not
- * routes of compile_table() to diff.
+ * nothing, or a negative errno. ipxr sync diffs the kernel's table against this. The LOCAL
+ * copies of the router's addresses (local.c) come back as RTN_LOCAL routes of table local,
+ * scope host: not routes of compile_table() to diff.
  */
 int compile_lookup(const struct inet_prefix *dst, struct kroute *r);
 

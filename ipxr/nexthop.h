@@ -20,8 +20,9 @@ const struct ipxr_nexthop *nh_get(__u32 id);
 /*
  * A reference to the next hop (gateway @gw of either family, or connected if NULL) on
  * @ifindex, of a route the kernel accepted (so it checked the gateway): an existing one, or a
- * new one after asking the kernel to keep it resolved (and, for a link-local gateway, installing its stand-in route) and
- * writing it to the map (so no route ever points to an unwritten next hop).
+ * new one after asking the kernel to keep it resolved (and, for a link-local gateway,
+ * installing its stand-in route) and writing it to the map (so no route ever points to an
+ * unwritten next hop).
  * Returns 0 or an exit code with the error printed.
  */
 int nh_acquire(int ifindex, const struct inet_prefix *gw, __u32 *id);
