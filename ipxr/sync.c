@@ -873,6 +873,15 @@ static struct scan {
 	unsigned int ti;	/* several tables: the one being dumped, in rule order */
 	struct pset idx[SYNC_TABLES_MAX];	/* becomes s.idx */
 	bool intr;		/* the kernel said the table changed during the dump */
+	/*
+	 * Notifications changed IPv6 routes since the re-scan began. The kernel's IPv6 dump, when
+	 * the tree changed between two of its pieces, starts again from the root and skips as
+	 * many routes as it had given, without a word (no NLM_F_DUMP_INTR): after a deletion
+	 * before its place, routes are skipped over and would look gone (under churn a re-scan
+	 * removed 1,500 routes the kernel still had). What such a dump did not show is asked
+	 * about. IPv4's dump goes on from the last prefix it gave, and misses none that stayed.
+	 */
+	bool changed6;
 	bool behind;		/* begun after an overrun (see SCAN_BEHIND_S) */
 	int err;		/* a map refused all writes (IPXR_EXIT_NOMAPS) */
 	bool nomem;
@@ -986,7 +995,10 @@ static int scan_start(void)
 /* An event changed @p while a re-scan runs: the re-scan leaves it alone. */
 static void scan_touch(const struct inet_prefix *p)
 {
-	if (scanning() && !pset_add(&sc.touched, p))
+	if (!scanning())
+		return;
+	sc.changed6 |= p->family == AF_INET6;
+	if (!pset_add(&sc.touched, p))
 		sc.nomem = true;
 }
 
@@ -1004,7 +1016,7 @@ static int scan_key(const struct route_key *key)
 	if (m.type == RTN_LOCAL && m.table == RT_TABLE_LOCAL)
 		return 0;	/* a LOCAL copy of an address (local.c), not a route */
 	/* a dump the table changed under may have missed it: the kernel says */
-	if (sc.intr) {
+	if (sc.intr || (sc.changed6 && sc.f->af == AF_INET6)) {
 		sc.asked++;
 		return reconcile_prefix(&d);
 	}

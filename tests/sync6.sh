@@ -105,6 +105,51 @@ expect_eq "ipxr's route is in the kernel again (proto ipxr, 105)" \
 check "the stand-in route is back" standin
 check_fast fwd6 stat6 "after the flap, ipxr's route via $H2_LL" 20 "$LL_HOST" 0.01
 
+# ---- IPv6 re-scans under churn ----------------------------------------------------------------
+#
+# The kernel's IPv6 dump, when the tree changed between two of its pieces, starts again from the
+# root and skips as many routes as it had given: after a deletion before its place it skips
+# over routes that never changed. A re-scan every second while 2,000 routes low in the tree go
+# and come must not take those for gone: none of 20,000 routes that stay is ever removed.
+
+sync_stop
+SYNC_ARGS=(scan 1)
+sync_start || not_ok "ipxr sync started with a re-scan every second"
+SYNC_ARGS=()
+for i in $(seq 0 19999); do
+	echo "route add blackhole 2001:db8:f0:$(printf %x "$i")::/64"
+done >"$LIB_TMP/stay6.add"
+for i in $(seq 0 1999); do
+	echo "route add blackhole 2001:db8:e0:$(printf %x "$i")::/64"
+done >"$LIB_TMP/churn6.add"
+sed 's/route add blackhole/route del/' "$LIB_TMP/churn6.add" >"$LIB_TMP/churn6.del"
+run ip -n "$R" -6 -b "$LIB_TMP/stay6.add"
+wait_for 10 sh -c "'$POLL_IPXR' -n '$R' -6 route show | grep -c '^blackhole 2001:db8:f0:' |
+	grep -qx 20000"
+scans0=$(grep -c "re-scanned" "$SYNC_LOG")
+t_end=$(($(now_ms) + 5000))
+rounds=0
+while (($(now_ms) < t_end)); do
+	if ! out=$(ip -n "$R" -6 -b "$LIB_TMP/churn6.add" 2>&1 &&
+		ip -n "$R" -6 -b "$LIB_TMP/churn6.del" 2>&1); then
+		not_ok "round $((rounds + 1)) of the IPv6 churn"
+		diag_output "$out"
+		break
+	fi
+	rounds=$((rounds + 1))
+done
+# the re-scan running then, to its end
+wait_for 10 sh -c "(($(grep -c "re-scanned" "$SYNC_LOG") + 2 <= \$(grep -c re-scanned '$SYNC_LOG')))"
+scans=$(sed -n "$((scans0 + 1)),\$ p" "$SYNC_LOG" | grep "re-scanned")
+diag_output "$scans"
+expect_ge "re-scans ran during $rounds rounds of 4,000 IPv6 changes" "$(grep -c . <<<"$scans")" 3
+expect_eq "no re-scan removed a route the kernel kept (the dump skipped some: asked instead)" \
+	"$(grep -o '[0-9]* removed' <<<"$scans" | awk '{ n += $1 } END { print n + 0 }')" 0
+expect_eq "the 20,000 IPv6 routes that stayed are all in the maps" \
+	"$(px -6 route show | grep -c '^blackhole 2001:db8:f0:')" 20000
+sed 's/route add blackhole/route del/' "$LIB_TMP/stay6.add" >"$LIB_TMP/stay6.del"
+run ip -n "$R" -6 -b "$LIB_TMP/stay6.del"
+
 sync_stop
 [[ $V == 1 ]] && diag_output "$(cat "$SYNC_LOG")"
 # every invariant ipxr relies on, after all the scenarios above (ipxr-check(8))
