@@ -58,7 +58,14 @@
 #define SYNC_GATHER_S		0.001
 /* More prefixes than this in one batch: one dump of the table is cheaper than asking for each. */
 #define SYNC_DIRTY_MAX		20000
-#define SYNC_SCAN_DEFAULT	60	/* seconds between safety re-scans */
+/*
+ * Seconds between safety re-scans. Nothing known goes unnotified without a re-scan of its own
+ * (an overrun, a port going down), and one costs 3-4 s of CPU on a full table, about 10 s
+ * under churn (the kernel's IPv6 dump walks its tree from the root again for each piece once
+ * the tree changed), with some tens of milliseconds added to the changes that wait meanwhile:
+ * every ten minutes is about 1% of a core.
+ */
+#define SYNC_SCAN_DEFAULT	600
 /* Fewer prefixes to ask the kernel about than this are asked for one by one, whatever the table. */
 #define SYNC_ASK_MIN		64
 /* ipxr sync table A table B ...: as many as ipxr_config records (table, tables[]) */
