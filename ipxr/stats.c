@@ -17,6 +17,7 @@
 #include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 
+#include "check.h"
 #include "compile.h"
 #include "counted.h"
 #include "json_print.h"
@@ -636,6 +637,9 @@ static int stats_show(int argc, char **argv)
 	err = maps_open(ipxr.batch);
 	if (err)
 		return err;
+	/* frames counted forwarded that the kernel then drops: said where they are counted */
+	if (!opt.prometheus)
+		check_redirect_warn();
 	s = malloc(sizeof(*s));
 	if (!s)
 		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
