@@ -86,13 +86,6 @@ void counted_forget(void)
 	cs.loaded = false;
 }
 
-unsigned int counted_count(void)
-{
-	if (!cs.loaded)
-		load();
-	return cs.n;
-}
-
 /* The lowest slot no prefix holds, 0 when all are taken. */
 static __u32 free_slot(void)
 {

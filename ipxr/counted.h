@@ -32,7 +32,4 @@ void counted_forget(void);
  */
 int counted_walk(int (*fn)(const struct inet_prefix *p, __u32 slot, void *data), void *data);
 
-/* How many prefixes are counted, after a walk or a lookup read the set. */
-unsigned int counted_count(void);
-
 #endif /* IPXR_COUNTED_H */
