@@ -42,7 +42,7 @@ struct route_req {
 	bool has_pref;
 	__u8 pref;		/* ICMPV6_ROUTER_PREF_* */
 	__u32 nhid;		/* "nhid ID": a nexthop object */
-	int counter;		/* "counter" 1, "nocounter" -1, neither 0: ipxr's, not the kernel's */
+	int counter;		/* "counter" 1, "nocounter" -1, neither 0 (ipxr's word) */
 };
 
 /*

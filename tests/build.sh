@@ -62,7 +62,8 @@ check "make install PREFIX=/usr after a plain make" \
 	mk install PREFIX=/usr DESTDIR="$TMP/root" SYSCONFDIR=/etc
 check "installed ipxr looks in /usr/lib/ipxr" \
 	test "$(objpath "$TMP/root/usr/sbin/ipxr")" = /usr/lib/ipxr/xdp_router.o
-check "installed object is where the installed ipxr looks" test -f "$TMP/root/usr/lib/ipxr/xdp_router.o"
+check "installed object is where the installed ipxr looks" \
+	test -f "$TMP/root/usr/lib/ipxr/xdp_router.o"
 check "make with another SYSCONFDIR" mk ipxr/ipxr PREFIX=/usr SYSCONFDIR=/srv/etc
 check "SYSCONFDIR is a path too: ipxr rebuilt for /srv/etc/ipxr/ports" \
 	grep -q '/srv/etc/ipxr/ports' <("$TMP/src/ipxr/ipxr" port help 2>&1)
