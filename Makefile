@@ -28,7 +28,7 @@ CC		?= cc
 CLANG		?= clang
 LLVM_STRIP	?= llvm-strip
 PKG_CONFIG	?= pkg-config
-VERSION		:= 0.5.0
+VERSION		:= 0.6.0
 
 CFLAGS		?= -O2 -g
 WARNFLAGS	:= -Wall -Wextra -Werror
@@ -58,7 +58,7 @@ FUZZ_TIME	?= 60
 BENCH_BINS	:= bench/nsperpkt bench/stall bench/abcost
 
 .PHONY: all clean install deps demo check check-fresh test bench-tools asan bench bench-quick fuzz \
-	deb
+	deb FORCE
 all: build/.deps-ok bpf/xdp_router.o ipxr/ipxr
 
 # Named missing packages beat a compiler error about a header; checked once per tree.
@@ -72,12 +72,19 @@ deps:
 bpf/xdp_router.o: bpf/xdp_router.c bpf/ipxr_maps.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-ipxr/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile
+# The flags ipxr is compiled with, paths included (IPXR_OBJ_PATH from PREFIX, IPXR_PORTS_PATH),
+# in a file rewritten only when they change: "make install PREFIX=/usr" after a plain "make"
+# then rebuilds ipxr, instead of installing one that looks for its object in /usr/local/lib.
+build/cflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(IPXR_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(IPXR_CFLAGS) $(LDFLAGS)' >$@
+
+ipxr/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile build/cflags
 	$(CC) $(IPXR_CFLAGS) $(LDFLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 
 # The same CLI under AddressSanitizer and UBSan, for the test suite.
 asan: build/asan/ipxr
-build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile
+build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile build/cflags
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 

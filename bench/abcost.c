@@ -15,6 +15,8 @@
  *   no_route      203.0.113.9, passed (repeat 1,000,000 per call)
  *   forward       198.51.100.7 with TTL 255, redirected (repeat 250 per call: the TTL goes down
  *                 by one a run)
+ *   fwd_counted   198.51.101.7 the same, by 198.51.101.0/24, a counted route (counter slot 1;
+ *                 an object of a layout before route counters ignores the slot)
  *
  * The kernel reports a whole number of ns per call; the mean over many calls resolves a
  * fraction of one.
@@ -27,7 +29,7 @@
 #define NOBJ		3
 #define PASS_CALLS	40
 #define FWD_CALLS	400
-#define NCASES		3
+#define NCASES		4
 
 static double mean(const double *a, int n)
 {
@@ -42,11 +44,15 @@ static double mean(const double *a, int n)
 /* The route, next hop, port and filled neighbour cache every case runs on. */
 static int setup(struct pg_router *r, const char *path, const struct pg_spec *fwd)
 {
+	struct ipxr_route4_key k = { .prefixlen = 24, .addr = pg_addr("198.51.101.0") };
+	struct ipxr_route v = { .type = IPXR_RT_UNICAST, .prefixlen = 24, .nh_id = 1,
+				.counter = 1 };
 	struct ipxr_nexthop nh;
 	uint32_t id = 1;
 
 	if (pg_router_load(r, path) || pg_config_set(r, 2) || pg_nh_set(r, 1, 1, "10.0.2.1", 1) ||
 	    pg_route_set(r, "198.51.100.0", 24, IPXR_RT_UNICAST, 1) ||
+	    bpf_map_update_elem(r->route4, &k, &v, BPF_ANY) ||
 	    pg_port_set(r, 1, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) ||
 	    bpf_map_lookup_elem(r->nexthop, &id, &nh))
 		return -1;
@@ -59,10 +65,11 @@ static int setup(struct pg_router *r, const char *path, const struct pg_spec *fw
 
 int main(int argc, char **argv)
 {
-	static const char *const names[NCASES] = { "ttl_exceeded", "no_route", "forward" };
-	static const int calls[NCASES] = { PASS_CALLS, PASS_CALLS, FWD_CALLS };
-	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250 };
-	static const int action[NCASES] = { XDP_PASS, XDP_PASS, XDP_REDIRECT };
+	static const char *const names[NCASES] = { "ttl_exceeded", "no_route", "forward",
+						   "fwd_counted" };
+	static const int calls[NCASES] = { PASS_CALLS, PASS_CALLS, FWD_CALLS, FWD_CALLS };
+	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250, 250 };
+	static const int action[NCASES] = { XDP_PASS, XDP_PASS, XDP_REDIRECT, XDP_REDIRECT };
 	static double v[NOBJ][NCASES][FWD_CALLS];
 	static struct pg_router r[NOBJ];
 	static struct pg_result res;
@@ -83,6 +90,8 @@ int main(int argc, char **argv)
 	spec[1].dst = "203.0.113.9";
 	spec[2] = spec[0];
 	spec[2].ttl = 255;
+	spec[3] = spec[2];
+	spec[3].dst = "198.51.101.7";
 	for (c = 0; c < NCASES; c++)
 		pg_build(&f[c], &spec[c]);
 	for (i = 0; i < n; i++)

@@ -18,7 +18,7 @@
  */
 enum ipxr_layout {
 	IPXR_LAYOUT_MAGIC = 0x69707872,	/* "ipxr" */
-	IPXR_LAYOUT_VERSION = 5,
+	IPXR_LAYOUT_VERSION = 6,
 };
 
 #define IPXR_MAP_CONFIG		"ipxr_config"
@@ -36,6 +36,8 @@ enum ipxr_layout {
 #define IPXR_MAP_ROUTE_SRC	"ipxr_route_src"
 #define IPXR_MAP_PORT_STATS	"ipxr_port_stats"
 #define IPXR_MAP_PASS_RING	"ipxr_pass_ring"
+#define IPXR_MAP_COUNTED	"ipxr_counted"
+#define IPXR_MAP_ROUTE_CNT	"ipxr_route_cnt"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
 #define IPXR_MAX_ROUTES6	(1U << 18)	/* 262,144: today's IPv6 table is ~230k */
@@ -50,6 +52,12 @@ enum ipxr_layout {
 #define IPXR_MAX_PORT_STATS	1024		/* ifindexes counted per port, see ipxr_port_stats */
 #define IPXR_PASS_RING_SIZE	(256 * 1024)	/* bytes: some 1,400 samples of 128 bytes */
 #define IPXR_SAMPLE_LEN		128		/* bytes of a passed frame a sample carries */
+/*
+ * Route counters, for the prefixes an operator asks to count (ipxr route counter add): slot 0
+ * is "not counted", so 4,095 prefixes. Per CPU 16 bytes a slot, 64 KiB a CPU; one for each of a
+ * full table's 1.2M routes would cost 19 MiB a CPU, and every lookup a trie read.
+ */
+#define IPXR_MAX_ROUTE_CNT	4096
 
 /*
  * The kernel's bpf_fib_lookup() refuses link-local destinations (BPF_FIB_LKUP_RET_NOT_FWDED), yet
@@ -153,7 +161,22 @@ struct ipxr_route {
 	 * egress device's MTU go to the kernel, which fragments them or sends the ICMP error.
 	 */
 	__u32 mtu;
+	/*
+	 * The prefix's slot in ipxr_route_cnt, 0: not counted. Copied from ipxr_counted each time
+	 * the route is compiled, so it outlives the route. A counted route is painted as an
+	 * IPXR_LPM_TRIE leaf: the leaf has no room for the slot.
+	 */
+	__u32 counter;
 };
+
+/*
+ * ipxr_counted: the prefixes the operator asked to count (key: struct ipxr_route_src_key, value:
+ * __u32 slot of ipxr_route_cnt), ipxr's own state, not the kernel's: a prefix stays counted while
+ * its route is deleted and added again (ipxr sync recompiles it with the same slot), until
+ * "ipxr route counter del". The program reads only the slot copied into struct ipxr_route.
+ * ipxr_route_cnt: per-CPU struct ipxr_counter per slot, frames the fast path forwarded by the
+ * route (or dropped, for a blackhole route).
+ */
 
 /*
  * The kernel route's source address (RTA_PREFSRC, "src"), for the routes that have one only: the
@@ -223,7 +246,7 @@ struct ipxr_nexthop {
  *   bit 31      IPXR_LPM_GROUP  bits 0-30 are the index of the group holding the next level
  *   otherwise a leaf, the longest route covering every address of the entry:
  *   bit 30      IPXR_LPM_TRIE   the route does not fit a leaf (a route MTU, an nh_id over
- *                               0xffff): the program asks the trie
+ *                               0xffff, a counter): the program asks the trie
  *   bits 22-29  the route's prefix length (what ipxr paints by), 0 also for no route
  *   bits 16-21  its type (enum ipxr_route_type); IPXR_RT_UNSPEC: no route
  *   bits 0-15   its nh_id

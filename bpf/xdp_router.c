@@ -171,6 +171,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_port_stats SEC(".maps");
 
+/* The counted prefixes, for ipxr alone (ipxr_maps.h): the program reads the route's slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPXR_MAX_ROUTE_CNT);
+	__type(key, struct ipxr_route_src_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_counted SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IPXR_MAX_ROUTE_CNT);
+	__type(key, __u32);
+	__type(value, struct ipxr_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_route_cnt SEC(".maps");
+
 /* Frames handed to the kernel, sampled at ipxr_config.sample for ipxr monitor pass. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -502,9 +519,13 @@ static __always_inline __u32 lpm_leaf(__u32 slot, const __u8 *a, const int n)
 	return IPXR_LPM_TRIE;
 }
 
-/* The fate of an IPv4 frame; for IPXR_STAT_FORWARD *@oif is the port it leaves by. */
+/*
+ * The fate of an IPv4 frame; for IPXR_STAT_FORWARD *@oif is the port it leaves by. *@cnt is the
+ * slot in ipxr_route_cnt of the route it matched, when that route is counted.
+ */
 static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethhdr *eth,
-						 void *data_end, __u64 bytes, __u32 *oif)
+						 void *data_end, __u64 bytes, __u32 *oif,
+						 __u32 *cnt)
 {
 	struct ipxr_route4_key key = { .prefixlen = 32 };
 	struct ipxr_neigh_cache *nc = NULL;
@@ -557,6 +578,7 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 		type = rt->type;
 		nh_id = rt->nh_id;
 		rt_mtu = rt->mtu;
+		*cnt = rt->counter;
 	}
 	st = route_type(type, bytes);
 	if (st != IPXR_STAT_FORWARD)
@@ -583,7 +605,8 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 #define IN6_PREFIX(w0, pfx, len) ((bpf_ntohl(w0) >> (32 - (len))) == ((pfx) >> (32 - (len))))
 
 static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethhdr *eth,
-						 void *data_end, __u64 bytes, __u32 *oif)
+						 void *data_end, __u64 bytes, __u32 *oif,
+						 __u32 *cnt)
 {
 	struct ipxr_neigh_cache *nc = NULL;
 	struct ipxr_route6_key key;
@@ -665,6 +688,7 @@ static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethh
 		type = rt->type;
 		nh_id = rt->nh_id;
 		rt_mtu = rt->mtu;
+		*cnt = rt->counter;
 	}
 	st = route_type(type, bytes);
 	if (st != IPXR_STAT_FORWARD)
@@ -738,11 +762,12 @@ static __always_inline void sample(struct xdp_md *ctx, enum ipxr_stat_family sf,
 }
 
 /*
- * Count the frame's fate @why once, per reason in its family's slot @sf and per port (the one it
- * arrived on, and for a forwarded frame the one it leaves by, @oif), and act on it.
+ * Count the frame's fate @why once, per reason in its family's slot @sf, per port (the one it
+ * arrived on, and for a forwarded frame the one it leaves by, @oif) and, when forwarded or
+ * dropped by a counted route, in that route's slot @cnt; and act on it.
  */
 static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
-				   enum ipxr_stat why, __u32 oif, __u64 bytes)
+				   enum ipxr_stat why, __u32 oif, __u32 cnt, __u64 bytes)
 {
 	struct ipxr_port_stats *in = port_stats(ctx->ingress_ifindex), *out;
 
@@ -753,11 +778,16 @@ static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
 		out = port_stats(oif);
 		if (out)
 			add(&out->tx, bytes);
+		/* 0 for every route not counted, and for all read from a leaf */
+		if (cnt)
+			count(&ipxr_route_cnt, cnt, bytes);
 		return bpf_redirect(oif, 0);
 	}
 	if (why == IPXR_STAT_BLACKHOLE) {
 		if (in)
 			add(&in->drop, bytes);
+		if (cnt)
+			count(&ipxr_route_cnt, cnt, bytes);
 		return XDP_DROP;
 	}
 	if (in)
@@ -774,21 +804,21 @@ static __always_inline int route(struct xdp_md *ctx)
 	__u64 bytes = data_end - data;
 	struct ethhdr *eth = data;
 	enum ipxr_stat why;
-	__u32 oif = 0;
+	__u32 oif = 0, cnt = 0;
 
 	if ((void *)(eth + 1) > data_end) {
 		why = IPXR_STAT_MALFORMED;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		sf = IPXR_SF_INET;
-		why = route_ipv4(ctx, eth, data_end, bytes, &oif);
+		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt);
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		sf = IPXR_SF_INET6;
-		why = route_ipv6(ctx, eth, data_end, bytes, &oif);
+		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt);
 	} else {
 		/* ARP, VLAN-tagged frames, everything else: the kernel's. */
 		why = IPXR_STAT_OTHER_PROTO;
 	}
-	return account(ctx, sf, why, oif, bytes);
+	return account(ctx, sf, why, oif, cnt, bytes);
 }
 
 /*

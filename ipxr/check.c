@@ -42,6 +42,7 @@
 #include "netlink.h"
 #include "nexthop.h"
 #include "ports.h"
+#include "redirect.h"
 #include "route.h"
 #include "rt_names.h"
 #include "utils.h"
@@ -545,6 +546,9 @@ static int ports_verify(port_report_fn report, void *ctx)
 		}
 		if (ipxr && !same)
 			report(ctx, msg);
+		/* a port the fast path redirects into: does the kernel take the frames there? */
+		if (ipxr && same && redirect_refused(&x.l[p], msg, sizeof(msg)) == 1)
+			report(ctx, msg);
 		good += ipxr && same;
 	}
 	free(x.l);
@@ -602,6 +606,22 @@ void check_ports_warn(void)
 	last = now;
 	for (line = strtok_r(now.text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		ipxr_warn("%s", line);
+}
+
+void check_redirect_warn(void)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct links x = {};
+	char msg[512];
+	size_t p;
+
+	/* asked after the dump: redirect_refused() talks on the same socket */
+	if (!nl_dump(RTM_GETLINK, &ifi, sizeof(ifi), links_cb, &x))
+		for (p = 0; p < x.n; p++)
+			if ((port_get(x.l[p].ifindex) & IPXR_PORT_F_XDP) &&
+			    redirect_refused(&x.l[p], msg, sizeof(msg)) == 1)
+				ipxr_warn("%s", msg);
+	free(x.l);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -24,10 +24,18 @@ int check_standins(bool repair);
 /*
  * Warn on stderr when no port runs the XDP object with the pinned maps, or a port runs one
  * with other maps of the same names (a pin removed and the object attached again): what a
- * write then changes is not what those ports forward by. Every writer calls it; it looks again
- * at most every few seconds (ipxr sync) and says nothing new twice.
+ * write then changes is not what those ports forward by; or when a port the fast path
+ * redirects into drops what it is given (redirect.h: a veth whose peer has neither XDP nor
+ * GRO). Every writer calls it; it looks again at most every few seconds (ipxr sync) and says
+ * nothing new twice.
  */
 void check_ports_warn(void);
+
+/*
+ * For readers (stats show): warn of each port the fast path redirects into (ipxr_ports) that
+ * drops the frames, as check_ports_warn() does. Nothing else is checked.
+ */
+void check_redirect_warn(void);
 
 int do_check(int argc, char **argv);
 

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "compile.h"
+#include "counted.h"
 #include "local.h"
 #include "maps.h"
 #include "nexthop.h"
@@ -76,6 +77,7 @@ int compile_begin(void)
 	if (dead || maps_fresh()) {
 		nh_free_all();
 		local_free();
+		counted_forget();
 		cs.ports = false;
 	}
 	/* the front structure's bracket opens before its first write, local_sync()'s too */
@@ -227,6 +229,8 @@ static int compile_write(const struct kroute *r, bool fresh)
 	if (r->flags & RTNH_F_ONLINK)
 		val.flags |= IPXR_RT_F_ONLINK;
 	val.pref = pref_code(r);
+	/* the operator's choice, kept by ipxr across the kernel route's deletion and return */
+	val.counter = counted_slot(&r->dst);
 	if (r->has_prefsrc && r->prefsrc.family == r->dst.family)
 		val.flags |= IPXR_RT_F_SRC;
 	/* the source address is written before the entry: not over an entry's that may be there */

@@ -93,8 +93,8 @@ __u32 lpm_encode(__u8 plen, const struct ipxr_route *rt)
 		return NONE;
 	w = (__u32)plen << IPXR_LPM_PLEN_SHIFT;
 	/* what the leaf has no room for: the trie answers (only a hand-written map has such ids,
-	 * a route MTU the program must check) */
-	if (rt->nh_id > IPXR_LPM_NH_MASK || rt->mtu || rt->type > IPXR_LPM_TYPE_MASK)
+	 * a route MTU the program must check, a counted route's slot) */
+	if (rt->nh_id > IPXR_LPM_NH_MASK || rt->mtu || rt->counter || rt->type > IPXR_LPM_TYPE_MASK)
 		return w | IPXR_LPM_TRIE;
 	return w | (__u32)rt->type << IPXR_LPM_TYPE_SHIFT | rt->nh_id;
 }

@@ -59,6 +59,10 @@ const struct map_expect map_layout[MAP_COUNT] = {
 			     sizeof(struct ipxr_port_stats), IPXR_MAX_PORT_STATS },
 	/* a ring buffer has no key or value; its size is in bytes */
 	[MAP_PASS_RING] = { IPXR_MAP_PASS_RING, BPF_MAP_TYPE_RINGBUF, 0, 0, IPXR_PASS_RING_SIZE },
+	[MAP_COUNTED] = { IPXR_MAP_COUNTED, BPF_MAP_TYPE_HASH, sizeof(struct ipxr_route_src_key),
+			  sizeof(__u32), IPXR_MAX_ROUTE_CNT },
+	[MAP_ROUTE_CNT] = { IPXR_MAP_ROUTE_CNT, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+			    sizeof(struct ipxr_counter), IPXR_MAX_ROUTE_CNT },
 };
 
 const struct ipxr_family ipxr_families[2] = {

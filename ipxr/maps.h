@@ -25,6 +25,8 @@ enum ipxr_map_id {
 	MAP_ROUTE_SRC,
 	MAP_PORT_STATS,
 	MAP_PASS_RING,
+	MAP_COUNTED,
+	MAP_ROUTE_CNT,
 	MAP_COUNT,
 };
 

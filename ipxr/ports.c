@@ -115,6 +115,17 @@ static int xdp_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static int linkinfo_cb(const struct nlattr *attr, void *data)
+{
+	char *kind = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
+	    mnl_attr_validate(attr, MNL_TYPE_STRING) == 0)
+		snprintf(kind, 16, "%.*s", (int)mnl_attr_get_payload_len(attr),
+			 mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
 int port_link_parse(const struct nlmsghdr *nlh, struct port_link *l)
 {
 	const struct ifinfomsg *ifi;
@@ -129,8 +140,20 @@ int port_link_parse(const struct nlmsghdr *nlh, struct port_link *l)
 	l->ifindex = ifi->ifi_index;
 	l->gone = nlh->nlmsg_type == RTM_DELLINK;
 	l->ifi_flags = ifi->ifi_flags;
+	l->link_netnsid = -1;
 	mnl_attr_for_each(attr, nlh, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(attr)) {
+		case IFLA_LINKINFO:
+			mnl_attr_parse_nested(attr, linkinfo_cb, l->kind);
+			break;
+		case IFLA_LINK:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+				l->link = (int)mnl_attr_get_u32(attr);
+			break;
+		case IFLA_LINK_NETNSID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+				l->link_netnsid = (int)mnl_attr_get_u32(attr);
+			break;
 		case IFLA_IFNAME:
 			/* libmnl's MNL_TYPE_STRING does not promise a NUL: read no further */
 			if (mnl_attr_validate(attr, MNL_TYPE_STRING) == 0)

@@ -20,6 +20,9 @@ struct port_link {
 	__u32 prog_id;		/* the XDP program attached, 0: none */
 	bool skb_mode;		/* attached in generic mode only */
 	char name[IF_NAMESIZE];
+	char kind[16];		/* IFLA_INFO_KIND ("veth", "bridge"...), "" for none */
+	int link;		/* IFLA_LINK: a veth's peer, 0: none */
+	int link_netnsid;	/* IFLA_LINK_NETNSID: the namespace @link is in, -1: this one */
 };
 
 /* 0, or -EINVAL for a message that is not a link's. */

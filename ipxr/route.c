@@ -19,6 +19,7 @@
 #include <linux/rtnetlink.h>
 
 #include "compile.h"
+#include "counted.h"
 #include "json_print.h"
 #include "kroute.h"
 #include "local.h"
@@ -266,6 +267,9 @@ int route_parse(int argc, char **argv, bool selector, struct route_req *req)
 				return err;
 			if (!req->nhid)
 				return ipxr_error(IPXR_EXIT_USAGE, "invalid nexthop object id \"0\".");
+		} else if ((is_word(w, "counter") || is_word(w, "nocounter")) && !selector) {
+			DUP_CHECK(req->counter, "counter");
+			req->counter = is_word(w, "counter") ? 1 : -1;
 		} else if (is_word(w, "local") && !selector) {
 			return ipxr_error(IPXR_EXIT_USAGE, "local routes are the kernel's: it makes "
 					  "one for each address of the router (ip address add).");
@@ -602,6 +606,14 @@ static bool kernel_has_same(const struct route_req *req, const struct kroute *k,
 							     cur->mtu_lock == k->mtu_lock));
 }
 
+/* "route change PREFIX counter": the prefix alone and the word, nothing for the kernel. */
+static bool counter_only(const struct route_req *r)
+{
+	return r->counter && !r->has_type && !r->has_via && !r->dev && !r->has_proto &&
+	       !r->has_metric && !r->has_scope && !r->has_src && !r->has_table && !r->onlink &&
+	       !r->has_mtu && !r->has_pref && !r->nhid;
+}
+
 struct write_ctx {
 	const struct ipxr_family *f;
 	struct route_req req;
@@ -611,7 +623,8 @@ struct write_ctx {
 };
 
 /* Parse a ROUTE for a write and get the maps ready: the common head of modify and delete. */
-static int write_begin(int argc, char **argv, bool modify, struct write_ctx *w)
+static int write_begin(int argc, char **argv, bool modify, bool counter_ok,
+		       struct write_ctx *w)
 {
 	static __u32 noted_table;
 	char t[16];
@@ -619,7 +632,8 @@ static int write_begin(int argc, char **argv, bool modify, struct write_ctx *w)
 
 	memset(w, 0, sizeof(*w));
 	err = route_parse(argc, argv, false, &w->req);
-	if (!err && modify)
+	/* "route change PREFIX counter" writes no route: nothing to check of one */
+	if (!err && modify && !(counter_ok && counter_only(&w->req)))
 		err = route_check_write(&w->req);
 	if (!err && w->req.has_table && !w->req.table)
 		err = ipxr_error(IPXR_EXIT_USAGE, "\"table all\" selects; a route is in one table.");
@@ -647,20 +661,60 @@ static int write_begin(int argc, char **argv, bool modify, struct write_ctx *w)
  * both), then the maps from what the kernel now uses for the prefix. If the maps cannot follow,
  * the kernel is put back.
  */
+/*
+ * Count @w's prefix or stop counting it, as its "counter"/"nocounter" says, before the maps are
+ * compiled (compile_route() copies the slot). *@changed: to undo with the opposite word.
+ */
+static int counter_apply(const struct write_ctx *w, bool *changed)
+{
+	*changed = false;
+	if (!w->req.counter)
+		return 0;
+	return counted_set(&w->req.dst, w->req.counter > 0, changed);
+}
+
+static void counter_undo(const struct write_ctx *w, bool changed)
+{
+	bool again;
+
+	if (changed)
+		counted_set(&w->req.dst, w->req.counter < 0, &again);
+}
+
+/*
+ * "route change PREFIX counter|nocounter": the kernel's route stays as it is; its entry in the
+ * maps is compiled again with the slot or without. The prefix need not have a route yet: a
+ * route it gets later (ipxr sync, a write) is counted from its first packet.
+ */
+static int route_counter(struct write_ctx *w)
+{
+	bool changed;
+	int err = counter_apply(w, &changed);
+
+	if (err || !changed)
+		return finish_write(err);
+	err = recompile(&w->req.dst, compile_table(), NULL, NULL);
+	if (err)
+		counter_undo(w, changed);
+	return finish_write(err);
+}
+
 static int route_modify(int argc, char **argv, int nlflags)
 {
 	struct kroute k, old, cur;
 	struct write_ctx w;
 	struct route_key key;
-	bool had_old = false;
+	bool had_old = false, counter_changed;
 	int err;
 
-	err = write_begin(argc, argv, true, &w);
+	err = write_begin(argc, argv, true, nlflags == NLM_F_REPLACE, &w);
 	if (err)
 		return err;
 	key_from_prefix(&w.req.dst, &key);
 	if (key.prefixlen == w.f->bits && local_is_addr(w.f, key.addr))
 		return local_refused(w.f, w.dst);
+	if (nlflags == NLM_F_REPLACE && counter_only(&w.req))
+		return route_counter(&w);
 	kroute_for_write(&w.req, w.oif, &k);
 
 	if (w.compiled && (nlflags & NLM_F_REPLACE) && compile_may_fail(&k)) {
@@ -678,6 +732,9 @@ static int route_modify(int argc, char **argv, int nlflags)
 					  "\"%s\": %s", w.dst, strerror(-err));
 		had_old = err == 1 && old.priority == sel.priority;
 	}
+	err = counter_apply(&w, &counter_changed);
+	if (err)
+		return finish_write(err);
 	err = nl_route_write(RTM_NEWROUTE, nlflags, &k);
 	if (err == -EEXIST && (nlflags & NLM_F_EXCL) && w.compiled &&
 	    kernel_has_same(&w.req, &k, &cur)) {
@@ -685,10 +742,15 @@ static int route_modify(int argc, char **argv, int nlflags)
 		 * Nothing written to the kernel, nothing to undo if the maps refuse; what they
 		 * get is the kernel's choice for the prefix, which may be another metric's.
 		 */
-		return finish_write(recompile(&k.dst, k.table, NULL, NULL));
+		err = recompile(&k.dst, k.table, NULL, NULL);
+		if (err)
+			counter_undo(&w, counter_changed);
+		return finish_write(err);
 	}
-	if (err)
+	if (err) {
+		counter_undo(&w, counter_changed);
 		return kernel_error(w.dst, -err);
+	}
 	if (!w.compiled)
 		return 0;
 	err = recompile(&k.dst, k.table, &k, NULL);
@@ -697,6 +759,7 @@ static int route_modify(int argc, char **argv, int nlflags)
 			kernel_undo(RTM_NEWROUTE, NLM_F_REPLACE, &old, w.dst);
 		else
 			kernel_undo(RTM_DELROUTE, 0, &k, w.dst);
+		counter_undo(&w, counter_changed);
 		return finish_write(err);
 	}
 	if (k.type == RTN_UNICAST && w.oif)
@@ -729,7 +792,7 @@ static int route_delete(int argc, char **argv)
 	bool had_old = false;
 	int err;
 
-	err = write_begin(argc, argv, false, &w);
+	err = write_begin(argc, argv, false, false, &w);
 	if (err)
 		return err;
 	key_from_prefix(&w.req.dst, &key);
@@ -942,6 +1005,20 @@ static void print_kernel_words(const struct route_entry *e)
 			     prefs[v->pref ? (v->pref - 1) & 3 : ICMPV6_ROUTER_PREF_MEDIUM]);
 }
 
+void route_print_counter(__u32 slot, const char *key, const char *text_prefix)
+{
+	struct ipxr_counter c;
+
+	if (percpu_sum(map_fd(MAP_ROUTE_CNT), slot, &c))
+		memset(&c, 0, sizeof(c));
+	print_nl();
+	print_string(PRINT_FP, NULL, "%s", text_prefix);
+	open_json_object(key);
+	print_u64(PRINT_ANY, "packets", "packets %llu", c.packets);
+	print_u64(PRINT_ANY, "bytes", " bytes %llu", c.bytes);
+	close_json_object();
+}
+
 /* One line per route, as ip route show prints it, valid input for "ipxr route add" (without -s). */
 static void print_route(const struct route_entry *e, bool unsynced)
 {
@@ -972,6 +1049,9 @@ static void print_route(const struct route_entry *e, bool unsynced)
 	}
 	if (e->val.type != IPXR_RT_LOCAL)
 		print_kernel_words(e);
+	/* ipxr's word, not the kernel's: "route add" takes it back */
+	if (e->val.counter)
+		print_bool(PRINT_ANY, "counter", " counter", true);
 	/* ipxr's own: what the fast path does with it */
 	if (e->val.type == IPXR_RT_UNICAST)
 		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);
@@ -982,9 +1062,9 @@ static void print_route(const struct route_entry *e, bool unsynced)
 		char prefix[64];
 
 		/*
-		 * The counters are the next hop's, summed over every route through it (the
-		 * fast path has no per-route counter): labelled so, in text and JSON, lest they
-		 * read as this route's traffic.
+		 * The counters are the next hop's, summed over every route through it (a route
+		 * has its own only when counted, below): labelled so, in text and JSON, lest
+		 * they read as this route's traffic.
 		 */
 		if (e->val.type == IPXR_RT_BLACKHOLE)
 			snprintf(prefix, sizeof(prefix), "    nexthop id 0 (every blackhole "
@@ -995,6 +1075,8 @@ static void print_route(const struct route_entry *e, bool unsynced)
 				 nh && nh->refcnt == 1 ? "" : "s");
 		nh_print_counters(e->val.nh_id, "nexthop_stats", prefix);
 	}
+	if (ipxr.stats && e->val.counter)
+		route_print_counter(e->val.counter, "route_stats", "    route: ");
 	close_json_object();
 	print_nl();
 }
@@ -1332,6 +1414,7 @@ static int route_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	printf("Usage: ipxr [ OPTIONS ] route { add | change | replace | delete } ROUTE\n"
+	       "       ipxr [ OPTIONS ] route change PREFIX { counter | nocounter }\n"
 	       "       ipxr [ OPTIONS ] route { show | list } [ SELECTOR ]\n"
 	       "       ipxr [ OPTIONS ] route flush { all [ SELECTOR ] | SELECTOR }\n"
 	       "       ipxr [ OPTIONS ] route get ADDRESS\n"
@@ -1344,7 +1427,7 @@ static int route_help(int argc, char **argv)
 	       "            [ table { TABLE | all } ]\n"
 	       "INFO_SPEC := [ proto RTPROTO ] [ metric NUMBER ] [ scope SCOPE ] [ src ADDRESS ]\n"
 	       "             [ table TABLE ] [ onlink ] [ mtu [ lock ] NUMBER ] [ pref PREF ]\n"
-	       "             [ nhid ID ] [ linkdown ] [ dead ]\n"
+	       "             [ nhid ID ] [ linkdown ] [ dead ] [ counter | nocounter ]\n"
 	       "PREFIX := { ADDRESS[/PLEN] | default }\n"
 	       "TYPE := { unicast | blackhole | unreachable | prohibit | throw }\n"
 	       "FAMILY := { inet | inet6 }\n"

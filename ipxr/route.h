@@ -42,6 +42,7 @@ struct route_req {
 	bool has_pref;
 	__u8 pref;		/* ICMPV6_ROUTER_PREF_* */
 	__u32 nhid;		/* "nhid ID": a nexthop object */
+	int counter;		/* "counter" 1, "nocounter" -1, neither 0 (ipxr's word) */
 };
 
 /*
@@ -61,6 +62,12 @@ struct route_key;
 struct ipxr_route;
 void route_print(const struct ipxr_family *f, const struct route_key *key,
 		 const struct ipxr_route *val, bool unsynced);
+
+/*
+ * A counted route's counter (slot @slot of ipxr_route_cnt) on a line of its own after
+ * @text_prefix, in JSON as object @key: frames the fast path forwarded (or dropped) by it.
+ */
+void route_print_counter(__u32 slot, const char *key, const char *text_prefix);
 
 int do_route(int argc, char **argv);
 

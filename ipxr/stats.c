@@ -5,7 +5,7 @@
  * (link, inet, inet6), the sums covering the slots selected (-4, -6); per port (ipxr_port_stats).
  * One snapshot of them feeds three printers: totals (show), rates between two snapshots
  * (show interval N, as ifstat and nstat print them) and the Prometheus text format (show
- * prometheus). reset zeroes every counter, next hops' included.
+ * prometheus). reset zeroes every counter, next hops' and counted routes' included.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,10 +17,13 @@
 #include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 
+#include "check.h"
 #include "compile.h"
+#include "counted.h"
 #include "json_print.h"
 #include "maps.h"
 #include "nexthop.h"
+#include "route.h"
 #include "rules.h"
 #include "stats.h"
 #include "utils.h"
@@ -112,6 +115,10 @@ struct snap {
 	struct ipxr_counter per[IPXR_SF_MAX][IPXR_STAT_MAX];
 	struct ipxr_counter port[IPXR_MAX_PORT_STATS][PORT_DIRS];
 	bool listed[IPXR_MAX_PORT_STATS];	/* shown even at zero: a port running the object */
+	/* the counted prefixes (ipxr route change PREFIX counter), in counted_walk()'s order */
+	unsigned int nroutes;
+	struct inet_prefix route_pfx[IPXR_MAX_ROUTE_CNT];
+	struct ipxr_counter route[IPXR_MAX_ROUTE_CNT];
 };
 
 static struct {
@@ -135,6 +142,18 @@ static unsigned int port_slot(int ifindex)
 static bool port_selected(unsigned int slot)
 {
 	return !opt.ifindex || slot == port_slot(opt.ifindex);
+}
+
+static int snap_route(const struct inet_prefix *p, __u32 slot, void *data)
+{
+	struct snap *s = data;
+	int err;
+
+	err = percpu_sum(map_fd(MAP_ROUTE_CNT), slot, &s->route[s->nroutes]);
+	if (err)
+		return read_failed(IPXR_MAP_ROUTE_CNT, err);
+	s->route_pfx[s->nroutes++] = *p;
+	return 0;
 }
 
 static int snap_take(struct snap *s)
@@ -166,7 +185,8 @@ static int snap_take(struct snap *s)
 		if (!bpf_map_lookup_elem(fd, &key, &port) && (port.flags & IPXR_PORT_F_XDP) &&
 		    key && key < IPXR_MAX_PORT_STATS)
 			s->listed[key] = true;
-	return 0;
+	s->nroutes = 0;
+	return counted_walk(snap_route, s);
 }
 
 /* @d = @a - @b, counter by counter, for the rates (a reset in between reads as 0). */
@@ -184,6 +204,19 @@ static void snap_diff(struct snap *d, const struct snap *a, const struct snap *b
 	for (i = 0; i < n; i++)
 		pd[i] = pa[i] >= pb[i] ? pa[i] - pb[i] : 0;
 	memcpy(d->listed, a->listed, sizeof(d->listed));
+	/* a prefix counted in between shows 0 until the next report */
+	d->nroutes = a->nroutes;
+	memcpy(d->route_pfx, a->route_pfx, sizeof(d->route_pfx));
+	for (i = 0; i < a->nroutes; i++) {
+		memset(&d->route[i], 0, sizeof(d->route[i]));
+		if (i >= b->nroutes || memcmp(&a->route_pfx[i], &b->route_pfx[i],
+					      sizeof(a->route_pfx[i])))
+			continue;
+		if (a->route[i].packets >= b->route[i].packets)
+			d->route[i].packets = a->route[i].packets - b->route[i].packets;
+		if (a->route[i].bytes >= b->route[i].bytes)
+			d->route[i].bytes = a->route[i].bytes - b->route[i].bytes;
+	}
 	d->t = a->t;
 }
 
@@ -233,6 +266,32 @@ static void print_ports(const struct snap *s)
 			print_pair(&s->port[slot][d]);
 			close_json_object();
 		}
+		close_json_object();
+		print_nl();
+	}
+	close_json_array();
+}
+
+/* Whether @p is of the family -4/-6 select (any without). */
+static bool route_selected(const struct inet_prefix *p)
+{
+	return !family_get(ipxr.family) || p->family == ipxr.family;
+}
+
+/* One line per counted prefix: "route 10.0.0.0/24 packets 10 bytes 980". */
+static void print_routes(const struct snap *s)
+{
+	char d[PREFIX_STRLEN];
+	unsigned int i;
+
+	open_json_array("routes");
+	for (i = 0; i < s->nroutes; i++) {
+		if (!route_selected(&s->route_pfx[i]))
+			continue;
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "dst", "route %s",
+			     format_prefix(d, sizeof(d), &s->route_pfx[i]));
+		print_pair(&s->route[i]);
 		close_json_object();
 		print_nl();
 	}
@@ -313,6 +372,7 @@ static void print_snap(const struct snap *s)
 	}
 	close_json_object();
 	print_ports(s);
+	print_routes(s);
 }
 
 /* A Prometheus label value: backslash, double quote and newline escaped. */
@@ -350,6 +410,7 @@ static int print_prometheus(const struct snap *s)
 {
 	static const char *const units[] = { "packets", "bytes" };
 	char name[64], help[160], dev[IF_NAMESIZE > 8 ? IF_NAMESIZE : 8], a[INET6_ADDRSTRLEN];
+	char pfx[PREFIX_STRLEN];
 	const struct ipxr_nexthop *nh;
 	struct ipxr_counter c;
 	unsigned int a_i, u, i, slot, d;
@@ -400,6 +461,20 @@ static int print_prometheus(const struct snap *s)
 				printf("} %llu\n", (unsigned long long)(u ?
 				       s->port[slot][d].bytes : s->port[slot][d].packets));
 			}
+		}
+	}
+	for (u = 0; u < 2; u++) {
+		snprintf(name, sizeof(name), "ipxr_route_%s_total", units[u]);
+		prom_head(name, u ? "Bytes of frames forwarded (or dropped) by a counted route" :
+			  "Frames forwarded (or dropped) by a counted route");
+		for (i = 0; i < s->nroutes; i++) {
+			if (!route_selected(&s->route_pfx[i]))
+				continue;
+			printf("%s{", name);
+			prom_label("prefix", format_prefix(pfx, sizeof(pfx), &s->route_pfx[i]),
+				   true);
+			printf("} %llu\n", (unsigned long long)(u ? s->route[i].bytes :
+								 s->route[i].packets));
 		}
 	}
 	err = nh_load();
@@ -562,6 +637,9 @@ static int stats_show(int argc, char **argv)
 	err = maps_open(ipxr.batch);
 	if (err)
 		return err;
+	/* frames counted forwarded that the kernel then drops: said where they are counted */
+	if (!opt.prometheus)
+		check_redirect_warn();
 	s = malloc(sizeof(*s));
 	if (!s)
 		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
@@ -581,7 +659,10 @@ static int stats_show(int argc, char **argv)
 	return err;
 }
 
-/* Every counter to zero: reasons, ports and next hops (those in use and the blackhole's 0). */
+/*
+ * Every counter to zero: reasons, ports, next hops (those in use and the blackhole's 0) and
+ * counted routes.
+ */
 static int stats_reset(int argc, char **argv)
 {
 	struct ipxr_config cfg;
@@ -603,6 +684,8 @@ static int stats_reset(int argc, char **argv)
 		err = percpu_zero(map_fd(MAP_PORT_STATS), i);
 	for (i = 0; i < (n ? n : 1) && !err; i++)
 		err = percpu_zero(map_fd(MAP_NH_STATS), i);
+	for (i = 1; i < IPXR_MAX_ROUTE_CNT && !err; i++)
+		err = percpu_zero(map_fd(MAP_ROUTE_CNT), i);
 	if (err)
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot reset the counters: %s",
 				  strerror(-err));

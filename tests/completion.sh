@@ -198,12 +198,15 @@ offers "-f is -family: the families" "-f " "inet inet6"
 offers "options may come in any number" "-6 -j r" "route"
 offers "abbreviated object and command (r a)" "-n $R r a " "unicast blackhole unreachable prohibit throw to default"
 offers "after a prefix, the next hop and ip's route words" "-n $R route add 10.8.0.0/16 " \
-	"via dev proto metric scope src table onlink mtu pref nhid linkdown dead"
-offers "a blackhole takes no next hop" "-n $R route add blackhole 10.8.0.0/16 " \
-	"proto metric scope table"
+	"via dev proto metric scope src table onlink mtu pref nhid linkdown dead counter nocounter"
+offers "a blackhole takes no next hop (but may be counted)" \
+	"-n $R route add blackhole 10.8.0.0/16 " "proto metric scope table counter nocounter"
 offers "a word once given is not offered again" \
 	"-n $R route add 10.8.0.0/16 via 10.0.0.1 proto bird metric 7 " \
-	"dev scope src table onlink mtu pref nhid linkdown dead"
+	"dev scope src table onlink mtu pref nhid linkdown dead counter nocounter"
+offers "counter given: neither counter nor nocounter again" \
+	"-n $R route change 10.8.0.0/16 counter " \
+	"via dev proto metric scope src table onlink mtu pref nhid linkdown dead"
 offers "proto: the protocol names" "-n $R route add 10.8.0.0/16 dev x proto " \
 	"ipxr kernel boot static bird"
 offers "scope: the scope names" "-n $R route add 10.8.0.0/16 dev x scope " \

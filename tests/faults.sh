@@ -24,8 +24,8 @@ run netns_add "$H3" &&
 	run ip link add r-eth2 netns "$R" type veth peer name h3-eth0 netns "$H3" &&
 	run ip -n "$R" addr add 10.0.3.254/24 dev r-eth2 &&
 	run ip -n "$H3" addr add 10.0.3.2/24 dev h3-eth0 &&
-	run ip -n "$R" link set dev r-eth2 up && run ip -n "$H3" link set dev h3-eth0 up ||
-	bail "h3 on r-eth2"
+	run ip -n "$R" link set dev r-eth2 up && run ip -n "$H3" link set dev h3-eth0 up &&
+	run host_rx "$H3" h3-eth0 || bail "h3 on r-eth2"
 topo_attach || bail "xdp_router.o attached on the router's ports"
 run ip -n "$R" link set dev r-eth2 xdpdrv obj "$XDP_OBJ" sec xdp_router || bail "r-eth2 attached"
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The counters as an operator reads them: per port (ipxr_port_stats) against the pings sent,
-# ipxr stats reset, the rates of "stats show interval N count N", the Prometheus format, and
-# ipxr monitor pass (the sampled frames the fast path handed to the kernel, -w pcap).
+# ipxr stats reset, the rates of "stats show interval N count N", the Prometheus format, the
+# counted routes (route add ... counter, route change PREFIX counter), and ipxr monitor pass
+# (the sampled frames the fast path handed to the kernel, -w pcap).
 #
 # Every neighbour is permanent and IPv6 is off in the namespaces, so no ARP, ND or MLD frame
 # crosses the ports while a count is taken: each port counts the test's pings and nothing else.
@@ -188,6 +189,118 @@ out=$(ipxr -j -s route show "$NET2")
 expect_eq "-j -s route show: under nexthop_stats, with the route's nexthop id" \
 	"$(jq -c '.[0] | [has("nexthop_stats"), has("stats"), (.nexthop_stats.packets >= 0)]' <<<"$out")" \
 	'[true,false,true]'
+
+# ---- route counters: only the prefixes asked for -------------------------------------------------
+
+HOST2=$H2_IP/32
+SHOWN2=$H2_IP		# a /32 as ip and ipxr print it
+# rc PREFIX FIELD: a counted prefix's counter from `ipxr -j stats show`, "NONE" if not listed
+rc()
+{
+	ipxr -j stats show | jq -r --arg d "${1%/32}" --arg f "$2" \
+		'[.routes[] | select(.dst == $d)][0][$f] // "NONE"' 2>/dev/null || echo "ERR"
+}
+counted_line() { ipxr route show "$1" | grep -q ' counter$'; }
+
+expect_eq "no prefix is counted by default" "$(ipxr -j stats show | jq -c .routes)" "[]"
+check "ipxr route add $HOST2 dev r-eth1 counter" ipxr route add "$HOST2" dev r-eth1 counter
+expect_match "the kernel has the route, without any word of ipxr's counter" \
+	"^$SHOWN2 dev r-eth1 proto [a-z0-9]* scope link \$" "$(ip -n "$R" route show "$HOST2")"
+expect_match "route show: the route says counter (valid input for route add)" \
+	"^$SHOWN2 dev r-eth1 proto [a-z0-9]* scope link counter\$" "$(ipxr route show "$HOST2")"
+check "ipxr stats reset" ipxr stats reset
+out=$(nsrun "$H1" ping -c "$N" -i 0.02 -W 2 "$H2_IP" 2>&1)
+expect_eq "$N pings h1 -> h2 through the counted route, all answered" "$(ping_stats "$out")" \
+	"$N $N"
+expect_eq "stats show -j: $HOST2 forwarded the $N requests, $((N * FRAME)) bytes" \
+	"$(rc "$HOST2" packets) $(rc "$HOST2" bytes)" "$N $((N * FRAME))"
+expect_eq "the replies went by $NET1, which is not counted: one route listed" \
+	"$(ipxr -j stats show | jq '.routes | length')" 1
+expect_match "stats show text: one line per counted route" \
+	"^route $SHOWN2 packets $N bytes $((N * FRAME))\$" "$(ipxr stats show)"
+expect_match "-s route show: the route's own counter, labelled route" \
+	"^    route: packets $N bytes $((N * FRAME))\$" "$(ipxr -s route show "$HOST2")"
+expect_eq "-j -s route show: counter true, route_stats" \
+	"$(ipxr -j -s route show "$HOST2" | jq -c '.[0] | [.counter, .route_stats.packets]')" \
+	"[true,$N]"
+expect_eq "-j route show of an uncounted route: no counter key" \
+	"$(ipxr -j -s route show "$NET1" | jq -c '.[0] | [has("counter"), has("route_stats")]')" \
+	"[false,false]"
+ipxr stats show prometheus >"$LIB_TMP/rc.prom"
+expect_match "prometheus: ipxr_route_packets_total by prefix" \
+	"^ipxr_route_packets_total{prefix=\"$SHOWN2\"} $N\$" "$(cat "$LIB_TMP/rc.prom")"
+expect_match "prometheus: ipxr_route_bytes_total by prefix" \
+	"^ipxr_route_bytes_total{prefix=\"$SHOWN2\"} $((N * FRAME))\$" "$(cat "$LIB_TMP/rc.prom")"
+expect_eq "prometheus with a counted route: the text format, strictly" \
+	"$(prom_check "$LIB_TMP/rc.prom" 2>&1)" ""
+expect_eq "-6 stats show lists no IPv4 route counter" \
+	"$(ipxr -6 -j stats show | jq -c .routes)" "[]"
+check "ipxr stats reset" ipxr stats reset
+expect_eq "stats reset zeroes the route counters" "$(rc "$HOST2" packets) $(rc "$HOST2" bytes)" \
+	"0 0"
+
+# count a route that exists: the kernel's route is not touched
+kbefore=$(ip -n "$R" route show "$NET1")
+check "ipxr route change $NET1 counter" ipxr route change "$NET1" counter
+expect_eq "route change PREFIX counter: the kernel's route is unchanged" \
+	"$(ip -n "$R" route show "$NET1")" "$kbefore"
+check "route show $NET1 says counter" counted_line "$NET1"
+out=$(nsrun "$H1" ping -c 5 -i 0.02 -W 2 "$H2_IP" 2>&1)
+expect_eq "$NET1 counts the 5 replies, $HOST2 the 5 requests" \
+	"$(rc "$NET1" packets) $(rc "$HOST2" packets)" "5 5"
+check "ipxr route change $NET1 counter again: nothing to do" ipxr route change "$NET1" counter
+expect_eq "... and the counts are kept" "$(rc "$NET1" packets)" 5
+check "ipxr route change $NET1 nocounter" ipxr route change "$NET1" nocounter
+expect_eq "nocounter: the prefix is no longer listed" "$(rc "$NET1" packets)" NONE
+check_fail "route show $NET1: no counter word any more" counted_line "$NET1"
+check_fail "counter twice is refused" ipxr route change "$NET1" counter nocounter
+check_fail "counter is not a selector" ipxr route show counter
+
+# ipxr's own state: the kernel route deleted and added back by another program keeps it
+SYNC_LOG=$LIB_TMP/rc-sync.log
+if sync_start; then
+	ok "ipxr sync started"
+else
+	not_ok "ipxr sync started"
+	diag_output "$(cat "$SYNC_LOG")"
+fi
+run ip -n "$R" route del "$HOST2"
+wait_for 5 sh -c "! '$IPXR' -n '$R' route show '$HOST2' | grep -q ." ||
+	diag "ipxr sync did not remove $HOST2"
+expect_eq "ip route del: the route leaves the maps" "$(ipxr route show "$HOST2")" ""
+expect_eq "... its prefix stays counted, with its counts" "$(rc "$HOST2" packets)" 5
+run ip -n "$R" route add "$HOST2" dev r-eth1
+if wait_for 5 counted_line "$HOST2"; then
+	ok "ip route add (not ipxr): ipxr sync compiles it counted again"
+else
+	not_ok "ip route add (not ipxr): ipxr sync compiles it counted again"
+	diag_output "$(ipxr route show "$HOST2")"
+fi
+out=$(nsrun "$H1" ping -c 3 -i 0.02 -W 2 "$H2_IP" 2>&1)
+expect_eq "3 more pings: counted under $HOST2 (5 + 3)" "$(rc "$HOST2" packets)" 8
+sync_stop
+expect_eq "ipxr sync exits 0 on SIGTERM" "$?" 0
+
+# bounded: 4,095 prefixes, the next is refused with the limit
+{
+	for ((i = 0; i < 4094; i++)); do
+		echo "route change 10.200.$((i / 256)).$((i % 256))/32 counter"
+	done
+} >"$LIB_TMP/count.batch"
+check "ipxr -b: 4,094 more prefixes counted (4,095 in all)" ipxr -b "$LIB_TMP/count.batch"
+expect_eq "stats show lists the 4,095" "$(ipxr -j stats show | jq '.routes | length')" 4095
+out=$(ipxr route change 10.201.0.0/24 counter 2>&1)
+rc_=$?
+expect_eq "the 4,096th is refused: exit 2" "$rc_" 2
+expect_match "... naming the limit" "4095 prefixes are counted already" "$out"
+sed 's/ counter$/ nocounter/' "$LIB_TMP/count.batch" >"$LIB_TMP/uncount.batch"
+check "ipxr -b: the 4,094 released" ipxr -b "$LIB_TMP/uncount.batch"
+check "then one more can be counted" ipxr route change 10.201.0.0/24 counter
+check "ipxr route change 10.201.0.0/24 nocounter" ipxr route change 10.201.0.0/24 nocounter
+check "ipxr route del $HOST2" ipxr route del "$HOST2"
+check "ipxr route change $HOST2 nocounter (no route: the prefix alone)" \
+	ipxr route change "$HOST2" nocounter
+expect_eq "no prefix counted at the end" "$(ipxr -j stats show | jq -c .routes)" "[]"
 
 # ---- ipxr monitor pass ---------------------------------------------------------------------------
 

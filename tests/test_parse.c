@@ -475,6 +475,14 @@ static void test_route_grammar_ip(void)
 	check(parse("10.2.0.0/16 via inet 10.0.0.1", false, &r) == 0 && r.has_via,
 	      "ip: via inet ADDRESS");
 	check(parse("10.2.0.0/16 nhid 7", false, &r) == 0 && r.nhid == 7, "ip: nhid");
+	check(parse("10.2.0.0/16 dev v1 counter", false, &r) == 0 && r.counter == 1 &&
+	      parse("10.2.0.0/16 nocounter", false, &r) == 0 && r.counter == -1 &&
+	      parse("10.2.0.0/16 dev v1", false, &r) == 0 && r.counter == 0,
+	      "ipxr: counter, nocounter, neither");
+	check(parse("10.2.0.0/16 counter nocounter", false, &r) == IPXR_EXIT_USAGE &&
+	      parse("10.2.0.0/16 counter counter", false, &r) == IPXR_EXIT_USAGE,
+	      "ipxr: counter and nocounter exclude each other, once");
+	check(parse("counter", true, &r) == IPXR_EXIT_USAGE, "selector: counter is not one");
 	check(parse("10.2.0.0/16 nexthop via 10.0.0.1", false, &r) == IPXR_EXIT_USAGE,
 	      "ip: multipath refused with a reason");
 	check(parse("10.2.0.0/16 dev v1 src 2001:db8::1", false, &r) == IPXR_EXIT_USAGE,

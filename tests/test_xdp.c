@@ -1985,6 +1985,106 @@ static void test_front_race(bool begin_end)
 	check(lf_del("100.100.0.0", 16) == 0, "front race (%s): 100.100.0.0/16 deleted", how);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Route counters: a counted route's slot in ipxr_route_cnt, painted or not                   */
+
+static int route_cnt_fd = -1;
+
+/* A route of the trie with counter slot @slot, painted as ipxr paints it (lpm_encode()). */
+static int lf_add_counted(const char *a, uint8_t plen, uint8_t type, uint32_t nh, uint32_t slot)
+{
+	struct ipxr_route v = { .type = type, .prefixlen = plen, .nh_id = nh, .counter = slot };
+	struct ipxr_route4_key k4 = { .prefixlen = plen };
+	struct ipxr_route6_key k6 = { .prefixlen = plen };
+	bool v6 = strchr(a, ':') != NULL;
+	__u8 b[16];
+
+	addr_of(a, b);
+	memcpy(&k4.addr, b, 4);
+	memcpy(k6.addr, b, 16);
+	if (bpf_map_update_elem(v6 ? rt.route6 : rt.route4, v6 ? (void *)&k6 : (void *)&k4, &v,
+				BPF_ANY))
+		return -errno;
+	return lpm_set(fam_of(a), b, plen, &v);
+}
+
+/* Every slot of ipxr_route_cnt summed over the CPUs, in @c[IPXR_MAX_ROUTE_CNT]. */
+static void route_cnt_take(struct ipxr_counter *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < IPXR_MAX_ROUTE_CNT; i++)
+		c[i] = pg_counter(&rt, route_cnt_fd, i);
+}
+
+/*
+ * One UDP datagram to @dst (TTL @ttl) as run_one() checks it, and then ipxr_route_cnt: slot
+ * @slot moved by one frame of its length, every other slot not at all (@slot 0: none moved).
+ */
+static void counted_expect(const char *name, const char *dst, uint8_t ttl, int action, int stat,
+			   int nh, const uint8_t *dmac, const uint8_t *smac, uint32_t slot)
+{
+	static struct ipxr_counter a[IPXR_MAX_ROUTE_CNT], b[IPXR_MAX_ROUTE_CNT];
+	struct pg_spec s4 = UDP4(dst, .ttl = ttl), s6 = UDP6(dst, .ttl = ttl);
+	bool v6 = strchr(dst, ':') != NULL;
+	uint32_t i, moved = 0;
+	struct pg_frame f;
+
+	pg_build(&f, v6 ? &s6 : &s4);
+	route_cnt_take(a);
+	run_one(0, name, &f, action, v6 ? IPXR_SF_INET6 : IPXR_SF_INET, stat, nh, dmac, smac);
+	route_cnt_take(b);
+	for (i = 0; i < IPXR_MAX_ROUTE_CNT; i++)
+		if (i != slot && (a[i].packets != b[i].packets || a[i].bytes != b[i].bytes))
+			moved++;
+	check(!moved, "%s: no other route counter moved (%u did)", name, moved);
+	if (slot && !check(b[slot].packets - a[slot].packets == 1 &&
+			   b[slot].bytes - a[slot].bytes == f.len,
+			   "%s: route counter %u: +1 packet, +%zu bytes", name, slot, f.len))
+		printf("# +%llu packets, +%llu bytes\n",
+		       (unsigned long long)(b[slot].packets - a[slot].packets),
+		       (unsigned long long)(b[slot].bytes - a[slot].bytes));
+}
+
+static void test_route_counters(void)
+{
+	__u32 slot4 = IPXR_LPM_SLOT4;
+
+	route_cnt_fd = pg_map_fd(&rt, IPXR_MAP_ROUTE_CNT);
+	if (!check(route_cnt_fd >= 0, "the object has %s", IPXR_MAP_ROUTE_CNT) ||
+	    !check(pg_map_fd(&rt, IPXR_MAP_COUNTED) >= 0, "the object has %s", IPXR_MAP_COUNTED))
+		return;
+	check(lf_add_counted("198.51.130.0", 24, IPXR_RT_UNICAST, NH_GW, 7) == 0 &&
+	      lf_add_counted("198.51.131.0", 24, IPXR_RT_BLACKHOLE, 0, 8) == 0 &&
+	      lf_add_counted("2001:db8:230::", 48, IPXR_RT_UNICAST, NH6_GW, 4095) == 0,
+	      "route counters: counted routes added to the tries and painted");
+	check_leaf("a counted route: ask the trie (the leaf has no room for the slot)",
+		   "198.51.130.1", (__u32)24 << IPXR_LPM_PLEN_SHIFT | IPXR_LPM_TRIE);
+	check_leaf("a counted blackhole: ask the trie", "198.51.131.1",
+		   (__u32)24 << IPXR_LPM_PLEN_SHIFT | IPXR_LPM_TRIE);
+	counted_expect("counted route: forwarded and counted in its slot", "198.51.130.1", 64,
+		       XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0, 7);
+	counted_expect("counted IPv6 route, the last slot: forwarded and counted",
+		       "2001:db8:230::1", 64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1,
+		       mac_tout0, 4095);
+	counted_expect("counted blackhole route: dropped and counted", "198.51.131.1", 64,
+		       XDP_DROP, IPXR_STAT_BLACKHOLE, 0, NULL, NULL, 8);
+	counted_expect("counted route, TTL 1: the kernel's, not counted", "198.51.130.1", 1,
+		       XDP_PASS, IPXR_STAT_TTL, -1, NULL, NULL, 0);
+	counted_expect("uncounted route (a leaf): no route counter moves", "198.51.100.1", 64,
+		       XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0, 0);
+	counted_expect("uncounted route with a route MTU (the trie): no route counter moves",
+		       "198.51.115.1", 64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1,
+		       mac_tout0, 0);
+	check(bpf_map_delete_elem(lpm_outer, &slot4) == 0, "route counters: IPv4 pool taken out");
+	counted_expect("counted route, no pool (the trie alone): counted", "198.51.130.1", 64,
+		       XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0, 7);
+	check(bpf_map_update_elem(lpm_outer, &slot4, &fl[0].pool_fd, BPF_ANY) == 0,
+	      "route counters: IPv4 pool put back");
+	check(lf_del("198.51.130.0", 24) == 0 && lf_del("198.51.131.0", 24) == 0 &&
+	      lf_del("2001:db8:230::", 48) == 0, "route counters: counted routes removed");
+}
+
 static void test_front_table(void)
 {
 	const int afs[2] = { AF_INET, AF_INET6 }, tries[2] = { rt.route4, rt.route6 };
@@ -2049,6 +2149,7 @@ static void test_front_table(void)
 	test_front_race(false);
 	test_front_race(true);
 	check(lpm_verify(&fl[0], NULL, &shown) == 0, "front structure: in step after the races");
+	test_route_counters();
 
 	/* the tests after this one write the tries alone: leave the program to them */
 	for (i = 0; i < 2; i++) {
