@@ -287,6 +287,9 @@ struct churn {
 	__u64 *lat;		/* ns */
 	size_t nlat, caplat;
 	unsigned long long events, superseded, replaced, errors;
+	/* the most changes heard in one 100 ms: how bursty the source was */
+	__u64 bucket;
+	unsigned long long in_bucket, peak_100ms;
 };
 
 static void churn_event(const struct nlmsghdr *nlh, const struct nlroute *r, __u64 t, void *d)
@@ -302,6 +305,12 @@ static void churn_event(const struct nlmsghdr *nlh, const struct nlroute *r, __u
 		return;
 	}
 	c->events++;
+	if (t / 100000000ULL != c->bucket) {
+		c->bucket = t / 100000000ULL;
+		c->in_bucket = 0;
+	}
+	if (++c->in_bucket > c->peak_100ms)
+		c->peak_100ms = c->in_bucket;
 	s = set_find(&c->pending, &r->k, false);
 	if (s) {
 		c->superseded++;
@@ -405,11 +414,12 @@ static int churn(double secs, unsigned int interval_us)
 	printf("{\"seconds\": %.3f, \"events\": %llu, \"events_per_s\": %.1f, \"timed\": %zu, "
 	       "\"superseded\": %llu, \"replaced\": %llu, \"never_seen\": %zu, \"errors\": %llu, "
 	       "\"enobufs\": %llu, \"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, "
-	       "\"p999_ms\": %.3f, \"max_ms\": %.3f, \"interval_us\": %u}\n",
+	       "\"p999_ms\": %.3f, \"max_ms\": %.3f, \"interval_us\": %u, "
+	       "\"peak_per_100ms\": %llu}\n",
 	       secs, c.events, (double)c.events / secs, c.nlat, c.superseded, c.replaced,
 	       c.pending.n, c.errors, enobufs, pct_ms(c.lat, c.nlat, 0.5),
 	       pct_ms(c.lat, c.nlat, 0.9), pct_ms(c.lat, c.nlat, 0.99),
-	       pct_ms(c.lat, c.nlat, 0.999), pct_ms(c.lat, c.nlat, 1), interval_us);
+	       pct_ms(c.lat, c.nlat, 0.999), pct_ms(c.lat, c.nlat, 1), interval_us, c.peak_100ms);
 	mnl_socket_close(nl);
 	return enobufs || c.errors ? 1 : 0;
 }

@@ -180,7 +180,10 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 	"Times from the start of the two BIRDs (BGP up in \($c.bgp_up_s | s2)); `ipxr sync` ran "
 		+ "throughout and followed the notifications. Complete: `bench/maplat`, listening to "
 		+ "the same notifications, saw the tries hold the last prefix the kernel got, then "
-		+ "checked every route of the kernel's table against them.",
+		+ "checked every route of the kernel's table against them, looking again at what "
+		+ "differed as it went: complete is when the last of it matched "
+		+ "(\($c.first_pass_missing // 0 | n0) routes missing at first), once a second "
+		+ "check finds nothing.",
 	"",
 	(["`ipxr sync once`", "seconds", "routes/s", "CPU user + sys", "peak RSS"] | row),
 	(["l", "r", "r", "r", "r"] | rule),
@@ -188,19 +191,23 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 		"\(.user_s) + \(.sys_s) s", (.maxrss_kb * 1024 | mib)] | row),
 	"",
 	( if $h != null then
-		(["churn by", "changes/s, s", "changes timed", "p50", "p99", "max", "never seen",
-		  "overruns", "ipxr sync CPU", "missing / stale after"] | row),
-		(["l"] + [range(9) | "r"] | rule),
+		(["churn by", "changes/s, s", "peak in 100 ms", "changes timed", "p50", "p99", "max",
+		  "never seen", "overruns", "ipxr sync CPU", "missing / stale after"] | row),
+		(["l"] + [range(10) | "r"] | rule),
 		([$h, $hn][] | select(. != null) |
 		 [(if .source == "netlink" then "netlink writes" else "BIRD" end),
-		  "\(.events_per_s | n0) for \(.seconds | round)", (.timed | n0),
+		  "\(.events_per_s | n0) for \(.seconds | round)",
+		  (if .peak_per_100ms == null then "-" else (.peak_per_100ms | n0) end), (.timed | n0),
 		  (.p50_ms | ms), (.p99_ms | ms), (.max_ms | ms), (.never_seen | n0),
 		  (.enobufs | n0), (.daemon_cpu_s | s2),
 		  (if .after == null then "-" else "\(.after.missing | n0) / \(.after.stale | n0)"
 		   end)] | row),
 		"",
 		"Churn: BIRD on the upstream disables and enables flap protocols (a share of its "
-			+ "prefixes spread over the table) 50 times a second; each change is timed from "
+			+ "prefixes spread over the table, each protocol in a table of its own piped "
+			+ "into master) 50 times a second; the router's BIRD writes them to the kernel "
+			+ "at that rate except after its kernel scan (every 60 s), when what queued "
+			+ "meanwhile comes at once (peak in 100 ms); each change is timed from "
 			+ "its rtnetlink notification to the trie holding (or no longer holding) the "
 			+ "prefix, polled every \($h.interval_us) µs. Netlink writes: `ip -b` deletes or "
 			+ "adds again a group of routes of its own (protocol static, outside BIRD's "

@@ -158,7 +158,8 @@ sync_converge()
 		'{bench: "sync_converge", n4: $n4, n6: $n6, kernel4: $k4, kernel6: $k6,
 		  bgp_up_s: ($tb - $t0), kernel_full_s: (.kernel_full - $t0),
 		  trie_last_s: (.trie_last - $t0), complete_s: (.complete - $t0), lag_s,
-		  verify_passes, first_pass_missing, first_pass_stale, first_pass_difference, verify, enobufs,
+		  verify_passes, first_pass_missing, first_pass_stale, first_pass_difference,
+		  verify, enobufs,
 		  daemon_cpu_s: $cpu, daemon_hwm_kb: $hwm}' "$out" >>"$RAW"
 	tail -n 1 "$RAW" | jq -r '"  BGP up \(.bgp_up_s * 100 | round / 100) s, kernel full \(.kernel_full_s * 100 | round / 100) s, fast path complete \(.complete_s * 100 | round / 100) s after BIRD started: \(.lag_s * 1000 | round) ms behind the kernel (\(.verify.missing) missing, \(.verify.stale) stale); ipxr sync so far \(.daemon_cpu_s) s CPU, peak RSS \(.daemon_hwm_kb / 1024 | round) MiB"'
 }
@@ -253,7 +254,7 @@ sync_churn()
 		--argjson rate "$CHURN_RATE" \
 		'. + {bench: "sync_churn", source: "bird", target_rate: $rate, daemon_cpu_s: $c,
 		      after: $v[0].verify}' "$out" >>"$RAW"
-	tail -n 1 "$RAW" | jq -r '"  \(.events) changes (\(.events_per_s | round)/s): notification to trie p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, max \(.max_ms) ms; \(.never_seen) never seen, \(.enobufs) overruns (maplat); ipxr sync \(.daemon_cpu_s) s CPU; after: \(.after.missing) missing, \(.after.stale) stale"'
+	tail -n 1 "$RAW" | jq -r '"  \(.events) changes (\(.events_per_s | round)/s, at most \(.peak_per_100ms) in 100 ms): notification to trie p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, max \(.max_ms) ms; \(.never_seen) never seen, \(.enobufs) overruns (maplat); ipxr sync \(.daemon_cpu_s) s CPU; after: \(.after.missing) missing, \(.after.stale) stale"'
 }
 
 # (b') churn by netlink writes, the other source the issue names: the same rate, CHURN_FLAPS
@@ -322,7 +323,7 @@ sync_churn_netlink()
 	jq -c --argjson c "$(jq -n "$cpu1 - $cpu0")" --argjson rate "$CHURN_RATE" \
 		'. + {bench: "sync_churn", source: "netlink", target_rate: $rate,
 		      daemon_cpu_s: $c}' "$out" >>"$RAW"
-	tail -n 1 "$RAW" | jq -r '"  \(.events) changes (\(.events_per_s | round)/s): notification to trie p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, max \(.max_ms) ms; \(.never_seen) never seen, \(.enobufs) overruns (maplat); ipxr sync \(.daemon_cpu_s) s CPU"'
+	tail -n 1 "$RAW" | jq -r '"  \(.events) changes (\(.events_per_s | round)/s, at most \(.peak_per_100ms) in 100 ms): notification to trie p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, max \(.max_ms) ms; \(.never_seen) never seen, \(.enobufs) overruns (maplat); ipxr sync \(.daemon_cpu_s) s CPU"'
 }
 
 # ---- run -----------------------------------------------------------------------------------------
