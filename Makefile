@@ -28,7 +28,7 @@ CC		?= cc
 CLANG		?= clang
 LLVM_STRIP	?= llvm-strip
 PKG_CONFIG	?= pkg-config
-VERSION		:= 0.5.0
+VERSION		:= 0.6.0
 
 CFLAGS		?= -O2 -g
 WARNFLAGS	:= -Wall -Wextra -Werror
@@ -81,8 +81,10 @@ build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 
-tests/test_xdp: tests/test_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
-	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -pthread -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
+tests/test_xdp: tests/test_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h \
+		ipxr/nhgroup.c ipxr/nhgroup.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -pthread -Itests -o $@ $< ipxr/lpm.c ipxr/nhgroup.c \
+		$(IPXR_LIBS)
 
 tests/test_lpm: tests/test_lpm.c tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)

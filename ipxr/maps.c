@@ -59,6 +59,8 @@ const struct map_expect map_layout[MAP_COUNT] = {
 			     sizeof(struct ipxr_port_stats), IPXR_MAX_PORT_STATS },
 	/* a ring buffer has no key or value; its size is in bytes */
 	[MAP_PASS_RING] = { IPXR_MAP_PASS_RING, BPF_MAP_TYPE_RINGBUF, 0, 0, IPXR_PASS_RING_SIZE },
+	[MAP_NH_GROUP] = { IPXR_MAP_NH_GROUP, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			   sizeof(struct ipxr_nh_group), IPXR_MAX_NH_GROUPS },
 };
 
 const struct ipxr_family ipxr_families[2] = {

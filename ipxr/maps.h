@@ -25,6 +25,7 @@ enum ipxr_map_id {
 	MAP_ROUTE_SRC,
 	MAP_PORT_STATS,
 	MAP_PASS_RING,
+	MAP_NH_GROUP,
 	MAP_COUNT,
 };
 
