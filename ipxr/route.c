@@ -19,6 +19,7 @@
 #include <linux/rtnetlink.h>
 
 #include "compile.h"
+#include "group.h"
 #include "json_print.h"
 #include "kroute.h"
 #include "local.h"
@@ -942,6 +943,44 @@ static void print_kernel_words(const struct route_entry *e)
 			     prefs[v->pref ? (v->pref - 1) & 3 : ICMPV6_ROUTER_PREF_MEDIUM]);
 }
 
+/*
+ * A multipath route's next hops, one line each as ip prints them ("nexthop via GW dev DEV weight
+ * W", JSON "nexthops"), with -s each member's counters (the next hop's, as for one).
+ */
+static void print_nexthops(__u32 grp_id)
+{
+	const struct ipxr_nh_group *g = grp_load() ? NULL : grp_get(grp_id);
+	char a[INET6_ADDRSTRLEN], d[IF_NAMESIZE], prefix[64];
+	const struct ipxr_nexthop *nh;
+	unsigned int i;
+
+	open_json_array("nexthops");
+	for (i = 0; g && i < g->count; i++) {
+		nh = nh_get(g->member[i].nh_id);
+		open_json_object(NULL);
+		print_string(PRINT_FP, NULL, "%s", "\n\tnexthop");
+		if (nh && !(nh->flags & IPXR_NH_F_CONNECTED))
+			print_string(PRINT_ANY, "gateway", " via %s",
+				     format_addr(a, sizeof(a), nh->family, nh->gw));
+		if (nh)
+			print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
+		print_uint(PRINT_ANY, "weight", " weight %u", g->member[i].weight);
+		open_json_array("flags");
+		if (g->member[i].flags & IPXR_NHG_F_DEAD)
+			print_string(PRINT_ANY, NULL, " %s", "dead");
+		close_json_array();
+		print_uint(PRINT_JSON, "nexthop", NULL, g->member[i].nh_id);
+		if (ipxr.stats) {
+			snprintf(prefix, sizeof(prefix), "\t    nexthop id %u (%u route%s): ",
+				 g->member[i].nh_id, nh ? nh->refcnt : 0,
+				 nh && nh->refcnt == 1 ? "" : "s");
+			nh_print_counters(g->member[i].nh_id, "nexthop_stats", prefix);
+		}
+		close_json_object();
+	}
+	close_json_array();
+}
+
 /* One line per route, as ip route show prints it, valid input for "ipxr route add" (without -s). */
 static void print_route(const struct route_entry *e, bool unsynced)
 {
@@ -972,9 +1011,13 @@ static void print_route(const struct route_entry *e, bool unsynced)
 	}
 	if (e->val.type != IPXR_RT_LOCAL)
 		print_kernel_words(e);
+	if (e->val.type == IPXR_RT_MULTIPATH)
+		print_nexthops(e->val.nh_id);
 	/* ipxr's own: what the fast path does with it */
 	if (e->val.type == IPXR_RT_UNICAST)
 		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);
+	if (e->val.type == IPXR_RT_MULTIPATH)
+		print_uint(PRINT_JSON, "group", NULL, e->val.nh_id);
 	if (e->val.type == IPXR_RT_KERNEL)
 		print_string(PRINT_JSON, "fastpath", NULL, "kernel");
 	/* a blackhole's drops count under next hop 0 */

@@ -34,6 +34,7 @@
 #include <sys/un.h>
 
 #include "compile.h"
+#include "group.h"
 #include "events.h"
 #include "kroute.h"
 #include "maps.h"
@@ -1170,6 +1171,11 @@ static void apply_links(void)
 		if (ps->up == up)
 			continue;
 		ps->up = up;
+		/* multipath members on the port leave their groups' buckets, or take theirs back */
+		err = grp_port_event(l->ifindex, up);
+		if (err)
+			sync_log(LOG_WARNING_, "cannot update the next-hop groups through port %s "
+				 "(ifindex %d)", l->name, l->ifindex);
 		if (up) {
 			sync_log(LOG_NOTICE_, "port %s (ifindex %d) is up: its gateways are "
 				 "resolved again", l->name, l->ifindex);
