@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ECMP end to end: a kernel multipath route over two egress ports to one network (r-eth1 and
+# r-eth2, both to h2), mirrored by ipxr sync into a next-hop group, carries TCP and UDP flows
+# over both ports by XDP (counted per port and per member); a port going down moves only its
+# flows to the other, within a second, and they come back when it returns.
+#
+#	tests/ecmp.sh		(root; IPXR=path/to/ipxr, default build/asan/ipxr; V=1 verbose)
+
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+need_e2e_tools
+lib_init ipxr-ecmp
+topo_build || bail "topology h1 - r - h2 built"
+H2_IP2=10.0.3.2
+R_IP2=10.0.3.254
+NET=198.51.100.0/24
+DST=198.51.100.1
+FLOWS=${FLOWS:-200}
+
+run ip link add r-eth2 netns "$R" type veth peer name h2-eth1 netns "$H2" &&
+run ip -n "$R" addr add "$R_IP2/24" dev r-eth2 &&
+run ip -n "$H2" addr add "$H2_IP2/24" dev h2-eth1 &&
+run ip -n "$R" link set dev r-eth2 up && run ip -n "$H2" link set dev h2-eth1 up &&
+run ip netns exec "$H2" ethtool -K h2-eth1 tx off && run host_rx "$H2" h2-eth1 &&
+run ip -n "$H2" addr add "$DST/32" dev lo || bail "second port r-eth2 - h2-eth1"
+# h2 answers from its loopback by h2-eth0 whatever the port a flow came in by
+run ip netns exec "$H2" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+	net.ipv4.conf.h2-eth1.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || bail "h2 rp_filter"
+topo_attach && run ip -n "$R" link set dev r-eth2 xdpdrv obj "$XDP_OBJ" sec xdp_router ||
+	bail "xdp_router.o attached on the router's three ports"
+
+# port_tx DEV: packets the fast path sent out of DEV
+port_tx()
+{
+	ipxr -j stats show dev "$1" 2>/dev/null | jq -r '.ports[0].tx.packets // "ERR"'
+}
+
+# udp_flows FIRST N: N UDP datagrams h1 -> DST, one flow each: source and destination port
+# FIRST.., the same flows every time
+udp_flows()
+{
+	nsrun "$H1" bash -c 'for ((p = $1; p < $1 + $2; p++)); do
+		echo x | socat -u - UDP4-SENDTO:'"$DST"':$p,sourceport=$p; done' _ "$1" "$2"
+}
+
+# arrivals FIRST N: udp_flows FIRST N while both h2 ports capture; the destination ports that
+# came in by h2-eth0 are then in $LIB_TMP/in.h2-eth0, those by h2-eth1 in $LIB_TMP/in.h2-eth1
+arrivals()
+{
+	local dev pids=()
+
+	for dev in h2-eth0 h2-eth1; do
+		# not through nsrun_t: a function in the background is a subshell, $! not timeout
+		timeout --kill-after=2 20 ip netns exec "$H2" tcpdump -l -n -i "$dev" \
+			"udp and dst $DST and dst portrange $1-$(($1 + $2 - 1))" \
+			>"$LIB_TMP/cap.$dev" 2>/dev/null &
+		pids+=($!)
+	done
+	sleep 0.5
+	udp_flows "$1" "$2"
+	sleep 0.5
+	kill "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+	for dev in h2-eth0 h2-eth1; do
+		sed -n 's/.* > '"${DST//./\\.}"'\.\([0-9]*\): .*/\1/p' "$LIB_TMP/cap.$dev" |
+			sort -n >"$LIB_TMP/in.$dev"
+	done
+}
+
+# ---- the kernel's multipath route, mirrored -----------------------------------------------------
+
+run ip -n "$R" route add "$NET" proto static nexthop via "$H2_IP" dev r-eth1 weight 1 \
+	nexthop via "$H2_IP2" dev r-eth2 weight 1 || bail "multipath route added with ip route"
+check "ipxr sync once" ipxr sync once
+out=$(ipxr -j route show "$NET")
+expect_eq "route show: the multipath route's next hops, as ip -j has them" \
+	"$(jq -c '.[0].nexthops | map({gateway, dev, weight})' <<<"$out")" \
+	"$(ip -n "$R" -j route show "$NET" | jq -c '.[0].nexthops | map({gateway, dev, weight})')"
+expect_eq "route show: text as ip prints it" "$(ipxr route show "$NET" | sed 's/ *$//')" \
+	"$(printf '%s proto static\n\tnexthop via %s dev r-eth1 weight 1\n\tnexthop via %s dev r-eth2 weight 1' \
+		"$NET" "$H2_IP" "$H2_IP2")"
+expect_eq "route show -s: counters per member" \
+	"$(ipxr -j -s route show "$NET" | jq '[.[0].nexthops[].nexthop_stats.packets] | length')" 2
+
+# ---- flows spread over both ports by XDP --------------------------------------------------------
+
+run sync_start || bail "ipxr sync started"
+udp_flows 20000 20 # neighbours resolved, caches filled
+fwd0=$(fwd_datagrams)
+e1=$(port_tx r-eth1)
+e2=$(port_tx r-eth2)
+udp_flows 30000 "$FLOWS"
+d1=$(delta "$e1" "$(port_tx r-eth1)")
+d2=$(delta "$e2" "$(port_tx r-eth2)")
+expect_eq "$FLOWS UDP flows all forwarded by XDP over the two ports ($d1 + $d2)" \
+	"$((d1 + d2))" "$FLOWS"
+expect_ge "both ports carry a share of the UDP flows (r-eth1 $d1)" "$d1" $((FLOWS / 4))
+expect_ge "both ports carry a share of the UDP flows (r-eth2 $d2)" "$d2" $((FLOWS / 4))
+expect_eq "the kernel forwarded none of them" "$(delta "$fwd0" "$(fwd_datagrams)")" 0
+
+# TCP: connections to closed ports are answered by RST, one flow each
+e1=$(port_tx r-eth1)
+e2=$(port_tx r-eth2)
+nsrun "$H1" bash -c 'for ((p = 40000; p < 40000 + $1; p++)); do
+	timeout 1 bash -c "exec 3<>/dev/tcp/'"$DST"'/$p" 2>/dev/null; done' _ 40
+d1=$(delta "$e1" "$(port_tx r-eth1)")
+d2=$(delta "$e2" "$(port_tx r-eth2)")
+expect_ge "40 TCP connections: SYNs over both ports (r-eth1 $d1)" "$d1" 5
+expect_ge "40 TCP connections: SYNs over both ports (r-eth2 $d2)" "$d2" 5
+
+# ---- a port goes down: only its flows move ------------------------------------------------------
+
+arrivals 50000 "$FLOWS"
+cp "$LIB_TMP/in.h2-eth0" "$LIB_TMP/a1"
+cp "$LIB_TMP/in.h2-eth1" "$LIB_TMP/a2"
+n1=$(wc -l <"$LIB_TMP/a1")
+n2=$(wc -l <"$LIB_TMP/a2")
+expect_eq "before: every flow reached h2 by one of its ports ($n1 + $n2)" "$((n1 + n2))" "$FLOWS"
+expect_eq "before: no flow by both" "$(comm -12 "$LIB_TMP/a1" "$LIB_TMP/a2" | wc -l)" 0
+# under load: flows keep going while the port goes down
+bg "$H1" bash -c 'while :; do for ((p = 60000; p < 60050; p++)); do
+	echo x | socat -u - UDP4-SENDTO:'"$DST"':$p,sourceport=$p; done; done'
+load=$BG_PID
+t0=$(date +%s%N)
+run ip -n "$R" link set dev r-eth2 down
+wait_for 1 bash -c "[[ \$($IPXR -n $R -j route show $NET | jq -r '.[0].nexthops[1].flags[0]') == dead ]]"
+t1=$(date +%s%N)
+expect_eq "r-eth2 down: its member is dead in the group within 1 s ($(((t1 - t0) / 1000000)) ms)" \
+	"$(ipxr -j route show "$NET" | jq -r '.[0].nexthops[1].flags[0]')" dead
+e1=$(port_tx r-eth1)
+arrivals 50000 "$FLOWS"
+expect_eq "r-eth2 down: every flow now reaches h2 by h2-eth0" "$(wc -l <"$LIB_TMP/in.h2-eth0")" \
+	"$FLOWS"
+expect_eq "r-eth2 down: the flows of r-eth1 are still there (none lost, none moved away)" \
+	"$(comm -23 "$LIB_TMP/a1" "$LIB_TMP/in.h2-eth0" | wc -l)" 0
+expect_ge "r-eth2 down: and the fast path carries them ($(delta "$e1" "$(port_tx r-eth1)") by r-eth1)" \
+	"$(delta "$e1" "$(port_tx r-eth1)")" "$FLOWS"
+run ip -n "$R" link set dev r-eth2 up
+wait_for 2 bash -c "[[ \$($IPXR -n $R -j route show $NET | jq -r '.[0].nexthops[1].flags | length') == 0 ]]"
+expect_eq "r-eth2 up: its member is alive again" \
+	"$(ipxr -j route show "$NET" | jq -r '.[0].nexthops[1].flags | length')" 0
+wait_for 3 bash -c "ip -n $R neigh show $H2_IP2 dev r-eth2 | grep -q REACHABLE"
+kill "$load" 2>/dev/null
+arrivals 50000 "$FLOWS"
+expect_eq "r-eth2 up: exactly its flows are back on it" \
+	"$(cat "$LIB_TMP/in.h2-eth1")" "$(cat "$LIB_TMP/a2")"
+expect_eq "r-eth2 up: and the others stayed on r-eth1" \
+	"$(cat "$LIB_TMP/in.h2-eth0")" "$(cat "$LIB_TMP/a1")"
+
+sync_stop
+lib_finish
