@@ -414,7 +414,7 @@ int compile_src(const struct ipxr_family *f, const struct route_key *key,
 /* A multipath route's next hops as the kernel describes them, from its group @id. */
 static void group_to_kroute(__u32 id, struct kroute *r)
 {
-	const struct ipxr_nh_group *g = grp_get(id);
+	const struct ipxr_nh_group *g = grp_load() ? NULL : grp_get(id);
 	const struct ipxr_nexthop *nh;
 	static struct kpath_set s;
 	struct kpath *p;

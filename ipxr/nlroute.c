@@ -209,6 +209,40 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* RTA_MULTIPATH: a struct rtnexthop per next hop of @r, its gateway nested in it. */
+static void put_multipath(struct nlmsghdr *nlh, const struct kroute *r)
+{
+	const struct kpath_set *s = kpath_get(r->paths);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+	int family = r->dst.family;
+	struct rtnexthop *nh;
+	unsigned int i;
+
+	for (i = 0; s && i < s->n; i++) {
+		const struct kpath *p = &s->p[i];
+
+		nh = mnl_nlmsg_get_payload_tail(nlh);
+		nh->rtnh_len = sizeof(*nh);
+		nh->rtnh_flags = p->flags & RTNH_F_ONLINK;
+		nh->rtnh_hops = p->weight ? p->weight - 1 : 0;
+		nh->rtnh_ifindex = p->oif;
+		nlh->nlmsg_len += MNL_ALIGN(sizeof(*nh));
+		if (p->has_gw && p->gw.family == family) {
+			mnl_attr_put(nlh, RTA_GATEWAY, af_bytes(family), p->gw.addr);
+		} else if (p->has_gw) {
+			struct {
+				struct rtvia via;
+				__u8 addr[16];
+			} v = { .via.rtvia_family = p->gw.family };
+
+			memcpy(v.addr, p->gw.addr, af_bytes(p->gw.family));
+			mnl_attr_put(nlh, RTA_VIA, sizeof(v.via) + af_bytes(p->gw.family), &v);
+		}
+		nh->rtnh_len = (char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nh;
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
 static int route_write(int cmd, int nlflags, const struct kroute *r, struct kroute *echo)
 {
 	struct get_ctx g = {};
@@ -253,6 +287,8 @@ static int route_write(int cmd, int nlflags, const struct kroute *r, struct krou
 		memcpy(v.addr, r->gw.addr, af_bytes(r->gw.family));
 		mnl_attr_put(nlh, RTA_VIA, sizeof(v.via) + af_bytes(r->gw.family), &v);
 	}
+	if (r->multipath)
+		put_multipath(nlh, r);
 	if (r->has_prefsrc)
 		mnl_attr_put(nlh, RTA_PREFSRC, af_bytes(family), r->prefsrc.addr);
 	if (r->mtu || r->mtu_lock) {

@@ -85,6 +85,31 @@ expect_eq "route show: text as ip prints it" "$(ipxr route show "$NET" | sed 's/
 expect_eq "route show -s: counters per member" \
 	"$(ipxr -j -s route show "$NET" | jq '[.[0].nexthops[].nexthop_stats.packets] | length')" 2
 
+# ---- by hand: ipxr route add ... nexthop ... nexthop ... ----------------------------------------
+
+check "ipxr route add with two nexthop clauses, weights 1 and 2" \
+	ipxr route add 203.0.113.0/24 nexthop via "$H2_IP" dev r-eth1 \
+	nexthop via "$H2_IP2" dev r-eth2 weight 2
+expect_eq "the kernel holds it as a multipath route" \
+	"$(ip -n "$R" -j route show 203.0.113.0/24 | jq -c '.[0].nexthops | map([.gateway, .dev, .weight])')" \
+	"[[\"$H2_IP\",\"r-eth1\",1],[\"$H2_IP2\",\"r-eth2\",2]]"
+expect_eq "the maps hold it as ip shows it" \
+	"$(ipxr -j route show 203.0.113.0/24 | jq -c '.[0].nexthops | map([.gateway, .dev, .weight])')" \
+	"$(ip -n "$R" -j route show 203.0.113.0/24 | jq -c '.[0].nexthops | map([.gateway, .dev, .weight])')"
+expect_eq "route show's text is valid input for route add again" \
+	"$(ipxr route show 203.0.113.0/24 | tr -s ' \t\n' ' ' | sed 's/ $//')" \
+	"203.0.113.0/24 proto $(ipxr -j route show 203.0.113.0/24 | jq -r '.[0].protocol') nexthop via $H2_IP dev r-eth1 weight 1 nexthop via $H2_IP2 dev r-eth2 weight 2"
+check_fail "a nexthop clause with via and nexthop words mixed up is refused" \
+	ipxr route add 203.0.114.0/24 via "$H2_IP" nexthop via "$H2_IP2" dev r-eth2
+check_fail "a weight of 0 is refused" \
+	ipxr route add 203.0.114.0/24 nexthop via "$H2_IP" weight 0 nexthop via "$H2_IP2"
+check "ipxr route del of the multipath route" ipxr route del 203.0.113.0/24
+expect_eq "gone from the kernel and the maps" \
+	"$(ip -n "$R" route show 203.0.113.0/24)$(ipxr route show 203.0.113.0/24)" ""
+out=$(ipxr check 2>&1)
+expect_eq "its group freed, its next hops' references too (ipxr check)" "$?" 0 ||
+	diag_output "$out"
+
 # ---- flows spread over both ports by XDP --------------------------------------------------------
 
 run sync_start || bail "ipxr sync started"
