@@ -614,6 +614,25 @@ static void kernel_undo(int cmd, int flags, const struct kroute *r, const char *
 			  strerror(-err));
 }
 
+/* The nexthop clauses of @req as @k's multipath next hops. */
+static void kroute_paths(const struct route_req *req, struct kroute *k)
+{
+	static struct kpath_set set;
+	unsigned int i;
+
+	memset(&set, 0, sizeof(set));
+	for (i = 0; i < req->nnh; i++) {
+		set.p[i].oif = req->nh[i].oif;
+		set.p[i].has_gw = req->nh[i].has_via;
+		set.p[i].gw = req->nh[i].via;
+		set.p[i].weight = req->nh[i].weight;
+		set.p[i].flags = req->nh[i].onlink ? RTNH_F_ONLINK : 0;
+	}
+	set.n = req->nnh;
+	k->multipath = true;
+	k->paths = kpath_intern(&set);
+}
+
 /* A ROUTE as the kernel takes it for add, change and replace; ip's defaults, proto ipxr. */
 static void kroute_for_write(const struct route_req *req, int oif, struct kroute *k)
 {
@@ -642,20 +661,7 @@ static void kroute_for_write(const struct route_req *req, int oif, struct kroute
 	k->pref = req->pref;
 	k->nhid = req->nhid;
 	if (req->nnh) {
-		static struct kpath_set set;
-		unsigned int i;
-
-		memset(&set, 0, sizeof(set));
-		for (i = 0; i < req->nnh; i++) {
-			set.p[i].oif = req->nh[i].oif;
-			set.p[i].has_gw = req->nh[i].has_via;
-			set.p[i].gw = req->nh[i].via;
-			set.p[i].weight = req->nh[i].weight;
-			set.p[i].flags = req->nh[i].onlink ? RTNH_F_ONLINK : 0;
-		}
-		set.n = req->nnh;
-		k->multipath = true;
-		k->paths = kpath_intern(&set);
+		kroute_paths(req, k);
 		if (req->family == AF_INET && !req->has_scope)
 			k->scope = RT_SCOPE_UNIVERSE;
 	}
@@ -677,6 +683,9 @@ static void kroute_for_delete(const struct route_req *req, int oif, struct krout
 	k->has_prefsrc = req->has_src;
 	k->prefsrc = req->src;
 	k->nhid = req->nhid;
+	/* as ip: the kernel deletes the route with these next hops */
+	if (req->nnh)
+		kroute_paths(req, k);
 }
 
 /*
@@ -1479,6 +1488,7 @@ static int route_help(int argc, char **argv)
 	       "       ipxr [ OPTIONS ] route get ADDRESS\n"
 	       "       ipxr route help\n"
 	       "ROUTE := [ TYPE ] [ to ] PREFIX [ via [ FAMILY ] ADDRESS ] [ dev NAME ] [ INFO_SPEC ]\n"
+	       "         [ nexthop NH ]...\n"
 	       "SELECTOR := [ [ to ] [ root | match | exact ] PREFIX ]\n"
 	       "            [ TYPE | type { TYPE | local } ] [ via [ FAMILY ] ADDRESS ]\n"
 	       "            [ dev NAME ]"
@@ -1487,6 +1497,7 @@ static int route_help(int argc, char **argv)
 	       "INFO_SPEC := [ proto RTPROTO ] [ metric NUMBER ] [ scope SCOPE ] [ src ADDRESS ]\n"
 	       "             [ table TABLE ] [ onlink ] [ mtu [ lock ] NUMBER ] [ pref PREF ]\n"
 	       "             [ nhid ID ] [ linkdown ] [ dead ]\n"
+	       "NH := [ via [ FAMILY ] ADDRESS ] [ dev NAME ] [ weight NUMBER ] [ onlink ]\n"
 	       "PREFIX := { ADDRESS[/PLEN] | default }\n"
 	       "TYPE := { unicast | blackhole | unreachable | prohibit | throw }\n"
 	       "FAMILY := { inet | inet6 }\n"
