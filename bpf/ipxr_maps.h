@@ -160,8 +160,8 @@ enum ipxr_route_type {
 	/*
 	 * The kernel's route is one the fast path leaves to it: unreachable, prohibit, throw (it
 	 * sends the ICMP error or goes on to the next table), local, broadcast, anycast, and what
-	 * ipxr does not compile yet (multipath, nexthop objects). The kernel holds the same route,
-	 * so passing is exact.
+	 * ipxr does not compile (a gateway of the other family, a nexthop object the kernel does
+	 * not describe). The kernel holds the same route, so passing is exact.
 	 */
 	IPXR_RT_KERNEL,
 	IPXR_RT_MULTIPATH,	/* forward by the group nh_id of ipxr_nh_group, hashed per flow */

@@ -197,15 +197,21 @@ static __u8 compile_type(const struct kroute *r)
 {
 	switch (r->type) {
 	case RTN_UNICAST:
-		/* several next hops: a group, hashed per flow */
-		if (r->multipath && !r->nhid && !(r->flags & RTNH_F_DEAD))
+		/*
+		 * Several next hops: a group, hashed per flow. A route by a nexthop object (FRR's
+		 * zebra installs them) comes with the object's next hops too, as a plain route's
+		 * or RTA_MULTIPATH (the kernel's nexthop_compat_mode, on by default), and is
+		 * compiled from them; ipxr sync looks again when a nexthop object changes.
+		 * Without them (compat mode off) the kernel has it.
+		 */
+		if (r->multipath && !(r->flags & RTNH_F_DEAD))
 			return paths_ok(r) ? IPXR_RT_MULTIPATH : IPXR_RT_KERNEL;
 		/*
-		 * A nexthop object: not compiled yet. A gateway of the other family (RFC 5549)
-		 * neither: a next hop holds one of the route's. A route the kernel does not use
-		 * (all next hops dead) is its to answer for.
+		 * A gateway of the other family (RFC 5549) is not compiled: a next hop holds one
+		 * of the route's. A route the kernel does not use (all next hops dead) is its to
+		 * answer for.
 		 */
-		if (r->multipath || r->nhid || (r->flags & RTNH_F_DEAD) ||
+		if (r->multipath || (r->flags & RTNH_F_DEAD) ||
 		    (r->has_gw && r->gw.family != r->dst.family) || (!r->oif && !r->has_gw))
 			return IPXR_RT_KERNEL;
 		return IPXR_RT_UNICAST;

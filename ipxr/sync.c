@@ -451,7 +451,14 @@ static void on_nexthop(const struct nlmsghdr *nlh)
 {
 	const struct nlattr *attr;
 
-	/* routes by a nexthop object change with it, unnotified: look at the table again */
+	/*
+	 * Routes by a nexthop object change with it, unnotified: look at the table again. A
+	 * member of a group changes the group's routes too, so any object counts once routes
+	 * use one (nexthop objects change rarely; routes by them are compiled from what the
+	 * kernel says of their next hops).
+	 */
+	if (s.nnhids)
+		s.resync = true;
 	mnl_attr_for_each(attr, nlh, sizeof(struct nhmsg))
 		if (mnl_attr_get_type(attr) == NHA_ID && nhid_used(mnl_attr_get_u32(attr)))
 			s.resync = true;

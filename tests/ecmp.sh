@@ -175,5 +175,32 @@ expect_eq "r-eth2 up: exactly its flows are back on it" \
 expect_eq "r-eth2 up: and the others stayed on r-eth1" \
 	"$(cat "$LIB_TMP/in.h2-eth0")" "$(cat "$LIB_TMP/a1")"
 
+# ---- nexthop objects (FRR's zebra): a group, then the group replaced ---------------------------
+
+run ip -n "$R" nexthop add id 1 via "$H2_IP" dev r-eth1 &&
+run ip -n "$R" nexthop add id 2 via "$H2_IP2" dev r-eth2 &&
+run ip -n "$R" nexthop add id 10 group 1,1/2,2 &&
+run ip -n "$R" route add 192.0.2.0/24 nhid 10 proto static || bail "nexthop objects and a route"
+nhs() { ipxr -j route show 192.0.2.0/24 | jq -c '.[0].nexthops // [] | map([.gateway, .weight])'; }
+want="[[\"$H2_IP\",1],[\"$H2_IP2\",2]]"
+wait_for 2 bash -c "[[ \$($IPXR -n $R -j route show 192.0.2.0/24 | jq -c '.[0].nexthops // [] | map([.gateway, .weight])') == '$want' ]]"
+expect_eq "a route by nexthop group 10 (weights 1, 2): the fast path's group" "$(nhs)" "$want"
+e1=$(port_tx r-eth1)
+e2=$(port_tx r-eth2)
+nsrun "$H1" bash -c 'for ((p = 30000; p < 30000 + $1; p++)); do
+	echo x | socat -u - UDP4-SENDTO:192.0.2.1:$p,sourceport=$p; done' _ "$FLOWS"
+d1=$(delta "$e1" "$(port_tx r-eth1)")
+d2=$(delta "$e2" "$(port_tx r-eth2)")
+expect_ge "nexthop group: flows by XDP over both ports, about 1:2 (r-eth1 $d1)" "$d1" $((FLOWS / 6))
+expect_ge "nexthop group: flows by XDP over both ports, about 1:2 (r-eth2 $d2)" "$d2" $((FLOWS / 2))
+run ip -n "$R" nexthop replace id 10 group 1
+wait_for 2 bash -c "[[ \$($IPXR -n $R -j route show 192.0.2.0/24 | jq -r '.[0].gateway') == $H2_IP ]]"
+expect_eq "group 10 replaced by its first member alone: the route follows within 2 s" \
+	"$(ipxr -j route show 192.0.2.0/24 | jq -c '[.[0].gateway, .[0].dev, (.[0].nexthops | length)]')" \
+	"[\"$H2_IP\",\"r-eth1\",0]"
+
 sync_stop
+out=$(ipxr check 2>&1)
+expect_eq "ipxr check: maps, groups and next-hop counts in step with the kernel" "$?" 0 ||
+	diag_output "$out"
 lib_finish
