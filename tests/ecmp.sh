@@ -4,15 +4,23 @@
 # ECMP end to end: a kernel multipath route over two egress ports to one network (r-eth1 and
 # r-eth2, both to h2), mirrored by ipxr sync into a next-hop group, carries TCP and UDP flows
 # over both ports by XDP (counted per port and per member); a port going down moves only its
-# flows to the other, within a second, and they come back when it returns.
+# flows to the other, within a second, and they come back when it returns. Also: the same by
+# ipxr route add's nexthop clauses, by nexthop objects (ip nexthop, as FRR installs routes), and
+# from BIRD with two eBGP upstreams (h2 by both links) and merge paths.
 #
 #	tests/ecmp.sh		(root; IPXR=path/to/ipxr, default build/asan/ipxr; V=1 verbose)
 
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/bird.sh
+source "$(dirname "$0")/bird.sh"
 
 need_e2e_tools
+for tool in bird birdc; do
+	command -v "$tool" >/dev/null || { echo "not ok - $tool is installed (bird2)"; exit 1; }
+done
 lib_init ipxr-ecmp
+bird_init
 topo_build || bail "topology h1 - r - h2 built"
 H2_IP2=10.0.3.2
 R_IP2=10.0.3.254
@@ -198,6 +206,69 @@ wait_for 2 bash -c "[[ \$($IPXR -n $R -j route show 192.0.2.0/24 | jq -r '.[0].g
 expect_eq "group 10 replaced by its first member alone: the route follows within 2 s" \
 	"$(ipxr -j route show 192.0.2.0/24 | jq -c '[.[0].gateway, .[0].dev, (.[0].nexthops | length)]')" \
 	"[\"$H2_IP\",\"r-eth1\",0]"
+
+# ---- BIRD: two eBGP upstreams, merge paths --------------------------------------------------
+
+BGP_NET=100.64.0.0/24
+BGP_HOST=100.64.0.1
+run ip -n "$H2" addr add "$BGP_HOST/32" dev lo || bail "h2's address in $BGP_NET"
+conf_h2=$LIB_TMP/bird-h2.conf
+bird_common "$conf_h2" h2 10.0.2.2
+cat >>"$conf_h2" <<EOF
+protocol static { ipv4; route $BGP_NET blackhole; route 100.64.1.0/24 blackhole; }
+EOF
+bird_bgp "$conf_h2" downa 65002 "$H2_IP" 65001 "$R_IP1" \
+	"ipv4 { import none; export where source = RTS_STATIC; };"
+bird_bgp "$conf_h2" downb 65002 "$H2_IP2" 65001 "$R_IP2" \
+	"ipv4 { import none; export where source = RTS_STATIC; };"
+conf_r=$LIB_TMP/bird-r.conf
+bird_common "$conf_r" r 10.0.1.254
+cat >>"$conf_r" <<EOF
+protocol kernel k4 {
+	ipv4 { import none; export all; };
+	merge paths on;
+}
+EOF
+bird_bgp "$conf_r" upa 65001 "$R_IP1" 65002 "$H2_IP" "ipv4 { import all; export none; };"
+bird_bgp "$conf_r" upb 65001 "$R_IP2" 65002 "$H2_IP2" "ipv4 { import all; export none; };"
+run bird_start h2 "$H2" "$conf_h2" && run bird_start r "$R" "$conf_r" &&
+	run bird_wait_up r 30 upa upb || bail "BIRD: both eBGP sessions up"
+# bgp_paths TOOL: the devices of the BGP prefix's next hops, as TOOL (ip or ipxr) shows them
+bgp_paths()
+{
+	if [[ $1 == ip ]]; then
+		ip -n "$R" -j route show "$BGP_NET"
+	else
+		"$IPXR" -n "$R" -j route show "$BGP_NET"
+	fi | jq -c 'map(.nexthops // [] | map(.dev) | sort) | .[0] // []'
+}
+wait_for 10 bash -c "[[ \$(ip -n $R -j route show $BGP_NET | jq '.[0].nexthops | length') == 2 ]]"
+expect_eq "BIRD merge paths: the kernel has $BGP_NET over both upstreams" "$(bgp_paths ip)" \
+	'["r-eth1","r-eth2"]'
+wait_for 2 bash -c "[[ \$($IPXR -n $R -j route show $BGP_NET | jq '.[0].nexthops | length') == 2 ]]"
+expect_eq "ipxr sync: the fast path's group has both" "$(bgp_paths ipxr)" '["r-eth1","r-eth2"]'
+e1=$(port_tx r-eth1)
+e2=$(port_tx r-eth2)
+fwd0=$(fwd_datagrams)
+nsrun "$H1" bash -c 'for ((p = 31000; p < 31000 + $1; p++)); do
+	echo x | socat -u - UDP4-SENDTO:'"$BGP_HOST"':$p,sourceport=$p; done' _ "$FLOWS"
+d1=$(delta "$e1" "$(port_tx r-eth1)")
+d2=$(delta "$e2" "$(port_tx r-eth2)")
+expect_ge "BGP multipath: flows by XDP over both upstreams (r-eth1 $d1)" "$d1" $((FLOWS / 4))
+expect_ge "BGP multipath: flows by XDP over both upstreams (r-eth2 $d2)" "$d2" $((FLOWS / 4))
+expect_eq "BGP multipath: the kernel forwarded none of them" \
+	"$(delta "$fwd0" "$(fwd_datagrams)")" 0
+# one upstream withdraws: BIRD replaces the route by its one path, the fast path follows
+run bird_c h2 disable downb
+wait_for 5 bash -c "[[ \$($IPXR -n $R -j route show $BGP_NET | jq -r '.[0].dev') == r-eth1 ]]"
+expect_eq "upstream b withdrawn: the route is by r-eth1 alone in the fast path" \
+	"$(ipxr -j route show "$BGP_NET" | jq -c '[.[0].dev, (.[0].nexthops | length)]')" \
+	'["r-eth1",0]'
+run bird_c h2 enable downb
+wait_for 15 bash -c "[[ \$($IPXR -n $R -j route show $BGP_NET | jq '.[0].nexthops | length') == 2 ]]"
+expect_eq "upstream b back: both paths again" "$(bgp_paths ipxr)" '["r-eth1","r-eth2"]'
+bird_stop r
+bird_stop h2
 
 sync_stop
 out=$(ipxr check 2>&1)
