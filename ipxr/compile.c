@@ -58,6 +58,7 @@ void compile_keep(bool keep)
 
 int compile_begin(void)
 {
+	bool refresh_groups = false;
 	__u32 dead = 0;
 	int err = maps_open(true);
 
@@ -89,6 +90,7 @@ int compile_begin(void)
 	if (!err && !cs.ports) {
 		err = ports_sync();
 		cs.ports = !err;
+		refresh_groups = !err;
 	}
 	if (!err)
 		err = local_sync();
@@ -96,6 +98,9 @@ int compile_begin(void)
 		err = nh_load();
 	if (!err)
 		err = grp_load();
+	/* ports just read: groups written while a port changed unseen follow it now */
+	if (!err && refresh_groups)
+		err = grp_ports_refresh();
 	if (!err && dead) {
 		ipxr_warn("an ipxr write (pid %u) was interrupted half-way: recovering first (the "
 			  "maps diffed with kernel table %u, next-hop references recounted, the "

@@ -229,6 +229,39 @@ int grp_recount(const __u32 *counts)
 	return 0;
 }
 
+int grp_ports_refresh(void)
+{
+	struct ipxr_nh_group *g;
+	int err, ret = 0;
+	unsigned int i;
+	bool changed;
+	__u16 f;
+	__u32 id;
+
+	err = grp_load();
+	if (err)
+		return err;
+	for (id = 1; id < IPXR_MAX_NH_GROUPS; id++) {
+		g = &t.g[id];
+		changed = false;
+		for (i = 0; i < g->count; i++) {
+			f = member_dead(g->member[i].nh_id) ? IPXR_NHG_F_DEAD : 0;
+			if ((g->member[i].flags & IPXR_NHG_F_DEAD) == f)
+				continue;
+			g->member[i].flags = (g->member[i].flags & ~IPXR_NHG_F_DEAD) | f;
+			changed = true;
+		}
+		if (!changed)
+			continue;
+		nhg_fill(g);
+		err = grp_write(id);
+		if (err && !ret)
+			ret = ipxr_error(IPXR_EXIT_REFUSED, "cannot write next-hop group %u: %s", id,
+					 strerror(-err));
+	}
+	return ret;
+}
+
 int grp_port_event(int ifindex, bool up)
 {
 	const struct ipxr_nexthop *nh;

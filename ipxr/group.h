@@ -43,4 +43,10 @@ void grp_free_all(void);
  */
 int grp_port_event(int ifindex, bool up);
 
+/*
+ * Every member dead or alive as the ports map says its port is now: for a first look at maps
+ * another process (or none) kept while ports changed. 0 or an exit code.
+ */
+int grp_ports_refresh(void);
+
 #endif /* IPXR_GROUP_H */

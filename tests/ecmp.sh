@@ -271,6 +271,14 @@ bird_stop r
 bird_stop h2
 
 sync_stop
+# a port that changed while no ipxr sync ran: the next writer's first look follows it
+member2() { ipxr -j route show "$NET" | jq -c '.[0].nexthops[1].flags'; }
+run ip -n "$R" link set dev r-eth2 down
+check "r-eth2 down with no daemon: ipxr sync once" ipxr sync once
+expect_eq "r-eth2 down with no daemon: its member is dead after sync once" "$(member2)" '["dead"]'
+run ip -n "$R" link set dev r-eth2 up
+check "r-eth2 up again: ipxr sync once" ipxr sync once
+expect_eq "r-eth2 up again: its member is alive after sync once" "$(member2)" '[]'
 out=$(ipxr check 2>&1)
 expect_eq "ipxr check: maps, groups and next-hop counts in step with the kernel" "$?" 0 ||
 	diag_output "$out"
