@@ -1079,9 +1079,9 @@ static void print_nexthops(__u32 grp_id)
 		close_json_array();
 		print_uint(PRINT_JSON, "nexthop", NULL, g->member[i].nh_id);
 		if (ipxr.stats) {
-			snprintf(prefix, sizeof(prefix), "\t    nexthop id %u (%u route%s): ",
-				 g->member[i].nh_id, nh ? nh->refcnt : 0,
-				 nh && nh->refcnt == 1 ? "" : "s");
+			/* the next hop's, summed over every route and group through it */
+			snprintf(prefix, sizeof(prefix), "\t    nexthop id %u: ",
+				 g->member[i].nh_id);
 			nh_print_counters(g->member[i].nh_id, "nexthop_stats", prefix);
 		}
 		close_json_object();
