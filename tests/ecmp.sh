@@ -40,6 +40,13 @@ run ip netns exec "$H2" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 topo_attach && run ip -n "$R" link set dev r-eth2 xdpdrv obj "$XDP_OBJ" sec xdp_router ||
 	bail "xdp_router.o attached on the router's three ports"
 
+# mj PREFIX JQ: what the maps hold for PREFIX (ipxr -j route show), through jq -c JQ
+mj() { "$IPXR" -n "$R" -j route show "$1" | jq -c "$2"; }
+# kj PREFIX JQ: the same of the kernel's route (ip -j route show)
+kj() { ip -n "$R" -j route show "$1" | jq -c "$2"; }
+# mj_is PREFIX JQ WANT: for wait_for
+mj_is() { [[ $(mj "$1" "$2") == "$3" ]]; }
+
 # port_tx DEV: packets the fast path sent out of DEV
 port_tx()
 {
@@ -84,12 +91,12 @@ run ip -n "$R" route add "$NET" proto static nexthop via "$H2_IP" dev r-eth1 wei
 	nexthop via "$H2_IP2" dev r-eth2 weight 1 || bail "multipath route added with ip route"
 check "ipxr sync once" ipxr sync once
 out=$(ipxr -j route show "$NET")
+NHJQ='.[0].nexthops | map([.gateway, .dev, .weight])'
 expect_eq "route show: the multipath route's next hops, as ip -j has them" \
-	"$(jq -c '.[0].nexthops | map({gateway, dev, weight})' <<<"$out")" \
-	"$(ip -n "$R" -j route show "$NET" | jq -c '.[0].nexthops | map({gateway, dev, weight})')"
+	"$(jq -c "$NHJQ" <<<"$out")" "$(kj "$NET" "$NHJQ")"
 expect_eq "route show: text as ip prints it" "$(ipxr route show "$NET" | sed 's/ *$//')" \
-	"$(printf '%s proto static\n\tnexthop via %s dev r-eth1 weight 1\n\tnexthop via %s dev r-eth2 weight 1' \
-		"$NET" "$H2_IP" "$H2_IP2")"
+	"$(printf '%s proto static\n\tnexthop via %s dev %s weight 1\n\tnexthop via %s dev %s weight 1' \
+		"$NET" "$H2_IP" r-eth1 "$H2_IP2" r-eth2)"
 expect_eq "route show -s: counters per member" \
 	"$(ipxr -j -s route show "$NET" | jq '[.[0].nexthops[].nexthop_stats.packets] | length')" 2
 
@@ -98,15 +105,15 @@ expect_eq "route show -s: counters per member" \
 check "ipxr route add with two nexthop clauses, weights 1 and 2" \
 	ipxr route add 203.0.113.0/24 nexthop via "$H2_IP" dev r-eth1 \
 	nexthop via "$H2_IP2" dev r-eth2 weight 2
-expect_eq "the kernel holds it as a multipath route" \
-	"$(ip -n "$R" -j route show 203.0.113.0/24 | jq -c '.[0].nexthops | map([.gateway, .dev, .weight])')" \
+expect_eq "the kernel holds it as a multipath route" "$(kj 203.0.113.0/24 "$NHJQ")" \
 	"[[\"$H2_IP\",\"r-eth1\",1],[\"$H2_IP2\",\"r-eth2\",2]]"
-expect_eq "the maps hold it as ip shows it" \
-	"$(ipxr -j route show 203.0.113.0/24 | jq -c '.[0].nexthops | map([.gateway, .dev, .weight])')" \
-	"$(ip -n "$R" -j route show 203.0.113.0/24 | jq -c '.[0].nexthops | map([.gateway, .dev, .weight])')"
+expect_eq "the maps hold it as ip shows it" "$(mj 203.0.113.0/24 "$NHJQ")" \
+	"$(kj 203.0.113.0/24 "$NHJQ")"
+px=$(mj 203.0.113.0/24 '.[0].protocol' | tr -d '"')
+want="203.0.113.0/24 proto $px nexthop via $H2_IP dev r-eth1 weight 1"
+want+=" nexthop via $H2_IP2 dev r-eth2 weight 2"
 expect_eq "route show's text is valid input for route add again" \
-	"$(ipxr route show 203.0.113.0/24 | tr -s ' \t\n' ' ' | sed 's/ $//')" \
-	"203.0.113.0/24 proto $(ipxr -j route show 203.0.113.0/24 | jq -r '.[0].protocol') nexthop via $H2_IP dev r-eth1 weight 1 nexthop via $H2_IP2 dev r-eth2 weight 2"
+	"$(ipxr route show 203.0.113.0/24 | tr -s ' \t\n' ' ' | sed 's/ $//')" "$want"
 check_fail "a nexthop clause with via and nexthop words mixed up is refused" \
 	ipxr route add 203.0.114.0/24 via "$H2_IP" nexthop via "$H2_IP2" dev r-eth2
 check_fail "a weight of 0 is refused" \
@@ -159,22 +166,21 @@ bg "$H1" bash -c 'while :; do for ((p = 60000; p < 60050; p++)); do
 load=$BG_PID
 t0=$(date +%s%N)
 run ip -n "$R" link set dev r-eth2 down
-wait_for 1 bash -c "[[ \$($IPXR -n $R -j route show $NET | jq -r '.[0].nexthops[1].flags[0]') == dead ]]"
+wait_for 1 mj_is "$NET" '.[0].nexthops[1].flags' '["dead"]'
 t1=$(date +%s%N)
 expect_eq "r-eth2 down: its member is dead in the group within 1 s ($(((t1 - t0) / 1000000)) ms)" \
-	"$(ipxr -j route show "$NET" | jq -r '.[0].nexthops[1].flags[0]')" dead
+	"$(mj "$NET" '.[0].nexthops[1].flags')" '["dead"]'
 e1=$(port_tx r-eth1)
 arrivals 50000 "$FLOWS"
 expect_eq "r-eth2 down: every flow now reaches h2 by h2-eth0" "$(wc -l <"$LIB_TMP/in.h2-eth0")" \
 	"$FLOWS"
 expect_eq "r-eth2 down: the flows of r-eth1 are still there (none lost, none moved away)" \
 	"$(comm -23 "$LIB_TMP/a1" "$LIB_TMP/in.h2-eth0" | wc -l)" 0
-expect_ge "r-eth2 down: and the fast path carries them ($(delta "$e1" "$(port_tx r-eth1)") by r-eth1)" \
-	"$(delta "$e1" "$(port_tx r-eth1)")" "$FLOWS"
+d1=$(delta "$e1" "$(port_tx r-eth1)")
+expect_ge "r-eth2 down: and the fast path carries them ($d1 by r-eth1)" "$d1" "$FLOWS"
 run ip -n "$R" link set dev r-eth2 up
-wait_for 2 bash -c "[[ \$($IPXR -n $R -j route show $NET | jq -r '.[0].nexthops[1].flags | length') == 0 ]]"
-expect_eq "r-eth2 up: its member is alive again" \
-	"$(ipxr -j route show "$NET" | jq -r '.[0].nexthops[1].flags | length')" 0
+wait_for 2 mj_is "$NET" '.[0].nexthops[1].flags' '[]'
+expect_eq "r-eth2 up: its member is alive again" "$(mj "$NET" '.[0].nexthops[1].flags')" '[]'
 wait_for 3 bash -c "ip -n $R neigh show $H2_IP2 dev r-eth2 | grep -q REACHABLE"
 kill "$load" 2>/dev/null
 arrivals 50000 "$FLOWS"
@@ -189,10 +195,11 @@ run ip -n "$R" nexthop add id 1 via "$H2_IP" dev r-eth1 &&
 run ip -n "$R" nexthop add id 2 via "$H2_IP2" dev r-eth2 &&
 run ip -n "$R" nexthop add id 10 group 1,1/2,2 &&
 run ip -n "$R" route add 192.0.2.0/24 nhid 10 proto static || bail "nexthop objects and a route"
-nhs() { ipxr -j route show 192.0.2.0/24 | jq -c '.[0].nexthops // [] | map([.gateway, .weight])'; }
+GWJQ='.[0].nexthops // [] | map([.gateway, .weight])'
 want="[[\"$H2_IP\",1],[\"$H2_IP2\",2]]"
-wait_for 2 bash -c "[[ \$($IPXR -n $R -j route show 192.0.2.0/24 | jq -c '.[0].nexthops // [] | map([.gateway, .weight])') == '$want' ]]"
-expect_eq "a route by nexthop group 10 (weights 1, 2): the fast path's group" "$(nhs)" "$want"
+wait_for 2 mj_is 192.0.2.0/24 "$GWJQ" "$want"
+expect_eq "a route by nexthop group 10 (weights 1, 2): the fast path's group" \
+	"$(mj 192.0.2.0/24 "$GWJQ")" "$want"
 e1=$(port_tx r-eth1)
 e2=$(port_tx r-eth2)
 nsrun "$H1" bash -c 'for ((p = 30000; p < 30000 + $1; p++)); do
@@ -202,10 +209,10 @@ d2=$(delta "$e2" "$(port_tx r-eth2)")
 expect_ge "nexthop group: flows by XDP over both ports, about 1:2 (r-eth1 $d1)" "$d1" $((FLOWS / 6))
 expect_ge "nexthop group: flows by XDP over both ports, about 1:2 (r-eth2 $d2)" "$d2" $((FLOWS / 2))
 run ip -n "$R" nexthop replace id 10 group 1
-wait_for 2 bash -c "[[ \$($IPXR -n $R -j route show 192.0.2.0/24 | jq -r '.[0].gateway') == $H2_IP ]]"
+ONEJQ='[.[0].gateway, .[0].dev, (.[0].nexthops | length)]'
+wait_for 2 mj_is 192.0.2.0/24 "$ONEJQ" "[\"$H2_IP\",\"r-eth1\",0]"
 expect_eq "group 10 replaced by its first member alone: the route follows within 2 s" \
-	"$(ipxr -j route show 192.0.2.0/24 | jq -c '[.[0].gateway, .[0].dev, (.[0].nexthops | length)]')" \
-	"[\"$H2_IP\",\"r-eth1\",0]"
+	"$(mj 192.0.2.0/24 "$ONEJQ")" "[\"$H2_IP\",\"r-eth1\",0]"
 
 # ---- BIRD: two eBGP upstreams, merge paths --------------------------------------------------
 
@@ -233,20 +240,14 @@ bird_bgp "$conf_r" upa 65001 "$R_IP1" 65002 "$H2_IP" "ipv4 { import all; export 
 bird_bgp "$conf_r" upb 65001 "$R_IP2" 65002 "$H2_IP2" "ipv4 { import all; export none; };"
 run bird_start h2 "$H2" "$conf_h2" && run bird_start r "$R" "$conf_r" &&
 	run bird_wait_up r 30 upa upb || bail "BIRD: both eBGP sessions up"
-# bgp_paths TOOL: the devices of the BGP prefix's next hops, as TOOL (ip or ipxr) shows them
-bgp_paths()
-{
-	if [[ $1 == ip ]]; then
-		ip -n "$R" -j route show "$BGP_NET"
-	else
-		"$IPXR" -n "$R" -j route show "$BGP_NET"
-	fi | jq -c 'map(.nexthops // [] | map(.dev) | sort) | .[0] // []'
-}
-wait_for 10 bash -c "[[ \$(ip -n $R -j route show $BGP_NET | jq '.[0].nexthops | length') == 2 ]]"
-expect_eq "BIRD merge paths: the kernel has $BGP_NET over both upstreams" "$(bgp_paths ip)" \
-	'["r-eth1","r-eth2"]'
-wait_for 2 bash -c "[[ \$($IPXR -n $R -j route show $BGP_NET | jq '.[0].nexthops | length') == 2 ]]"
-expect_eq "ipxr sync: the fast path's group has both" "$(bgp_paths ipxr)" '["r-eth1","r-eth2"]'
+DEVJQ='.[0].nexthops // [] | map(.dev) | sort'
+BOTH='["r-eth1","r-eth2"]'
+kj_is() { [[ $(kj "$1" "$2") == "$3" ]]; }
+wait_for 10 kj_is "$BGP_NET" "$DEVJQ" "$BOTH"
+expect_eq "BIRD merge paths: the kernel has $BGP_NET over both upstreams" \
+	"$(kj "$BGP_NET" "$DEVJQ")" "$BOTH"
+wait_for 2 mj_is "$BGP_NET" "$DEVJQ" "$BOTH"
+expect_eq "ipxr sync: the fast path's group has both" "$(mj "$BGP_NET" "$DEVJQ")" "$BOTH"
 e1=$(port_tx r-eth1)
 e2=$(port_tx r-eth2)
 fwd0=$(fwd_datagrams)
@@ -260,19 +261,18 @@ expect_eq "BGP multipath: the kernel forwarded none of them" \
 	"$(delta "$fwd0" "$(fwd_datagrams)")" 0
 # one upstream withdraws: BIRD replaces the route by its one path, the fast path follows
 run bird_c h2 disable downb
-wait_for 5 bash -c "[[ \$($IPXR -n $R -j route show $BGP_NET | jq -r '.[0].dev') == r-eth1 ]]"
+wait_for 5 mj_is "$BGP_NET" '[.[0].dev, (.[0].nexthops | length)]' '["r-eth1",0]'
 expect_eq "upstream b withdrawn: the route is by r-eth1 alone in the fast path" \
-	"$(ipxr -j route show "$BGP_NET" | jq -c '[.[0].dev, (.[0].nexthops | length)]')" \
-	'["r-eth1",0]'
+	"$(mj "$BGP_NET" '[.[0].dev, (.[0].nexthops | length)]')" '["r-eth1",0]'
 run bird_c h2 enable downb
-wait_for 15 bash -c "[[ \$($IPXR -n $R -j route show $BGP_NET | jq '.[0].nexthops | length') == 2 ]]"
-expect_eq "upstream b back: both paths again" "$(bgp_paths ipxr)" '["r-eth1","r-eth2"]'
+wait_for 15 mj_is "$BGP_NET" "$DEVJQ" "$BOTH"
+expect_eq "upstream b back: both paths again" "$(mj "$BGP_NET" "$DEVJQ")" "$BOTH"
 bird_stop r
 bird_stop h2
 
 sync_stop
 # a port that changed while no ipxr sync ran: the next writer's first look follows it
-member2() { ipxr -j route show "$NET" | jq -c '.[0].nexthops[1].flags'; }
+member2() { mj "$NET" '.[0].nexthops[1].flags'; }
 run ip -n "$R" link set dev r-eth2 down
 check "r-eth2 down with no daemon: ipxr sync once" ipxr sync once
 expect_eq "r-eth2 down with no daemon: its member is dead after sync once" "$(member2)" '["dead"]'
