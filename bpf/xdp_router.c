@@ -446,20 +446,16 @@ static __always_inline enum ipxr_stat blackhole(__u64 bytes)
 #define IP_MF_OFFSET		0x3fff	/* IPv4 more-fragments flag and fragment offset */
 
 /*
- * One 32-bit word into a flow hash: MurmurHash3's block step. Cheap (two multiplies), and
- * every input bit reaches the bucket index after the final mix.
+ * The flow hash. What costs is a chain of dependent multiplies, so each word is multiplied by
+ * its own odd constant (a bijection, and the multiplies run in parallel), the products are
+ * folded with rotations and the seed, and MurmurHash3's finaliser makes every input bit reach
+ * the low bits that pick the bucket: two multiplies deep instead of one pair per word.
  */
-static __always_inline __u32 hash_word(__u32 h, __u32 k)
+static __always_inline __u32 rol32(__u32 x, int r)
 {
-	k *= 0xcc9e2d51;
-	k = (k << 15) | (k >> 17);
-	k *= 0x1b873593;
-	h ^= k;
-	h = (h << 13) | (h >> 19);
-	return h * 5 + 0xe6546b64;
+	return (x << r) | (x >> (32 - r));
 }
 
-/* MurmurHash3's finaliser: the low bits (the bucket) depend on every bit of @h. */
 static __always_inline __u32 hash_final(__u32 h)
 {
 	h ^= h >> 16;
@@ -470,43 +466,46 @@ static __always_inline __u32 hash_final(__u32 h)
 	return h;
 }
 
+static __always_inline __u32 flow_mix(__u32 seed, __u32 src, __u32 dst, __u32 l4)
+{
+	return hash_final(seed ^ (src * 0xcc9e2d51) ^ rol32(dst * 0x1b873593, 13) ^
+			  rol32(l4 * 0x9e3779b1, 7));
+}
+
 /*
- * The flow's transport part of the hash: protocol and ports for TCP and UDP whose ports are in
- * the frame, nothing (0) for the rest, so a host pair's ICMP and fragments take one path.
+ * The flow's transport part: protocol and ports for TCP and UDP whose ports are in the frame,
+ * 0 for the rest, so a host pair's ICMP and fragments take one path.
  */
-static __always_inline __u32 hash_ports(__u32 h, __u8 proto, const void *l4, void *data_end)
+static __always_inline __u32 flow_ports(__u8 proto, const void *l4, void *data_end)
 {
 	if (proto != IPPROTO_TCP_NH && proto != IPPROTO_UDP_NH)
-		return h;
+		return 0;
 	if (l4 + sizeof(__u32) > data_end)
-		return h;
-	return hash_word(hash_word(h, proto), *(const __u32 *)l4);
+		return 0;
+	return *(const __u32 *)l4 ^ proto;
 }
 
 static __always_inline __u32 flow_hash4(const struct iphdr *iph, void *data_end, __u32 seed)
 {
-	__u32 h = hash_word(hash_word(seed, iph->saddr), iph->daddr);
+	__u32 l4 = 0;
 
 	/* a fragment carries no ports, or (the first) only ports its followers lack */
 	if (!(iph->frag_off & bpf_htons(IP_MF_OFFSET)))
-		h = hash_ports(h, iph->protocol, iph + 1, data_end);
-	return hash_final(h);
+		l4 = flow_ports(iph->protocol, iph + 1, data_end);
+	return flow_mix(seed, iph->saddr, iph->daddr, l4);
 }
 
 /*
- * IPv6: TCP or UDP right after the fixed header. Behind extension headers (a fragment header
- * among them) the addresses alone, which keeps every fragment of a datagram on one path.
+ * IPv6: each address folded to a word, as the kernel's ipv6_addr_hash() does; TCP or UDP right
+ * after the fixed header. Behind extension headers (a fragment header among them) the
+ * addresses alone, which keeps every fragment of a datagram on one path.
  */
 static __always_inline __u32 flow_hash6(const struct ipv6hdr *ip6h, void *data_end, __u32 seed)
 {
 	const __u32 *s = ip6h->saddr.in6_u.u6_addr32, *d = ip6h->daddr.in6_u.u6_addr32;
-	__u32 h = seed;
-	int i;
 
-#pragma unroll
-	for (i = 0; i < 4; i++)
-		h = hash_word(hash_word(h, s[i]), d[i]);
-	return hash_final(hash_ports(h, ip6h->nexthdr, ip6h + 1, data_end));
+	return flow_mix(seed, s[0] ^ s[1] ^ s[2] ^ s[3], d[0] ^ d[1] ^ d[2] ^ d[3],
+			flow_ports(ip6h->nexthdr, ip6h + 1, data_end));
 }
 
 /*
