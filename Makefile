@@ -88,8 +88,10 @@ build/asan/ipxr: $(IPXR_SRCS) $(IPXR_HDRS) Makefile build/cflags
 	@mkdir -p $(@D)
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -o $@ $(IPXR_SRCS) $(IPXR_LIBS)
 
-tests/test_xdp: tests/test_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
-	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -pthread -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
+tests/test_xdp: tests/test_xdp.c tests/pktgen.h tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h \
+		ipxr/nhgroup.c ipxr/nhgroup.h
+	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -pthread -Itests -o $@ $< ipxr/lpm.c ipxr/nhgroup.c \
+		$(IPXR_LIBS)
 
 tests/test_lpm: tests/test_lpm.c tests/tap.h bpf/ipxr_maps.h ipxr/lpm.c ipxr/lpm.h
 	$(CC) $(IPXR_CFLAGS) $(ASAN_FLAGS) -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
@@ -138,8 +140,8 @@ bench/abcost: bench/abcost.c tests/pktgen.h bpf/ipxr_maps.h
 
 # It paints the front structure with ipxr's own painter, as ipxr does after loading routes.
 bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ipxr/lpm.c \
-		ipxr/lpm.h
-	$(CC) $(IPXR_CFLAGS) -Itests -o $@ $< ipxr/lpm.c $(IPXR_LIBS)
+		ipxr/lpm.h ipxr/nhgroup.c ipxr/nhgroup.h
+	$(CC) $(IPXR_CFLAGS) -Itests -o $@ $< ipxr/lpm.c ipxr/nhgroup.c $(IPXR_LIBS)
 
 # The forwarding benchmark's traffic source, sink, peer forwarder and floor (XDP objects) and
 # its table generator.

@@ -39,6 +39,7 @@
 #include "pktgen.h"
 #include "table.h"
 #include "lpm.h"
+#include "nhgroup.h"
 
 #define NGW		4
 #define MAX_PACKETS	4096
@@ -297,6 +298,12 @@ struct table {
 	uint32_t n;
 };
 
+/*
+ * --multipath N: every route is multipath by group 1 of N next hops (ids 1..N over the NGW
+ * gateways in turn, each with its own neighbour cache), 0: unicast routes as usual
+ */
+static int mp_ways;
+
 static int table_make(struct table *t, int family, uint32_t n, uint64_t seed,
 		      struct pg_frame *fwd, struct pg_frame *ttl1, int packets)
 {
@@ -317,9 +324,9 @@ static int table_make(struct table *t, int family, uint32_t n, uint64_t seed,
 		for (i = 0; i < n; i++) {
 			k[i].prefixlen = r[i].plen;
 			k[i].addr = htonl(r[i].addr);
-			t->vals[i].type = IPXR_RT_UNICAST;
+			t->vals[i].type = mp_ways ? IPXR_RT_MULTIPATH : IPXR_RT_UNICAST;
 			t->vals[i].prefixlen = r[i].plen;
-			t->vals[i].nh_id = nh_of(&r[i]);
+			t->vals[i].nh_id = mp_ways ? 1 : nh_of(&r[i]);
 		}
 		for (p = 0; p < packets; p++) {
 			uint32_t host = tb_host4(&r[tb_rand(&rng) % n], &rng);
@@ -339,9 +346,9 @@ static int table_make(struct table *t, int family, uint32_t n, uint64_t seed,
 		for (i = 0; i < n; i++) {
 			k[i].prefixlen = r[i].plen;
 			memcpy(k[i].addr, r[i].addr, 16);
-			t->vals[i].type = IPXR_RT_UNICAST;
+			t->vals[i].type = mp_ways ? IPXR_RT_MULTIPATH : IPXR_RT_UNICAST;
 			t->vals[i].prefixlen = r[i].plen;
-			t->vals[i].nh_id = nh_of6(&r[i]);
+			t->vals[i].nh_id = mp_ways ? 1 : nh_of6(&r[i]);
 		}
 		for (p = 0; p < packets; p++) {
 			uint8_t host[16];
@@ -360,22 +367,34 @@ static int table_make(struct table *t, int family, uint32_t n, uint64_t seed,
 /* Next hops 1..NGW via the gateways on tout0, and the router's own addresses as LOCAL. */
 static int router_base(struct pg_router *r, int family, int route6)
 {
-	uint32_t g;
+	uint32_t g, nnh = (uint32_t)mp_ways > NGW ? (uint32_t)mp_ways : NGW;
 
 	/* tout0 runs the object and is up, as ipxr records it: the program redirects there */
-	if (pg_config_set(r, NGW + 1) || pg_port_set(r, (uint32_t)if_out,
+	if (pg_config_set(r, nnh + 1) || pg_port_set(r, (uint32_t)if_out,
 						     IPXR_PORT_F_XDP | IPXR_PORT_F_UP))
 		return -1;
-	for (g = 1; g <= NGW; g++) {
+	if (mp_ways) {
+		struct ipxr_nh_group grp = { .refcnt = 1, .count = (uint16_t)mp_ways };
+		uint32_t id = 1;
+
+		for (g = 0; g < (uint32_t)mp_ways; g++) {
+			grp.member[g].nh_id = g + 1;
+			grp.member[g].weight = 1;
+		}
+		nhg_fill(&grp);
+		if (bpf_map_update_elem(pg_map_fd(r, IPXR_MAP_NH_GROUP), &id, &grp, BPF_ANY))
+			return -1;
+	}
+	for (g = 1; g <= nnh; g++) {
 		struct ipxr_nexthop nh = { .ifindex = (uint32_t)if_out, .refcnt = 1 };
 		char gw[32];
 
 		if (family == 4) {
-			snprintf(gw, sizeof(gw), "10.0.2.%u", g);
+			snprintf(gw, sizeof(gw), "10.0.2.%u", (g - 1) % NGW + 1);
 			nh.family = AF_INET;
 			inet_pton(AF_INET, gw, nh.gw);
 		} else {
-			snprintf(gw, sizeof(gw), "2001:db8:2::%u", g);
+			snprintf(gw, sizeof(gw), "2001:db8:2::%u", (g - 1) % NGW + 1);
 			nh.family = AF_INET6;
 			inet_pton(AF_INET6, gw, nh.gw);
 		}
@@ -601,7 +620,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N]\n"
 		"                [--passes N] [--seed N] [--prog xdp_router|prog]\n"
-		"                [--front both|lpm|trie] [--json]\n"
+		"                [--front both|lpm|trie] [--multipath N] [--json]\n"
 		"  --family   4 (IPv4 routes and frames, default) or 6\n"
 		"  --routes   routes in the table, e.g. 1,1000,100000,750000,1000000 (default 1)\n"
 		"  --packets  distinct forward/no_route/ttl frames (default 256, max %d)\n"
@@ -610,7 +629,9 @@ static void usage(FILE *f)
 		"  --seed     table and frame PRNG seed (default 1)\n"
 		"  --front    time the trie alone (front structure unpainted), then the painted\n"
 		"             front structure (both, default), or only one of them\n"
-		"  --json     also print one JSON object per case\n", MAX_PACKETS, MAX_REPEAT);
+		"  --multipath  every route multipath over one group of N next hops (2-%d)\n"
+		"  --json     also print one JSON object per case\n", MAX_PACKETS, MAX_REPEAT,
+		IPXR_NHG_MAX);
 }
 
 int main(int argc, char **argv)
@@ -625,6 +646,7 @@ int main(int argc, char **argv)
 		{ "prog", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "front", required_argument, NULL, 'F' },
+		{ "multipath", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -637,7 +659,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	pg_verbose = v && *v && strcmp(v, "0");
-	while ((c = getopt_long(argc, argv, "f:r:p:n:P:s:g:jF:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:r:p:n:P:s:g:jF:m:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o.family = atoi(optarg);
@@ -691,6 +713,14 @@ int main(int argc, char **argv)
 				o.front = FRONT_TRIE;
 			else {
 				fprintf(stderr, "Error: --front \"%s\": both, lpm or trie\n", optarg);
+				return 1;
+			}
+			break;
+		case 'm':
+			mp_ways = atoi(optarg);
+			if (mp_ways < 2 || mp_ways > IPXR_NHG_MAX) {
+				fprintf(stderr, "Error: --multipath \"%s\": 2 to %d\n", optarg,
+					IPXR_NHG_MAX);
 				return 1;
 			}
 			break;

@@ -38,10 +38,12 @@ enum ipxr_layout {
 #define IPXR_MAP_PASS_RING	"ipxr_pass_ring"
 #define IPXR_MAP_COUNTED	"ipxr_counted"
 #define IPXR_MAP_ROUTE_CNT	"ipxr_route_cnt"
+#define IPXR_MAP_NH_GROUP	"ipxr_nh_group"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
 #define IPXR_MAX_ROUTES6	(1U << 18)	/* 262,144: today's IPv6 table is ~230k */
 #define IPXR_MAX_NEXTHOPS	65536
+#define IPXR_MAX_NH_GROUPS	4096		/* distinct member sets of multipath routes */
 #define IPXR_MAX_NEIGH4		65536		/* hosts on connected routes, LRU */
 #define IPXR_MAX_NEIGH6		65536
 #define IPXR_MAX_STATS		32		/* reasons per family, see IPXR_STAT_LIST */
@@ -111,6 +113,48 @@ struct ipxr_config {
 	__u32 sample;
 };
 
+/*
+ * ipxr_nh_group: the next-hop groups of multipath routes (ECMP), an array indexed by the group id
+ * an IPXR_RT_MULTIPATH route carries in nh_id. Routes with the same members share one group, as
+ * they share next hops, so a member failing or the kernel changing a group is one write here
+ * whatever the number of routes.
+ *
+ * The program hashes a frame's flow (addresses, protocol and ports for TCP and UDP; addresses
+ * only for fragments and everything else, so all pieces of a datagram and every ICMP message of
+ * a host pair take one path) and reads bucket[hash % IPXR_NHG_BUCKETS]: one read, whatever the
+ * number of members. Each bucket is one aligned __u16 store: a frame sees the old member or the
+ * new one.
+ *
+ * home[] shares the buckets among all members in proportion to their weights; a change of
+ * members moves only the buckets it must (resilient hashing, as the kernel's resilient nexthop
+ * groups do). bucket[] is home[] with the buckets of dead members spread over the live ones, so
+ * a member that fails moves only its own flows, and when it returns exactly those move back.
+ * member[] is what the kernel route says. The program reads only seed and bucket[].
+ */
+#define IPXR_NHG_MAX		32	/* members of one group */
+#define IPXR_NHG_BUCKETS	256	/* a weight-1 member of a 32-way group still has 8 */
+
+enum ipxr_nhg_flags {
+	IPXR_NHG_F_DEAD = 1 << 0,	/* the member's port is down or its neighbour is lost */
+};
+
+struct ipxr_nhg_member {
+	__u32 nh_id;		/* index into ipxr_nexthop */
+	__u16 weight;		/* 1-256, as the kernel's */
+	__u16 flags;		/* enum ipxr_nhg_flags */
+};
+
+struct ipxr_nh_group {
+	__u32 refcnt;		/* routes pointing here, 0: free slot */
+	__u32 seed;		/* mixed into the flow hash: routers in a row do not polarise */
+	__u32 kernel_id;	/* the kernel's nexthop object (NHA_ID), 0: an RTA_MULTIPATH set */
+	__u16 count;		/* members in member[] */
+	__u16 reserved;
+	struct ipxr_nhg_member member[IPXR_NHG_MAX];
+	__u16 bucket[IPXR_NHG_BUCKETS];	/* a live member's nh_id per hash bucket */
+	__u16 home[IPXR_NHG_BUCKETS];	/* the member's nh_id with every member alive */
+};
+
 struct ipxr_route4_key {
 	__u32 prefixlen;
 	__be32 addr;
@@ -124,10 +168,11 @@ enum ipxr_route_type {
 	/*
 	 * The kernel's route is one the fast path leaves to it: unreachable, prohibit, throw (it
 	 * sends the ICMP error or goes on to the next table), local, broadcast, anycast, and what
-	 * ipxr does not compile yet (multipath, nexthop objects). The kernel holds the same route,
-	 * so passing is exact.
+	 * ipxr does not compile (a gateway of the other family, a nexthop object the kernel does
+	 * not describe). The kernel holds the same route, so passing is exact.
 	 */
 	IPXR_RT_KERNEL,
+	IPXR_RT_MULTIPATH,	/* forward by the group nh_id of ipxr_nh_group, hashed per flow */
 };
 
 enum ipxr_route_flags {
@@ -149,7 +194,7 @@ struct ipxr_route {
 	 * this is how ipxr tells an exact entry from a covering one in a single lookup.
 	 */
 	__u16 prefixlen;
-	__u32 nh_id;		/* index into ipxr_nexthop; 0 for non-unicast types */
+	__u32 nh_id;		/* index into ipxr_nexthop (ipxr_nh_group for multipath) */
 	__u8 rtn_type;		/* the kernel route's RTN_*; 0 for ipxr's LOCAL copies */
 	__u8 protocol;		/* RTPROT_* */
 	__u8 scope;		/* RT_SCOPE_* */

@@ -153,6 +153,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_ports SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IPXR_MAX_NH_GROUPS);
+	__type(key, __u32);
+	__type(value, struct ipxr_nh_group);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_nh_group SEC(".maps");
+
 /* Not read here: created and pinned with the others for ipxr (bpf/ipxr_maps.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -450,6 +458,93 @@ static __always_inline enum ipxr_stat blackhole(__u64 bytes)
 	return IPXR_STAT_BLACKHOLE;
 }
 
+#define IPPROTO_TCP_NH		6
+#define IPPROTO_UDP_NH		17
+#define IP_MF_OFFSET		0x3fff	/* IPv4 more-fragments flag and fragment offset */
+
+/*
+ * The flow hash. What costs is a chain of dependent multiplies, so each word is multiplied by
+ * its own odd constant (a bijection, and the multiplies run in parallel), the products are
+ * folded with rotations and the seed, and MurmurHash3's finaliser makes every input bit reach
+ * the low bits that pick the bucket: two multiplies deep instead of one pair per word.
+ */
+static __always_inline __u32 rol32(__u32 x, int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+static __always_inline __u32 hash_final(__u32 h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+static __always_inline __u32 flow_mix(__u32 seed, __u32 src, __u32 dst, __u32 l4)
+{
+	return hash_final(seed ^ (src * 0xcc9e2d51) ^ rol32(dst * 0x1b873593, 13) ^
+			  rol32(l4 * 0x9e3779b1, 7));
+}
+
+/*
+ * The flow's transport part: protocol and ports for TCP and UDP whose ports are in the frame,
+ * 0 for the rest, so a host pair's ICMP and fragments take one path.
+ */
+static __always_inline __u32 flow_ports(__u8 proto, const void *l4, void *data_end)
+{
+	if (proto != IPPROTO_TCP_NH && proto != IPPROTO_UDP_NH)
+		return 0;
+	if (l4 + sizeof(__u32) > data_end)
+		return 0;
+	return *(const __u32 *)l4 ^ proto;
+}
+
+static __always_inline __u32 flow_hash4(const struct iphdr *iph, void *data_end, __u32 seed)
+{
+	__u32 l4 = 0;
+
+	/* a fragment carries no ports, or (the first) only ports its followers lack */
+	if (!(iph->frag_off & bpf_htons(IP_MF_OFFSET)))
+		l4 = flow_ports(iph->protocol, iph + 1, data_end);
+	return flow_mix(seed, iph->saddr, iph->daddr, l4);
+}
+
+/*
+ * IPv6: each address folded to a word, as the kernel's ipv6_addr_hash() does; TCP or UDP right
+ * after the fixed header. Behind extension headers (a fragment header among them) the
+ * addresses alone, which keeps every fragment of a datagram on one path.
+ */
+static __always_inline __u32 flow_hash6(const struct ipv6hdr *ip6h, void *data_end, __u32 seed)
+{
+	const __u32 *s = ip6h->saddr.in6_u.u6_addr32, *d = ip6h->daddr.in6_u.u6_addr32;
+
+	return flow_mix(seed, s[0] ^ s[1] ^ s[2] ^ s[3], d[0] ^ d[1] ^ d[2] ^ d[3],
+			flow_ports(ip6h->nexthdr, ip6h + 1, data_end));
+}
+
+/*
+ * The member next hop of multipath group @grp_id for the flow @ip (an IPv4 or IPv6 header), 0
+ * (no next hop: nh_invalid) when the group does not exist.
+ */
+static __always_inline __u32 group_pick(__u32 grp_id, const void *ip, void *data_end,
+					__u8 family)
+{
+	struct ipxr_nh_group *g = bpf_map_lookup_elem(&ipxr_nh_group, &grp_id);
+	__u32 h;
+
+	if (!g)
+		return 0;
+	if (family == AF_INET)
+		h = flow_hash4(ip, data_end, g->seed);
+	else
+		h = flow_hash6(ip, data_end, g->seed);
+	/* one load: ipxr rewrites buckets while frames read them */
+	return *(volatile __u16 *)&g->bucket[h % IPXR_NHG_BUCKETS];
+}
+
 /* What a route's type makes of the packet: a reason, or IPXR_STAT_FORWARD for unicast. */
 static __always_inline enum ipxr_stat route_type(__u8 type, __u64 bytes)
 {
@@ -460,7 +555,7 @@ static __always_inline enum ipxr_stat route_type(__u8 type, __u64 bytes)
 	/* unreachable, prohibit, throw...: the kernel has this route and answers for it */
 	if (type == IPXR_RT_KERNEL)
 		return IPXR_STAT_KERNEL_ROUTE;
-	if (type != IPXR_RT_UNICAST)
+	if (type != IPXR_RT_UNICAST && type != IPXR_RT_MULTIPATH)
 		return IPXR_STAT_NO_ROUTE;
 	return IPXR_STAT_FORWARD;
 }
@@ -586,6 +681,9 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 	/* The kernel sends ICMP time exceeded. */
 	if (iph->ttl <= 1)
 		return IPXR_STAT_TTL;
+	/* from here on a multipath route is the member's: neighbour, MTU and counters its own */
+	if (type == IPXR_RT_MULTIPATH)
+		nh_id = group_pick(nh_id, iph, data_end, AF_INET);
 
 	st = next_hop(ctx, nh_id, AF_INET, &iph->daddr, &nh, &nc);
 	if (st != IPXR_STAT_FORWARD || !nc)
@@ -696,6 +794,8 @@ static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethh
 	/* The kernel sends ICMPv6 time exceeded. */
 	if (ip6h->hop_limit <= 1)
 		return IPXR_STAT_TTL;
+	if (type == IPXR_RT_MULTIPATH)
+		nh_id = group_pick(nh_id, ip6h, data_end, AF_INET6);
 
 	st = next_hop(ctx, nh_id, AF_INET6, dst, &nh, &nc);
 	if (st != IPXR_STAT_FORWARD || !nc)

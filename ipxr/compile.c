@@ -16,6 +16,7 @@
 #include "check.h"
 #include "compile.h"
 #include "counted.h"
+#include "group.h"
 #include "local.h"
 #include "maps.h"
 #include "nexthop.h"
@@ -58,6 +59,7 @@ void compile_keep(bool keep)
 
 int compile_begin(void)
 {
+	bool refresh_groups = false;
 	__u32 dead = 0;
 	int err = maps_open(true);
 
@@ -76,6 +78,7 @@ int compile_begin(void)
 	 */
 	if (dead || maps_fresh()) {
 		nh_free_all();
+		grp_free_all();
 		local_free();
 		counted_forget();
 		cs.ports = false;
@@ -89,11 +92,17 @@ int compile_begin(void)
 	if (!err && !cs.ports) {
 		err = ports_sync();
 		cs.ports = !err;
+		refresh_groups = !err;
 	}
 	if (!err)
 		err = local_sync();
 	if (!err)
 		err = nh_load();
+	if (!err)
+		err = grp_load();
+	/* ports just read: groups written while a port changed unseen follow it now */
+	if (!err && refresh_groups)
+		err = grp_ports_refresh();
 	if (!err && dead) {
 		ipxr_warn("an ipxr write (pid %u) was interrupted half-way: recovering first (the "
 			  "maps diffed with kernel table %u, next-hop references recounted, the "
@@ -173,17 +182,43 @@ static __u8 pref_code(const struct kroute *r)
 	return r->pref + 1;
 }
 
+/*
+ * Whether every next hop of multipath route @r is one the fast path can take: a device, and a
+ * gateway of the route's own family if any (as for a single next hop).
+ */
+static bool paths_ok(const struct kroute *r)
+{
+	const struct kpath_set *s = kpath_get(r->paths);
+	unsigned int i;
+
+	if (!s || s->n < 2)
+		return false;
+	for (i = 0; i < s->n; i++)
+		if (!s->p[i].oif || (s->p[i].has_gw && s->p[i].gw.family != r->dst.family))
+			return false;
+	return true;
+}
+
 /* What the fast path does with @r: a type of its own, and for unicast the next hop's pieces. */
 static __u8 compile_type(const struct kroute *r)
 {
 	switch (r->type) {
 	case RTN_UNICAST:
 		/*
-		 * Several next hops or a nexthop object: not compiled until ECMP lands. A gateway
-		 * of the other family (RFC 5549) neither: a next hop holds one of the route's.
-		 * A route the kernel does not use (all next hops dead) is its to answer for.
+		 * Several next hops: a group, hashed per flow. A route by a nexthop object (FRR's
+		 * zebra installs them) comes with the object's next hops too, as a plain route's
+		 * or RTA_MULTIPATH (the kernel's nexthop_compat_mode, on by default), and is
+		 * compiled from them; ipxr sync looks again when a nexthop object changes.
+		 * Without them (compat mode off) the kernel has it.
 		 */
-		if (r->multipath || r->nhid || (r->flags & RTNH_F_DEAD) ||
+		if (r->multipath && !(r->flags & RTNH_F_DEAD))
+			return paths_ok(r) ? IPXR_RT_MULTIPATH : IPXR_RT_KERNEL;
+		/*
+		 * A gateway of the other family (RFC 5549) is not compiled: a next hop holds one
+		 * of the route's. A route the kernel does not use (all next hops dead) is its to
+		 * answer for.
+		 */
+		if (r->multipath || (r->flags & RTNH_F_DEAD) ||
 		    (r->has_gw && r->gw.family != r->dst.family) || (!r->oif && !r->has_gw))
 			return IPXR_RT_KERNEL;
 		return IPXR_RT_UNICAST;
@@ -193,6 +228,40 @@ static __u8 compile_type(const struct kroute *r)
 		/* unreachable, prohibit, throw, local, broadcast, anycast, multicast, nat */
 		return IPXR_RT_KERNEL;
 	}
+}
+
+/* What a route entry of @type holds a reference on: its next hop, or its group. */
+static void ref_release(__u8 type, __u32 id)
+{
+	if (type == IPXR_RT_UNICAST)
+		nh_release(id);
+	else if (type == IPXR_RT_MULTIPATH)
+		grp_release(id);
+}
+
+/*
+ * The group of multipath route @r's next hops: one next-hop reference per member, which the
+ * group takes over. 0 or an exit code, with nothing held.
+ */
+static int group_acquire(const struct kroute *r, __u32 *id)
+{
+	const struct kpath_set *s = kpath_get(r->paths);
+	__u32 nh[IPXR_NHG_MAX];
+	__u16 w[IPXR_NHG_MAX];
+	unsigned int i, n = 0;
+	int err = 0;
+
+	for (i = 0; s && i < s->n && !err; i++) {
+		err = nh_acquire(s->p[i].oif, s->p[i].has_gw ? &s->p[i].gw : NULL, &nh[n]);
+		w[n] = s->p[i].weight ? s->p[i].weight : 1;
+		n += !err;
+	}
+	if (!err)
+		err = grp_acquire(nh, w, n, id);
+	if (err)
+		for (i = 0; i < n; i++)
+			nh_release(nh[i]);
+	return err;
 }
 
 /*
@@ -246,12 +315,17 @@ static int compile_write(const struct kroute *r, bool fresh)
 		if (err)
 			return err;
 		val.nh_id = nh_id;
+	} else if (val.type == IPXR_RT_MULTIPATH) {
+		err = group_acquire(r, &nh_id);
+		if (err)
+			return err;
+		val.nh_id = nh_id;
 	}
 	if (!fresh)
 		had = lookup_exact(f, &key, &old);
 	last.valid = false;
 	if (had < 0) {
-		nh_release(nh_id);
+		ref_release(val.type, nh_id);
 		return ipxr_error(IPXR_EXIT_REFUSED, "cannot read route \"%s\": %s",
 				  format_prefix(dst, sizeof(dst), &r->dst), strerror(-had));
 	}
@@ -261,7 +335,7 @@ static int compile_write(const struct kroute *r, bool fresh)
 		memcpy(src.addr, r->prefsrc.addr, af_bytes(r->dst.family));
 		if (bpf_map_update_elem(map_fd(MAP_ROUTE_SRC), &skey, &src, BPF_ANY)) {
 			err = errno;
-			nh_release(nh_id);
+			ref_release(val.type, nh_id);
 			return ipxr_error(IPXR_EXIT_REFUSED, "cannot write the source address of "
 					  "route \"%s\" (map %s): %s",
 					  format_prefix(dst, sizeof(dst), &r->dst), IPXR_MAP_ROUTE_SRC,
@@ -270,7 +344,7 @@ static int compile_write(const struct kroute *r, bool fresh)
 	}
 	if (bpf_map_update_elem(map_fd(f->route_map), &key, &val, fresh ? BPF_NOEXIST : BPF_ANY)) {
 		err = errno;
-		nh_release(nh_id);
+		ref_release(val.type, nh_id);
 		if (fresh && err == EEXIST)
 			return -EEXIST;
 		if ((val.flags & IPXR_RT_F_SRC) && !(had == 1 && (old.flags & IPXR_RT_F_SRC)))
@@ -284,8 +358,8 @@ static int compile_write(const struct kroute *r, bool fresh)
 	front_set(f, &key, &val);
 	if (had == 1 && (old.flags & IPXR_RT_F_SRC) && !(val.flags & IPXR_RT_F_SRC))
 		bpf_map_delete_elem(map_fd(MAP_ROUTE_SRC), &skey);
-	if (had == 1 && old.type == IPXR_RT_UNICAST)
-		nh_release(old.nh_id);
+	if (had == 1)
+		ref_release(old.type, old.nh_id);
 	return 0;
 }
 
@@ -312,6 +386,8 @@ bool compile_may_fail(const struct kroute *r)
 	if (route_lookup_exact(f, &key, &old) != 1)
 		return true;
 	/* a new next hop can meet a full next-hop table, or a stand-in route the kernel refuses */
+	if (compile_type(r) == IPXR_RT_MULTIPATH)
+		return true;
 	return compile_type(r) == IPXR_RT_UNICAST &&
 	       (!r->oif || !nh_exists(r->oif, r->has_gw ? &r->gw : NULL));
 }
@@ -348,8 +424,7 @@ int compile_remove(const struct inet_prefix *dst)
 		src_key_of(dst, &skey);
 		bpf_map_delete_elem(map_fd(MAP_ROUTE_SRC), &skey);
 	}
-	if (old.type == IPXR_RT_UNICAST)
-		nh_release(old.nh_id);
+	ref_release(old.type, old.nh_id);
 	return 0;
 }
 
@@ -369,6 +444,36 @@ int compile_src(const struct ipxr_family *f, const struct route_key *key,
 	src->bitlen = f->bits;
 	memcpy(src->addr, v.addr, f->bits / 8);
 	return 1;
+}
+
+/* A multipath route's next hops as the kernel describes them, from its group @id. */
+static void group_to_kroute(__u32 id, struct kroute *r)
+{
+	const struct ipxr_nh_group *g = grp_load() ? NULL : grp_get(id);
+	const struct ipxr_nexthop *nh;
+	static struct kpath_set s;
+	struct kpath *p;
+	unsigned int i;
+
+	r->multipath = true;
+	if (!g)
+		return;
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < g->count && i < KPATH_MAX; i++) {
+		nh = nh_get(g->member[i].nh_id);
+		if (!nh)
+			continue;
+		p = &s.p[s.n++];
+		p->oif = nh->ifindex;
+		p->weight = g->member[i].weight;
+		if (!(nh->flags & IPXR_NH_F_CONNECTED)) {
+			p->has_gw = true;
+			p->gw.family = nh->family;
+			p->gw.bitlen = af_bits(nh->family);
+			memcpy(p->gw.addr, nh->gw, af_bytes(nh->family));
+		}
+	}
+	r->paths = kpath_intern(&s);
 }
 
 void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
@@ -400,6 +505,10 @@ void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
 		r->scope = RT_SCOPE_HOST;
 		r->protocol = RTPROT_KERNEL;
 		r->oif = local_ifindex(f, key->addr);
+		return;
+	}
+	if (val->type == IPXR_RT_MULTIPATH) {
+		group_to_kroute(val->nh_id, r);
 		return;
 	}
 	if (val->type != IPXR_RT_UNICAST)
@@ -438,49 +547,99 @@ int compile_lookup(const struct inet_prefix *dst, struct kroute *r)
 	return 1;
 }
 
-int compile_count_refs(__u32 *counts)
+/*
+ * The routes of the tries pointing to each next hop (@counts) and to each group (@gcounts,
+ * may be NULL); a group any route uses holds a reference on each of its members.
+ */
+static int count_refs(__u32 *counts, __u32 *gcounts)
 {
+	const struct ipxr_nh_group *g;
 	const struct ipxr_family *f;
 	struct route_key *keys;
 	struct ipxr_route val;
+	__u32 *gc = gcounts;
 	size_t n, i;
 	int err;
 
+	if (!gc)
+		gc = calloc(IPXR_MAX_NH_GROUPS, sizeof(*gc));
+	if (!gc)
+		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
 	memset(counts, 0, IPXR_MAX_NEXTHOPS * sizeof(*counts));
+	memset(gc, 0, IPXR_MAX_NH_GROUPS * sizeof(*gc));
+	err = grp_load();
 	for_each_family(f) {
-		err = route_keys(f, &keys, &n);
 		if (err)
-			return ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
-					  map_layout[f->route_map].name, strerror(-err));
-		for (i = 0; i < n; i++)
+			break;
+		err = route_keys(f, &keys, &n);
+		if (err) {
+			err = ipxr_error(IPXR_EXIT_REFUSED, "cannot read map %s: %s",
+					 map_layout[f->route_map].name, strerror(-err));
+			break;
+		}
+		for (i = 0; i < n; i++) {
 			/* the key is in the trie: the longest match is its own entry */
-			if (bpf_map_lookup_elem(map_fd(f->route_map), &keys[i], &val) == 0 &&
-			    val.prefixlen == keys[i].prefixlen && val.type == IPXR_RT_UNICAST &&
-			    val.nh_id < IPXR_MAX_NEXTHOPS)
+			if (bpf_map_lookup_elem(map_fd(f->route_map), &keys[i], &val) ||
+			    val.prefixlen != keys[i].prefixlen)
+				continue;
+			if (val.type == IPXR_RT_UNICAST && val.nh_id < IPXR_MAX_NEXTHOPS)
 				counts[val.nh_id]++;
+			else if (val.type == IPXR_RT_MULTIPATH && val.nh_id < IPXR_MAX_NH_GROUPS)
+				gc[val.nh_id]++;
+		}
 		free(keys);
 	}
-	return 0;
+	for (i = 1; !err && i < IPXR_MAX_NH_GROUPS; i++) {
+		g = grp_get(i);
+		for (n = 0; g && gc[i] && n < g->count; n++)
+			if (g->member[n].nh_id < IPXR_MAX_NEXTHOPS)
+				counts[g->member[n].nh_id]++;
+	}
+	if (!gcounts)
+		free(gc);
+	return err;
+}
+
+int compile_count_refs(__u32 *counts)
+{
+	return count_refs(counts, NULL);
 }
 
 int compile_recount(void)
 {
-	__u32 *counts;
+	__u32 *counts, *gcounts;
 	int err;
 
 	counts = calloc(IPXR_MAX_NEXTHOPS, sizeof(*counts));
-	if (!counts)
+	gcounts = calloc(IPXR_MAX_NH_GROUPS, sizeof(*gcounts));
+	if (!counts || !gcounts) {
+		free(counts);
+		free(gcounts);
 		return ipxr_error(IPXR_EXIT_REFUSED, "out of memory");
-	err = compile_count_refs(counts);
+	}
+	err = count_refs(counts, gcounts);
+	/*
+	 * Groups first: freeing one releases its members, whose counts nh_recount() then sets
+	 * to what the routes and the groups left say.
+	 */
+	if (!err)
+		err = grp_recount(gcounts);
+	if (!err)
+		err = grp_commit();
 	if (!err)
 		err = nh_recount(counts);
 	free(counts);
+	free(gcounts);
 	return err ? err : nh_commit();
 }
 
 int compile_commit(void)
 {
-	int err = nh_commit();
+	/* a group freed releases its members: before their counts are written */
+	int err = grp_commit();
+
+	if (!err)
+		err = nh_commit();
 
 	cs.committed = !err;
 	return err;
@@ -498,6 +657,7 @@ void compile_end(void)
 	maps_close();	/* ends the front structure's bracket and releases the lock */
 	if (!cs.keep || !cs.committed) {
 		nh_free_all();
+		grp_free_all();
 		local_free();
 		cs.ports = false;
 	}
@@ -555,6 +715,22 @@ static bool same_addr(const struct inet_prefix *a, const struct inet_prefix *b)
 	return a->family == b->family && memcmp(a->addr, b->addr, af_bytes(a->family)) == 0;
 }
 
+/* Two next-hop sets with the same devices, gateways and weights in the same order. */
+static bool paths_same(__u32 a, __u32 b)
+{
+	const struct kpath_set *x = kpath_get(a), *y = kpath_get(b);
+	unsigned int i;
+
+	if (!x || !y || x->n != y->n)
+		return false;
+	for (i = 0; i < x->n; i++)
+		if (x->p[i].oif != y->p[i].oif || x->p[i].has_gw != y->p[i].has_gw ||
+		    (x->p[i].has_gw && !same_addr(&x->p[i].gw, &y->p[i].gw)) ||
+		    (x->p[i].weight ? x->p[i].weight : 1) != (y->p[i].weight ? y->p[i].weight : 1))
+			return false;
+	return true;
+}
+
 bool compile_same(const struct kroute *k, const struct kroute *m)
 {
 	if (k->table != m->table || k->type != m->type || k->protocol != m->protocol ||
@@ -564,9 +740,12 @@ bool compile_same(const struct kroute *k, const struct kroute *m)
 	    pref_code(k) != pref_code(m) || k->has_prefsrc != m->has_prefsrc ||
 	    (k->has_prefsrc && !same_addr(&k->prefsrc, &m->prefsrc)))
 		return false;
+	/* a group: the same next hops and weights, in the kernel's order */
+	if (compile_type(k) == IPXR_RT_MULTIPATH)
+		return m->multipath && paths_same(k->paths, m->paths);
 	/* what compile_route() keeps of the next hop: nothing unless the fast path forwards */
 	if (compile_type(k) != IPXR_RT_UNICAST)
-		return !m->oif && !m->has_gw;
+		return !m->oif && !m->has_gw && !m->multipath;
 	if (!k->oif || k->oif != m->oif || k->has_gw != m->has_gw)
 		return false;
 	return !k->has_gw || same_addr(&k->gw, &m->gw);

@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include <linux/rtnetlink.h>
 
+#include "ipxr_maps.h"
 #include "utils.h"
 
 /*
@@ -19,6 +20,32 @@
  * where iproute2 reads protocol names (0x69 is 'i'; iproute2 assigns nothing in 100-185).
  */
 #define RTPROT_IPXR	105
+
+/* One next hop of a multipath route (RTA_MULTIPATH's struct rtnexthop and its attributes). */
+struct kpath {
+	int oif;
+	bool has_gw;
+	struct inet_prefix gw;	/* RTA_GATEWAY, or RTA_VIA */
+	__u16 weight;		/* rtnh_hops + 1 */
+	__u8 flags;		/* rtnh_flags: RTNH_F_ONLINK, _DEAD, _LINKDOWN */
+};
+
+#define KPATH_MAX	IPXR_NHG_MAX	/* next hops of a multipath route the fast path takes */
+
+struct kpath_set {
+	unsigned int n;
+	struct kpath p[KPATH_MAX];
+};
+
+/*
+ * Multipath routes carry their next hops as an id into a process-wide table of distinct sets
+ * (a full BGP table over two upstreams holds a handful of them), so a struct kroute stays small
+ * and two routes have the same next hops exactly when their ids are equal. 0: no set (out of
+ * memory). Thread-safe: the route stream decodes in its own thread.
+ */
+__u32 kpath_intern(const struct kpath_set *s);
+/* The set of @id, NULL for 0 or an unknown id. */
+const struct kpath_set *kpath_get(__u32 id);
 
 struct kroute {
 	struct inet_prefix dst;	/* its family is the route's */
@@ -38,6 +65,11 @@ struct kroute {
 	bool mtu_lock;		/* RTAX_LOCK has the MTU bit */
 	__u32 nhid;		/* RTA_NH_ID: a nexthop object, 0 when none */
 	bool multipath;		/* RTA_MULTIPATH with more than one next hop */
+	/*
+	 * kpath_intern() id of those next hops, 0 when there are more than KPATH_MAX or memory
+	 * ran out (the fast path then leaves the route to the kernel)
+	 */
+	__u32 paths;
 	bool has_pref;
 	__u8 pref;		/* RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_* */
 };

@@ -54,7 +54,7 @@
 #define LIMBO_BATCH	64	/* freed groups worth one grace period */
 
 _Static_assert(IPXR_MAX_NEXTHOPS - 1 <= IPXR_LPM_NH_MASK, "next-hop ids do not fit a leaf");
-_Static_assert(IPXR_RT_KERNEL <= IPXR_LPM_TYPE_MASK, "route types do not fit a leaf");
+_Static_assert(IPXR_RT_MULTIPATH <= IPXR_LPM_TYPE_MASK, "route types do not fit a leaf");
 _Static_assert(sizeof(struct ipxr_lpm_group) == GSIZE * sizeof(__u32), "a group is 1 KiB");
 
 /*

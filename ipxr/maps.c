@@ -63,6 +63,8 @@ const struct map_expect map_layout[MAP_COUNT] = {
 			  sizeof(__u32), IPXR_MAX_ROUTE_CNT },
 	[MAP_ROUTE_CNT] = { IPXR_MAP_ROUTE_CNT, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
 			    sizeof(struct ipxr_counter), IPXR_MAX_ROUTE_CNT },
+	[MAP_NH_GROUP] = { IPXR_MAP_NH_GROUP, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			   sizeof(struct ipxr_nh_group), IPXR_MAX_NH_GROUPS },
 };
 
 const struct ipxr_family ipxr_families[2] = {

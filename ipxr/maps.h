@@ -27,6 +27,7 @@ enum ipxr_map_id {
 	MAP_PASS_RING,
 	MAP_COUNTED,
 	MAP_ROUTE_CNT,
+	MAP_NH_GROUP,
 	MAP_COUNT,
 };
 

@@ -60,28 +60,44 @@ static void parse_metrics(const struct nlattr *nest, struct kroute *r)
 }
 
 /*
- * One next hop is a plain route written another way; with several the route is multipath,
- * which the fast path leaves to the kernel for now (no single device or gateway to report).
+ * One next hop is a plain route written another way. Several make a multipath route: its next
+ * hops go into an interned set (kpath_intern()), and the route has no single device or gateway.
  */
 static void parse_multipath(const struct nlattr *attr, int family, struct kroute *r)
 {
 	const struct rtnexthop *nh = mnl_attr_get_payload(attr);
 	int len = mnl_attr_get_payload_len(attr), n = 0;
+	static __thread struct kpath_set set;
+	__u32 rtm_flags = r->flags;
 	const struct nlattr *a;
+	struct kroute one;
 
+	set.n = 0;
 	while (len >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) && nh->rtnh_len <= len) {
+		memset(&one, 0, sizeof(one));
+		for (a = (const void *)RTNH_DATA(nh);
+		     (const char *)a + sizeof(*a) <= (const char *)nh + nh->rtnh_len &&
+		     a->nla_len >= sizeof(*a) &&
+		     (const char *)a + a->nla_len <= (const char *)nh + nh->rtnh_len;
+		     a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len))) {
+			if (mnl_attr_get_type(a) == RTA_GATEWAY || mnl_attr_get_type(a) == RTA_VIA)
+				parse_gw(a, family, &one);
+		}
 		if (n++ == 0) {
 			r->oif = nh->rtnh_ifindex;
 			r->flags |= nh->rtnh_flags;
-			for (a = (const void *)RTNH_DATA(nh);
-			     (const char *)a + sizeof(*a) <= (const char *)nh + nh->rtnh_len &&
-			     a->nla_len >= sizeof(*a) &&
-			     (const char *)a + a->nla_len <= (const char *)nh + nh->rtnh_len;
-			     a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len))) {
-				if (mnl_attr_get_type(a) == RTA_GATEWAY ||
-				    mnl_attr_get_type(a) == RTA_VIA)
-					parse_gw(a, family, r);
-			}
+			r->has_gw = one.has_gw;
+			r->gw = one.gw;
+		}
+		if (set.n < KPATH_MAX) {
+			struct kpath *p = &set.p[set.n++];
+
+			memset(p, 0, sizeof(*p));
+			p->oif = nh->rtnh_ifindex;
+			p->has_gw = one.has_gw;
+			p->gw = one.gw;
+			p->weight = nh->rtnh_hops + 1;
+			p->flags = nh->rtnh_flags;
 		}
 		len -= NLA_ALIGN(nh->rtnh_len);
 		nh = RTNH_NEXT(nh);
@@ -91,6 +107,9 @@ static void parse_multipath(const struct nlattr *attr, int family, struct kroute
 		r->oif = 0;
 		r->has_gw = false;
 		memset(&r->gw, 0, sizeof(r->gw));
+		/* the route's flags are its own (dead: all members are); a member's are in set */
+		r->flags = rtm_flags;
+		r->paths = n <= KPATH_MAX ? kpath_intern(&set) : 0;
 	}
 }
 
@@ -190,6 +209,40 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* RTA_MULTIPATH: a struct rtnexthop per next hop of @r, its gateway nested in it. */
+static void put_multipath(struct nlmsghdr *nlh, const struct kroute *r)
+{
+	const struct kpath_set *s = kpath_get(r->paths);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+	int family = r->dst.family;
+	struct rtnexthop *nh;
+	unsigned int i;
+
+	for (i = 0; s && i < s->n; i++) {
+		const struct kpath *p = &s->p[i];
+
+		nh = mnl_nlmsg_get_payload_tail(nlh);
+		nh->rtnh_len = sizeof(*nh);
+		nh->rtnh_flags = p->flags & RTNH_F_ONLINK;
+		nh->rtnh_hops = p->weight ? p->weight - 1 : 0;
+		nh->rtnh_ifindex = p->oif;
+		nlh->nlmsg_len += MNL_ALIGN(sizeof(*nh));
+		if (p->has_gw && p->gw.family == family) {
+			mnl_attr_put(nlh, RTA_GATEWAY, af_bytes(family), p->gw.addr);
+		} else if (p->has_gw) {
+			struct {
+				struct rtvia via;
+				__u8 addr[16];
+			} v = { .via.rtvia_family = p->gw.family };
+
+			memcpy(v.addr, p->gw.addr, af_bytes(p->gw.family));
+			mnl_attr_put(nlh, RTA_VIA, sizeof(v.via) + af_bytes(p->gw.family), &v);
+		}
+		nh->rtnh_len = (char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nh;
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
 static int route_write(int cmd, int nlflags, const struct kroute *r, struct kroute *echo)
 {
 	struct get_ctx g = {};
@@ -234,6 +287,8 @@ static int route_write(int cmd, int nlflags, const struct kroute *r, struct krou
 		memcpy(v.addr, r->gw.addr, af_bytes(r->gw.family));
 		mnl_attr_put(nlh, RTA_VIA, sizeof(v.via) + af_bytes(r->gw.family), &v);
 	}
+	if (r->multipath)
+		put_multipath(nlh, r);
 	if (r->has_prefsrc)
 		mnl_attr_put(nlh, RTA_PREFSRC, af_bytes(family), r->prefsrc.addr);
 	if (r->mtu || r->mtu_lock) {

@@ -20,6 +20,7 @@
 
 #include "compile.h"
 #include "counted.h"
+#include "group.h"
 #include "json_print.h"
 #include "kroute.h"
 #include "local.h"
@@ -112,12 +113,21 @@ static int match_word(const char *w, enum route_match *how)
 static int resolve_family(struct route_req *req)
 {
 	int family = req->has_dst ? req->dst.family : AF_UNSPEC;
+	unsigned int i;
 
 	if (req->has_via) {
 		if (family && family != req->via.family)
 			return ipxr_error(IPXR_EXIT_USAGE, "prefix \"%s\" and gateway \"%s\" are "
 					  "of different families.", req->dst_arg, req->via_arg);
 		family = req->via.family;
+	}
+	for (i = 0; i < req->nnh; i++) {
+		if (!req->nh[i].has_via)
+			continue;
+		if (family && family != req->nh[i].via.family)
+			return ipxr_error(IPXR_EXIT_USAGE, "the gateway of nexthop %u is not of the "
+					  "route's family.", i + 1);
+		family = req->nh[i].via.family;
 	}
 	if (req->has_src) {
 		if (family && family != req->src.family)
@@ -158,6 +168,57 @@ static int parse_name_arg(enum rt_names_kind kind, const char *key, const char *
 	if (rt_id(kind, arg, id) == 0)
 		return 0;
 	return ipxr_error(IPXR_EXIT_USAGE, "invalid \"%s\" value \"%s\".", key, arg);
+}
+
+/*
+ * NH := nexthop [ via [ FAMILY ] ADDRESS ] [ dev NAME ] [ weight NUMBER ] [ onlink ], repeated
+ * to the end of the words (@argv[0] is the first "nexthop").
+ */
+static int parse_nexthops(int argc, char **argv, struct route_req *req)
+{
+	struct route_nh *nh = NULL;
+	const char *w;
+	__u32 v;
+	int err;
+
+	for (; argc > 0; argc--, argv++) {
+		w = *argv;
+		if (is_word(w, "nexthop")) {
+			if (req->nnh == ROUTE_NH_MAX)
+				return ipxr_error(IPXR_EXIT_USAGE, "at most %d next hops in a route.",
+						  ROUTE_NH_MAX);
+			nh = &req->nh[req->nnh++];
+			nh->weight = 1;
+		} else if (is_word(w, "via")) {
+			NEXT_ARG();
+			if ((is_word(*argv, "inet") || is_word(*argv, "inet6")) && argc > 1)
+				argc--, argv++;
+			DUP_CHECK(nh->has_via, "via");
+			err = parse_addr_arg(*argv, ipxr.family, &nh->via);
+			if (err)
+				return err;
+			nh->has_via = true;
+		} else if (is_word(w, "dev") || is_word(w, "oif")) {
+			NEXT_ARG();
+			DUP_CHECK(nh->dev, "dev");
+			nh->dev = *argv;
+		} else if (is_word(w, "weight")) {
+			NEXT_ARG();
+			err = parse_u32_arg("weight", *argv, 256, &v);
+			if (err)
+				return err;
+			if (!v)
+				return ipxr_error(IPXR_EXIT_USAGE, "invalid \"weight\" value \"0\".");
+			nh->weight = (__u16)v;
+		} else if (is_word(w, "onlink")) {
+			nh->onlink = true;
+		} else {
+			return ipxr_error(IPXR_EXIT_USAGE, "unknown nexthop keyword \"%s\": NH := "
+					  "nexthop [ via ADDRESS ] [ dev NAME ] [ weight NUMBER ] "
+					  "[ onlink ], after the other words.", w);
+		}
+	}
+	return 0;
 }
 
 /* iproute2's keyword loop: keywords take the next word, a bare word is the prefix. */
@@ -274,9 +335,11 @@ int route_parse(int argc, char **argv, bool selector, struct route_req *req)
 			return ipxr_error(IPXR_EXIT_USAGE, "local routes are the kernel's: it makes "
 					  "one for each address of the router (ip address add).");
 		} else if (is_word(w, "nexthop") && !selector) {
-			return ipxr_error(IPXR_EXIT_USAGE, "multipath routes (\"nexthop\") are not "
-					  "written by ipxr yet: write them with ip route, the fast "
-					  "path hands them to the kernel.");
+			/* as ip: the next hops are the last words of the route */
+			err = parse_nexthops(argc, argv, req);
+			if (err)
+				return err;
+			break;
 		} else if ((type = type_from_word(w, false)) >= 0 ||
 			   (selector && is_word(w, "type"))) {
 			if (type < 0) {
@@ -316,14 +379,29 @@ int route_parse(int argc, char **argv, bool selector, struct route_req *req)
 /* What ip would refuse before asking the kernel, and what ipxr never writes. */
 static int route_check_write(const struct route_req *req)
 {
+	unsigned int i;
+
 	if (req->has_type && req->type == RTN_LOCAL)
 		return ipxr_error(IPXR_EXIT_USAGE, "local routes are the kernel's: it makes one "
 				  "for each address of the router (ip address add).");
 	if (req->has_table && !req->table)
 		return ipxr_error(IPXR_EXIT_USAGE, "\"table all\" selects; a route goes in one "
 				  "table.");
+	if (req->nnh && (req->has_via || req->dev || req->nhid))
+		return ipxr_error(IPXR_EXIT_USAGE, "a route has via and dev, nhid, or nexthop "
+				  "clauses: one of them.");
+	if (req->nnh && req->has_type && req->type != RTN_UNICAST)
+		return ipxr_error(IPXR_EXIT_USAGE, "only a unicast route has next hops.");
+	for (i = 0; i < req->nnh; i++) {
+		if (!req->nh[i].has_via && !req->nh[i].dev)
+			return ipxr_error(IPXR_EXIT_USAGE, "nexthop %u needs via ADDRESS or dev "
+					  "NAME.", i + 1);
+		if (req->nh[i].has_via && !req->nh[i].dev &&
+		    addr_is_linklocal(req->nh[i].via.family, req->nh[i].via.addr))
+			return ipxr_error(IPXR_EXIT_USAGE, "a link-local gateway needs dev.");
+	}
 	if ((!req->has_type || req->type == RTN_UNICAST) && !req->has_via && !req->dev &&
-	    !req->nhid)
+	    !req->nhid && !req->nnh)
 		return ipxr_error(IPXR_EXIT_USAGE,
 				  "a unicast route needs via ADDRESS or dev NAME.");
 	/* fe80::/10 exists on every link: only the device says which neighbour is meant */
@@ -540,6 +618,25 @@ static void kernel_undo(int cmd, int flags, const struct kroute *r, const char *
 			  strerror(-err));
 }
 
+/* The nexthop clauses of @req as @k's multipath next hops. */
+static void kroute_paths(const struct route_req *req, struct kroute *k)
+{
+	static struct kpath_set set;
+	unsigned int i;
+
+	memset(&set, 0, sizeof(set));
+	for (i = 0; i < req->nnh; i++) {
+		set.p[i].oif = req->nh[i].oif;
+		set.p[i].has_gw = req->nh[i].has_via;
+		set.p[i].gw = req->nh[i].via;
+		set.p[i].weight = req->nh[i].weight;
+		set.p[i].flags = req->nh[i].onlink ? RTNH_F_ONLINK : 0;
+	}
+	set.n = req->nnh;
+	k->multipath = true;
+	k->paths = kpath_intern(&set);
+}
+
 /* A ROUTE as the kernel takes it for add, change and replace; ip's defaults, proto ipxr. */
 static void kroute_for_write(const struct route_req *req, int oif, struct kroute *k)
 {
@@ -567,6 +664,11 @@ static void kroute_for_write(const struct route_req *req, int oif, struct kroute
 	k->has_pref = req->has_pref;
 	k->pref = req->pref;
 	k->nhid = req->nhid;
+	if (req->nnh) {
+		kroute_paths(req, k);
+		if (req->family == AF_INET && !req->has_scope)
+			k->scope = RT_SCOPE_UNIVERSE;
+	}
 }
 
 /* ip route del's message: what is not given matches anything (scope nowhere, type 0). */
@@ -585,6 +687,9 @@ static void kroute_for_delete(const struct route_req *req, int oif, struct krout
 	k->has_prefsrc = req->has_src;
 	k->prefsrc = req->src;
 	k->nhid = req->nhid;
+	/* as ip: the kernel deletes the route with these next hops */
+	if (req->nnh)
+		kroute_paths(req, k);
 }
 
 /*
@@ -627,6 +732,7 @@ static int write_begin(int argc, char **argv, bool modify, bool counter_ok,
 		       struct write_ctx *w)
 {
 	static __u32 noted_table;
+	unsigned int i;
 	char t[16];
 	int err;
 
@@ -639,6 +745,9 @@ static int write_begin(int argc, char **argv, bool modify, bool counter_ok,
 		err = ipxr_error(IPXR_EXIT_USAGE, "\"table all\" selects; a route is in one table.");
 	if (!err && w->req.dev)
 		err = dev_lookup_arg(w->req.dev, &w->oif);
+	for (i = 0; !err && i < w->req.nnh; i++)
+		if (w->req.nh[i].dev)
+			err = dev_lookup_arg(w->req.nh[i].dev, &w->req.nh[i].oif);
 	/* the maps must be writable before the kernel is touched: one fails, nothing changes */
 	if (!err)
 		err = compile_begin();
@@ -1019,6 +1128,44 @@ void route_print_counter(__u32 slot, const char *key, const char *text_prefix)
 	close_json_object();
 }
 
+/*
+ * A multipath route's next hops, one line each as ip prints them ("nexthop via GW dev DEV weight
+ * W", JSON "nexthops"), with -s each member's counters (the next hop's, as for one).
+ */
+static void print_nexthops(__u32 grp_id)
+{
+	const struct ipxr_nh_group *g = grp_load() ? NULL : grp_get(grp_id);
+	char a[INET6_ADDRSTRLEN], d[IF_NAMESIZE], prefix[64];
+	const struct ipxr_nexthop *nh;
+	unsigned int i;
+
+	open_json_array("nexthops");
+	for (i = 0; g && i < g->count; i++) {
+		nh = nh_get(g->member[i].nh_id);
+		open_json_object(NULL);
+		print_string(PRINT_FP, NULL, "%s", "\n\tnexthop");
+		if (nh && !(nh->flags & IPXR_NH_F_CONNECTED))
+			print_string(PRINT_ANY, "gateway", " via %s",
+				     format_addr(a, sizeof(a), nh->family, nh->gw));
+		if (nh)
+			print_string(PRINT_ANY, "dev", " dev %s", dev_name(nh->ifindex, d));
+		print_uint(PRINT_ANY, "weight", " weight %u", g->member[i].weight);
+		open_json_array("flags");
+		if (g->member[i].flags & IPXR_NHG_F_DEAD)
+			print_string(PRINT_ANY, NULL, " %s", "dead");
+		close_json_array();
+		print_uint(PRINT_JSON, "nexthop", NULL, g->member[i].nh_id);
+		if (ipxr.stats) {
+			/* the next hop's, summed over every route and group through it */
+			snprintf(prefix, sizeof(prefix), "\t    nexthop id %u: ",
+				 g->member[i].nh_id);
+			nh_print_counters(g->member[i].nh_id, "nexthop_stats", prefix);
+		}
+		close_json_object();
+	}
+	close_json_array();
+}
+
 /* One line per route, as ip route show prints it, valid input for "ipxr route add" (without -s). */
 static void print_route(const struct route_entry *e, bool unsynced)
 {
@@ -1052,9 +1199,13 @@ static void print_route(const struct route_entry *e, bool unsynced)
 	/* ipxr's word, not the kernel's: "route add" takes it back */
 	if (e->val.counter)
 		print_bool(PRINT_ANY, "counter", " counter", true);
+	if (e->val.type == IPXR_RT_MULTIPATH)
+		print_nexthops(e->val.nh_id);
 	/* ipxr's own: what the fast path does with it */
 	if (e->val.type == IPXR_RT_UNICAST)
 		print_uint(PRINT_JSON, "nexthop", NULL, e->val.nh_id);
+	if (e->val.type == IPXR_RT_MULTIPATH)
+		print_uint(PRINT_JSON, "group", NULL, e->val.nh_id);
 	if (e->val.type == IPXR_RT_KERNEL)
 		print_string(PRINT_JSON, "fastpath", NULL, "kernel");
 	/* a blackhole's drops count under next hop 0 */
@@ -1420,6 +1571,7 @@ static int route_help(int argc, char **argv)
 	       "       ipxr [ OPTIONS ] route get ADDRESS\n"
 	       "       ipxr route help\n"
 	       "ROUTE := [ TYPE ] [ to ] PREFIX [ via [ FAMILY ] ADDRESS ] [ dev NAME ] [ INFO_SPEC ]\n"
+	       "         [ nexthop NH ]...\n"
 	       "SELECTOR := [ [ to ] [ root | match | exact ] PREFIX ]\n"
 	       "            [ TYPE | type { TYPE | local } ] [ via [ FAMILY ] ADDRESS ]\n"
 	       "            [ dev NAME ]"
@@ -1428,6 +1580,7 @@ static int route_help(int argc, char **argv)
 	       "INFO_SPEC := [ proto RTPROTO ] [ metric NUMBER ] [ scope SCOPE ] [ src ADDRESS ]\n"
 	       "             [ table TABLE ] [ onlink ] [ mtu [ lock ] NUMBER ] [ pref PREF ]\n"
 	       "             [ nhid ID ] [ linkdown ] [ dead ] [ counter | nocounter ]\n"
+	       "NH := [ via [ FAMILY ] ADDRESS ] [ dev NAME ] [ weight NUMBER ] [ onlink ]\n"
 	       "PREFIX := { ADDRESS[/PLEN] | default }\n"
 	       "TYPE := { unicast | blackhole | unreachable | prohibit | throw }\n"
 	       "FAMILY := { inet | inet6 }\n"

@@ -14,6 +14,18 @@ enum route_match {
 	MATCH_MATCH,	/* routes that cover PREFIX */
 };
 
+#define ROUTE_NH_MAX	32	/* "nexthop" clauses of one multipath route (IPXR_NHG_MAX) */
+
+/* One "nexthop [ via ADDRESS ] [ dev NAME ] [ weight NUMBER ] [ onlink ]" of a multipath route. */
+struct route_nh {
+	bool has_via;
+	struct inet_prefix via;
+	const char *dev;
+	int oif;		/* dev's ifindex, filled in before the write */
+	__u16 weight;		/* 1-256, 1 when not given */
+	bool onlink;
+};
+
 struct route_req {
 	int family;		/* AF_INET, AF_INET6: of the prefix, gateway, -4/-6, else IPv4 */
 	bool has_type;
@@ -43,6 +55,8 @@ struct route_req {
 	__u8 pref;		/* ICMPV6_ROUTER_PREF_* */
 	__u32 nhid;		/* "nhid ID": a nexthop object */
 	int counter;		/* "counter" 1, "nocounter" -1, neither 0 (ipxr's word) */
+	unsigned int nnh;	/* "nexthop" clauses: a multipath route */
+	struct route_nh nh[ROUTE_NH_MAX];
 };
 
 /*

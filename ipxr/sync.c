@@ -34,6 +34,7 @@
 #include <sys/un.h>
 
 #include "compile.h"
+#include "group.h"
 #include "events.h"
 #include "kroute.h"
 #include "maps.h"
@@ -457,7 +458,14 @@ static void on_nexthop(const struct nlmsghdr *nlh)
 {
 	const struct nlattr *attr;
 
-	/* routes by a nexthop object change with it, unnotified: look at the table again */
+	/*
+	 * Routes by a nexthop object change with it, unnotified: look at the table again. A
+	 * member of a group changes the group's routes too, so any object counts once routes
+	 * use one (nexthop objects change rarely; routes by them are compiled from what the
+	 * kernel says of their next hops).
+	 */
+	if (s.nnhids)
+		s.resync = true;
 	mnl_attr_for_each(attr, nlh, sizeof(struct nhmsg))
 		if (mnl_attr_get_type(attr) == NHA_ID && nhid_used(mnl_attr_get_u32(attr)))
 			s.resync = true;
@@ -1238,6 +1246,11 @@ static void apply_links(void)
 		if (ps->up == up)
 			continue;
 		ps->up = up;
+		/* multipath members on the port leave their groups' buckets, or take theirs back */
+		err = grp_port_event(l->ifindex, up);
+		if (err)
+			sync_log(LOG_WARNING_, "cannot update the next-hop groups through port %s "
+				 "(ifindex %d)", l->name, l->ifindex);
 		if (up) {
 			sync_log(LOG_NOTICE_, "port %s (ifindex %d) is up: its gateways are "
 				 "resolved again", l->name, l->ifindex);

@@ -600,8 +600,10 @@ expect_err "duplicate metric (priority)" 1 'either "metric" is duplicate' \
 	route add 10.101.0.0/24 dev rtr-p0 metric 1 priority 2
 expect_err "local is the kernel's" 1 "local routes are the kernel's" \
 	route add local 10.101.0.1 dev rtr-p0
-expect_err "multipath with a reason" 1 'multipath routes' \
-	route add 10.101.0.0/24 nexthop via 10.0.0.1
+expect_err "multipath: a weight of 0" 1 'invalid "weight" value "0"' \
+	route add 10.101.0.0/24 nexthop via 10.0.0.1 weight 0 nexthop via 10.0.0.2
+expect_err "multipath: via and nexthop clauses together" 1 'one of them' \
+	route add 10.101.0.0/24 via 10.0.0.1 nexthop via 10.0.0.2
 expect_err "src of the other family" 1 'source address is not of the route' \
 	route add 10.101.0.0/24 dev rtr-p0 src 2001:db8:a::fe
 expect_err "src that is not the router's: the kernel's refusal" 2 'Invalid prefsrc address' \

@@ -198,7 +198,14 @@ offers "-f is -family: the families" "-f " "inet inet6"
 offers "options may come in any number" "-6 -j r" "route"
 offers "abbreviated object and command (r a)" "-n $R r a " "unicast blackhole unreachable prohibit throw to default"
 offers "after a prefix, the next hop and ip's route words" "-n $R route add 10.8.0.0/16 " \
-	"via dev proto metric scope src table onlink mtu pref nhid linkdown dead counter nocounter"
+	"via dev proto metric scope src table onlink mtu pref nhid linkdown dead counter nocounter nexthop"
+offers "in a nexthop clause: its own words" "-n $R route add 10.8.0.0/16 nexthop " \
+	"via dev weight onlink"
+offers "a nexthop clause with a gateway: the rest, and the next clause" \
+	"-n $R route add 10.8.0.0/16 nexthop via 10.0.0.1 " "dev weight onlink nexthop"
+offers "a second clause starts afresh" \
+	"-n $R route add 10.8.0.0/16 nexthop via 10.0.0.1 weight 2 nexthop " "via dev weight onlink"
+offers "weight: a number, nothing offered" "-n $R route add 10.8.0.0/16 nexthop dev x weight " ""
 offers "a blackhole takes no next hop (but may be counted)" \
 	"-n $R route add blackhole 10.8.0.0/16 " "proto metric scope table counter nocounter"
 offers "a word once given is not offered again" \

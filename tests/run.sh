@@ -17,9 +17,9 @@ set -u
 TESTS=(tests/test_parse tests/test_lpm tests/test_xdp tests/fuzz_xdp tests/test_nlroute
        tests/test_compile tests/test_walk tests/cli.sh tests/batch.sh tests/faults.sh tests/load.sh
        tests/e2e.sh tests/stats.sh tests/vethpeer.sh tests/e2e6.sh tests/slowpath.sh tests/sync.sh
-       tests/sync6.sh tests/sync-tables.sh tests/attach.sh tests/e2e-bird.sh tests/vm.sh
-       tests/fuzz.sh tests/consistency.sh tests/completion.sh tests/deps.sh tests/build.sh
-       tests/deb.sh tests/bench-kern.sh)
+       tests/sync6.sh tests/sync-tables.sh tests/ecmp.sh tests/attach.sh tests/e2e-bird.sh
+       tests/vm.sh tests/fuzz.sh tests/consistency.sh tests/completion.sh tests/deps.sh
+       tests/build.sh tests/deb.sh tests/bench-kern.sh)
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}	# seconds per test; each also bounds its own traffic
 
 cd "$(dirname "$0")/.." || exit 1

@@ -21,6 +21,7 @@
 #include <linux/rtnetlink.h>
 
 #include "compile.h"
+#include "group.h"
 #include "lpm.h"
 #include "maps.h"
 #include "netlink.h"
@@ -166,8 +167,23 @@ int main(int argc, char **argv)
 	check(compile_kernel("10.68.0.0/16") == 0 && entry("10.68.0.0/16", &v) &&
 	      v.type == IPXR_RT_KERNEL && v.rtn_type == RTN_PROHIBIT, "prohibit: handed to the kernel");
 	check(compile_kernel("10.69.0.0/16") == 0 && entry("10.69.0.0/16", &v) &&
-	      v.type == IPXR_RT_KERNEL && v.rtn_type == RTN_UNICAST && !v.nh_id,
-	      "multipath: handed to the kernel until ECMP lands");
+	      v.type == IPXR_RT_MULTIPATH && v.rtn_type == RTN_UNICAST && grp_get(v.nh_id) &&
+	      grp_get(v.nh_id)->count == 2 && grp_get(v.nh_id)->member[0].nh_id == nh1 &&
+	      grp_get(v.nh_id)->member[1].weight == 1 && nh_get(nh1)->refcnt == 3,
+	      "multipath: a group of its two next hops, holding a reference on each");
+	{
+		__u32 grp = v.nh_id, other = grp_get(grp)->member[1].nh_id;
+
+		sh("ip route add 10.70.0.0/16 nexthop via 10.1.0.2 nexthop via 10.1.0.3");
+		check(compile_kernel("10.70.0.0/16") == 0 && entry("10.70.0.0/16", &v) &&
+		      v.nh_id == grp && grp_get(grp)->refcnt == 2 && nh_get(nh1)->refcnt == 3,
+		      "multipath: a route with the same next hops shares the group");
+		sh("ip route del 10.69.0.0/16 && ip route del 10.70.0.0/16");
+		check(compile_kernel("10.69.0.0/16") == 0 && compile_kernel("10.70.0.0/16") == 0 &&
+		      !entry("10.69.0.0/16", &v) && compile_commit() == 0 && !grp_get(grp) &&
+		      nh_get(nh1)->refcnt == 2 && !nh_get(other),
+		      "multipath routes removed: the group freed, its references released");
+	}
 
 	/* compile_lookup gives back what the maps keep */
 	err = compile_lookup(&(struct inet_prefix){ .family = AF_INET, .bitlen = 24,

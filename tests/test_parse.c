@@ -483,8 +483,20 @@ static void test_route_grammar_ip(void)
 	      parse("10.2.0.0/16 counter counter", false, &r) == IPXR_EXIT_USAGE,
 	      "ipxr: counter and nocounter exclude each other, once");
 	check(parse("counter", true, &r) == IPXR_EXIT_USAGE, "selector: counter is not one");
-	check(parse("10.2.0.0/16 nexthop via 10.0.0.1", false, &r) == IPXR_EXIT_USAGE,
-	      "ip: multipath refused with a reason");
+	check(parse("10.2.0.0/16 metric 5 nexthop via 10.0.0.1 dev v1 nexthop via inet 10.0.0.2 "
+		    "weight 3 onlink", false, &r) == 0 && r.nnh == 2 && r.has_metric &&
+	      r.nh[0].has_via && !strcmp(r.nh[0].dev, "v1") && r.nh[0].weight == 1 &&
+	      r.nh[1].has_via && !r.nh[1].dev && r.nh[1].weight == 3 && r.nh[1].onlink,
+	      "ip: multipath, nexthop clauses after the other words");
+	check(parse("10.2.0.0/16 nexthop via 10.0.0.1 weight 0", false, &r) == IPXR_EXIT_USAGE &&
+	      parse("10.2.0.0/16 nexthop via 10.0.0.1 weight 257", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: a weight is 1 to 256");
+	check(parse("10.2.0.0/16 nexthop via 10.0.0.1 metric 5", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: a route word after the nexthop clauses is refused");
+	check(parse("10.2.0.0/16 nexthop via 2001:db8::1", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: a nexthop gateway of the other family");
+	check(parse("10.2.0.0/16 nexthop via 10.0.0.1 via 10.0.0.2", false, &r) == IPXR_EXIT_USAGE,
+	      "ip: via twice in one nexthop clause");
 	check(parse("10.2.0.0/16 dev v1 src 2001:db8::1", false, &r) == IPXR_EXIT_USAGE,
 	      "ip: src of the other family");
 	check(parse("10.2.0.0/16 oif v1", false, &r) == 0 && strcmp(r.dev, "v1") == 0,

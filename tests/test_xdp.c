@@ -34,6 +34,7 @@
 
 #include "pktgen.h"
 #include "lpm.h"
+#include "nhgroup.h"
 #include "tap.h"
 
 #pragma GCC diagnostic ignored "-Woverride-init"	/* fixture defaults, then overrides */
@@ -1547,6 +1548,292 @@ static void test_default_route(void)
 		    IPXR_STAT_NO_ROUTE, -1, NULL, NULL);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Multipath routes: next-hop groups hashed per flow                                          */
+
+enum { GRP_EVEN = 1, GRP_WEIGHTED, GRP_EVEN6, GRP_THREE, GRP_BEYOND = IPXR_MAX_NH_GROUPS + 5 };
+
+#define MP_FLOWS	10000
+#define MP_NET4		"198.51.140.0"	/* GRP_EVEN */
+#define MP_NETW4	"198.51.141.0"	/* GRP_WEIGHTED */
+#define MP_NET6		"2001:db8:140::"	/* GRP_EVEN6 */
+#define MP_NONE4	"198.51.142.0"	/* a group id past the map */
+#define MP_NET3		"198.51.143.0"	/* GRP_THREE */
+
+static int nhg_fd = -1;
+
+/* Group @id with members @nh (weights @w), filled as ipxr fills it, @old kept in @g. */
+static int group_write(uint32_t id, struct ipxr_nh_group *g, unsigned int n, const uint32_t *nh,
+		       const uint16_t *w, const uint16_t *flags)
+{
+	unsigned int i;
+
+	g->refcnt = 1;
+	g->seed = 0x5eed;
+	g->count = (uint16_t)n;
+	for (i = 0; i < n; i++) {
+		g->member[i].nh_id = nh[i];
+		g->member[i].weight = w[i];
+		g->member[i].flags = flags ? flags[i] : 0;
+	}
+	nhg_fill(g);
+	return bpf_map_update_elem(nhg_fd, &id, g, BPF_ANY);
+}
+
+/* The flow @i of a set: random addresses behind tin0, ports, TCP or UDP. */
+static void mp_flow(uint64_t seed, int i, bool v6, const char *net, struct pg_frame *f)
+{
+	uint64_t st = seed * 1000003u + (uint64_t)i, r = pg_rand(&st);
+	char src[64], dst[64];
+	struct pg_spec s4 = UDP4(dst, .src = src), s6 = UDP6(dst, .src = src);
+	struct pg_spec *s = v6 ? &s6 : &s4;
+
+	if (v6) {
+		snprintf(src, sizeof(src), "2001:db8:1::%x:%x", (unsigned)(r & 0xffff),
+			 (unsigned)((r >> 16) & 0xffff));
+		snprintf(dst, sizeof(dst), "%s%x", net, (unsigned)((r >> 32) & 0xffff) | 1);
+	} else {
+		snprintf(src, sizeof(src), "10.1.%u.%u", (unsigned)(r & 0xff),
+			 (unsigned)((r >> 8) & 0xff));
+		snprintf(dst, sizeof(dst), "%.*s%u", (int)strlen(net) - 1, net,
+			 (unsigned)((r >> 32) & 0xfe) + 1);
+	}
+	s->sport = (uint16_t)(1024 + ((r >> 40) & 0x7fff));
+	s->dport = (uint16_t)(r >> 48);
+	s->proto = (r >> 63) ? IPPROTO_TCP : IPPROTO_UDP;
+	pg_build(f, s);
+}
+
+/*
+ * Which member a frame took, by the gateway MAC it leaves with: 0 (10.0.2.1), 1 (10.0.2.3), 2
+ * (10.0.2.17), or -1 (not forwarded).
+ */
+static int mp_member(const struct pg_frame *f, bool v6)
+{
+	static struct pg_result res;
+	const uint8_t *m0 = v6 ? mac6_gw1 : mac_gw1, *m1 = v6 ? mac6_gw3 : mac_gw3;
+
+	if (pg_run(rt.prog_fd[0], (uint32_t)if_in, f->data, f->len, 0, 1, &res) ||
+	    res.retval != XDP_REDIRECT || res.out_len < ETH_HLEN)
+		return -1;
+	if (!memcmp(res.out, m0, ETH_ALEN))
+		return 0;
+	if (!memcmp(res.out, m1, ETH_ALEN))
+		return 1;
+	if (!memcmp(res.out, v6 ? mac6_gw17 : mac_gw17, ETH_ALEN))
+		return 2;
+	return -1;
+}
+
+/* @n flows over a group whose members have weights @w0 : @w1, each share within 5% of its own. */
+static void mp_spread(const char *label, const char *net, bool v6, unsigned int w0,
+		      unsigned int w1, int8_t *took)
+{
+	unsigned int cnt[2] = {}, lost = 0, i, again = 0;
+	struct ipxr_counter c0a, c1a, c0b, c1b;
+	uint32_t n0 = v6 ? NH6_GW : NH_GW, n1 = v6 ? NH6_GW3 : NH_GW3;
+	struct pg_frame f;
+	double want0 = (double)w0 / (w0 + w1), got0;
+	int m;
+
+	c0a = pg_counter(&rt, rt.nh_stats, n0);
+	c1a = pg_counter(&rt, rt.nh_stats, n1);
+	for (i = 0; i < MP_FLOWS; i++) {
+		mp_flow(w0 * 7 + w1 + v6, (int)i, v6, net, &f);
+		m = mp_member(&f, v6);
+		if (took)
+			took[i] = (int8_t)m;
+		if (m < 0)
+			lost++;
+		else
+			cnt[m]++;
+	}
+	c0b = pg_counter(&rt, rt.nh_stats, n0);
+	c1b = pg_counter(&rt, rt.nh_stats, n1);
+	got0 = (double)cnt[0] / MP_FLOWS;
+	check(!lost, "%s: %u distinct flows all forwarded through a member", label, MP_FLOWS);
+	if (!check(got0 - want0 <= 0.05 * want0 && want0 - got0 <= 0.05 * want0 &&
+		   got0 - want0 <= 0.05 * (1 - want0) && want0 - got0 <= 0.05 * (1 - want0),
+		   "%s: weights %u:%u, flows %u:%u (within 5%% of the weights)", label, w0, w1,
+		   cnt[0], cnt[1]))
+		printf("# want %.3f of the flows on the first member, got %.3f\n", want0, got0);
+	check(c0b.packets - c0a.packets == cnt[0] && c1b.packets - c1a.packets == cnt[1],
+	      "%s: ipxr_nh_stats counts each member's frames (%llu, %llu)", label,
+	      (unsigned long long)(c0b.packets - c0a.packets),
+	      (unsigned long long)(c1b.packets - c1a.packets));
+	/* the same flow again (and again): the same member */
+	for (i = 0; i < 1000; i++) {
+		mp_flow(w0 * 7 + w1 + v6, (int)i, v6, net, &f);
+		m = mp_member(&f, v6);
+		again += m == (took ? took[i] : m) && m == mp_member(&f, v6);
+	}
+	check(again == 1000, "%s: the same flow always takes the same member (%u of 1000)", label,
+	      again);
+}
+
+/*
+ * Fragments and ICMP carry no ports (or, the first fragment, ports its followers lack): hashed
+ * on the addresses alone, so every piece of a datagram and every ICMP message of a host pair
+ * takes one path, which is also the path of a TCP first fragment of the same pair.
+ */
+static void mp_l3(const char *label, const char *net, bool v6)
+{
+	unsigned int pairs = 200, same = 0, used[2] = {}, i, k;
+	char src[64], dst[64];
+	struct pg_frame f;
+	int m, m0;
+
+	for (i = 0; i < pairs; i++) {
+		struct pg_spec s4 = UDP4(dst, .src = src, .proto = IPPROTO_ICMP, .frag_off = 0);
+		struct pg_spec s6 = UDP6(dst, .src = src, .proto = IPPROTO_ICMPV6);
+		struct pg_spec *s = v6 ? &s6 : &s4;
+		bool ok = true;
+
+		if (v6) {
+			snprintf(src, sizeof(src), "2001:db8:1::%x", i + 1);
+			snprintf(dst, sizeof(dst), "%s%x", net, 3 * i + 1);
+		} else {
+			snprintf(src, sizeof(src), "10.1.2.%u", i + 1);
+			snprintf(dst, sizeof(dst), "%.*s%u", (int)strlen(net) - 1, net,
+				 (i * 7) % 250 + 1);
+		}
+		/* ICMP echo, two ids */
+		pg_build(&f, s);
+		m0 = mp_member(&f, v6);
+		if (m0 < 0)
+			continue;
+		used[m0]++;
+		s->sport = 4242;
+		pg_build(&f, s);
+		ok &= mp_member(&f, v6) == m0;
+		/* UDP and TCP fragments, any ports: first (MF), middle, last */
+		for (k = 0; k < 6; k++) {
+			s->proto = k & 1 ? IPPROTO_TCP : IPPROTO_UDP;
+			s->sport = (uint16_t)(1000 + 17 * k + i);
+			s->dport = (uint16_t)(2000 + 31 * k);
+			if (v6) {
+				s->ext[0] = IPPROTO_FRAGMENT;
+				s->ext_n = 1;
+			} else {
+				s->frag_off = k < 2 ? 0x2000 : k < 4 ? 0x2000 | 185 : 370;
+			}
+			pg_build(&f, s);
+			m = mp_member(&f, v6);
+			ok &= m == m0;
+		}
+		same += ok;
+	}
+	check(same == pairs, "%s: ICMP and fragments of a host pair take one member (%u of %u)",
+	      label, same, pairs);
+	check(used[0] > pairs / 4 && used[1] > pairs / 4,
+	      "%s: host pairs still spread over both members (%u, %u)", label, used[0], used[1]);
+}
+
+/*
+ * Three members, the middle one fails: its flows spread over both others, whose own flows do
+ * not move; it returns and takes back exactly its flows.
+ */
+static void mp_three(void)
+{
+	static int8_t took[MP_FLOWS];
+	uint32_t nh[] = { NH_GW, NH_GW3, NH_RTMTU };
+	uint16_t w[] = { 1, 1, 1 }, dead[] = { 0, IPXR_NHG_F_DEAD, 0 };
+	unsigned int kept = 0, to[3] = {}, back = 0, i;
+	struct ipxr_nh_group g = {};
+	struct pg_frame f;
+	int m;
+
+	check(!group_write(GRP_THREE, &g, 3, nh, w, NULL) &&
+	      !pg_route_set(&rt, MP_NET3, 24, IPXR_RT_MULTIPATH, GRP_THREE),
+	      "3-way group: written");
+	for (i = 0; i < MP_FLOWS; i++) {
+		mp_flow(3, (int)i, false, MP_NET3, &f);
+		took[i] = (int8_t)mp_member(&f, false);
+	}
+	check(!group_write(GRP_THREE, &g, 3, nh, w, dead), "3-way group: second member dead");
+	for (i = 0; i < MP_FLOWS; i++) {
+		mp_flow(3, (int)i, false, MP_NET3, &f);
+		m = mp_member(&f, false);
+		if (took[i] != 1)
+			kept += m == took[i];
+		else if (m >= 0)
+			to[m]++;
+	}
+	check(to[1] == 0 && to[0] > to[2] / 2 && to[2] > to[0] / 2,
+	      "3-way group: the dead member's flows spread over both others (%u, %u)", to[0],
+	      to[2]);
+	check(kept + to[0] + to[2] == MP_FLOWS,
+	      "3-way group: none of the survivors' %u flows moved", kept);
+	check(!group_write(GRP_THREE, &g, 3, nh, w, NULL), "3-way group: second member back");
+	for (i = 0; i < MP_FLOWS; i++) {
+		mp_flow(3, (int)i, false, MP_NET3, &f);
+		back += mp_member(&f, false) == took[i];
+	}
+	check(back == MP_FLOWS, "3-way group: every flow on its first member again (%u)", back);
+}
+
+static void test_multipath(void)
+{
+	static int8_t took[MP_FLOWS], after[MP_FLOWS];
+	uint32_t even[] = { NH_GW, NH_GW3 }, even6[] = { NH6_GW, NH6_GW3 };
+	uint16_t w11[] = { 1, 1 }, w12[] = { 1, 2 }, dead1[] = { 0, IPXR_NHG_F_DEAD };
+	struct ipxr_nh_group g = {}, gw = {}, g6 = {};
+	unsigned int moved = 0, stayed = 0, i, b, share;
+	struct pg_frame f;
+
+	nhg_fd = pg_map_fd(&rt, IPXR_MAP_NH_GROUP);
+	if (!check(nhg_fd >= 0, "the object has %s", IPXR_MAP_NH_GROUP))
+		return;
+	check(!group_write(GRP_EVEN, &g, 2, even, w11, NULL) &&
+	      !group_write(GRP_WEIGHTED, &gw, 2, even, w12, NULL) &&
+	      !group_write(GRP_EVEN6, &g6, 2, even6, w11, NULL) &&
+	      !pg_route_set(&rt, MP_NET4, 24, IPXR_RT_MULTIPATH, GRP_EVEN) &&
+	      !pg_route_set(&rt, MP_NETW4, 24, IPXR_RT_MULTIPATH, GRP_WEIGHTED) &&
+	      !pg_route6_set(&rt, MP_NET6, 48, IPXR_RT_MULTIPATH, GRP_EVEN6) &&
+	      !pg_route_set(&rt, MP_NONE4, 24, IPXR_RT_MULTIPATH, GRP_BEYOND),
+	      "multipath routes and their next-hop groups written");
+	for (b = 0, share = 0; b < IPXR_NHG_BUCKETS; b++)
+		share += gw.bucket[b] == NH_GW;
+	check(share == 85, "weights 1:2 give the first member 85 of 256 buckets (%u)", share);
+
+	mp_spread("multipath 2-way", MP_NET4, false, 1, 1, took);
+	mp_spread("multipath 1:2", MP_NETW4, false, 1, 2, NULL);
+	mp_spread("multipath v6 2-way", MP_NET6, true, 1, 1, NULL);
+	mp_l3("multipath", MP_NET4, false);
+	mp_l3("multipath v6", MP_NET6, true);
+
+	send_expect("multipath: a group past the map is nh_invalid", "198.51.142.9", 64, XDP_PASS,
+		    IPXR_STAT_NH_INVALID, -1, NULL, NULL);
+	send_expect("multipath: ttl 1 is the kernel's, as for one next hop", "198.51.140.9", 1,
+		    XDP_PASS, IPXR_STAT_TTL, -1, NULL, NULL);
+
+	/* the second member fails: only its flows move, and all of them to the first */
+	check(!group_write(GRP_EVEN, &g, 2, even, w11, dead1), "second member marked dead");
+	for (i = 0; i < MP_FLOWS; i++) {
+		mp_flow(1 * 7 + 1, (int)i, false, MP_NET4, &f);
+		after[i] = (int8_t)mp_member(&f, false);
+		moved += took[i] == 1 && after[i] == 0;
+		stayed += took[i] == 0 && after[i] == 0;
+	}
+	check(moved + stayed == MP_FLOWS && stayed > 0 && moved > 0,
+	      "member down: its %u flows moved to the survivor, the survivor's %u stayed", moved,
+	      stayed);
+	/* it returns: its flows come back, the others stay */
+	check(!group_write(GRP_EVEN, &g, 2, even, w11, NULL), "second member alive again");
+	for (i = 0, moved = 0; i < MP_FLOWS; i++) {
+		mp_flow(1 * 7 + 1, (int)i, false, MP_NET4, &f);
+		moved += mp_member(&f, false) != took[i];
+	}
+	check(moved == 0, "member back: every flow on its first member again (%u moved)", moved);
+	mp_three();
+
+	pg_route_del(&rt, MP_NET4, 24);
+	pg_route_del(&rt, MP_NETW4, 24);
+	pg_route_del(&rt, MP_NONE4, 24);
+	pg_route_del(&rt, MP_NET3, 24);
+	pg_route6_del(&rt, MP_NET6, 48);
+}
+
 /* Packets counted for any reason in family slot @sf between two snapshots. */
 static uint64_t slot_moved(const struct snap *a, const struct snap *b, int sf)
 {
@@ -2142,6 +2429,13 @@ static void test_front_table(void)
 	front_words("2001:db8:200::", 48, "2001:db8:200::9", NH6_GW, NH6_GW3, mac6_gw1, mac6_gw3);
 	front_words("2001:db8:201::80", 121, "2001:db8:201::81", NH6_GW, NH6_GW3, mac6_gw1,
 		    mac6_gw3);
+	/* a multipath route fits a leaf (group ids are below 0x10000) and is hashed all the same */
+	check(lf_add("198.51.144.0", 24, IPXR_RT_MULTIPATH, GRP_EVEN) == 0,
+	      "front structure: 198.51.144.0/24 multipath by group %d painted", GRP_EVEN);
+	check_leaf("198.51.144.0/24: multipath, the group in the next-hop bits", "198.51.144.1",
+		   leaf_w(24, IPXR_RT_MULTIPATH, GRP_EVEN));
+	mp_spread("[front structure] multipath 2-way", "198.51.144.0", false, 1, 1, NULL);
+	check(lf_del("198.51.144.0", 24) == 0, "front structure: 198.51.144.0/24 deleted");
 	test_front_changes();
 	for (i = 0; i < 2; i++)
 		check(lpm_verify(&fl[i], NULL, &shown) == 0, "front structure: in step after the "
@@ -2498,6 +2792,7 @@ int main(void)
 	test_neigh_change();
 	test_fwd_enable();
 	test_default_route();
+	test_multipath();
 	test_ports();
 	test_sampling();
 	test_front_table();
