@@ -213,7 +213,7 @@ offers "a word once given is not offered again" \
 	"dev scope src table onlink mtu pref nhid linkdown dead counter nocounter"
 offers "counter given: neither counter nor nocounter again" \
 	"-n $R route change 10.8.0.0/16 counter " \
-	"via dev proto metric scope src table onlink mtu pref nhid linkdown dead"
+	"via dev proto metric scope src table onlink mtu pref nhid linkdown dead nexthop"
 offers "proto: the protocol names" "-n $R route add 10.8.0.0/16 dev x proto " \
 	"ipxr kernel boot static bird"
 offers "scope: the scope names" "-n $R route add 10.8.0.0/16 dev x scope " \

@@ -493,6 +493,10 @@ static void test_route_grammar_ip(void)
 	      "ip: a weight is 1 to 256");
 	check(parse("10.2.0.0/16 nexthop via 10.0.0.1 metric 5", false, &r) == IPXR_EXIT_USAGE,
 	      "ip: a route word after the nexthop clauses is refused");
+	check(parse("10.2.0.0/16 counter nexthop via 10.0.0.1 nexthop via 10.0.0.2", false,
+		    &r) == 0 && r.counter == 1 && r.nnh == 2 &&
+	      parse("10.2.0.0/16 nexthop via 10.0.0.1 counter", false, &r) == IPXR_EXIT_USAGE,
+	      "ipxr: a multipath route counted, counter before the nexthop clauses");
 	check(parse("10.2.0.0/16 nexthop via 2001:db8::1", false, &r) == IPXR_EXIT_USAGE,
 	      "ip: a nexthop gateway of the other family");
 	check(parse("10.2.0.0/16 nexthop via 10.0.0.1 via 10.0.0.2", false, &r) == IPXR_EXIT_USAGE,
