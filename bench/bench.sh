@@ -73,6 +73,7 @@ if ((QUICK)); then
 	NSPP_ROUTES=${NSPP_ROUTES:-1,100000}
 	NSPP_ROUTES6=${NSPP_ROUTES6:-1,100000}
 	NSPP_PASSES=${NSPP_PASSES:-1}
+	ECMP_ROUNDS=${ECMP_ROUNDS:-1}
 	ROUTES6=${ROUTES6:-25000}
 	OUT=${OUT:-$ROOT/build/bench-quick}
 else
@@ -84,6 +85,7 @@ else
 	NSPP_ROUTES=${NSPP_ROUTES:-1,1000,100000,750000,1000000}
 	NSPP_ROUTES6=${NSPP_ROUTES6:-1,250000}
 	NSPP_PASSES=${NSPP_PASSES:-4}
+	ECMP_ROUNDS=${ECMP_ROUNDS:-3}
 	OUT=${OUT:-$BENCH_DIR/results}
 fi
 SEED=${SEED:-1}
@@ -497,6 +499,32 @@ nsperpkt()
 	grep '^{' <<<"$out" | jq -c --argjson f "$fam" '. + {bench: "nsperpkt", family: $f}' >>"$RAW"
 }
 
+# ecmp_cost: what a multipath route's flow hash and bucket read add (issue 10's target: a 2-way
+# group at most 10 ns/packet over one next hop), IPv4, 1,000 routes, front structure, hot
+# caches; one next hop and groups of 2, 8 and 32 in turn, ECMP_ROUNDS times
+ecmp_cost()
+{
+	local n r out args
+
+	say "per-packet cost of multipath routes (IPv4, 1,000 routes, front structure, hot caches):" \
+		"one next hop, groups of 2, 8 and 32, $ECMP_ROUNDS rounds"
+	for ((r = 1; r <= ECMP_ROUNDS; r++)); do
+		for n in 1 2 8 32; do
+			args=()
+			((n > 1)) && args=(--multipath "$n")
+			out=$(IPXR_BPF_OBJ=$XDP_OBJ "$NSPERPKT" --family 4 --routes 1000 --front lpm \
+				--passes "$NSPP_PASSES" "${args[@]}" --json 2>&1)
+			printf '%s\n' "$out" >>"$LOG"
+			grep '^{' <<<"$out" | jq -c --argjson n "$n" --argjson r "$r" \
+				'select(.case == "forward") | {bench: "ecmp", group: $n, round: $r,
+				 ns_per_pkt, ns_per_pkt_median}' >>"$RAW"
+		done
+	done
+	jq -rs 'map(select(.bench == "ecmp")) | group_by(.group)[]
+		| "  \(.[0].group) next hop(s): \(map(.ns_per_pkt) | sort | .[length / 2 | floor]) ns"
+		+ " (rounds: \(map(.ns_per_pkt) | map(tostring) | join(", ")))"' "$RAW" | tee -a "$LOG"
+}
+
 # ---- run ---------------------------------------------------------------------------------------
 
 T_START=$(now)
@@ -543,6 +571,7 @@ if part nsperpkt; then
 	nsperpkt 4 "$NSPP_ROUTES" cold
 	nsperpkt 6 "$NSPP_ROUTES6" hot
 	nsperpkt 6 "$NSPP_ROUTES6" cold
+	ecmp_cost
 fi
 
 # 4, last: it builds the topology again, with fresh maps

@@ -152,6 +152,23 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 ( if (.nsperpkt_errors | length) > 0 then
 	"", (.nsperpkt_errors[] | "IPv\(.family): not measured: \(.error | gsub("\n"; " "))")
   else empty end ),
+( if (.ecmp // [] | length) > 0 then
+	(.ecmp | map(select(.group == 1)) | .[0].ns_per_pkt) as $one
+	| "",
+	"### Multipath routes (ECMP): the forward path by group size",
+	"",
+	(["next hops", "ns/packet", "over one next hop", "rounds"] | row),
+	(["r", "r", "r", "l"] | rule),
+	(.ecmp | sort_by(.group)[]
+	 | [(.group | n0), (.ns_per_pkt | ns),
+	    (if .group == 1 or $one == null then "-" else "+\(.ns_per_pkt - $one | ns) ns" end),
+	    (.rounds | map(ns) | join(", "))] | row),
+	"",
+	"`bench/nsperpkt --multipath N`: IPv4, 1,000 routes through the front structure, each the "
+		+ "group of N next hops (hot caches, median of the rounds, one next hop and the "
+		+ "groups in turn): the flow hash and the bucket read, then the member's next hop as "
+		+ "for a single one."
+  else empty end ),
 "",
 "### Control plane (\(.control.routes | n0) IPv4 routes, one batch file; then \(.control.routes6 | n0) IPv6)",
 "",

@@ -131,6 +131,10 @@ def rr($rs; $a; $b):
 		    front_direct: $d.front_direct, paint_s: $d.paint_s,
 		    pool_bytes: $d.pool_bytes } ],
 	nsperpkt_errors: ($raw | map(select(.bench == "nsperpkt" and .error != null)) | map(del(.bench))),
+	# multipath: per group size, the median of the rounds' ns/packet (forward, hot caches)
+	ecmp: [ $raw | map(select(.bench == "ecmp")) | group_by(.group)[]
+		| { group: .[0].group, ns_per_pkt: (map(.ns_per_pkt) | median),
+		    rounds: map(.ns_per_pkt) } ],
 	control: ({
 		routes: $routes,
 		routes6: $routes6,
@@ -196,6 +200,12 @@ def rr($rs; $a; $b):
 	  got: $g4.got, lower_is_better: true },
 	{ target: "ns/packet cold, IPv6, \($g6.routes // "?") routes <= 1.5x 1 route", want: 1.5,
 	  got: $g6.got, lower_is_better: true },
+	# issue 10: a 2-way group's hash and bucket read, against one next hop
+	{ target: "ECMP: a 2-way group costs <= 10 ns/packet more than one next hop (ns)", want: 10,
+	  got: ((.ecmp | map(select(.group == 2)) | .[0].ns_per_pkt) as $two
+		| (.ecmp | map(select(.group == 1)) | .[0].ns_per_pkt) as $one
+		| if $two == null or $one == null then null else $two - $one end),
+	  lower_is_better: true },
 	# issue 13: ipxr -b writes the kernel's route and the maps, within 2x of ip -b alone
 	{ target: "ipxr -b (kernel and maps) within 2x of ip -b (speedup >= 0.5)", want: 0.5,
 	  got: .control.ipxr_speedup },
