@@ -229,10 +229,14 @@ int grp_recount(const __u32 *counts)
 	return 0;
 }
 
-int grp_ports_refresh(void)
+/*
+ * Every group's members dead or alive as @dead(member's next hop, @arg) says (-1: as it is);
+ * each group changed is refilled and written, one map write. 0 or an exit code.
+ */
+static int groups_mark(int (*dead)(__u32 nh_id, const void *arg), const void *arg)
 {
 	struct ipxr_nh_group *g;
-	int err, ret = 0;
+	int err, ret = 0, d;
 	unsigned int i;
 	bool changed;
 	__u16 f;
@@ -245,8 +249,9 @@ int grp_ports_refresh(void)
 		g = &t.g[id];
 		changed = false;
 		for (i = 0; i < g->count; i++) {
-			f = member_dead(g->member[i].nh_id) ? IPXR_NHG_F_DEAD : 0;
-			if ((g->member[i].flags & IPXR_NHG_F_DEAD) == f)
+			d = dead(g->member[i].nh_id, arg);
+			f = d > 0 ? IPXR_NHG_F_DEAD : 0;
+			if (d < 0 || (g->member[i].flags & IPXR_NHG_F_DEAD) == f)
 				continue;
 			g->member[i].flags = (g->member[i].flags & ~IPXR_NHG_F_DEAD) | f;
 			changed = true;
@@ -262,37 +267,35 @@ int grp_ports_refresh(void)
 	return ret;
 }
 
+static int dead_by_ports(__u32 nh_id, const void *arg)
+{
+	(void)arg;
+	return member_dead(nh_id);
+}
+
+int grp_ports_refresh(void)
+{
+	return groups_mark(dead_by_ports, NULL);
+}
+
+struct port_event {
+	int ifindex;
+	bool up;
+};
+
+static int dead_by_event(__u32 nh_id, const void *arg)
+{
+	const struct port_event *ev = arg;
+	const struct ipxr_nexthop *nh = nh_get(nh_id);
+
+	if (!nh || nh->ifindex != (__u32)ev->ifindex)
+		return -1;
+	return !ev->up;
+}
+
 int grp_port_event(int ifindex, bool up)
 {
-	const struct ipxr_nexthop *nh;
-	struct ipxr_nh_group *g;
-	bool changed;
-	unsigned int i;
-	int err, ret = 0;
-	__u32 id;
+	struct port_event ev = { .ifindex = ifindex, .up = up };
 
-	err = grp_load();
-	if (err)
-		return err;
-	for (id = 1; id < IPXR_MAX_NH_GROUPS; id++) {
-		g = &t.g[id];
-		changed = false;
-		for (i = 0; i < g->count; i++) {
-			nh = nh_get(g->member[i].nh_id);
-			if (!nh || nh->ifindex != (__u32)ifindex)
-				continue;
-			if (up == !(g->member[i].flags & IPXR_NHG_F_DEAD))
-				continue;
-			g->member[i].flags ^= IPXR_NHG_F_DEAD;
-			changed = true;
-		}
-		if (!changed)
-			continue;
-		nhg_fill(g);
-		err = grp_write(id);
-		if (err && !ret)
-			ret = ipxr_error(IPXR_EXIT_REFUSED, "cannot write next-hop group %u: %s", id,
-					 strerror(-err));
-	}
-	return ret;
+	return groups_mark(dead_by_event, &ev);
 }

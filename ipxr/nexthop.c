@@ -24,6 +24,7 @@
 #include "maps.h"
 #include "netlink.h"
 #include "nexthop.h"
+#include "stats.h"
 #include "utils.h"
 
 #define NH_HASH_SIZE	(2 * IPXR_MAX_NEXTHOPS)	/* power of two, load factor <= 1/2 */
@@ -547,16 +548,7 @@ void nh_neigh_event(int family, const __u8 *addr, int ifindex, bool gone, bool p
 
 void nh_print_counters(__u32 id, const char *key, const char *text_prefix)
 {
-	struct ipxr_counter c;
-
-	if (percpu_sum(map_fd(MAP_NH_STATS), id, &c))
-		memset(&c, 0, sizeof(c));
-	print_nl();
-	print_string(PRINT_FP, NULL, "%s", text_prefix);
-	open_json_object(key);
-	print_u64(PRINT_ANY, "packets", "packets %llu", c.packets);
-	print_u64(PRINT_ANY, "bytes", " bytes %llu", c.bytes);
-	close_json_object();
+	counter_print(map_fd(MAP_NH_STATS), id, key, text_prefix);
 }
 
 static void print_nexthop(__u32 id, const struct ipxr_nexthop *nh)

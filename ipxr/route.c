@@ -29,6 +29,7 @@
 #include "nexthop.h"
 #include "route.h"
 #include "rt_names.h"
+#include "stats.h"
 
 /* the kernel's NUD_VALID (include/net/neighbour.h): states with a usable lladdr */
 #define NEIGH_VALID	(NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | \
@@ -1114,20 +1115,6 @@ static void print_kernel_words(const struct route_entry *e)
 			     prefs[v->pref ? (v->pref - 1) & 3 : ICMPV6_ROUTER_PREF_MEDIUM]);
 }
 
-void route_print_counter(__u32 slot, const char *key, const char *text_prefix)
-{
-	struct ipxr_counter c;
-
-	if (percpu_sum(map_fd(MAP_ROUTE_CNT), slot, &c))
-		memset(&c, 0, sizeof(c));
-	print_nl();
-	print_string(PRINT_FP, NULL, "%s", text_prefix);
-	open_json_object(key);
-	print_u64(PRINT_ANY, "packets", "packets %llu", c.packets);
-	print_u64(PRINT_ANY, "bytes", " bytes %llu", c.bytes);
-	close_json_object();
-}
-
 /*
  * A multipath route's next hops, one line each as ip prints them ("nexthop via GW dev DEV weight
  * W", JSON "nexthops"), with -s each member's counters (the next hop's, as for one).
@@ -1227,7 +1214,7 @@ static void print_route(const struct route_entry *e, bool unsynced)
 		nh_print_counters(e->val.nh_id, "nexthop_stats", prefix);
 	}
 	if (ipxr.stats && e->val.counter)
-		route_print_counter(e->val.counter, "route_stats", "    route: ");
+		counter_print(map_fd(MAP_ROUTE_CNT), e->val.counter, "route_stats", "    route: ");
 	close_json_object();
 	print_nl();
 }

@@ -77,12 +77,6 @@ struct ipxr_route;
 void route_print(const struct ipxr_family *f, const struct route_key *key,
 		 const struct ipxr_route *val, bool unsynced);
 
-/*
- * A counted route's counter (slot @slot of ipxr_route_cnt) on a line of its own after
- * @text_prefix, in JSON as object @key: frames the fast path forwarded (or dropped) by it.
- */
-void route_print_counter(__u32 slot, const char *key, const char *text_prefix);
-
 int do_route(int argc, char **argv);
 
 #endif /* IPXR_ROUTE_H */

@@ -63,6 +63,20 @@ static bool slot_selected(unsigned int slot)
 	return !f || f->stat_slot == slot;
 }
 
+void counter_print(int fd, __u32 idx, const char *key, const char *text_prefix)
+{
+	struct ipxr_counter c;
+
+	if (percpu_sum(fd, idx, &c))
+		memset(&c, 0, sizeof(c));
+	print_nl();
+	print_string(PRINT_FP, NULL, "%s", text_prefix);
+	open_json_object(key);
+	print_u64(PRINT_ANY, "packets", "packets %llu", c.packets);
+	print_u64(PRINT_ANY, "bytes", " bytes %llu", c.bytes);
+	close_json_object();
+}
+
 /*
  * What a counter pair prints as: totals, or (interval mode) per second over the last
  * @rate_secs. Every printer below goes through print_pair(), so both read the same.
