@@ -255,6 +255,12 @@ enum ipxr_nh_flags {
 	IPXR_NH_F_CONNECTED = 1 << 0,	/* no gateway: the destination itself is the neighbour */
 	IPXR_NH_F_MANAGED = 1 << 1,	/* ipxr asked the kernel to keep the gateway resolved */
 	IPXR_NH_F_STANDIN = 1 << 2,	/* link-local gateway: resolve through IPXR_KERNEL_TABLE */
+	/*
+	 * The kernel's neighbour entry for the gateway is FAILED (it stopped answering): as a
+	 * multipath member it carries no flows until the kernel resolves it again. Kept here, not
+	 * in the group, so that every group the gateway is in, and one made later, agrees.
+	 */
+	IPXR_NH_F_FAILED = 1 << 3,
 };
 
 struct ipxr_nexthop {

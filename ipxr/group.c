@@ -110,12 +110,16 @@ static int grp_write(__u32 id)
 	return 0;
 }
 
-/* A member whose port is not up (admin down or no carrier) carries no flows. */
+/*
+ * A member whose port is not up (admin down or no carrier), or whose gateway the kernel failed
+ * to resolve, carries no flows.
+ */
 static bool member_dead(__u32 nh_id)
 {
 	const struct ipxr_nexthop *nh = nh_get(nh_id);
 
-	return !nh || !(port_get((int)nh->ifindex) & IPXR_PORT_F_UP);
+	return !nh || (nh->flags & IPXR_NH_F_FAILED) ||
+	       !(port_get((int)nh->ifindex) & IPXR_PORT_F_UP);
 }
 
 int grp_acquire(const __u32 *nh, const __u16 *weight, unsigned int n, __u32 *id)
@@ -290,7 +294,7 @@ static int dead_by_event(__u32 nh_id, const void *arg)
 
 	if (!nh || nh->ifindex != (__u32)ev->ifindex)
 		return -1;
-	return !ev->up;
+	return !ev->up || (nh->flags & IPXR_NH_F_FAILED);
 }
 
 int grp_port_event(int ifindex, bool up)

@@ -44,8 +44,9 @@ void grp_free_all(void);
 int grp_port_event(int ifindex, bool up);
 
 /*
- * Every member dead or alive as the ports map says its port is now: for a first look at maps
- * another process (or none) kept while ports changed. 0 or an exit code.
+ * Every member dead or alive as its port (the ports map) and its gateway (IPXR_NH_F_FAILED)
+ * are now: for a first look at maps another process (or none) kept while ports changed, and
+ * after a gateway failed or came back. 0 or an exit code.
  */
 int grp_ports_refresh(void);
 

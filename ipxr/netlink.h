@@ -25,6 +25,10 @@ struct nl_route {
 	__u8 gw[16];
 };
 
+/* the kernel's NUD_VALID (include/net/neighbour.h): states with a usable lladdr */
+#define NEIGH_VALID	(NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | \
+			 NUD_DELAY)
+
 struct nl_neigh {
 	__u8 family;
 	int ifindex;

@@ -521,27 +521,81 @@ int nh_port_up(int ifindex)
 }
 
 /*
- * The kernel's neighbour entry for @addr on @ifindex changed (@gone: deleted or failed). A next
- * hop through that gateway forgets its cached MAC; one whose entry went while its port is up
- * (@port_up) gets it back as a managed entry, so the kernel resolves it again without waiting
- * for traffic.
+ * The flag a neighbour entry in @state gives a gateway next hop: failed when the kernel gave up
+ * on it, alive when it holds a usable lladdr; an entry being resolved (INCOMPLETE, or made
+ * anew after a delete) changes nothing until the kernel knows.
  */
-void nh_neigh_event(int family, const __u8 *addr, int ifindex, bool gone, bool port_up)
+static __u8 failed_flag(__u8 flags, __u16 state)
+{
+	if (state & NUD_FAILED)
+		return flags | IPXR_NH_F_FAILED;
+	if (state & NEIGH_VALID)
+		return flags & ~IPXR_NH_F_FAILED;
+	return flags;
+}
+
+/*
+ * The kernel's neighbour entry for @addr on @ifindex changed: now in @state, or @deleted. A next
+ * hop through that gateway forgets its cached MAC; one whose entry went or failed while its port
+ * is up (@port_up) gets it back as a managed entry, so the kernel resolves it again without
+ * waiting for traffic. True when the gateway became failed or alive: the groups it is a member
+ * of are to be refilled (grp_ports_refresh()).
+ */
+bool nh_neigh_event(int family, const __u8 *addr, int ifindex, bool deleted, __u16 state,
+		    bool port_up)
 {
 	struct inet_prefix gw = { .family = family, .bitlen = af_bits(family) };
+	bool gone = deleted || (state & NUD_FAILED);
+	__u8 flags;
 	__u32 id;
 
 	if (!t.loaded || (family != AF_INET && family != AF_INET6))
-		return;
+		return false;
 	memcpy(gw.addr, addr, af_bytes(family));
 	id = hash_find(ifindex, &gw);
 	if (!id || !t.nh[id].refcnt)
-		return;
+		return false;
 	if (gone && port_up && make_managed(ifindex, &gw)) {
 		t.nh[id].flags |= IPXR_NH_F_MANAGED;
 		t.dirty[id] = t.any_dirty = true;
 	}
+	flags = t.nh[id].flags;
+	if (!deleted)
+		t.nh[id].flags = failed_flag(flags, state);
 	nh_write(id);
+	return (t.nh[id].flags ^ flags) & IPXR_NH_F_FAILED;
+}
+
+/*
+ * Every gateway's failed flag as the kernel's neighbour table has it now, for when events may
+ * have been missed (ipxr sync starting, or its socket overrun). True when one changed.
+ */
+bool nh_neigh_refresh(void)
+{
+	struct nl_neigh n;
+	bool changed = false;
+	__u8 flags;
+	__u32 id;
+
+	if (!t.loaded)
+		return false;
+	for (id = 1; id < t.cfg.nh_hiwater; id++) {
+		struct ipxr_nexthop *nh = &t.nh[id];
+
+		if (!nh->refcnt || (nh->flags & IPXR_NH_F_CONNECTED))
+			continue;
+		flags = nh->flags;
+		/* no entry at all: nothing says the gateway is gone */
+		if (nl_neigh_get(nh->family, nh->gw, (int)nh->ifindex, &n))
+			nh->flags &= ~IPXR_NH_F_FAILED;
+		else
+			nh->flags = failed_flag(flags, n.state);
+		if (nh->flags == flags)
+			continue;
+		changed = true;
+		nh_write(id);
+	}
+	return changed;
 }
 
 /* ipxr nexthop show */
@@ -572,6 +626,7 @@ static void print_nexthop(__u32 id, const struct ipxr_nexthop *nh)
 		print_null(PRINT_JSON, "mtu", NULL, NULL);
 	}
 	print_bool(PRINT_ANY, "managed", " managed", nh->flags & IPXR_NH_F_MANAGED);
+	print_bool(PRINT_ANY, "failed", " failed", nh->flags & IPXR_NH_F_FAILED);
 	if (ipxr.stats)
 		nh_print_counters(id, "stats", "    ");
 	close_json_object();

@@ -56,10 +56,15 @@ void nh_free_all(void);
  */
 int nh_port_up(int ifindex);
 /*
- * The kernel's neighbour entry for gateway @addr on @ifindex changed or went (@gone): the next
- * hops through it forget their cache, and get their managed entry back when @port_up.
+ * The kernel's neighbour entry for gateway @addr on @ifindex is now in NUD_* @state, or went
+ * (@deleted): the next hops through it forget their cache, get their managed entry back when
+ * @port_up, and are failed while the kernel cannot resolve them (IPXR_NH_F_FAILED). True when
+ * a next hop became failed or alive again: grp_ports_refresh() then refills its groups.
  */
-void nh_neigh_event(int family, const __u8 *addr, int ifindex, bool gone, bool port_up);
+bool nh_neigh_event(int family, const __u8 *addr, int ifindex, bool deleted, __u16 state,
+		    bool port_up);
+/* The failed flags from the kernel's neighbour table, after events may have been lost. */
+bool nh_neigh_refresh(void);
 
 /*
  * Next hop @id's packet and byte counters on a line of their own, after @text_prefix, in the

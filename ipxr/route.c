@@ -31,9 +31,6 @@
 #include "rt_names.h"
 #include "stats.h"
 
-/* the kernel's NUD_VALID (include/net/neighbour.h): states with a usable lladdr */
-#define NEIGH_VALID	(NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | \
-			 NUD_DELAY)
 
 /*
  * The kernel's route types ipxr takes, in ip's words. A local route is the kernel's own (it

@@ -110,7 +110,8 @@ struct pset {
 struct neigh_ev {
 	int family;
 	int ifindex;
-	bool gone;
+	bool deleted;
+	__u16 state;		/* NUD_* */
 	__u8 addr[16];
 };
 
@@ -449,7 +450,8 @@ static void on_neigh(const struct nlmsghdr *nlh)
 		return;
 	n.family = nn.family;
 	n.ifindex = nn.ifindex;
-	n.gone = nlh->nlmsg_type == RTM_DELNEIGH || (nn.state & NUD_FAILED);
+	n.deleted = nlh->nlmsg_type == RTM_DELNEIGH;
+	n.state = nn.state;
 	memcpy(n.addr, nn.dst, af_bytes(n.family));
 	PUSH(s.neigh, s.nneigh, s.aneigh, n);
 }
@@ -1273,13 +1275,23 @@ static void apply_links(void)
 static void apply_neigh(void)
 {
 	struct port_state *ps;
+	bool failed = false;
 	size_t i;
 
+	/* events may have been lost: the neighbour table says which gateways are failed */
+	if (s.resync)
+		failed = nh_neigh_refresh();
 	for (i = 0; i < s.nneigh; i++) {
 		ps = port_find(s.neigh[i].ifindex);
-		nh_neigh_event(s.neigh[i].family, s.neigh[i].addr, s.neigh[i].ifindex,
-			       s.neigh[i].gone, ps ? ps->up : port_up_now(s.neigh[i].ifindex));
+		failed |= nh_neigh_event(s.neigh[i].family, s.neigh[i].addr, s.neigh[i].ifindex,
+					 s.neigh[i].deleted, s.neigh[i].state,
+					 ps ? ps->up : port_up_now(s.neigh[i].ifindex));
 	}
+	/* a gateway that stopped answering leaves its groups' buckets, one that answers again
+	 * takes its own back: only the flows through it move */
+	if (failed && grp_ports_refresh())
+		sync_log(LOG_WARNING_, "cannot update the next-hop groups after a gateway failed "
+			 "or came back");
 }
 
 static void check_rules(void)

@@ -3,8 +3,9 @@
 #
 # ECMP end to end: a kernel multipath route over two egress ports to one network (r-eth1 and
 # r-eth2, both to h2), mirrored by ipxr sync into a next-hop group, carries TCP and UDP flows
-# over both ports by XDP (counted per port and per member); a port going down moves only its
-# flows to the other, within a second, and they come back when it returns. Also: the same by
+# over both ports by XDP (counted per port and per member); a port going down, or a gateway that
+# stops answering ARP, moves only its flows to the other, within a second, and they come back
+# when it returns. Also: the same by
 # ipxr route add's nexthop clauses, by nexthop objects (ip nexthop, as FRR installs routes), and
 # from BIRD with two eBGP upstreams (h2 by both links) and merge paths.
 #
@@ -37,6 +38,12 @@ run ip -n "$H2" addr add "$DST/32" dev lo || bail "second port r-eth2 - h2-eth1"
 # h2 answers from its loopback by h2-eth0 whatever the port a flow came in by
 run ip netns exec "$H2" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 	net.ipv4.conf.h2-eth1.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || bail "h2 rp_filter"
+# ARP gives up on h2's second address in about a second once asked (the defaults take tens of
+# seconds); set before the entry is made, as an entry keeps the reachable time it began with
+run ip netns exec "$R" sysctl -qw net.ipv4.neigh.r-eth2.base_reachable_time_ms=500 \
+	net.ipv4.neigh.r-eth2.delay_first_probe_time=1 net.ipv4.neigh.r-eth2.retrans_time_ms=200 \
+	net.ipv4.neigh.r-eth2.ucast_solicit=2 net.ipv4.neigh.r-eth2.mcast_solicit=2 ||
+	bail "r-eth2's neighbour timers"
 topo_attach && run ip -n "$R" link set dev r-eth2 xdpdrv obj "$XDP_OBJ" sec xdp_router ||
 	bail "xdp_router.o attached on the router's three ports"
 
@@ -187,6 +194,45 @@ arrivals 50000 "$FLOWS"
 expect_eq "r-eth2 up: exactly its flows are back on it" \
 	"$(cat "$LIB_TMP/in.h2-eth1")" "$(cat "$LIB_TMP/a2")"
 expect_eq "r-eth2 up: and the others stayed on r-eth1" \
+	"$(cat "$LIB_TMP/in.h2-eth0")" "$(cat "$LIB_TMP/a1")"
+
+# ---- a gateway stops answering (its port stays up): only its flows move ----------------------
+
+# neigh_state: the kernel's state of the gateway's entry; member_dead: the fast path's member
+neigh_state() { ip -n "$R" -j neigh show "$H2_IP2" dev r-eth2 | jq -r '.[0].state[0] // "NONE"'; }
+member_dead() { [[ $(mj "$NET" '.[0].nexthops[1].flags') == '["dead"]' ]]; }
+run ip -n "$H2" link set dev h2-eth1 arp off || bail "h2-eth1 stops answering ARP"
+sleep 1
+# the kernel asks again only when it has something to send: a ping from the router
+bg "$R" bash -c "ping -c 4 -i 0.5 -W 1 $H2_IP2 >/dev/null 2>&1"
+wait_for 10 bash -c "[[ \$(ip -n $R -j neigh show $H2_IP2 dev r-eth2 | jq -r '.[0].state[0]') == FAILED ]]"
+t_fail=$(date +%s%N)
+expect_eq "h2-eth1 silent: the kernel's entry for $H2_IP2 fails" "$(neigh_state)" FAILED
+# each look at the maps takes a while: the lag measured is an upper bound
+for ((i = 0; i < 50; i++)); do
+	member_dead && break
+	sleep 0.05
+done
+lag=$((($(date +%s%N) - t_fail) / 1000000))
+expect_eq "the member whose gateway failed is dead in its group" "$(member_dead && echo dead)" dead
+expect_ge "and it left the group within 1 s of the failure (at most $lag ms)" 1000 "$lag"
+expect_eq "nexthop show: the gateway is failed" \
+	"$("$IPXR" -n "$R" -j nexthop show dev r-eth2 | jq -c --arg g "$H2_IP2" 'map(select(.gateway == $g) | .failed)')" '[true]'
+arrivals 50000 "$FLOWS"
+expect_eq "gateway failed: every flow now reaches h2 by h2-eth0" \
+	"$(wc -l <"$LIB_TMP/in.h2-eth0")" "$FLOWS"
+expect_eq "gateway failed: the flows of r-eth1 did not move" \
+	"$(comm -23 "$LIB_TMP/a1" "$LIB_TMP/in.h2-eth0" | wc -l)" 0
+run ip -n "$H2" link set dev h2-eth1 arp on
+nsrun "$R" ping -c 1 -W 2 "$H2_IP2" >/dev/null 2>&1
+wait_for 3 bash -c "ip -n $R neigh show $H2_IP2 dev r-eth2 | grep -q REACHABLE"
+wait_for 1 mj_is "$NET" '.[0].nexthops[1].flags' '[]'
+expect_eq "h2-eth1 answers again: its member is alive within 1 s of REACHABLE" \
+	"$(mj "$NET" '.[0].nexthops[1].flags')" '[]'
+arrivals 50000 "$FLOWS"
+expect_eq "gateway back: exactly its flows are back on it" \
+	"$(cat "$LIB_TMP/in.h2-eth1")" "$(cat "$LIB_TMP/a2")"
+expect_eq "gateway back: and the others stayed on r-eth1" \
 	"$(cat "$LIB_TMP/in.h2-eth0")" "$(cat "$LIB_TMP/a1")"
 
 # ---- nexthop objects (FRR's zebra): a group, then the group replaced ---------------------------
