@@ -178,8 +178,9 @@ topo()
 	step ip -n "$R" link set "$DEV_I" up
 	step ip -n "$R" link set "$DEV_O" up
 	step ip -n "$SNK" link set "$DEV_S" up
-	# four gateways, all the sink's port: the routes spread over them as over BGP peers
-	for g in 1 2 3 4; do
+	# gateways, all the sink's port: the routes spread over the first four as over BGP peers;
+	# multipath routes take up to all 32 (ecmp_forward)
+	for g in $(seq 1 32); do
 		step ip -n "$R" neigh add 10.0.2.$g lladdr $MAC_S dev "$DEV_O" nud permanent
 	done
 	step ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.forwarding=1 \
@@ -379,10 +380,13 @@ measure()
 	else
 		pps=$(jq '.tx_pps' <<<"$out")
 	fi
-	# FWD_TABLE: where the routes came from, "bird" in part 4 (else ip -b and ipxr -b)
+	# FWD_TABLE: where the routes came from, "bird" in part 4 (else ip -b and ipxr -b);
+	# FWD_GROUP: the routes' next hops, a multipath group of that many (ecmp_forward)
 	jq -c --arg m "$mode" --arg c "$case" --argjson f "$fam" --argjson r "$routes" \
 		--argjson n "$run" --argjson p "$pps" --arg t "${FWD_TABLE:-batch}" \
+		--argjson g "${FWD_GROUP:-null}" \
 		'{bench: "forward", mode: $m, case: $c, family: $f, routes: $r, table: $t, run: $n,
+		  group: $g,
 		  pps: $p, offered_pps: .offered_pps, router_busy: .busy, seconds: .seconds,
 		  src_cpu_s: .src_cpu_s, loop_cpu_s: .loop_cpu_s, cpu_s: .cpu_s,
 		  loop_ns: (if $m == "loop" and $p > 0 then .loop_cpu_s * 1e9 / ($p * .seconds)
@@ -430,6 +434,35 @@ forward_runs()
 	done
 	# leave (b)'s verdicts in the log: every frame should have been forwarded
 	"$IPXR" -n "$R" -j stats show >>"$LOG" 2>&1
+}
+
+# ecmp_forward: the forwarding rate of the default route through one next hop and through
+# multipath groups of 2, 8 and 32 gateways (issue 10), single-core loop, ipxr and the kernel
+# (which picks a path per packet by its own hash), the group sizes in turn in every run; the
+# destinations spread the flows over the members
+ecmp_forward()
+{
+	local run n c g args
+
+	say "forwarding, IPv4, the default route by one next hop and groups of 2, 8, 32:" \
+		"$RUNS run(s) of loop: xdp (ipxr), kernel"
+	for ((run = 1; run <= RUNS; run++)); do
+		for n in 1 2 8 32; do
+			args=(via 10.0.2.1 dev "$DEV_O")
+			if ((n > 1)); then
+				args=()
+				for ((g = 1; g <= n; g++)); do
+					args+=(nexthop via "10.0.2.$g" dev "$DEV_O")
+				done
+			fi
+			step "$IPXR" -n "$R" route replace default "${args[@]}"
+			say " run $run, $n next hop(s):"
+			for c in xdp kernel; do
+				FWD_GROUP=$n measure loop "$c" 4 1 "$run"
+			done
+		done
+	done
+	step "$IPXR" -n "$R" route replace default via 10.0.2.1 dev "$DEV_O"
 }
 
 # timed LABEL CMD...: run CMD, record its wall time in $RAW as control-plane LABEL
@@ -550,6 +583,7 @@ if part forward; then
 	step "$IPXR" -n "$R" -b "$LIB_TMP/r1.txt"
 	step "$IPXR" -n "$R" -b "$LIB_TMP/r1v6.txt"
 	forward_runs 1 4
+	ecmp_forward
 	forward_runs 1 6
 	step "$IPXR" -n "$R" route del default
 	step "$IPXR" -n "$R" -6 route del default

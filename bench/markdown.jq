@@ -169,6 +169,26 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 		+ "groups in turn): the flow hash and the bucket read, then the member's next hop as "
 		+ "for a single one."
   else empty end ),
+( if (.ecmp_forward // [] | length) > 0 then
+	"",
+	"### Multipath routes (ECMP): forwarding rate by group size",
+	"",
+	(["next hops", "ipxr ns/packet", "ipxr Mpps/core", "ipxr over one next hop",
+	  "kernel Mpps/core", "kernel over one next hop"] | row),
+	(["r", "r", "r", "r", "r", "r"] | rule),
+	(.ecmp_forward | sort_by(.group)[]
+	 | [(.group | n0), (.cases.xdp.loop_ns | ns), (.cases.xdp.mpps_per_core.median | x2),
+	    (if .group == 1 then "-" else "\(.cases.xdp.over_one.median | x2)x "
+		+ "(\(.cases.xdp.over_one.min | x2)-\(.cases.xdp.over_one.max | x2))" end),
+	    (.cases.kernel.mpps_per_core.median | x2),
+	    (if .group == 1 then "-" else "\(.cases.kernel.over_one.median | x2)x "
+		+ "(\(.cases.kernel.over_one.min | x2)-\(.cases.kernel.over_one.max | x2))" end)]
+	 | row),
+	"",
+	"Single-core loop, 64-byte UDP to 65,536 destinations, the default route through one "
+		+ "next hop or a group of N gateways on the sink's port (the group sizes in turn "
+		+ "in every run; medians, and the range of the per-run ratios); ns/packet is the CPU time of source, router and sink per frame."
+  else empty end ),
 "",
 "### Control plane (\(.control.routes | n0) IPv4 routes, one batch file; then \(.control.routes6 | n0) IPv6)",
 "",

@@ -27,7 +27,8 @@ def rr($rs; $a; $b):
 		  $rs | map(select(.case == $a and .run == $n) | .loop_ns) | .[0]) ] | spread;
 
 . as $raw
-| ($raw | map(select(.bench == "forward"))) as $fw
+| ($raw | map(select(.bench == "forward" and .group == null))) as $fw
+| ($raw | map(select(.bench == "forward" and .group != null))) as $fwg
 | ($raw | map(select(.bench == "nsperpkt" and .error == null))
 	| map(del(.bench) | .lookup //= "trie")) as $ns
 | ($raw | map(select(.bench == "front"))) as $front
@@ -135,6 +136,20 @@ def rr($rs; $a; $b):
 	ecmp: [ $raw | map(select(.bench == "ecmp")) | group_by(.group)[]
 		| { group: .[0].group, ns_per_pkt: (map(.ns_per_pkt) | median),
 		    rounds: map(.ns_per_pkt) } ],
+	# multipath forwarding (single-core loop): per group size, each case's rate and, run by
+	# run, its rate over the same case through one next hop
+	ecmp_forward: [ $fwg | group_by(.group)[] | . as $rs | .[0].group as $n
+		| { group: $n,
+		    cases: ($rs | group_by(.case) | map(.[0].case as $c | {
+			key: $c,
+			value: {
+				mpps_per_core: (map(.loop_ns) | spread | scale(1e3)),
+				loop_ns: (map(.loop_ns) | median),
+				over_one: ([ .[] | .run as $r
+					| ratio($fwg | map(select(.group == 1 and .case == $c
+						and .run == $r) | .loop_ns) | .[0]; .loop_ns) ]
+					| spread)
+			} }) | from_entries) } ],
 	control: ({
 		routes: $routes,
 		routes6: $routes6,
