@@ -5,10 +5,9 @@
 # r-eth2, both to h2), mirrored by ipxr sync into a next-hop group, carries TCP and UDP flows
 # over both ports by XDP (counted per port and per member); a port going down, or a gateway that
 # stops answering ARP, moves only its flows to the other, within a second, and they come back
-# when it returns. Also: the same by
-# ipxr route add's nexthop clauses, by nexthop objects (ip nexthop, as FRR installs routes), and
-# from BIRD with two eBGP upstreams (h2 by both links) and merge paths, and an IPv6 multipath
-# route by ipxr route add.
+# when it returns. Also: the same by ipxr route add's nexthop clauses, by nexthop objects (ip
+# nexthop, as FRR installs routes), from BIRD with two eBGP upstreams (h2 by both links) and
+# merge paths, and an IPv6 multipath route by ipxr route add.
 #
 #	tests/ecmp.sh		(root; IPXR=path/to/ipxr, default build/asan/ipxr; V=1 verbose)
 
