@@ -5,7 +5,9 @@
  *
  *   write	no write marker left by a writer that died half-way (ipxr_config.writing)
  *   route	the tries agree with the kernel table they compile (the kernel is the truth):
- *		each entry is the kernel's route for its prefix as compile_route() writes it,
+ *		each entry is the kernel's route for its prefix as compile_route() writes it
+ *		(with the route counter ipxr_counted gives the prefix: a counter switched on or
+ *		off by a command that died half-way may be in one and not the other),
  *		every route of protocol ipxr has its entry, no entry lacks a kernel route but the
  *		LOCAL copies of the router's addresses and ipxr's routes through a port that is
  *		down (the maps hold the other protocols' routes only under ipxr sync, which
@@ -35,6 +37,7 @@
 
 #include "check.h"
 #include "compile.h"
+#include "counted.h"
 #include "lpm.h"
 #include "json_print.h"
 #include "kroute.h"
@@ -133,7 +136,7 @@ static void tscan_flush(struct tscan *sc)
 	sc->seen[sc->nseen++] = sc->group.dst;
 	has_m = compile_lookup(&sc->group.dst, &m);
 	/* a host route to an address of the router: its LOCAL copy wins, as in the kernel */
-	if (has_m == 1 && (compile_same(&sc->group, &m) ||
+	if (has_m == 1 && ((compile_same(&sc->group, &m) && m.counter == counted_slot(&m.dst)) ||
 			   (m.type == RTN_LOCAL && m.table == RT_TABLE_LOCAL)))
 		return;
 	/*
@@ -220,6 +223,12 @@ static int table_diff(bool repair)
 		if (missing++ >= CHECK_SHOW)
 			continue;
 		has_m = compile_lookup(&sc.todo[i].dst, &m);
+		if (has_m == 1 && compile_same(&sc.todo[i], &m)) {
+			problem("route", "the maps hold %s with route counter %u, map %s gives "
+				"the prefix %u", describe(b1, sizeof(b1), &m), m.counter,
+				IPXR_MAP_COUNTED, counted_slot(&m.dst));
+			continue;
+		}
 		problem("route", "the kernel routes %s, the maps %s%s%s",
 			describe(b1, sizeof(b1), &sc.todo[i]), has_m == 1 ? "hold " : "",
 			has_m == 1 ? describe(b2, sizeof(b2), &m) : "have no entry for it",

@@ -492,6 +492,7 @@ void compile_to_kroute(const struct ipxr_family *f, const struct route_key *key,
 	r->priority = val->priority;
 	r->mtu = val->mtu;
 	r->mtu_lock = val->flags & IPXR_RT_F_MTU_LOCK;
+	r->counter = val->counter;
 	if (val->flags & IPXR_RT_F_ONLINK)
 		r->flags |= RTNH_F_ONLINK;
 	r->has_prefsrc = compile_src(f, key, val, &r->prefsrc) == 1;

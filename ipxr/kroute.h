@@ -72,6 +72,7 @@ struct kroute {
 	__u32 paths;
 	bool has_pref;
 	__u8 pref;		/* RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_* */
+	__u32 counter;		/* a map entry's route counter slot; the kernel's routes have none */
 };
 
 /*

@@ -318,6 +318,23 @@ expect_eq "3 more pings: counted under $HOST2 (5 + 3)" "$(rc "$HOST2" packets)" 
 sync_stop
 expect_eq "ipxr sync exits 0 on SIGTERM" "$?" 0
 
+# A counter switched off by a command killed between its two writes (ipxr_counted first, then
+# the route): the prefix is no longer counted but its route still counts into the slot, which
+# another prefix may take. ipxr check names it, repair compiles the route again.
+# shellcheck disable=SC2046 # one argument per byte
+run bpftool map delete pinned "$LIB_BPFFS/tc/globals/ipxr_counted" key 2 32 0 0 \
+	$(tr . ' ' <<<"$H2_IP") 0 0 0 0 0 0 0 0 0 0 0 0
+out=$(ipxr check 2>&1)
+expect_eq "counter half switched off: ipxr check exits 5" "$?" 5
+expect_match "... naming the route and its stale counter" \
+	"route: the maps hold $SHOWN2 .* with route counter [1-9][0-9]*, map ipxr_counted gives the prefix 0" \
+	"$out"
+check "ipxr check repair" ipxr check repair
+check_fail "the route no longer says counter" counted_line "$HOST2"
+out=$(ipxr check 2>&1)
+expect_eq "ipxr check passes after the repair" "$?" 0 || diag_output "$out"
+check "ipxr route change $HOST2 counter: counted again" ipxr route change "$HOST2" counter
+
 # bounded: 4,095 prefixes, the next is refused with the limit
 {
 	for ((i = 0; i < 4094; i++)); do
