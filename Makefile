@@ -147,7 +147,12 @@ bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ip
 # its table generator.
 BENCH_TOOLS	:= build/bench/trafgen build/bench/routegen build/bench/gen_kern.o \
 		   build/bench/fwd_kern.o build/bench/floor_kern.o \
-		   build/bench/sink_kern.o build/bench/maplat
+		   build/bench/sink_kern.o build/bench/maplat build/bench/xdp_router_fresh.o
+
+# the router's object for bench/abcost: neighbour caches filled by hand never go stale
+build/bench/xdp_router_fresh.o: bpf/xdp_router.c bpf/ipxr_maps.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) '-DIPXR_NEIGH_REFRESH_NS=(1ULL << 62)' -c $< -o $@
 
 build/bench/%_kern.o: bench/%_kern.c
 	@mkdir -p $(@D)

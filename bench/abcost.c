@@ -17,9 +17,19 @@
  *                 by one a run)
  *   fwd_counted   198.51.101.7 the same, by 198.51.101.0/24, a counted route (counter slot 1;
  *                 an object of a layout before route counters ignores the slot)
+ *   fwd_group2    198.51.102.7 the same, by 198.51.102.0/24, a multipath route over a group of
+ *                 next hops 1 and 2 (twins: lo, caches filled): against forward, in the same
+ *                 object and the same rounds, what the flow hash and the bucket read cost
+ *                 (objects of a layout before groups skip the group cases)
+ *   fwd_group8    the same by 198.51.103.0/24, a group of next hops 1-8
+ *   fwd_group32   the same by 198.51.99.0/24, a group of next hops 1-32
+ *
+ * The trie's walk depends on the prefixes around a key: 198.51.96.0/24 to 198.51.103.0/24 are
+ * all routes (96-98 unused), a full subtree, so that every forwarding case's walk is as long.
  *
  * The kernel reports a whole number of ns per call; the mean over many calls resolves a
- * fraction of one.
+ * fraction of one. Each object's program is attached to a veth of a private namespace, so that
+ * a call does not wait for the XDP dispatcher (pg_dispatcher_hold()): seconds, not minutes.
  *
  * Usage: abcost A.o B.o [C.o]		(root)
  * Output: one line per case and object: mean ns/packet.
@@ -29,7 +39,8 @@
 #define NOBJ		3
 #define PASS_CALLS	40
 #define FWD_CALLS	400
-#define NCASES		4
+#define NCASES		7
+#define FIRST_GROUP	4	/* the cases from here on need groups */
 
 static double mean(const double *a, int n)
 {
@@ -41,9 +52,46 @@ static double mean(const double *a, int n)
 	return s / n;
 }
 
-/* The route, next hop, port and filled neighbour cache every case runs on. */
-static int setup(struct pg_router *r, const char *path, const struct pg_spec *fwd)
+/*
+ * The group cases' routes and groups, when the object has groups (1; 0 when not): group 1 of
+ * next hops 1-2, group 2 of 1-8, group 3 of 1-32, next hops 2-32 twins of next hop 1, the
+ * buckets dealt round-robin.
+ */
+static int setup_groups(struct pg_router *r, struct ipxr_nexthop *nh)
 {
+	static const char *const nets[] = { "198.51.102.0", "198.51.103.0", "198.51.99.0" };
+	static const uint16_t ways[] = { 2, 8, 32 };
+	int fd = bpf_object__find_map_fd_by_name(r->obj, IPXR_MAP_NH_GROUP);
+	struct ipxr_nh_group g;
+	uint32_t id, b;
+
+	if (fd < 0)
+		return 0;
+	for (id = 2; id <= 32; id++)
+		if (bpf_map_update_elem(r->nexthop, &id, nh, BPF_ANY))
+			return -1;
+	for (id = 1; id <= 3; id++) {
+		memset(&g, 0, sizeof(g));
+		g.refcnt = 1;
+		g.count = ways[id - 1];
+		for (b = 0; b < g.count; b++) {
+			g.member[b].nh_id = b + 1;
+			g.member[b].weight = 1;
+		}
+		for (b = 0; b < IPXR_NHG_BUCKETS; b++)
+			g.home[b] = g.bucket[b] = (uint16_t)(1 + b % g.count);
+		if (bpf_map_update_elem(fd, &id, &g, BPF_ANY) ||
+		    pg_route_set(r, nets[id - 1], 24, IPXR_RT_MULTIPATH, id))
+			return -1;
+	}
+	return 1;
+}
+
+/* The route, next hop, port and filled neighbour cache every case runs on. */
+static int setup(struct pg_router *r, const char *path, const struct pg_spec *fwd, bool *group)
+{
+	int ret;
+
 	struct ipxr_route4_key k = { .prefixlen = 24, .addr = pg_addr("198.51.101.0") };
 	struct ipxr_route v = { .type = IPXR_RT_UNICAST, .prefixlen = 24, .nh_id = 1,
 				.counter = 1 };
@@ -52,6 +100,9 @@ static int setup(struct pg_router *r, const char *path, const struct pg_spec *fw
 
 	if (pg_router_load(r, path) || pg_config_set(r, 2) || pg_nh_set(r, 1, 1, "10.0.2.1", 1) ||
 	    pg_route_set(r, "198.51.100.0", 24, IPXR_RT_UNICAST, 1) ||
+	    pg_route_set(r, "198.51.96.0", 24, IPXR_RT_UNICAST, 1) ||
+	    pg_route_set(r, "198.51.97.0", 24, IPXR_RT_UNICAST, 1) ||
+	    pg_route_set(r, "198.51.98.0", 24, IPXR_RT_UNICAST, 1) ||
 	    bpf_map_update_elem(r->route4, &k, &v, BPF_ANY) ||
 	    pg_port_set(r, 1, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) ||
 	    bpf_map_lookup_elem(r->nexthop, &id, &nh))
@@ -60,16 +111,24 @@ static int setup(struct pg_router *r, const char *path, const struct pg_spec *fw
 	nh.cache.mtu = 0xffff;
 	memcpy(nh.cache.dmac, fwd->smac, ETH_ALEN);
 	memcpy(nh.cache.smac, fwd->dmac, ETH_ALEN);
-	return bpf_map_update_elem(r->nexthop, &id, &nh, BPF_ANY);
+	if (bpf_map_update_elem(r->nexthop, &id, &nh, BPF_ANY))
+		return -1;
+	ret = setup_groups(r, &nh);
+	*group = ret == 1;
+	return ret < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const char *const names[NCASES] = { "ttl_exceeded", "no_route", "forward",
-						   "fwd_counted" };
-	static const int calls[NCASES] = { PASS_CALLS, PASS_CALLS, FWD_CALLS, FWD_CALLS };
-	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250, 250 };
-	static const int action[NCASES] = { XDP_PASS, XDP_PASS, XDP_REDIRECT, XDP_REDIRECT };
+						   "fwd_counted", "fwd_group2", "fwd_group8",
+						   "fwd_group32" };
+	static const int calls[NCASES] = { PASS_CALLS, PASS_CALLS, FWD_CALLS, FWD_CALLS,
+					   FWD_CALLS, FWD_CALLS, FWD_CALLS };
+	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250, 250, 250, 250, 250 };
+	static const int action[NCASES] = { XDP_PASS, XDP_PASS, XDP_REDIRECT, XDP_REDIRECT,
+					    XDP_REDIRECT, XDP_REDIRECT, XDP_REDIRECT };
+	static bool group[NOBJ];
 	static double v[NOBJ][NCASES][FWD_CALLS];
 	static struct pg_router r[NOBJ];
 	static struct pg_result res;
@@ -92,18 +151,33 @@ int main(int argc, char **argv)
 	spec[2].ttl = 255;
 	spec[3] = spec[2];
 	spec[3].dst = "198.51.101.7";
+	spec[4] = spec[2];
+	spec[4].dst = "198.51.102.7";
+	spec[5] = spec[2];
+	spec[5].dst = "198.51.103.7";
+	spec[6] = spec[2];
+	spec[6].dst = "198.51.99.7";
 	for (c = 0; c < NCASES; c++)
 		pg_build(&f[c], &spec[c]);
-	for (i = 0; i < n; i++)
-		if (setup(&r[i], argv[i + 1], &spec[2])) {
+	if (pg_netns_enter())
+		return 1;
+	for (i = 0; i < n; i++) {
+		char dev[16];
+
+		snprintf(dev, sizeof(dev), "abc%d", i);
+		if (setup(&r[i], argv[i + 1], &spec[2], &group[i]) ||
+		    pg_dispatcher_hold(r[i].prog_fd[0], dev)) {
 			fprintf(stderr, "Error: %s: cannot load or set up\n", argv[i + 1]);
 			return 1;
 		}
+	}
 	for (k = 0; k < FWD_CALLS; k++) {
 		for (c = 0; c < NCASES; c++) {
 			if (k >= calls[c])
 				continue;
 			for (i = 0; i < n; i++) {
+				if (c >= FIRST_GROUP && !group[i])
+					continue;
 				pg_run(r[i].prog_fd[0], 1, f[c].data, f[c].len, 0, repeat[c], &res);
 				if (res.err || (int)res.retval != action[c]) {
 					fprintf(stderr, "Error: %s, %s: %s, action %u\n",
@@ -117,8 +191,9 @@ int main(int argc, char **argv)
 	}
 	for (c = 0; c < NCASES; c++)
 		for (i = 0; i < n; i++)
-			printf("%-12s %-32s %6.2f ns/packet (mean of %d calls)\n", names[c],
-			       argv[i + 1], mean(v[i][c], calls[c]), calls[c]);
+			if (c < FIRST_GROUP || group[i])
+				printf("%-12s %-32s %6.2f ns/packet (mean of %d calls)\n",
+				       names[c], argv[i + 1], mean(v[i][c], calls[c]), calls[c]);
 	for (i = 0; i < n; i++)
 		pg_router_close(&r[i]);
 	return 0;

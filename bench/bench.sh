@@ -73,7 +73,7 @@ if ((QUICK)); then
 	NSPP_ROUTES=${NSPP_ROUTES:-1,100000}
 	NSPP_ROUTES6=${NSPP_ROUTES6:-1,100000}
 	NSPP_PASSES=${NSPP_PASSES:-1}
-	ECMP_ROUNDS=${ECMP_ROUNDS:-1}
+	ECMP_ROUNDS=${ECMP_ROUNDS:-3}
 	ROUTES6=${ROUTES6:-25000}
 	OUT=${OUT:-$ROOT/build/bench-quick}
 else
@@ -85,7 +85,7 @@ else
 	NSPP_ROUTES=${NSPP_ROUTES:-1,1000,100000,750000,1000000}
 	NSPP_ROUTES6=${NSPP_ROUTES6:-1,250000}
 	NSPP_PASSES=${NSPP_PASSES:-4}
-	ECMP_ROUNDS=${ECMP_ROUNDS:-3}
+	ECMP_ROUNDS=${ECMP_ROUNDS:-7}
 	OUT=${OUT:-$BENCH_DIR/results}
 fi
 SEED=${SEED:-1}
@@ -105,7 +105,8 @@ if (($(nproc) < 2)); then
 	exit 1
 fi
 for f in "$IPXR" "$XDP_OBJ" "$NSPERPKT" "$BIN/trafgen" "$BIN/routegen" "$BIN/gen_kern.o" \
-	"$BIN/sink_kern.o" "$BIN/fwd_kern.o" "$BIN/floor_kern.o" "$BIN/maplat"; do
+	"$BIN/sink_kern.o" "$BIN/fwd_kern.o" "$BIN/floor_kern.o" "$BIN/maplat" \
+	"$BIN/xdp_router_fresh.o" "$ROOT/bench/abcost"; do
 	if [[ ! -e $f ]]; then
 		echo "bench: $f is missing: run 'make bench'" >&2
 		exit 1
@@ -533,25 +534,24 @@ nsperpkt()
 }
 
 # ecmp_cost: what a multipath route's flow hash and bucket read add (issue 10's target: a 2-way
-# group at most 10 ns/packet over one next hop), IPv4, 1,000 routes, front structure, hot
-# caches; one next hop and groups of 2, 8 and 32 in turn, ECMP_ROUNDS times
+# group at most 10 ns/packet over one next hop), hot caches: bench/abcost runs one next hop and
+# groups of 2, 8 and 32 in turn, call by call in one process (nsperpkt's runs are minutes apart,
+# too far for a few nanoseconds), ECMP_ROUNDS times
 ecmp_cost()
 {
-	local n r out args
+	local r out
 
-	say "per-packet cost of multipath routes (IPv4, 1,000 routes, front structure, hot caches):" \
-		"one next hop, groups of 2, 8 and 32, $ECMP_ROUNDS rounds"
+	say "per-packet cost of multipath routes (IPv4, hot caches, bench/abcost): one next hop," \
+		"groups of 2, 8 and 32, $ECMP_ROUNDS rounds"
 	for ((r = 1; r <= ECMP_ROUNDS; r++)); do
-		for n in 1 2 8 32; do
-			args=()
-			((n > 1)) && args=(--multipath "$n")
-			out=$(IPXR_BPF_OBJ=$XDP_OBJ "$NSPERPKT" --family 4 --routes 1000 --front lpm \
-				--passes "$NSPP_PASSES" "${args[@]}" --json 2>&1)
-			printf '%s\n' "$out" >>"$LOG"
-			grep '^{' <<<"$out" | jq -c --argjson n "$n" --argjson r "$r" \
-				'select(.case == "forward") | {bench: "ecmp", group: $n, round: $r,
-				 ns_per_pkt, ns_per_pkt_median}' >>"$RAW"
-		done
+		out=$("$ROOT/bench/abcost" "$BIN/xdp_router_fresh.o" 2>&1) ||
+			die "bench/abcost failed: $out"
+		printf '%s\n' "$out" >>"$LOG"
+		# shellcheck disable=SC2016 # jq program, not shell
+		awk '$1 == "forward" { print 1, $3 } $1 ~ /^fwd_group/ { sub("fwd_group", "", $1);
+			print $1, $3 }' <<<"$out" |
+			jq -Rc --argjson r "$r" 'split(" ") | {bench: "ecmp", group: (.[0] | tonumber),
+				round: $r, ns_per_pkt: (.[1] | tonumber)}' >>"$RAW"
 	done
 	jq -rs 'map(select(.bench == "ecmp")) | group_by(.group)[]
 		| "  \(.[0].group) next hop(s): \(map(.ns_per_pkt) | sort | .[length / 2 | floor]) ns"

@@ -164,10 +164,10 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 	    (if .group == 1 or $one == null then "-" else "+\(.ns_per_pkt - $one | ns) ns" end),
 	    (.rounds | map(ns) | join(", "))] | row),
 	"",
-	"`bench/nsperpkt --multipath N`: IPv4, 1,000 routes through the front structure, each the "
-		+ "group of N next hops (hot caches, median of the rounds, one next hop and the "
-		+ "groups in turn): the flow hash and the bucket read, then the member's next hop as "
-		+ "for a single one."
+	"`bench/abcost`: IPv4, hot caches, one route by the trie through one next hop and "
+		+ "one through a group of N (its members twins of that next hop), call by call in "
+		+ "one process; the median of the rounds: the flow hash and the bucket read, then "
+		+ "the member's next hop as for a single one."
   else empty end ),
 ( if (.ecmp_forward // [] | length) > 0 then
 	"",
