@@ -598,7 +598,7 @@ static __always_inline __u32 lpm_tail(const struct ipxr_lpm_tail *t, const __u8 
 	lo = bpf_be64_to_cpu(lo ^ tlo);
 	/* a tail's route is longer than the root's /16: plen is 17-128 (shifts masked for the verifier) */
 	if (plen <= 64 ? !(hi >> ((64 - plen) & 63)) :
-	    !hi && (plen == 128 || !(lo >> ((128 - plen) & 63))))
+	    !hi && !(lo >> ((128 - plen) & 63)))
 		return hit;
 	return *(volatile __u32 *)&t->miss;
 }
