@@ -335,7 +335,7 @@ struct ipxr_lpm_group {
 struct ipxr_lpm_tail {
 	__u8 addr[16];		/* the route's prefix, network order, bits past its length 0 */
 	__u32 hit;		/* the route's leaf (which carries its prefix length) */
-	__u32 miss;		/* the leaf of the rest of the entry: the route covering the entry */
+	__u32 miss;		/* the leaf of the rest: the route covering the entry */
 	__u32 next;		/* ipxr's: the next free tail; the program never reads it */
 	__u32 reserved;
 };

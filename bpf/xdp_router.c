@@ -587,7 +587,8 @@ static __always_inline enum ipxr_stat next_hop(struct xdp_md *ctx, __u32 nh_id, 
  */
 static __always_inline __u32 lpm_tail(const struct ipxr_lpm_tail *t, const __u8 *a)
 {
-	__u32 hit = *(volatile __u32 *)&t->hit, plen = (hit >> IPXR_LPM_PLEN_SHIFT) & IPXR_LPM_PLEN_MASK;
+	__u32 hit = *(volatile __u32 *)&t->hit;
+	__u32 plen = (hit >> IPXR_LPM_PLEN_SHIFT) & IPXR_LPM_PLEN_MASK;
 	__u64 hi, lo, thi, tlo;
 
 	__builtin_memcpy(&hi, a, 8);
@@ -596,7 +597,7 @@ static __always_inline __u32 lpm_tail(const struct ipxr_lpm_tail *t, const __u8 
 	__builtin_memcpy(&tlo, t->addr + 8, 8);
 	hi = bpf_be64_to_cpu(hi ^ thi);
 	lo = bpf_be64_to_cpu(lo ^ tlo);
-	/* a tail's route is longer than the root's /16: plen is 17-128 (shifts masked for the verifier) */
+	/* a tail's route is longer than the root's /16: 17-128 (shifts masked for the verifier) */
 	if (plen <= 64 ? !(hi >> ((64 - plen) & 63)) :
 	    !hi && !(lo >> ((128 - plen) & 63)))
 		return hit;

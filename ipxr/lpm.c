@@ -53,7 +53,8 @@
 #define INIT_GROUPS	512	/* a new pool: root, meta and 255 groups */
 #define LIMBO_BATCH	64	/* freed groups worth one grace period */
 #define TPG		(1U << IPXR_LPM_TAIL_SHIFT)	/* tails a group */
-#define TAIL_GROUPS_MAX	(IPXR_LPM_TAIL_MASK >> IPXR_LPM_TAIL_SHIFT)	/* tails' groups below */
+/* groups that can hold tails are below this: a tail index has 30 bits */
+#define TAIL_GROUPS_MAX	(IPXR_LPM_TAIL_MASK >> IPXR_LPM_TAIL_SHIFT)
 
 _Static_assert(IPXR_MAX_NEXTHOPS - 1 <= IPXR_LPM_NH_MASK, "next-hop ids do not fit a leaf");
 _Static_assert(IPXR_RT_MULTIPATH <= IPXR_LPM_TYPE_MASK, "route types do not fit a leaf");
@@ -803,7 +804,8 @@ static struct ipxr_lpm_tail *tail_of(const struct lpm *l, __u32 x, int k, const 
 		return NULL;
 	r = tail_at(l, t);
 	plen = lpm_leaf_plen(ld(&r->hit));
-	if (plen <= entry_plen(k) || plen > 8 * l->bytes || !same_bits(r->addr, addr, entry_plen(k)))
+	if (plen <= entry_plen(k) || plen > 8 * l->bytes ||
+	    !same_bits(r->addr, addr, entry_plen(k)))
 		return NULL;
 	return r;
 }
@@ -830,38 +832,51 @@ static int tail_new(struct lpm *l, size_t off, const __u8 *addr, __u8 plen, __u3
 
 /*
  * A second route reaches below the entry @off (level @k), a tail: in its place a group of level
- * @k + 1 that holds what the tail did (its route painted there, or, deeper, the tail itself one
- * level down), filled first and published with one store. *@x: the entry now. 0 or a negative
- * errno.
+ * @k + 1 that holds what the tail did (its route painted there, or, deeper, a copy of the tail
+ * one level down), filled first and published with one store. *@x: the entry now. 0 or a
+ * negative errno.
+ *
+ * Not the tail itself one level down: the route painted next may change the miss of the smaller
+ * entry and not of the larger, and a packet that read the old entry may still read the tail.
  */
 static int expand(struct lpm *l, size_t off, int k, __u32 *x)
 {
 	__u32 t = *x & IPXR_LPM_TAIL_MASK, hit, miss, g;
 	const struct ipxr_lpm_tail *r = tail_at(l, t);
 	size_t o, n, i;
+	long ng, nt = 0;
 	__u8 q[16];
 	__u8 qlen;
-	long ng;
 
 	memcpy(q, r->addr, sizeof(q));
 	hit = ld(&r->hit);
 	miss = ld(&r->miss);
 	qlen = lpm_leaf_plen(hit);
+	if (level_of(qlen) > k + 1) {
+		nt = tail_alloc(l);
+		if (nt < 0)
+			return (int)nt;
+	}
 	ng = group_alloc(l, miss);
-	if (ng < 0)
+	if (ng < 0) {
+		if (nt)
+			tail_free(l, (__u32)nt);
 		return (int)ng;
+	}
 	g = (__u32)ng;
-	if (level_of(qlen) == k + 1) {
+	if (!nt) {
 		span_of(q, qlen, g, &o, &n);
 		for (i = o; i < o + n; i++)
 			st(&l->w[i], hit);
 	} else {
-		st(&l->w[entry_at(q, k + 1, g)], IPXR_LPM_TAIL | t);
+		memcpy(tail_at(l, (__u32)nt)->addr, q, sizeof(q));
+		st(&tail_at(l, (__u32)nt)->hit, hit);
+		st(&tail_at(l, (__u32)nt)->miss, miss);
+		st(&l->w[entry_at(q, k + 1, g)], IPXR_LPM_TAIL | (__u32)nt);
 	}
 	*x = IPXR_LPM_GROUP | g;
 	__atomic_store_n(&l->w[off], *x, __ATOMIC_RELEASE);
-	if (level_of(qlen) == k + 1)
-		tail_free(l, t);
+	tail_free(l, t);
 	return 0;
 }
 
@@ -1347,8 +1362,8 @@ static void compare(struct verify *v, __u8 *addr, int k, __u32 a, __u32 b)
 		tb = tail_at(v->ref, b & IPXR_LPM_TAIL_MASK);
 		i = memcmp(ta->addr, tb->addr, sizeof(ta->addr));
 		if (i || ld(&ta->hit) != tb->hit)
-			mismatch(v, tb->addr, lpm_leaf_plen(tb->hit), i ? IPXR_LPM_TAIL : ld(&ta->hit),
-				 tb->hit);
+			mismatch(v, tb->addr, lpm_leaf_plen(tb->hit),
+				 i ? IPXR_LPM_TAIL : ld(&ta->hit), tb->hit);
 		if (ld(&ta->miss) != tb->miss)
 			mismatch(v, addr, plen, ld(&ta->miss), tb->miss);
 		return;

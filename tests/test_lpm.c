@@ -751,6 +751,27 @@ static void test_tails(struct lpm *l, uint64_t seed)
 	del_route(l, p64);
 	check(is_tail_word(root_of(l, "3ffe::")) && tails_ok(l, probes, np),
 	      "IPv6 tails: a /48 next to it, then the /64 deleted: the other /48 is the tail");
+	if (l->outer_fd >= 0) {
+		/*
+		 * A packet that read the root entry before a /32 over the /48 expanded it may
+		 * read that tail after: what it says then must be the old routes' or the new
+		 * ones' (or ask the trie) for the /16's addresses outside the /32 too.
+		 */
+		__u32 w0 = root_of(l, "3ffe::"), x, leaf;
+		struct ipxr_lpm_tail *r;
+		struct proute *p32;
+
+		p32 = set_route(l, "3ffe:1::", 32, IPXR_RT_UNICAST, 11);
+		x = w0 & IPXR_LPM_TAIL_MASK;
+		r = (struct ipxr_lpm_tail *)(l->w + (size_t)(x >> IPXR_LPM_TAIL_SHIFT) * 256) +
+		    (x & 31);
+		leaf = r->miss;	/* 3ffe:2::1 is not the tail's route */
+		check(is_tail_word(w0) && (leaf == lpm_encode(16, &p16->rt) ||
+					   (leaf & IPXR_LPM_TRIE)),
+		      "IPv6 tails: a /32 over the tail's /48: the old tail, still read by a packet "
+		      "that read the entry before, says the /16 or asks the trie (0x%08x)", leaf);
+		del_route(l, p32);
+	}
 	t = set_route(l, "3ffe:1000::", 20, IPXR_RT_UNICAST, 8);
 	del_route(l, q48);
 	check(is_tail_word(root_of(l, "3ffe::")) && tails_ok(l, probes, np),
@@ -800,7 +821,8 @@ static void test_pool(struct lpm *l, int outer)
 	double t0, t_add, t_del;
 	char a[64];
 	struct proute *r[700];
-	int i, n = 700, plen, tgroups = fam_bytes == 4 ? 0 : (n / 2 + 31) / 32;
+	__u32 used1, tgroups;
+	int i, n = 700, plen;
 	long shown = 0;
 
 	npool = 0;
@@ -812,8 +834,8 @@ static void test_pool(struct lpm *l, int outer)
 	/*
 	 * One group per route: each IPv4 /24 in a /16 of its own; IPv6 /48s each in a /32 of its
 	 * own with a /64 inside (two routes: the /32 and /40 entries are groups, the /48 a tail).
-	 * The /64 comes first and goes last: its tail moves down as the /48 comes and up as it
-	 * goes, so no tail is freed and made again (which limbo would keep from reuse).
+	 * The /64 comes first and goes last: its tail is copied down as the /48 comes (the copies
+	 * wait in limbo) and moves up as it goes, so deleting takes no new tail.
 	 */
 	lpm_begin(l);
 	t0 = now_s();
@@ -822,7 +844,8 @@ static void test_pool(struct lpm *l, int outer)
 		if (fam_bytes == 4)
 			snprintf(a, sizeof(a), "%d.%d.1.0", 11 + i / 256, i % 256);
 		else
-			snprintf(a, sizeof(a), i % 2 ? "2001:%x:1::" : "2001:%x:1:1::", 0x100 + i / 2);
+			snprintf(a, sizeof(a), i % 2 ? "2001:%x:1::" : "2001:%x:1:1::",
+				 0x100 + i / 2);
 		r[i] = set_route(l, a, plen, IPXR_RT_UNICAST, 1 + i);
 	}
 	t_add = now_s() - t0;
@@ -832,8 +855,9 @@ static void test_pool(struct lpm *l, int outer)
 	check(id1 && id1 != id0 && l->cap > 512, "%s pool: grown past its first 512 groups to %u, "
 	      "the slot holds the new pool (id %u, was %u)", fam_bytes == 4 ? "IPv4" : "IPv6",
 	      l->cap, id1, id0);
+	used1 = lpm_groups_used(l);
 	check(lpm_verify(l, on_mismatch, &shown) == 0 &&
-	      lpm_groups_used(l) == used0 + (__u32)(fam_bytes == 4 ? n : 3 + n + tgroups) &&
+	      used1 >= used0 + (__u32)(fam_bytes == 4 ? n : 3 + n) &&
 	      lpm_tails_used(l) == (__u32)(fam_bytes == 4 ? 0 : n / 2),
 	      "%s pool: verified, %u groups in use (%u before), %u tails", fam_bytes == 4 ? "IPv4" :
 	      "IPv6", lpm_groups_used(l), used0, lpm_tails_used(l));
@@ -849,9 +873,12 @@ static void test_pool(struct lpm *l, int outer)
 	       t_del / n * 1e6, fam_bytes == 4 ? 24 : 48);
 	hi0 = meta_hiwater(l);
 	npool = 0;	/* all deleted */
-	check(lpm_groups_used(l) == used0 + (__u32)tgroups && !lpm_tails_used(l) &&
+	/* groups cut into tails stay tails' */
+	tgroups = lpm_groups_used(l) - used0;
+	check(used1 == used0 + (__u32)(fam_bytes == 4 ? n : 3 + n) + tgroups &&
+	      (fam_bytes == 4 ? !tgroups : tgroups > 0) && !lpm_tails_used(l) &&
 	      lpm_verify(l, on_mismatch, &shown) == 0,
-	      "%s pool: deleting them returns every group and tail (%u groups in use, %d of them "
+	      "%s pool: deleting them returns every group and tail (%u groups in use, %u of them "
 	      "cut into tails)", fam_bytes == 4 ? "IPv4" : "IPv6", lpm_groups_used(l), tgroups);
 	lpm_quiesce(l);
 	lpm_begin(l);
@@ -861,7 +888,8 @@ static void test_pool(struct lpm *l, int outer)
 		if (fam_bytes == 4)
 			snprintf(a, sizeof(a), "%d.%d.2.0", 11 + i / 256, i % 256);
 		else
-			snprintf(a, sizeof(a), i % 2 ? "2001:%x:2::" : "2001:%x:2:1::", 0x100 + i / 2);
+			snprintf(a, sizeof(a), i % 2 ? "2001:%x:2::" : "2001:%x:2:1::",
+				 0x100 + i / 2);
 		r[i] = set_route(l, a, plen, IPXR_RT_BLACKHOLE, 0);
 	}
 	t_add = now_s() - t0;
@@ -869,7 +897,9 @@ static void test_pool(struct lpm *l, int outer)
 	printf("# %s: %.1f us per /%d added into freed groups (one grace period)\n",
 	       fam_bytes == 4 ? "IPv4" : "IPv6", t_add / n * 1e6, fam_bytes == 4 ? 24 : 48);
 	hi1 = meta_hiwater(l);
-	check(hi1 == hi0 && lpm_verify(l, on_mismatch, &shown) == 0 &&
+	/* IPv6: the tails copied down as each /48 comes wait in limbo, so some are new */
+	check(hi1 >= hi0 && hi1 <= hi0 + (fam_bytes == 4 ? 0 : (__u32)n / 32) &&
+	      lpm_verify(l, on_mismatch, &shown) == 0 &&
 	      lpm_tails_used(l) == (__u32)(fam_bytes == 4 ? 0 : n / 2),
 	      "%s pool: as many new routes reuse the freed groups and tails after a grace period "
 	      "(high water %u, was %u)", fam_bytes == 4 ? "IPv4" : "IPv6", hi1, hi0);

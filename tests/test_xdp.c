@@ -2266,15 +2266,16 @@ static void test_front_tails(void)
 		check(lf_add("3ffe:a421:8421:8421::", 64, IPXR_RT_BLACKHOLE, 0) == 0 &&
 		      (*root & IPXR_LPM_TAIL) == IPXR_LPM_GROUP,
 		      "front tails: a /64 inside the /48: the tail expanded into groups");
-		send_expect("front tails: the /64, painted in a tail below", "3ffe:a421:8421:8421::1",
-			    64, XDP_DROP, IPXR_STAT_BLACKHOLE, 0, NULL, NULL);
+		send_expect("front tails: the /64, painted in a tail below",
+			    "3ffe:a421:8421:8421::1", 64, XDP_DROP, IPXR_STAT_BLACKHOLE, 0, NULL,
+			    NULL);
 		send_expect("front tails: the /48 around it", x[1], 64, XDP_REDIRECT,
 			    IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
 		check(lf_del("3ffe:a421:8421:8421::", 64) == 0 &&
 		      (*root & IPXR_LPM_TAIL) == IPXR_LPM_TAIL,
 		      "front tails: the /64 deleted: compressed into a tail again");
-		send_expect("front tails: the /48 from the tail again", "3ffe:a421:8421:8421::1", 64,
-			    XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+		send_expect("front tails: the /48 from the tail again", "3ffe:a421:8421:8421::1",
+			    64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
 		check(lf_del(p, lens[i]) == 0, "front tails: %s/%u deleted", p, lens[i]);
 	}
 	check(lf_del("3ffe::", 16) == 0 && *root == 0, "front tails: 3ffe::/16 deleted, no route");
