@@ -4,10 +4,13 @@
  *
  * What an entry must hold is a function of the route set R alone: for the prefix P the entry
  * stands for (/16 at the root, /24, /32... below), a group if R holds a route longer than P
- * inside P, else the longest route of R covering P (or none). Every function here moves entries
- * from that function of the old R to that of the new R, after the trie has become the new R.
- * The program reads each entry once and follows it, so while a change is painted a packet is
- * routed by the old route set or the new one, never a mix:
+ * inside P, else the longest route of R covering P (or none). In IPv6 an entry whose P holds
+ * exactly one route longer than P is a tail instead of a group: that route (prefix and leaf) and
+ * the longest route covering P (path compression; IPv6 tables are mostly such lone routes, each
+ * of which cost a chain of groups). Every function here moves entries from that function of the
+ * old R to that of the new R, after the trie has become the new R. The program reads each entry
+ * once and follows it, so while a change is painted a packet is routed by the old route set or
+ * the new one, never a mix:
  *
  * - a route added, replaced or changed: the entries it spans at its level whose leaf is not
  *   longer, and those of the groups below them, are rewritten (one 32-bit store each). Where it
@@ -16,12 +19,22 @@
  * - a route deleted: the same entries get the route that now covers it, which the trie answers
  *   (lookup with prefix length - 1); then each group on its path that holds one leaf 256 times
  *   is replaced by that leaf in its parent and freed.
+ * - tails: a route that reaches below a leaf entry makes it a tail, written whole and then
+ *   published; a second route below a tail first gets a group filled with what the tail said
+ *   (its route painted there, or a copy of the tail one level down), published with one store;
+ *   a tail's hit or miss changes with one store, as a leaf; deleting a tail's route puts the
+ *   covering leaf back; a group left with one route (one tail, or one route painted in it) is
+ *   replaced by a tail in its parent and freed.
  *
  * A freed group may still be read by a packet that loaded the pointer to it before the parent
  * entry changed, so it is not reused at once: it is filled with IPXR_LPM_TRIE leaves (such a
- * reader asks the trie, which is right) and put in limbo. Limbo becomes free after a grace
- * period: membarrier(MEMBARRIER_CMD_GLOBAL) returns after synchronize_rcu(), and XDP programs
- * run inside an RCU read-side section, so no packet that started before it is still in a group.
+ * reader asks the trie, which is right) and put in limbo. So is a freed tail (hit and miss
+ * IPXR_LPM_TRIE, its prefix unchanged). A tail moved up (its group collapsing) says the same for
+ * every address either entry stands for; one moved down is a copy, since the next change may
+ * be right for the smaller entry only: so an in-place store is right for every packet that can
+ * still read the tail. Limbo becomes free after a grace period: membarrier(MEMBARRIER_CMD_GLOBAL)
+ * returns after synchronize_rcu(), and XDP programs run inside an RCU read-side section, so no
+ * packet that started before it is still in a group.
  * A pool replaced in its slot (grown, or repainted whole) is closed after such a period too.
  *
  * A grace period takes about 15 ms here, longer than a whole batch of route changes: a thread
