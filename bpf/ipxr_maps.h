@@ -18,7 +18,7 @@
  */
 enum ipxr_layout {
 	IPXR_LAYOUT_MAGIC = 0x69707872,	/* "ipxr" */
-	IPXR_LAYOUT_VERSION = 6,
+	IPXR_LAYOUT_VERSION = 7,
 };
 
 #define IPXR_MAP_CONFIG		"ipxr_config"
@@ -278,7 +278,11 @@ struct ipxr_nexthop {
 /*
  * ipxr_lpm: the compiled front structure of both tries, a multibit trie with leaf pushing as
  * DPDK's rte_lpm and rte_lpm6 build (strides 16, then 8 per level: IPv4 16-8-8, at most 3 reads
- * per packet; IPv6 16-8-...-8, at most 15, for every prefix length /0-/128).
+ * per packet; IPv6 16-8-...-8, for every prefix length /0-/128), with path compression for IPv6:
+ * an entry whose part of the address space holds exactly one route longer than the entry points
+ * at a tail (struct ipxr_lpm_tail) instead of a chain of groups. A full IPv6 table is mostly
+ * prefixes alone in their /24 or /32: each costs a 32-byte tail, not three or four 1 KiB groups,
+ * and a packet reads the root, a group or two and the tail.
  *
  * ipxr_lpm is a BPF_MAP_TYPE_ARRAY_OF_MAPS with one slot per family (IPXR_LPM_SLOT4/6). A slot
  * holds a pool: an array map of struct ipxr_lpm_group created, sized and painted by ipxr through
@@ -294,7 +298,9 @@ struct ipxr_nexthop {
  * packet sees the old pool or the new one, each complete. An entry (one aligned __u32, written
  * with one store):
  *
- *   bit 31      IPXR_LPM_GROUP  bits 0-30 are the index of the group holding the next level
+ *   bit 31      IPXR_LPM_GROUP  bits 0-29 are the index of the group holding the next level
+ *   bits 31, 30 IPXR_LPM_TAIL   (IPv6 only) bits 0-29 are the index of a tail: group index
+ *                               << IPXR_LPM_TAIL_SHIFT | the tail's place in that group
  *   otherwise a leaf, the longest route covering every address of the entry:
  *   bit 30      IPXR_LPM_TRIE   the route does not fit a leaf (a route MTU, an nh_id over
  *                               0xffff, a counter): the program asks the trie
@@ -319,6 +325,25 @@ struct ipxr_nexthop {
 
 struct ipxr_lpm_group {
 	__u32 e[256];
+};
+
+/*
+ * A tail: the one route inside an entry that is longer than the entry. The program compares the
+ * destination's first lpm_leaf_plen(hit) bits with addr and takes hit or miss, both leaves. ipxr
+ * writes a tail whole before an entry points at it; while it is reachable addr stays as it is and
+ * hit and miss change with one store each, as entries do. Tails are carved 32 to a group: a group
+ * that holds tails holds nothing else.
+ */
+#define IPXR_LPM_TAIL		(IPXR_LPM_GROUP | IPXR_LPM_TRIE)
+#define IPXR_LPM_TAIL_MASK	0x3fffffffU
+#define IPXR_LPM_TAIL_SHIFT	5		/* 32 tails a group */
+
+struct ipxr_lpm_tail {
+	__u8 addr[16];		/* the route's prefix, network order, bits past its length 0 */
+	__u32 hit;		/* the route's leaf (which carries its prefix length) */
+	__u32 miss;		/* the leaf of the rest: the route covering the entry */
+	__u32 next;		/* ipxr's: the next free tail; the program never reads it */
+	__u32 reserved;
 };
 
 /*

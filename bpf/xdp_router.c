@@ -581,13 +581,38 @@ static __always_inline enum ipxr_stat next_hop(struct xdp_md *ctx, __u32 nh_id, 
 }
 
 /*
+ * The leaf a tail (IPv6) gives the destination @a: its hit when @a's first bits are its route's
+ * (the length the hit leaf carries), else its miss. The prefix's bits past that length are 0, so
+ * the bits that differ are those of the XOR; only the hit or the miss is read, once.
+ */
+static __always_inline __u32 lpm_tail(const struct ipxr_lpm_tail *t, const __u8 *a)
+{
+	__u32 hit = *(volatile __u32 *)&t->hit;
+	__u32 plen = (hit >> IPXR_LPM_PLEN_SHIFT) & IPXR_LPM_PLEN_MASK;
+	__u64 hi, lo, thi, tlo;
+
+	__builtin_memcpy(&hi, a, 8);
+	__builtin_memcpy(&lo, a + 8, 8);
+	__builtin_memcpy(&thi, t->addr, 8);
+	__builtin_memcpy(&tlo, t->addr + 8, 8);
+	hi = bpf_be64_to_cpu(hi ^ thi);
+	lo = bpf_be64_to_cpu(lo ^ tlo);
+	/* a tail's route is longer than the root's /16: 17-128 (shifts masked for the verifier) */
+	if (plen <= 64 ? !(hi >> ((64 - plen) & 63)) :
+	    !hi && !(lo >> ((128 - plen) & 63)))
+		return hit;
+	return *(volatile __u32 *)&t->miss;
+}
+
+/*
  * The leaf of the front structure for the destination @a (@n bytes, network order) in the
  * pool of @slot, or IPXR_LPM_TRIE (ask the trie) when no pool is painted. Each entry is read
  * exactly once: ipxr rewrites entries while the program runs, and a leaf's type and next hop
  * must come from one store. ipxr changes the trie first and then each entry from what the old
- * route set says to what the new one says, and publishes a group only once it is filled, so a
- * leaf read while it works is right for the routes before the change or after it. At most
- * @n - 1 reads: root (bytes 0 and 1), then one group per further byte.
+ * route set says to what the new one says, and publishes a group or a tail only once it is
+ * filled, so a leaf read while it works is right for the routes before the change or after it.
+ * At most @n - 1 reads: root (bytes 0 and 1), then one group per further byte; in IPv6 a tail
+ * ends the walk early with one more.
  */
 static __always_inline __u32 lpm_leaf(__u32 slot, const __u8 *a, const int n)
 {
@@ -608,10 +633,20 @@ static __always_inline __u32 lpm_leaf(__u32 slot, const __u8 *a, const int n)
 		e = *(volatile __u32 *)&grp->e[a[i]];
 		if (!(e & IPXR_LPM_GROUP))
 			return e;
+		if (n == 16 && (e & IPXR_LPM_TRIE))
+			goto tail;
 		g = e & IPXR_LPM_IDX_MASK;
 	}
 	/* a group past the last byte: not what ipxr paints */
 	return IPXR_LPM_TRIE;
+tail:
+	e &= IPXR_LPM_TAIL_MASK;
+	g = e >> IPXR_LPM_TAIL_SHIFT;
+	grp = bpf_map_lookup_elem(pool, &g);
+	if (!grp)
+		return IPXR_LPM_TRIE;
+	return lpm_tail((const struct ipxr_lpm_tail *)grp + (e & ((1U << IPXR_LPM_TAIL_SHIFT) - 1)),
+			a);
 }
 
 /*
@@ -772,7 +807,10 @@ static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethh
 	 */
 	key.prefixlen = 128;
 	__builtin_memcpy(key.addr, dst, sizeof(key.addr));
-	/* at most 15 reads of the front structure, whatever the table; the trie where it says */
+	/*
+	 * at most 15 reads of the front structure whatever the table, a few for most routes (a
+	 * tail); the trie where it says
+	 */
 	leaf = lpm_leaf(IPXR_LPM_SLOT6, key.addr, 16);
 	if (!(leaf & IPXR_LPM_TRIE)) {
 		type = (leaf >> IPXR_LPM_TYPE_SHIFT) & IPXR_LPM_TYPE_MASK;

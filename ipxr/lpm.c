@@ -4,10 +4,13 @@
  *
  * What an entry must hold is a function of the route set R alone: for the prefix P the entry
  * stands for (/16 at the root, /24, /32... below), a group if R holds a route longer than P
- * inside P, else the longest route of R covering P (or none). Every function here moves entries
- * from that function of the old R to that of the new R, after the trie has become the new R.
- * The program reads each entry once and follows it, so while a change is painted a packet is
- * routed by the old route set or the new one, never a mix:
+ * inside P, else the longest route of R covering P (or none). In IPv6 an entry whose P holds
+ * exactly one route longer than P is a tail instead of a group: that route (prefix and leaf) and
+ * the longest route covering P (path compression; IPv6 tables are mostly such lone routes, each
+ * of which cost a chain of groups). Every function here moves entries from that function of the
+ * old R to that of the new R, after the trie has become the new R. The program reads each entry
+ * once and follows it, so while a change is painted a packet is routed by the old route set or
+ * the new one, never a mix:
  *
  * - a route added, replaced or changed: the entries it spans at its level whose leaf is not
  *   longer, and those of the groups below them, are rewritten (one 32-bit store each). Where it
@@ -16,12 +19,22 @@
  * - a route deleted: the same entries get the route that now covers it, which the trie answers
  *   (lookup with prefix length - 1); then each group on its path that holds one leaf 256 times
  *   is replaced by that leaf in its parent and freed.
+ * - tails: a route that reaches below a leaf entry makes it a tail, written whole and then
+ *   published; a second route below a tail first gets a group filled with what the tail said
+ *   (its route painted there, or a copy of the tail one level down), published with one store;
+ *   a tail's hit or miss changes with one store, as a leaf; deleting a tail's route puts the
+ *   covering leaf back; a group left with one route (one tail, or one route painted in it) is
+ *   replaced by a tail in its parent and freed.
  *
  * A freed group may still be read by a packet that loaded the pointer to it before the parent
  * entry changed, so it is not reused at once: it is filled with IPXR_LPM_TRIE leaves (such a
- * reader asks the trie, which is right) and put in limbo. Limbo becomes free after a grace
- * period: membarrier(MEMBARRIER_CMD_GLOBAL) returns after synchronize_rcu(), and XDP programs
- * run inside an RCU read-side section, so no packet that started before it is still in a group.
+ * reader asks the trie, which is right) and put in limbo. So is a freed tail (hit and miss
+ * IPXR_LPM_TRIE, its prefix unchanged). A tail moved up (its group collapsing) says the same for
+ * every address either entry stands for; one moved down is a copy, since the next change may
+ * be right for the smaller entry only: so an in-place store is right for every packet that can
+ * still read the tail. Limbo becomes free after a grace period: membarrier(MEMBARRIER_CMD_GLOBAL)
+ * returns after synchronize_rcu(), and XDP programs run inside an RCU read-side section, so no
+ * packet that started before it is still in a group.
  * A pool replaced in its slot (grown, or repainted whole) is closed after such a period too.
  *
  * A grace period takes about 15 ms here, longer than a whole batch of route changes: a thread
@@ -52,16 +65,26 @@
 #define NONE		0U	/* no route: prefix length 0, IPXR_RT_UNSPEC */
 #define INIT_GROUPS	512	/* a new pool: root, meta and 255 groups */
 #define LIMBO_BATCH	64	/* freed groups worth one grace period */
+#define TPG		(1U << IPXR_LPM_TAIL_SHIFT)	/* tails a group */
+/* groups that can hold tails are below this: a tail index has 30 bits */
+#define TAIL_GROUPS_MAX	(IPXR_LPM_TAIL_MASK >> IPXR_LPM_TAIL_SHIFT)
 
 _Static_assert(IPXR_MAX_NEXTHOPS - 1 <= IPXR_LPM_NH_MASK, "next-hop ids do not fit a leaf");
 _Static_assert(IPXR_RT_MULTIPATH <= IPXR_LPM_TYPE_MASK, "route types do not fit a leaf");
 _Static_assert(sizeof(struct ipxr_lpm_group) == GSIZE * sizeof(__u32), "a group is 1 KiB");
+_Static_assert(sizeof(struct ipxr_lpm_tail) * TPG == sizeof(struct ipxr_lpm_group),
+	       "tails fill a group");
 
 /*
  * The meta words past enum ipxr_lpm_meta that only this file uses: the length of limbo, and the
- * batch of freed groups whose grace period is under way (its first group, 0: none).
+ * batch of freed groups whose grace period is under way (its first group, 0: none); the same for
+ * tails (lists linked through their next word, by tail index, 0: none; the last of a list is
+ * kept so the batch can be put in front of the free list), and the tails in use.
  */
-enum { M_LIMBO_N = IPXR_LPM_M_USED + 1, M_WAIT };
+enum {
+	M_LIMBO_N = IPXR_LPM_M_USED + 1, M_WAIT,
+	M_TFREE, M_TLIMBO, M_TLIMBO_LAST, M_TLIMBO_N, M_TWAIT, M_TWAIT_LAST, M_TUSED,
+};
 
 static inline __u32 ld(const __u32 *p)
 {
@@ -81,7 +104,54 @@ static inline __u32 *meta(const struct lpm *l)
 
 static inline bool is_group(__u32 x)
 {
-	return x & IPXR_LPM_GROUP;
+	return (x & IPXR_LPM_TAIL) == IPXR_LPM_GROUP;
+}
+
+static inline bool is_tail(__u32 x)
+{
+	return (x & IPXR_LPM_TAIL) == IPXR_LPM_TAIL;
+}
+
+/*
+ * Whether the family's pool compresses paths: IPv6 only. IPv4's structure is 3 reads deep at
+ * most, and a full IPv4 table fills its /24 groups densely: a tail would save it little.
+ */
+static inline bool tails(const struct lpm *l)
+{
+	return l->bytes == 16;
+}
+
+static inline struct ipxr_lpm_tail *tail_at(const struct lpm *l, __u32 t)
+{
+	return (struct ipxr_lpm_tail *)(l->w + (size_t)(t >> IPXR_LPM_TAIL_SHIFT) * GSIZE) +
+	       (t & (TPG - 1));
+}
+
+/* Whether the tail index @t is in the pool (its group past the root and meta). */
+static inline bool tail_ok(const struct lpm *l, __u32 t)
+{
+	return t >> IPXR_LPM_TAIL_SHIFT >= IPXR_LPM_MIN_GROUPS && t >> IPXR_LPM_TAIL_SHIFT < l->cap;
+}
+
+/* Whether the first @plen bits of @a and @b are equal. */
+static bool same_bits(const __u8 *a, const __u8 *b, int plen)
+{
+	int n = plen / 8, r = plen % 8;
+
+	if (memcmp(a, b, n))
+		return false;
+	return !r || !((a[n] ^ b[n]) & (__u8)(0xff << (8 - r)));
+}
+
+/* @a's first @plen bits, then zeros (16 bytes). */
+static void prefix_of(__u8 *out, const __u8 *a, int plen)
+{
+	int n = plen / 8, r = plen % 8;
+
+	memset(out, 0, 16);
+	memcpy(out, a, n);
+	if (r)
+		out[n] = a[n] & (__u8)(0xff << (8 - r));
 }
 
 __u32 lpm_encode(__u8 plen, const struct ipxr_route *rt)
@@ -322,27 +392,46 @@ static void wait_reclaim(struct lpm *l, bool wait)
 {
 	__u32 *m = meta(l);
 
-	if (!m[M_WAIT] || m[IPXR_LPM_M_FREE])
+	if (!m[M_WAIT] && !m[M_TWAIT])
 		return;
+	/* groups are appended to an empty free list only: it keeps no last group */
+	if (m[M_WAIT] && m[IPXR_LPM_M_FREE])
+		return;
+	if (m[M_TWAIT] && !tail_ok(l, m[M_TWAIT_LAST]))
+		return;		/* a pool not ipxr's: the next repaint starts it afresh */
 	if (!l->wait_ticket)
 		l->wait_ticket = grace_ask();
 	if (l->wait_ticket ? !grace_passed(l->wait_ticket, wait) : !wait || grace())
 		return;
-	m[IPXR_LPM_M_FREE] = m[M_WAIT];	/* limbo's list, ended by 0 when it was handed over */
+	if (m[M_WAIT])
+		m[IPXR_LPM_M_FREE] = m[M_WAIT];	/* limbo's list, ended by 0 when handed over */
 	m[M_WAIT] = 0;
+	if (m[M_TWAIT]) {
+		tail_at(l, m[M_TWAIT_LAST])->next = m[M_TFREE];
+		m[M_TFREE] = m[M_TWAIT];
+	}
+	m[M_TWAIT] = 0;
 	l->wait_ticket = 0;
 }
 
-/* Limbo handed to the grace-period thread as the waiting batch, when it holds @min groups. */
+/*
+ * Limbo handed to the grace-period thread as the waiting batch, when it holds @min groups' worth
+ * (a group of tails counting as one).
+ */
 static void limbo_handover(struct lpm *l, __u32 min)
 {
 	__u32 *m = meta(l);
 
-	if (m[M_WAIT] || !m[IPXR_LPM_M_LIMBO] || m[M_LIMBO_N] < min)
+	if (m[M_WAIT] || m[M_TWAIT] || (!m[IPXR_LPM_M_LIMBO] && !m[M_TLIMBO]) ||
+	    m[M_LIMBO_N] + (m[M_TLIMBO_N] + TPG - 1) / TPG < min)
 		return;
 	m[M_WAIT] = m[IPXR_LPM_M_LIMBO];
 	m[IPXR_LPM_M_LIMBO] = 0;
 	m[M_LIMBO_N] = 0;
+	m[M_TWAIT] = m[M_TLIMBO];
+	m[M_TWAIT_LAST] = m[M_TLIMBO_LAST];
+	m[M_TLIMBO] = 0;
+	m[M_TLIMBO_N] = 0;
 	l->wait_ticket = grace_ask();
 }
 
@@ -393,6 +482,65 @@ static void group_free(struct lpm *l, __u32 g)
 	m[IPXR_LPM_M_LIMBO] = g;
 	m[M_LIMBO_N]++;
 	m[IPXR_LPM_M_USED]--;
+}
+
+/*
+ * A tail, not yet reachable, or a negative errno. Tails come from a free list; when it is empty,
+ * a group is cut into 32 of them. Such groups stay tails' (until a repaint).
+ */
+static long tail_alloc(struct lpm *l)
+{
+	__u32 *m = meta(l), t, i;
+	long g;
+
+	if (!m[M_TFREE]) {
+		wait_reclaim(l, false);
+		limbo_handover(l, LIMBO_BATCH);
+	}
+	if (!m[M_TFREE]) {
+		g = group_alloc(l, IPXR_LPM_TRIE);
+		if (g < 0)
+			return g;
+		if (g >= TAIL_GROUPS_MAX)
+			return -E2BIG;
+		m = meta(l);
+		for (i = TPG; i-- > 0;) {
+			t = (__u32)g << IPXR_LPM_TAIL_SHIFT | i;
+			tail_at(l, t)->next = m[M_TFREE];
+			m[M_TFREE] = t;
+		}
+	}
+	t = m[M_TFREE];
+	if (!tail_ok(l, t))
+		return -EUCLEAN;
+	m[M_TFREE] = tail_at(l, t)->next;
+	m[M_TUSED]++;
+	return t;
+}
+
+/*
+ * A tail no entry points at any more. A packet that read the entry before it changed may still
+ * read it: its addr stays, hit and miss send such a reader to the trie, and it is reused after a
+ * grace period, as a group is. A pool no program reads (lpm_init()) reuses it at once.
+ */
+static void tail_free(struct lpm *l, __u32 t)
+{
+	struct ipxr_lpm_tail *r = tail_at(l, t);
+	__u32 *m = meta(l);
+
+	st(&r->hit, IPXR_LPM_TRIE);
+	st(&r->miss, IPXR_LPM_TRIE);
+	m[M_TUSED]--;
+	if (l->outer_fd < 0) {
+		r->next = m[M_TFREE];
+		m[M_TFREE] = t;
+		return;
+	}
+	r->next = m[M_TLIMBO];
+	if (!m[M_TLIMBO])
+		m[M_TLIMBO_LAST] = t;
+	m[M_TLIMBO] = t;
+	m[M_TLIMBO_N]++;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -560,8 +708,7 @@ int lpm_end(struct lpm *l)
 	} else {
 		__atomic_store_n(&meta(l)[IPXR_LPM_M_DIRTY], 0, __ATOMIC_RELEASE);
 		/* what this bracket freed starts its grace period now, not at the next need */
-		if (!meta(l)[IPXR_LPM_M_FREE])
-			wait_reclaim(l, false);
+		wait_reclaim(l, false);
 		limbo_handover(l, LIMBO_BATCH);
 	}
 	stale_release(l);
@@ -589,7 +736,7 @@ void lpm_quiesce(struct lpm *l)
 	if (!l->w)
 		return;
 	m = meta(l);
-	if (!m[IPXR_LPM_M_FREE])
+	if (!m[IPXR_LPM_M_FREE] || !m[M_TFREE])
 		limbo_handover(l, 1);
 	wait_reclaim(l, true);
 }
@@ -598,17 +745,26 @@ void lpm_quiesce(struct lpm *l)
 /* Incremental painting                                                                        */
 
 /*
- * Entries [@off, @off + @n) of the flat word array, and every group below them, whose leaf is
- * not longer than @plen get @w. False when a group index is out of range (repaint).
+ * Entries [@off, @off + @n) of the flat word array, and every group and tail below them, whose
+ * leaf is not longer than @plen get @w. A tail's hit is longer than its entry, so only its miss
+ * can be @plen's. False when an index is out of range (repaint).
  */
 static bool paint(struct lpm *l, size_t off, size_t n, __u8 plen, __u32 w)
 {
+	struct ipxr_lpm_tail *r;
 	size_t i;
 	__u32 x;
 
 	for (i = off; i < off + n; i++) {
 		x = ld(&l->w[i]);
-		if (is_group(x)) {
+		if (is_tail(x)) {
+			x &= IPXR_LPM_TAIL_MASK;
+			if (!tail_ok(l, x))
+				return false;
+			r = tail_at(l, x);
+			if (lpm_leaf_plen(ld(&r->miss)) <= plen)
+				st(&r->miss, w);
+		} else if (is_group(x)) {
 			x &= IPXR_LPM_IDX_MASK;
 			if (x < IPXR_LPM_MIN_GROUPS || x >= l->cap ||
 			    !paint(l, (size_t)x * GSIZE, GSIZE, plen, w))
@@ -632,19 +788,116 @@ static inline int level_of(__u8 plen)
 	return plen <= 16 ? 0 : (plen - 9) / 8;
 }
 
+/* The prefix length of the entries of level @k. */
+static inline int entry_plen(int k)
+{
+	return 16 + 8 * k;
+}
+
 /* The first entry and the number of entries a route of length @plen spans at its level. */
 static void span_of(const __u8 *addr, __u8 plen, __u32 g, size_t *off, size_t *n)
 {
-	int k = level_of(plen), e = 16 + 8 * k;
+	int k = level_of(plen), e = entry_plen(k);
 
 	*n = (size_t)1 << (e - plen);
 	*off = entry_at(addr, k, g) & ~(*n - 1);
 }
 
+/*
+ * The tail of the entry @x at level @k on @addr's path, or NULL when it is not one ipxr painted
+ * there (an index out of range, a route not inside the entry, or not longer than it).
+ */
+static struct ipxr_lpm_tail *tail_of(const struct lpm *l, __u32 x, int k, const __u8 *addr)
+{
+	struct ipxr_lpm_tail *r;
+	__u32 t = x & IPXR_LPM_TAIL_MASK;
+	int plen;
+
+	if (!tail_ok(l, t))
+		return NULL;
+	r = tail_at(l, t);
+	plen = lpm_leaf_plen(ld(&r->hit));
+	if (plen <= entry_plen(k) || plen > 8 * l->bytes ||
+	    !same_bits(r->addr, addr, entry_plen(k)))
+		return NULL;
+	return r;
+}
+
+/*
+ * Entry @off (level @k, now leaf @miss) gets a tail for the route @addr/@plen, leaf @hit: the
+ * first route longer than the entry inside it. 0 or a negative errno.
+ */
+static int tail_new(struct lpm *l, size_t off, const __u8 *addr, __u8 plen, __u32 hit,
+		    __u32 miss)
+{
+	struct ipxr_lpm_tail *r;
+	long t = tail_alloc(l);
+
+	if (t < 0)
+		return (int)t;
+	r = tail_at(l, (__u32)t);
+	prefix_of(r->addr, addr, plen);
+	st(&r->hit, hit);
+	st(&r->miss, miss);
+	__atomic_store_n(&l->w[off], IPXR_LPM_TAIL | (__u32)t, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * A second route reaches below the entry @off (level @k), a tail: in its place a group of level
+ * @k + 1 that holds what the tail did (its route painted there, or, deeper, a copy of the tail
+ * one level down), filled first and published with one store. *@x: the entry now. 0 or a
+ * negative errno.
+ *
+ * Not the tail itself one level down: the route painted next may change the miss of the smaller
+ * entry and not of the larger, and a packet that read the old entry may still read the tail.
+ */
+static int expand(struct lpm *l, size_t off, int k, __u32 *x)
+{
+	__u32 t = *x & IPXR_LPM_TAIL_MASK, hit, miss, g;
+	const struct ipxr_lpm_tail *r = tail_at(l, t);
+	size_t o, n, i;
+	long ng, nt = 0;
+	__u8 q[16];
+	__u8 qlen;
+
+	memcpy(q, r->addr, sizeof(q));
+	hit = ld(&r->hit);
+	miss = ld(&r->miss);
+	qlen = lpm_leaf_plen(hit);
+	if (level_of(qlen) > k + 1) {
+		nt = tail_alloc(l);
+		if (nt < 0)
+			return (int)nt;
+	}
+	ng = group_alloc(l, miss);
+	if (ng < 0) {
+		if (nt)
+			tail_free(l, (__u32)nt);
+		return (int)ng;
+	}
+	g = (__u32)ng;
+	if (!nt) {
+		span_of(q, qlen, g, &o, &n);
+		for (i = o; i < o + n; i++)
+			st(&l->w[i], hit);
+	} else {
+		memcpy(tail_at(l, (__u32)nt)->addr, q, sizeof(q));
+		st(&tail_at(l, (__u32)nt)->hit, hit);
+		st(&tail_at(l, (__u32)nt)->miss, miss);
+		st(&l->w[entry_at(q, k + 1, g)], IPXR_LPM_TAIL | (__u32)nt);
+	}
+	*x = IPXR_LPM_GROUP | g;
+	__atomic_store_n(&l->w[off], *x, __ATOMIC_RELEASE);
+	tail_free(l, t);
+	return 0;
+}
+
 int lpm_set(struct lpm *l, const __u8 *addr, __u8 plen, const struct ipxr_route *rt)
 {
-	int k, last = level_of(plen);
+	int k, last = level_of(plen), err;
 	__u32 w = lpm_encode(plen, rt), g = 0, x;
+	struct ipxr_lpm_tail *r;
 	size_t off, n;
 	long ng;
 
@@ -655,7 +908,28 @@ int lpm_set(struct lpm *l, const __u8 *addr, __u8 plen, const struct ipxr_route 
 	for (k = 0; k < last; k++) {
 		off = entry_at(addr, k, g);
 		x = ld(&l->w[off]);
-		if (!is_group(x)) {
+		if (is_tail(x)) {
+			r = tail_of(l, x, k, addr);
+			if (!r) {
+				l->repaint = true;
+				return -EUCLEAN;
+			}
+			/* the route the tail holds, replaced: one store */
+			if (lpm_leaf_plen(ld(&r->hit)) == plen && same_bits(r->addr, addr, plen)) {
+				st(&r->hit, w);
+				return 0;
+			}
+			err = expand(l, off, k, &x);
+			if (err) {
+				l->repaint = true;
+				return err;
+			}
+		} else if (!is_group(x) && tails(l)) {
+			err = tail_new(l, off, addr, plen, w, x);
+			if (err)
+				l->repaint = true;
+			return err;
+		} else if (!is_group(x)) {
 			/* what the entry said, one level down, before a reader can get there */
 			ng = group_alloc(l, x);
 			if (ng < 0) {
@@ -679,20 +953,79 @@ int lpm_set(struct lpm *l, const __u8 *addr, __u8 plen, const struct ipxr_route 
 	return 0;
 }
 
-/* Whether group @g holds one leaf 256 times, and which. */
-static bool uniform(const struct lpm *l, __u32 g, __u32 *leaf)
+/*
+ * What the entry pointing at group @g (level @k, on @addr's path) must be now, if not a group: 1
+ * and *@out when the group holds no route longer than that entry (one leaf 256 times) or exactly
+ * one (a tail: the group's one tail, or a new one for the one route painted in the group); 0
+ * when the group stays; a negative errno. The leaf the group inherits is the one no longer than
+ * the entry: two routes of one length with one next hop paint equal leaves, which must not pass
+ * for a route covering the entry.
+ */
+static int collapse(struct lpm *l, __u32 g, int k, const __u8 *addr, __u32 *out)
 {
 	const __u32 *e = l->w + (size_t)g * GSIZE;
-	__u32 x = ld(&e[0]);
-	int i;
+	int up = entry_plen(k - 1), i, first = -1, n_other = 0, n_tail = 0, tail = -1;
+	__u32 base, other = 0, x;
+	__u8 q[16];
+	long t;
 
-	if (is_group(x))
-		return false;
-	for (i = 1; i < GSIZE; i++)
-		if (ld(&e[i]) != x)
-			return false;
-	*leaf = x;
-	return true;
+	for (i = 0; i < GSIZE; i++) {
+		x = ld(&e[i]);
+		if (is_group(x) || (is_tail(x) && (!tails(l) || ++n_tail > 1)))
+			return 0;
+		if (is_tail(x))
+			tail = i;
+	}
+	if (tail >= 0) {
+		x = ld(&e[tail]);
+		if (!tail_ok(l, x & IPXR_LPM_TAIL_MASK))
+			return -EUCLEAN;
+		base = ld(&tail_at(l, x & IPXR_LPM_TAIL_MASK)->miss);
+		if (lpm_leaf_plen(base) > up)
+			return 0;
+		for (i = 0; i < GSIZE; i++)
+			if (i != tail && ld(&e[i]) != base)
+				return 0;
+		*out = x;	/* the tail moves up, as it is */
+		return 1;
+	}
+	/* a route of this level spans at most half the group: one end is the inherited leaf */
+	base = ld(&e[0]);
+	if (lpm_leaf_plen(base) > up)
+		base = ld(&e[GSIZE - 1]);
+	if (lpm_leaf_plen(base) > up)
+		return 0;
+	for (i = 0; i < GSIZE; i++) {
+		x = ld(&e[i]);
+		if (x == base)
+			continue;
+		if (first < 0) {
+			first = i;
+			other = x;
+		} else if (x != other || i != first + n_other) {
+			return 0;
+		}
+		n_other++;
+	}
+	if (!n_other) {
+		*out = base;
+		return 1;
+	}
+	/* one route: the one aligned block its length spans */
+	i = lpm_leaf_plen(other);
+	if (!tails(l) || i <= up || i > entry_plen(k) || n_other != 1 << (entry_plen(k) - i) ||
+	    first % n_other)
+		return 0;
+	memcpy(q, addr, sizeof(q));
+	q[k + 1] = (__u8)first;
+	t = tail_alloc(l);
+	if (t < 0)
+		return (int)t;
+	prefix_of(tail_at(l, (__u32)t)->addr, q, i);
+	st(&tail_at(l, (__u32)t)->hit, other);
+	st(&tail_at(l, (__u32)t)->miss, base);
+	*out = IPXR_LPM_TAIL | (__u32)t;
+	return 1;
 }
 
 /* The leaf of the route now covering @addr/@plen, from the trie. 0 or a negative errno. */
@@ -724,6 +1057,7 @@ static int covering(struct lpm *l, const __u8 *addr, __u8 plen, __u32 *w)
 int lpm_del(struct lpm *l, const __u8 *addr, __u8 plen)
 {
 	int k, last = level_of(plen), ret;
+	struct ipxr_lpm_tail *r;
 	size_t ref[16], off, n;
 	__u32 w, g = 0, x;
 
@@ -739,6 +1073,19 @@ int lpm_del(struct lpm *l, const __u8 *addr, __u8 plen)
 	for (k = 0; k < last; k++) {
 		off = entry_at(addr, k, g);
 		x = ld(&l->w[off]);
+		if (is_tail(x)) {
+			/* the entry's one route: the entry is the covering leaf again */
+			r = tail_of(l, x, k, addr);
+			if (!r || lpm_leaf_plen(ld(&r->hit)) != plen ||
+			    !same_bits(r->addr, addr, plen)) {
+				l->repaint = true;
+				return 0;
+			}
+			__atomic_store_n(&l->w[off], w, __ATOMIC_RELEASE);
+			tail_free(l, x & IPXR_LPM_TAIL_MASK);
+			last = k;
+			goto up;
+		}
 		g = x & IPXR_LPM_IDX_MASK;
 		if (!is_group(x) || g < IPXR_LPM_MIN_GROUPS || g >= l->cap) {
 			/* the route was never painted: the pool is not what it should be */
@@ -752,15 +1099,29 @@ int lpm_del(struct lpm *l, const __u8 *addr, __u8 plen)
 		l->repaint = true;
 		return -EUCLEAN;
 	}
-	/* groups on the path that nothing longer needs any more: their leaf goes up */
+up:
+	/* groups on the path that hold one route or none any more: a tail or a leaf goes up */
 	for (k = last; k > 0; k--) {
 		g = ld(&l->w[ref[k]]) & IPXR_LPM_IDX_MASK;
-		if (!uniform(l, g, &w))
+		ret = collapse(l, g, k, addr, &w);
+		if (ret < 0) {
+			l->repaint = true;
+			return ret;
+		}
+		if (!ret)
 			break;
-		st(&l->w[ref[k]], w);
+		__atomic_store_n(&l->w[ref[k]], w, __ATOMIC_RELEASE);
 		group_free(l, g);
 	}
 	return 0;
+}
+
+/* Whether @addr is inside the tail @r's route: its hit, else its miss. */
+static __u32 tail_leaf(const struct ipxr_lpm_tail *r, const __u8 *addr)
+{
+	__u32 hit = ld(&r->hit);
+
+	return same_bits(r->addr, addr, lpm_leaf_plen(hit)) ? hit : ld(&r->miss);
 }
 
 __u32 lpm_leaf(const struct lpm *l, const __u8 *addr)
@@ -777,12 +1138,21 @@ __u32 lpm_leaf(const struct lpm *l, const __u8 *addr)
 			return IPXR_LPM_TRIE;
 		x = ld(&l->w[entry_at(addr, k, g)]);
 	}
+	if (is_tail(x)) {
+		x &= IPXR_LPM_TAIL_MASK;
+		return tail_ok(l, x) ? tail_leaf(tail_at(l, x), addr) : IPXR_LPM_TRIE;
+	}
 	return x;
 }
 
 __u32 lpm_groups_used(const struct lpm *l)
 {
 	return l->w ? ld(&meta(l)[IPXR_LPM_M_USED]) : 0;
+}
+
+__u32 lpm_tails_used(const struct lpm *l)
+{
+	return l->w ? ld(&meta(l)[M_TUSED]) : 0;
 }
 
 size_t lpm_bytes(const struct lpm *l)
@@ -994,13 +1364,31 @@ static void mismatch(struct verify *v, const __u8 *addr, __u8 plen, __u32 got, _
 /* Entries @a of the pool and @b of the reference, for the prefix @addr/@plen, level @k. */
 static void compare(struct verify *v, __u8 *addr, int k, __u32 a, __u32 b)
 {
+	const struct ipxr_lpm_tail *ta, *tb;
 	__u8 plen = 16 + 8 * k;
 	__u32 ga, gb;
 	int i;
 
-	if (!is_group(a) && !is_group(b)) {
+	if (is_tail(a) && is_tail(b) && tail_ok(v->l, a & IPXR_LPM_TAIL_MASK)) {
+		/* the same route, hit and miss: where the tails sit may differ */
+		ta = tail_at(v->l, a & IPXR_LPM_TAIL_MASK);
+		tb = tail_at(v->ref, b & IPXR_LPM_TAIL_MASK);
+		i = memcmp(ta->addr, tb->addr, sizeof(ta->addr));
+		if (i || ld(&ta->hit) != tb->hit)
+			mismatch(v, tb->addr, lpm_leaf_plen(tb->hit),
+				 i ? IPXR_LPM_TAIL : ld(&ta->hit), tb->hit);
+		if (ld(&ta->miss) != tb->miss)
+			mismatch(v, addr, plen, ld(&ta->miss), tb->miss);
+		return;
+	}
+	if (!(a & IPXR_LPM_GROUP) && !(b & IPXR_LPM_GROUP)) {
 		if (a != b)
 			mismatch(v, addr, plen, a, b);
+		return;
+	}
+	if (is_tail(a) || is_tail(b)) {
+		mismatch(v, addr, plen, a & IPXR_LPM_GROUP ? a & IPXR_LPM_TAIL : a,
+			 b & IPXR_LPM_GROUP ? b & IPXR_LPM_TAIL : b);
 		return;
 	}
 	ga = a & IPXR_LPM_IDX_MASK;

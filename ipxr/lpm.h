@@ -151,6 +151,8 @@ __u32 lpm_encode(__u8 plen, const struct ipxr_route *rt);
 
 /* Groups in use and bytes of the pool (0 without one). */
 __u32 lpm_groups_used(const struct lpm *l);
+/* Tails in use (IPv6's compressed paths), in groups that lpm_groups_used() counts. */
+__u32 lpm_tails_used(const struct lpm *l);
 size_t lpm_bytes(const struct lpm *l);
 
 /*

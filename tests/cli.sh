@@ -833,6 +833,132 @@ verdict "front: readers leave a dirty pool dirty" grep -q "meta word 3: 0x1, exp
 expect "front: a refused write repaints it all the same" 2 route del 10.80.0.0/12
 in_step "repainted whole after a writer died half-way"
 
+# --- the IPv6 front structure: tails (path compression), compressed and expanded under churn ---
+# A route alone below an entry is a tail; a second one expands it into groups, and a delete that
+# leaves one compresses them back. After each change the pool is in step (lpm_check) and, at the
+# addresses around a chain of prefixes of every length /0-/128, its leaf (what the program reads)
+# names the route the kernel uses there: prefix length and next hop (ip route get ... fibmatch).
+CHAIN=(0x2001 0x0db8 0xf1a5 0xa5a5 0xa5a5 0xa5a5 0xa5a5 0xa5a5)	# 16-bit groups
+# addr6 LEN [FLIP]: the chain's first LEN bits (bit FLIP inverted first), the rest 0
+addr6() {
+	local g out=() v n
+	for ((g = 0; g < 8; g++)); do
+		v=${CHAIN[g]}
+		[[ -n ${2:-} ]] && (($2 / 16 == g)) && v=$((v ^ (0x8000 >> ($2 % 16))))
+		n=$(($1 - 16 * g))
+		((n >= 16)) || v=$((n <= 0 ? 0 : v & (0xffff << (16 - n)) & 0xffff))
+		out+=("$(printf '%x' "$v")")
+	done
+	local IFS=:
+	echo "${out[*]}"
+}
+# the probes: the chain's address, and for each length L the address with bit L flipped (inside
+# the chain's /L, outside its /L+1)
+PROBES6=("$(addr6 128)")
+for ((l = 0; l < 128; l++)); do PROBES6+=("$(addr6 128 "$l")"); done
+CHAIN6=()
+for ((l = 0; l <= 128; l++)); do CHAIN6+=("$(addr6 "$l")/$l"); done
+# and beside the chain, off it at bit L, a /L+9 each (indexes 129 on): alone in their subtrees,
+# tails that come and go with the churn (the probe with bit L flipped is inside)
+for l in 20 36 47 52 68 84 100 111 116; do CHAIN6+=("$(addr6 $((l + 9)) "$l")/$((l + 9))"); done
+# oracle6 LABEL: the leaf of every probe against the kernel's route for it
+oracle6() {
+	local i=0 bad=0 a k p len nh want got words
+	mapfile -t words < <("$CHECK" "$TC_BPF_MNT/xdp/globals" "${PROBES6[@]}" 2>/dev/null |
+		head -n "${#PROBES6[@]}")
+	for a in "${PROBES6[@]}"; do
+		got=${words[i]:-none}
+		i=$((i + 1))
+		if k=$(ipn -6 route get "$a" fibmatch 2>/dev/null); then
+			read -r p _ <<<"$k"
+			case $p in
+			default) len=0 ;;
+			*/*) len=${p#*/} ;;
+			*) len=128 ;;
+			esac
+			case $k in
+			*" dev rtr-p0 "*) nh=$nh6a ;;
+			*" dev rtr-p1 "*) nh=$nh6b ;;
+			*) nh=0 ;;
+			esac
+			want=$(leaf "$len" 1 "$nh")
+		else
+			k="no route"
+			want=0x00000000
+		fi
+		if [[ $got != "$want" ]]; then
+			bad=$((bad + 1))
+			((bad <= 3)) && diag "$a: leaf $got, kernel: $k (want $want)"
+		fi
+	done
+	verdict "front6: $1: ${#PROBES6[@]} addresses around the chain get the kernel's route" \
+		test "$bad" -eq 0
+}
+# tails6: the IPv6 pool's tails in use
+tails6() {
+	"$CHECK" "$TC_BPF_MNT/xdp/globals" | sed -n 's/^inet6: in step: .*(\([0-9]*\) tails).*/\1/p'
+}
+gw6() { # gw6 LEN: the gateway of the chain's /LEN (even lengths rtr-p0, odd rtr-p1)
+	if ((($1 + ${2:-0}) % 2)); then echo "via 2001:db8:b::1"; else echo "via 2001:db8:a::1"; fi
+}
+expect "front6: a lone /48" 0 route add 2001:db8:f1a5::/48 via 2001:db8:a::1
+in_step "a lone IPv6 /48"
+t0=$(tails6)
+nh6a=$("$IPXR" -n "$NS" -j nexthop show | jq '.[] | select(.gateway == "2001:db8:a::1") | .id')
+expect "front6: a /64 inside it" 0 route add 2001:db8:f1a5:0:1::/80 via 2001:db8:a::1
+in_step "a /80 inside the /48: the tail expanded"
+t1=$(tails6)
+expect "front6: the /48 deleted" 0 route del 2001:db8:f1a5::/48
+in_step "the /48 deleted: the /80 compressed into a tail where the /48's was"
+t2=$(tails6)
+verdict "front6: tails in use: lone /48 $t0, with the /80 below $t1, the /80 alone $t2" \
+	test -n "$t0" -a "$t0" == "$t2"
+verdict "front6: the /80's leaf" test "$(word 2001:db8:f1a5:0:1::9)" == "$(leaf 80 1 "$nh6a")"
+verdict "front6: beside it, no route" test "$(word 2001:db8:f1a5:0:2::9)" == 0x00000000
+expect "front6: the /80 deleted" 0 route del 2001:db8:f1a5:0:1::/80
+# the chain whole, then random halves of it flipped, replaced, in batches (one bracket each)
+for ((l = 0; l <= 128; l++)); do
+	echo "route add ${CHAIN6[l]} $(gw6 "$l")"
+done >"$TMP/chain6"
+expect "front6: a chain of every length /0-/128 in one batch" 0 -b "$TMP/chain6"
+nh6b=$("$IPXR" -n "$NS" -j nexthop show | jq '.[] | select(.gateway == "2001:db8:b::1") | .id')
+in_step "the whole chain"
+oracle6 "the whole chain"
+declare -A live6=()
+for ((l = 0; l < ${#CHAIN6[@]}; l++)); do live6[$l]=$((l <= 128)); done
+RANDOM=6
+seen_t=()
+for ((round = 1; round <= 6; round++)); do
+	for ((l = 0; l < ${#CHAIN6[@]}; l++)); do
+		((RANDOM % 2)) || continue
+		if ((live6[$l])); then
+			if ((RANDOM % 3)); then
+				echo "route del ${CHAIN6[l]}"
+				live6[$l]=0
+			else
+				echo "route replace ${CHAIN6[l]} $(gw6 "$l" "$round")"
+			fi
+		else
+			echo "route add ${CHAIN6[l]} $(gw6 "$l" "$round")"
+			live6[$l]=1
+		fi
+	done >"$TMP/churn6"
+	expect "front6: churn round $round ($(wc -l <"$TMP/churn6") changes in a batch)" 0 \
+		-b "$TMP/churn6"
+	in_step "churn round $round"
+	oracle6 "churn round $round"
+	seen_t+=("$(tails6)")
+done
+# the routes beside the chain come and go alone: so do their tails
+verdict "front6: tails in use changed with the churn (${seen_t[*]})" \
+	test "$(printf '%s\n' "${seen_t[@]}" | sort -u | wc -l)" -gt 1
+for ((l = 0; l < ${#CHAIN6[@]}; l++)); do
+	((live6[$l])) && echo "route del ${CHAIN6[l]}"
+done >"$TMP/chain6"
+expect "front6: the chain deleted" 0 -b "$TMP/chain6"
+in_step "the chain deleted"
+oracle6 "the chain deleted"
+
 # --- IPv6: the same grammar and code paths; the family from the prefix, else the gateway ---
 conn_p1=$("$IPXR" -n "$NS" -j nexthop show dev rtr-p1 |
 	jq '.[] | select(has("gateway") | not) | .routes')

@@ -657,6 +657,158 @@ static void test_protocol(const char *name, struct lpm *l)
 	l->gen ^= 0x1000;	/* the real trie's again */
 }
 
+/* The root entry of @a (IPv6). */
+static __u32 root_of(const struct lpm *l, const char *a)
+{
+	__u8 addr[16] = {};
+
+	inet_pton(AF_INET6, a, addr);
+	return l->w[(size_t)addr[0] << 8 | addr[1]];
+}
+
+static bool is_tail_word(__u32 x)
+{
+	return (x & IPXR_LPM_TAIL) == IPXR_LPM_TAIL;
+}
+
+/*
+ * Whether the pool agrees with the naive match at @n addresses and, the bracket ended (with no
+ * repaint due) and begun again, with a pool painted from scratch.
+ */
+static bool tails_ok(struct lpm *l, const char *const *a, int n)
+{
+	long shown = 0, bad = 0, v;
+	bool repaint = l->repaint;
+	__u8 addr[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		inet_pton(AF_INET6, a[i], addr);
+		bad += probe(l, addr, "tails");
+	}
+	lpm_end(l);
+	v = lpm_verify(l, on_mismatch, &shown);
+	lpm_begin(l);
+	return !bad && !repaint && !v;
+}
+
+/*
+ * IPv6 path compression, step by step under 3ffe::/16 (empty): a lone route is a tail in the
+ * root entry; a second one below expands it into groups, and deleting it compresses them back,
+ * whether the route left is a tail deeper down or painted in a group; a replaced route keeps its
+ * tail. Then a chain of prefixes of every length /17-/128 along one address, added and deleted
+ * in random order, each step checked whole.
+ */
+static void test_tails(struct lpm *l, uint64_t seed)
+{
+	static const char *const probes[] = {
+		"3ffe:1:2::", "3ffe:1:2:ffff:ffff:ffff:ffff:ffff", "3ffe:1:1:ffff::", "3ffe:1:3::",
+		"3ffe:1:2:3::1", "3ffe:1:2:4::", "3ffe::", "3ffe:ffff::1", "3ffe:1:3:0:8000::1",
+		"3ffe:1000::", "3ffe:1fff:ffff::", "3ffe:2000::",
+	};
+	const int np = (int)(sizeof(probes) / sizeof(probes[0]));
+	struct proute *p48, *p16, *p64, *q48, *c[112], *t;
+	__u32 used0, tails0, root;
+	uint64_t s = seed;
+	int i, j, bad = 0;
+	__u8 a[16];
+
+	npool = 0;
+	lpm_begin(l);
+	lpm_invalidate(l);
+	lpm_end(l);
+	used0 = lpm_groups_used(l);
+	tails0 = lpm_tails_used(l);
+	lpm_begin(l);
+	p48 = set_route(l, "3ffe:1:2::", 48, IPXR_RT_UNICAST, 5);
+	check(is_tail_word(root_of(l, "3ffe::")) && lpm_tails_used(l) == tails0 + 1 &&
+	      tails_ok(l, probes, np), "IPv6 tails: a lone /48 is a tail in its root entry, "
+	      "(%u groups, %u before)", lpm_groups_used(l), used0);
+	p16 = set_route(l, "3ffe::", 16, IPXR_RT_UNICAST, 6);
+	check(is_tail_word(root_of(l, "3ffe::")) && tails_ok(l, probes, np),
+	      "IPv6 tails: a /16 over it changes the tail's miss, the entry stays a tail");
+	p64 = set_route(l, "3ffe:1:2:3::", 64, IPXR_RT_BLACKHOLE, 0);
+	check((root_of(l, "3ffe::") & IPXR_LPM_TAIL) == IPXR_LPM_GROUP &&
+	      lpm_groups_used(l) > used0 + 3 && tails_ok(l, probes, np),
+	      "IPv6 tails: a /64 inside the /48 expands the tail into groups (%u in use)",
+	      lpm_groups_used(l));
+	del_route(l, p64);
+	root = root_of(l, "3ffe::");
+	check(is_tail_word(root) && lpm_tails_used(l) == tails0 + 1 &&
+	      lpm_groups_used(l) <= used0 + 1 && tails_ok(l, probes, np),
+	      "IPv6 tails: deleting the /64 compresses them back: the /48 painted in a group "
+	      "becomes a tail again, in the root entry");
+	p48->rt.nh_id = 9;
+	trie_write(p48);
+	lpm_set(l, p48->addr, p48->plen, &p48->rt);
+	check(root_of(l, "3ffe::") == root && tails_ok(l, probes, np),
+	      "IPv6 tails: the /48 replaced: the same tail, its hit rewritten");
+	p64 = set_route(l, "3ffe:1:2:3::", 64, IPXR_RT_BLACKHOLE, 0);
+	del_route(l, p48);
+	check(is_tail_word(root_of(l, "3ffe::")) && tails_ok(l, probes, np),
+	      "IPv6 tails: the /48 deleted below its /64: the /64's tail moves up to the root");
+	q48 = set_route(l, "3ffe:1:3::", 48, IPXR_RT_UNICAST, 7);
+	del_route(l, p64);
+	check(is_tail_word(root_of(l, "3ffe::")) && tails_ok(l, probes, np),
+	      "IPv6 tails: a /48 next to it, then the /64 deleted: the other /48 is the tail");
+	if (l->outer_fd >= 0) {
+		/*
+		 * A packet that read the root entry before a /32 over the /48 expanded it may
+		 * read that tail after: what it says then must be the old routes' or the new
+		 * ones' (or ask the trie) for the /16's addresses outside the /32 too.
+		 */
+		__u32 w0 = root_of(l, "3ffe::"), x, leaf;
+		struct ipxr_lpm_tail *r;
+		struct proute *p32;
+
+		p32 = set_route(l, "3ffe:1::", 32, IPXR_RT_UNICAST, 11);
+		x = w0 & IPXR_LPM_TAIL_MASK;
+		r = (struct ipxr_lpm_tail *)(l->w + (size_t)(x >> IPXR_LPM_TAIL_SHIFT) * 256) +
+		    (x & 31);
+		leaf = r->miss;	/* 3ffe:2::1 is not the tail's route */
+		check(is_tail_word(w0) && (leaf == lpm_encode(16, &p16->rt) ||
+					   (leaf & IPXR_LPM_TRIE)),
+		      "IPv6 tails: a /32 over the tail's /48: the old tail, still read by a packet "
+		      "that read the entry before, says the /16 or asks the trie (0x%08x)", leaf);
+		del_route(l, p32);
+	}
+	t = set_route(l, "3ffe:1000::", 20, IPXR_RT_UNICAST, 8);
+	del_route(l, q48);
+	check(is_tail_word(root_of(l, "3ffe::")) && tails_ok(l, probes, np),
+	      "IPv6 tails: a /20 (painted in the first group below the root) alone: a tail");
+	del_route(l, p16);
+	del_route(l, t);
+	check(root_of(l, "3ffe::") == 0 && lpm_tails_used(l) == tails0 &&
+	      lpm_groups_used(l) <= used0 + 1 && tails_ok(l, probes, np),
+	      "IPv6 tails: all deleted: the root entry is no route, no tail in use");
+
+	/* every length /17-/128 along one address, in random order, and back */
+	inet_pton(AF_INET6, "3ffe:8421:8421:8421:8421:8421:8421:8421", a);
+	for (i = 0; i < 112; i++)
+		c[i] = pool_add(a, 17 + i);
+	for (i = 0; i < 2 * 112; i++) {
+		j = (int)(rnd(&s) % 112);
+		t = c[j];
+		if (t->live) {
+			del_route(l, t);
+		} else {
+			random_value(&s, &t->rt, t->plen);
+			t->live = true;
+			trie_write(t);
+			lpm_set(l, t->addr, t->plen, &t->rt);
+		}
+		bad += probe_prefix(l, t, &s, "tails chain") + !tails_ok(l, probes, np);
+	}
+	for (i = 0; i < 112; i++)
+		if (c[i]->live)
+			del_route(l, c[i]);
+	check(!bad && !l->repaint && root_of(l, "3ffe::") == 0 && lpm_tails_used(l) == tails0,
+	      "IPv6 tails: a chain of every length /17-/128 changed at random, every step right, "
+	      "no repaint; all gone at the end");
+	lpm_end(l);
+	pool_clear();
+}
+
 static __u32 meta_hiwater(const struct lpm *l)
 {
 	return l->w[IPXR_LPM_META * 256 + IPXR_LPM_M_HIWATER];
@@ -669,7 +821,8 @@ static void test_pool(struct lpm *l, int outer)
 	double t0, t_add, t_del;
 	char a[64];
 	struct proute *r[700];
-	int i, n = 700;
+	__u32 used1, tgroups;
+	int i, n = 700, plen;
 	long shown = 0;
 
 	npool = 0;
@@ -678,15 +831,22 @@ static void test_pool(struct lpm *l, int outer)
 	lpm_end(l);
 	bpf_map_lookup_elem(outer, &l->slot, &id0);
 	used0 = lpm_groups_used(l);
-	/* one group per route: each /24 (/48) in a /16 of its own */
+	/*
+	 * One group per route: each IPv4 /24 in a /16 of its own; IPv6 /48s each in a /32 of its
+	 * own with a /64 inside (two routes: the /32 and /40 entries are groups, the /48 a tail).
+	 * The /64 comes first and goes last: its tail is copied down as the /48 comes (the copies
+	 * wait in limbo) and moves up as it goes, so deleting takes no new tail.
+	 */
 	lpm_begin(l);
 	t0 = now_s();
 	for (i = 0; i < n; i++) {
+		plen = fam_bytes == 4 ? 24 : i % 2 ? 48 : 64;
 		if (fam_bytes == 4)
 			snprintf(a, sizeof(a), "%d.%d.1.0", 11 + i / 256, i % 256);
 		else
-			snprintf(a, sizeof(a), "2001:%x:1::", 0x100 + i);
-		r[i] = set_route(l, a, fam_bytes == 4 ? 24 : 48, IPXR_RT_UNICAST, 1 + i);
+			snprintf(a, sizeof(a), i % 2 ? "2001:%x:1::" : "2001:%x:1:1::",
+				 0x100 + i / 2);
+		r[i] = set_route(l, a, plen, IPXR_RT_UNICAST, 1 + i);
 	}
 	t_add = now_s() - t0;
 	check(!lpm_end(l) && lpm_in_step(l), "%s pool: %d routes added in one bracket",
@@ -695,14 +855,16 @@ static void test_pool(struct lpm *l, int outer)
 	check(id1 && id1 != id0 && l->cap > 512, "%s pool: grown past its first 512 groups to %u, "
 	      "the slot holds the new pool (id %u, was %u)", fam_bytes == 4 ? "IPv4" : "IPv6",
 	      l->cap, id1, id0);
+	used1 = lpm_groups_used(l);
 	check(lpm_verify(l, on_mismatch, &shown) == 0 &&
-	      lpm_groups_used(l) == used0 + (__u32)(fam_bytes == 4 ? n : 4 + 2 * n),
-	      "%s pool: verified, %u groups in use (%u before)", fam_bytes == 4 ? "IPv4" : "IPv6",
-	      lpm_groups_used(l), used0);
+	      used1 >= used0 + (__u32)(fam_bytes == 4 ? n : 3 + n) &&
+	      lpm_tails_used(l) == (__u32)(fam_bytes == 4 ? 0 : n / 2),
+	      "%s pool: verified, %u groups in use (%u before), %u tails", fam_bytes == 4 ? "IPv4" :
+	      "IPv6", lpm_groups_used(l), used0, lpm_tails_used(l));
 	lpm_begin(l);
 	t0 = now_s();
 	for (i = 0; i < n; i++)
-		del_route(l, r[i]);
+		del_route(l, r[i ^ 1]);
 	t_del = now_s() - t0;
 	lpm_end(l);
 	/* the BPF trie's own update included; ASan slows both */
@@ -711,27 +873,36 @@ static void test_pool(struct lpm *l, int outer)
 	       t_del / n * 1e6, fam_bytes == 4 ? 24 : 48);
 	hi0 = meta_hiwater(l);
 	npool = 0;	/* all deleted */
-	check(lpm_groups_used(l) == used0 && lpm_verify(l, on_mismatch, &shown) == 0,
-	      "%s pool: deleting them returns every group (%u in use)",
-	      fam_bytes == 4 ? "IPv4" : "IPv6", lpm_groups_used(l));
+	/* groups cut into tails stay tails' */
+	tgroups = lpm_groups_used(l) - used0;
+	check(used1 == used0 + (__u32)(fam_bytes == 4 ? n : 3 + n) + tgroups &&
+	      (fam_bytes == 4 ? !tgroups : tgroups > 0) && !lpm_tails_used(l) &&
+	      lpm_verify(l, on_mismatch, &shown) == 0,
+	      "%s pool: deleting them returns every group and tail (%u groups in use, %u of them "
+	      "cut into tails)", fam_bytes == 4 ? "IPv4" : "IPv6", lpm_groups_used(l), tgroups);
 	lpm_quiesce(l);
 	lpm_begin(l);
 	t0 = now_s();
 	for (i = 0; i < n; i++) {
+		plen = fam_bytes == 4 ? 24 : i % 2 ? 48 : 64;
 		if (fam_bytes == 4)
 			snprintf(a, sizeof(a), "%d.%d.2.0", 11 + i / 256, i % 256);
 		else
-			snprintf(a, sizeof(a), "2001:%x:2::", 0x100 + i);
-		r[i] = set_route(l, a, fam_bytes == 4 ? 24 : 48, IPXR_RT_BLACKHOLE, 0);
+			snprintf(a, sizeof(a), i % 2 ? "2001:%x:2::" : "2001:%x:2:1::",
+				 0x100 + i / 2);
+		r[i] = set_route(l, a, plen, IPXR_RT_BLACKHOLE, 0);
 	}
 	t_add = now_s() - t0;
 	lpm_end(l);
 	printf("# %s: %.1f us per /%d added into freed groups (one grace period)\n",
 	       fam_bytes == 4 ? "IPv4" : "IPv6", t_add / n * 1e6, fam_bytes == 4 ? 24 : 48);
 	hi1 = meta_hiwater(l);
-	check(hi1 == hi0 && lpm_verify(l, on_mismatch, &shown) == 0,
-	      "%s pool: as many new routes reuse the freed groups after a grace period (high "
-	      "water %u, was %u)", fam_bytes == 4 ? "IPv4" : "IPv6", hi1, hi0);
+	/* IPv6: the tails copied down as each /48 comes wait in limbo, so some are new */
+	check(hi1 >= hi0 && hi1 <= hi0 + (fam_bytes == 4 ? 0 : (__u32)n / 32) &&
+	      lpm_verify(l, on_mismatch, &shown) == 0 &&
+	      lpm_tails_used(l) == (__u32)(fam_bytes == 4 ? 0 : n / 2),
+	      "%s pool: as many new routes reuse the freed groups and tails after a grace period "
+	      "(high water %u, was %u)", fam_bytes == 4 ? "IPv4" : "IPv6", hi1, hi0);
 	pool_clear();
 	lpm_begin(l);
 	lpm_invalidate(l);
@@ -764,6 +935,12 @@ static void family(int af, uint64_t seed)
 	snprintf(name, sizeof(name), "%s stand-in trie", fn);
 	test_protocol(name, &l);
 	lpm_close(&l);
+	if (af == AF_INET6) {
+		npool = 0;
+		lpm_init(&l, af, 0x1234, naive_lookup, naive_dump, NULL);
+		test_tails(&l, seed);
+		lpm_close(&l);
+	}
 
 	/* the same against a real LPM trie and ipxr_lpm, read by lpm_open() */
 	trie_fd = trie_create();
@@ -785,6 +962,8 @@ static void family(int af, uint64_t seed)
 		run(&r, 1000);
 		pool_clear();
 		test_protocol(name, &l);
+		if (af == AF_INET6)
+			test_tails(&l, seed + 7);
 		test_pool(&l, outer);
 		lpm_close(&l);
 		k = lpm_open(&l, af, outer, trie_fd);

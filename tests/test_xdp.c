@@ -1948,19 +1948,43 @@ static __u32 leaf_w(uint8_t plen, uint8_t type, uint32_t nh)
 	return (__u32)plen << IPXR_LPM_PLEN_SHIFT | (__u32)type << IPXR_LPM_TYPE_SHIFT | nh;
 }
 
-/* The entry the program reads last for @a: where a hand-written leaf goes. */
-static __u32 *entry_of(const char *a)
+/* The tail the entry @x points at (an IPv6 pool's). */
+static struct ipxr_lpm_tail *tail_of_word(const struct lpm *l, __u32 x)
+{
+	x &= IPXR_LPM_TAIL_MASK;
+	return (struct ipxr_lpm_tail *)&l->w[(size_t)(x >> IPXR_LPM_TAIL_SHIFT) * 256] +
+	       (x & ((1U << IPXR_LPM_TAIL_SHIFT) - 1));
+}
+
+/*
+ * The word the program reads last for @a: where a hand-written leaf goes (a tail's hit or miss,
+ * with @into_tail; else the entry pointing at the tail).
+ */
+static __u32 *word_of(const char *a, bool into_tail)
 {
 	struct lpm *l = fam_of(a);
+	struct ipxr_lpm_tail *t;
+	int k, plen, i;
 	__u8 b[16];
 	__u32 *e, x;
-	int k;
 
 	addr_of(a, b);
 	e = &l->w[(size_t)b[0] << 8 | b[1]];
-	for (k = 2; k < l->bytes && ((x = *e) & IPXR_LPM_GROUP); k++)
+	for (k = 2; k < l->bytes && ((x = *e) & IPXR_LPM_TAIL) == IPXR_LPM_GROUP; k++)
 		e = &l->w[(size_t)(x & IPXR_LPM_IDX_MASK) * 256 + b[k]];
-	return e;
+	if ((*e & IPXR_LPM_TAIL) != IPXR_LPM_TAIL || !into_tail)
+		return e;
+	t = tail_of_word(l, *e);
+	plen = lpm_leaf_plen(t->hit);
+	for (i = 0; i < plen; i++)
+		if ((t->addr[i / 8] ^ b[i / 8]) & (0x80 >> (i % 8)))
+			return &t->miss;
+	return &t->hit;
+}
+
+static __u32 *entry_of(const char *a)
+{
+	return word_of(a, true);
 }
 
 static void leaf_set(const char *a, __u32 w)
@@ -2031,7 +2055,7 @@ static void front_words(const char *net, uint8_t plen, const char *d, uint32_t n
 	__u32 slot = v6 ? IPXR_LPM_SLOT6 : IPXR_LPM_SLOT4;
 	struct lpm *l = fam_of(net);
 	char what[128];
-	__u32 *e;
+	__u32 *e, saved;
 
 	snprintf(what, sizeof(what), "%s/%u via next hop %u added to the trie and painted", net,
 		 plen, nh_trie);
@@ -2076,11 +2100,13 @@ static void front_words(const char *net, uint8_t plen, const char *d, uint32_t n
 	leaf_set(d, leaf_w(plen, IPXR_RT_UNICAST, IPXR_LPM_NH_MASK));
 	send_expect("painted next hop 65535 (never written): nh_invalid", d, 64, XDP_PASS,
 		    IPXR_STAT_NH_INVALID, -1, NULL, NULL);
-	e = entry_of(d);
-	__atomic_store_n(e, IPXR_LPM_GROUP | 0x7fffffffU, __ATOMIC_RELAXED);
+	leaf_set(d, leaf_w(plen, IPXR_RT_UNICAST, nh_trie));	/* what the painter left */
+	e = word_of(d, false);
+	saved = *e;
+	__atomic_store_n(e, IPXR_LPM_GROUP | 0x3fffffffU, __ATOMIC_RELAXED);
 	send_expect("a group index past the pool: the trie answers", d, 64, XDP_REDIRECT,
 		    IPXR_STAT_FORWARD, (int)nh_trie, mac_trie, mac_tout0);
-	*e = leaf_w(plen, IPXR_RT_UNICAST, nh_trie);	/* what the painter left */
+	*e = saved;
 	check(lf_del(net, plen) == 0, "front structure: %s/%u deleted from both", net, plen);
 	check_leaf("deleted: painted no route", d, 0);
 	send_expect("deleted: no_route", d, 64, XDP_PASS, IPXR_STAT_NO_ROUTE, -1, NULL, NULL);
@@ -2166,6 +2192,96 @@ static void test_front_changes(void)
 }
 
 /*
+ * IPv6 tails as the program reads them: under 3ffe::/16 via 2001:db8:2::3, one route via
+ * 2001:db8:2::1 of each length around the tail's bit compare (the first word's end, the 64-bit
+ * halves, the last bits) is a tail in the /16's root entry. Its first and last addresses go via
+ * ::1, the addresses just outside it via ::3; a hit that says IPXR_LPM_TRIE and a tail index
+ * past the pool send the program to the trie.
+ */
+static void test_front_tails(void)
+{
+	static const uint8_t lens[] = { 17, 24, 31, 32, 33, 48, 63, 64, 65, 96, 120, 127, 128 };
+	struct lpm *l = &fl[1];
+	char p[INET6_ADDRSTRLEN], x[4][INET6_ADDRSTRLEN], what[160];
+	struct ipxr_lpm_tail *t;
+	__u8 a[16], e[4][16];
+	__u32 *root, saved;
+	size_t i;
+	int j, c;
+
+	if (!check(lf_add("3ffe::", 16, IPXR_RT_UNICAST, NH6_GW3) == 0,
+		   "front tails: 3ffe::/16 via 2001:db8:2::3 added"))
+		return;
+	root = &l->w[0x3ffe];
+	for (i = 0; i < sizeof(lens); i++) {
+		inet_pton(AF_INET6, "3ffe:a421:8421:8421:8421:8421:8421:8421", a);
+		for (j = lens[i]; j < 128; j++)
+			a[j / 8] &= (__u8)~(0x80 >> (j % 8));
+		inet_ntop(AF_INET6, a, p, sizeof(p));
+		/* first, last, the one before, the one after */
+		memcpy(e[0], a, 16);
+		memcpy(e[1], a, 16);
+		for (j = lens[i]; j < 128; j++)
+			e[1][j / 8] |= (__u8)(0x80 >> (j % 8));
+		memcpy(e[2], e[0], 16);
+		for (j = 15, c = 1; j >= 0 && c; j--)
+			c = !e[2][j]--;
+		memcpy(e[3], e[1], 16);
+		for (j = 15, c = 1; j >= 0 && c; j--)
+			c = !++e[3][j];
+		for (j = 0; j < 4; j++)
+			inet_ntop(AF_INET6, e[j], x[j], sizeof(x[j]));
+		snprintf(what, sizeof(what), "%s/%u via 2001:db8:2::1 added: a tail in the root "
+			 "entry", p, lens[i]);
+		check(lf_add(p, lens[i], IPXR_RT_UNICAST, NH6_GW) == 0 &&
+		      (*root & IPXR_LPM_TAIL) == IPXR_LPM_TAIL, "front tails: %s", what);
+		for (j = 0; j < 4; j++) {
+			/* the neighbours outside 3ffe::/16 have no route: skip them */
+			if (j >= 2 && (e[j][0] != 0x3f || e[j][1] != 0xfe))
+				continue;
+			snprintf(what, sizeof(what), "front tails: /%u, %s address %s", lens[i],
+				 (const char *[]){ "first", "last", "previous", "next" }[j], x[j]);
+			if (j < 2)
+				send_expect(what, x[j], 64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW,
+					    mac6_gw1, mac_tout0);
+			else
+				send_expect(what, x[j], 64, XDP_REDIRECT, IPXR_STAT_FORWARD,
+					    NH6_GW3, mac6_gw3, mac_tout0);
+		}
+		if (lens[i] != 48) {
+			check(lf_del(p, lens[i]) == 0, "front tails: %s/%u deleted", p, lens[i]);
+			continue;
+		}
+		t = tail_of_word(l, *root);
+		saved = t->hit;
+		__atomic_store_n(&t->hit, saved | IPXR_LPM_TRIE, __ATOMIC_RELAXED);
+		send_expect("front tails: a hit with IPXR_LPM_TRIE: the trie answers", x[0], 64,
+			    XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+		__atomic_store_n(&t->hit, saved, __ATOMIC_RELAXED);
+		saved = *root;
+		__atomic_store_n(root, IPXR_LPM_TAIL | IPXR_LPM_TAIL_MASK, __ATOMIC_RELAXED);
+		send_expect("front tails: a tail index past the pool: the trie answers", x[0], 64,
+			    XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+		__atomic_store_n(root, saved, __ATOMIC_RELAXED);
+		check(lf_add("3ffe:a421:8421:8421::", 64, IPXR_RT_BLACKHOLE, 0) == 0 &&
+		      (*root & IPXR_LPM_TAIL) == IPXR_LPM_GROUP,
+		      "front tails: a /64 inside the /48: the tail expanded into groups");
+		send_expect("front tails: the /64, painted in a tail below",
+			    "3ffe:a421:8421:8421::1", 64, XDP_DROP, IPXR_STAT_BLACKHOLE, 0, NULL,
+			    NULL);
+		send_expect("front tails: the /48 around it", x[1], 64, XDP_REDIRECT,
+			    IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+		check(lf_del("3ffe:a421:8421:8421::", 64) == 0 &&
+		      (*root & IPXR_LPM_TAIL) == IPXR_LPM_TAIL,
+		      "front tails: the /64 deleted: compressed into a tail again");
+		send_expect("front tails: the /48 from the tail again", "3ffe:a421:8421:8421::1",
+			    64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+		check(lf_del(p, lens[i]) == 0, "front tails: %s/%u deleted", p, lens[i]);
+	}
+	check(lf_del("3ffe::", 16) == 0 && *root == 0, "front tails: 3ffe::/16 deleted, no route");
+}
+
+/*
  * ipxr writes while the program runs: a writer thread cycles 100.100.7.0/24 (inside
  * 100.100.0.0/16 via 10.0.2.1) through via 10.0.2.3, a /25 inside it, via 10.0.2.1 and back,
  * holding each state a little, while frames to both halves of that /24 keep running. Every
@@ -2175,19 +2291,47 @@ static void test_front_changes(void)
  */
 struct flipper {
 	bool begin_end;		/* bracket each change as ipxr does, or not at all */
+	bool v6;		/* the same in IPv6, where the /48 and /49 are tails and groups */
 	volatile bool stop;
 	long changes;
 	int err;
 };
 
+/*
+ * IPv6: 3ffe:100:7::/48 and a /49 in its second half stand for the /24 and /25, under 3ffe::/16.
+ * The /48 alone is a tail in the /16's root entry; the /49 expands it into groups, and deleting
+ * the /49 compresses them into a tail again.
+ */
+static int flip_one6(int i)
+{
+	switch (i) {
+	case 0:
+		return lf_add("3ffe:100:7::", 48, IPXR_RT_UNICAST, NH6_GW3);
+	case 1:
+		return lf_add("3ffe:100:7:8000::", 49, IPXR_RT_UNICAST, NH6_GW);
+	case 2:
+		return lf_add("3ffe:100:7::", 48, IPXR_RT_UNICAST, NH6_GW);
+	case 3:
+		return lf_add("3ffe:100:7::", 48, IPXR_RT_UNICAST, NH6_GW3);
+	case 4:
+		return lf_del("3ffe:100:7:8000::", 49);
+	default:
+		return lf_del("3ffe:100:7::", 48);
+	}
+}
+
 static int flip_one(struct flipper *f, int i)
 {
-	struct lpm *l = &fl[0];
+	struct lpm *l = &fl[f->v6];
 	double t0;
 	int err;
 
 	if (f->begin_end)
 		lpm_begin(l);
+	if (f->v6) {
+		err = flip_one6(i);
+		goto held;
+	}
 	switch (i) {
 	case 0:
 		err = lf_add("100.100.7.0", 24, IPXR_RT_UNICAST, NH_GW3);	/* both .3 */
@@ -2208,6 +2352,7 @@ static int flip_one(struct flipper *f, int i)
 		err = lf_del("100.100.7.0", 24);				/* both .1 */
 		break;
 	}
+held:
 	if (!err && l->repaint)
 		err = -EUCLEAN;		/* a repaint would hide what incremental painting did */
 	if (f->begin_end && !err)
@@ -2230,20 +2375,25 @@ static void *flip(void *arg)
 	return NULL;
 }
 
-static void test_front_race(bool begin_end)
+static void test_front_race(bool begin_end, bool v6)
 {
-	struct flipper fl_ = { .begin_end = begin_end };
-	const char *how = begin_end ? "each change between begin and end" : "no begin/end";
+	struct flipper fl_ = { .begin_end = begin_end, .v6 = v6 };
+	const char *how = v6 ? (begin_end ? "IPv6 tails, each change between begin and end" :
+				"IPv6 tails, no begin/end") :
+			  begin_end ? "each change between begin and end" : "no begin/end";
+	const char *cover = v6 ? "3ffe::" : "100.100.0.0";
+	const uint8_t *gw1 = v6 ? mac6_gw1 : mac_gw1, *gw3 = v6 ? mac6_gw3 : mac_gw3;
 	static struct pg_result res;
 	struct pg_frame fr[2];
 	struct pg_spec s0 = UDP4("100.100.7.10"), s1 = UDP4("100.100.7.200");
+	struct pg_spec s60 = UDP6("3ffe:100:7::10"), s61 = UDP6("3ffe:100:7:8000::200");
 	long runs = 0, wrong = 0, via1 = 0, via3 = 0;
 	double t0;
 	pthread_t th;
 
-	pg_build(&fr[0], &s0);
-	pg_build(&fr[1], &s1);
-	if (!check(lf_add("100.100.0.0", 16, IPXR_RT_UNICAST, NH_GW) == 0 &&
+	pg_build(&fr[0], v6 ? &s60 : &s0);
+	pg_build(&fr[1], v6 ? &s61 : &s1);
+	if (!check(lf_add(cover, 16, IPXR_RT_UNICAST, v6 ? NH6_GW : NH_GW) == 0 &&
 		   pthread_create(&th, NULL, flip, &fl_) == 0,
 		   "front race (%s): writer started", how))
 		return;
@@ -2253,10 +2403,9 @@ static void test_front_race(bool begin_end)
 
 		pg_run(rt.prog_fd[(runs >> 1) & 1], (uint32_t)if_in, f->data, f->len, 0, 1, &res);
 		runs++;
-		if (!res.err && res.retval == XDP_REDIRECT && !memcmp(res.out, mac_gw1, ETH_ALEN))
+		if (!res.err && res.retval == XDP_REDIRECT && !memcmp(res.out, gw1, ETH_ALEN))
 			via1++;
-		else if (!res.err && res.retval == XDP_REDIRECT &&
-			 !memcmp(res.out, mac_gw3, ETH_ALEN))
+		else if (!res.err && res.retval == XDP_REDIRECT && !memcmp(res.out, gw3, ETH_ALEN))
 			via3++;
 		else if (wrong++ < 3)
 			printf("# run %ld: err %d %s\n", runs, res.err,
@@ -2264,12 +2413,12 @@ static void test_front_race(bool begin_end)
 	}
 	fl_.stop = true;
 	pthread_join(th, NULL);
-	printf("# %ld frames while the writer made %ld changes: %ld via 10.0.2.1, %ld via "
-	       "10.0.2.3\n", runs, fl_.changes, via1, via3);
+	printf("# %ld frames while the writer made %ld changes: %ld via gateway 1, %ld via "
+	       "gateway 3\n", runs, fl_.changes, via1, via3);
 	check(!fl_.err, "front race (%s): every change succeeded, incrementally", how);
-	check(!wrong && via1 && via3, "front race (%s): %ld frames, each forwarded via 10.0.2.1 "
-	      "or 10.0.2.3 as some route set of the writer's says (both seen)", how, runs);
-	check(lf_del("100.100.0.0", 16) == 0, "front race (%s): 100.100.0.0/16 deleted", how);
+	check(!wrong && via1 && via3, "front race (%s): %ld frames, each forwarded via gateway 1 "
+	      "or 3 as some route set of the writer's says (both seen)", how, runs);
+	check(lf_del(cover, 16) == 0, "front race (%s): %s/16 deleted", how, cover);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -2437,12 +2586,17 @@ static void test_front_table(void)
 	mp_spread("[front structure] multipath 2-way", "198.51.144.0", false, 1, 1, NULL);
 	check(lf_del("198.51.144.0", 24) == 0, "front structure: 198.51.144.0/24 deleted");
 	test_front_changes();
+	test_front_tails();
 	for (i = 0; i < 2; i++)
 		check(lpm_verify(&fl[i], NULL, &shown) == 0, "front structure: in step after the "
 		      "changes (%s)", i ? "IPv6" : "IPv4");
-	test_front_race(false);
-	test_front_race(true);
-	check(lpm_verify(&fl[0], NULL, &shown) == 0, "front structure: in step after the races");
+	test_front_race(false, false);
+	test_front_race(true, false);
+	test_front_race(false, true);
+	test_front_race(true, true);
+	for (i = 0; i < 2; i++)
+		check(lpm_verify(&fl[i], NULL, &shown) == 0, "front structure: in step after the "
+		      "races (%s)", i ? "IPv6" : "IPv4");
 	test_route_counters();
 
 	/* the tests after this one write the tries alone: leave the program to them */
