@@ -25,6 +25,10 @@
 #define AF_INET 2
 #define AF_INET6 10
 
+#define VLAN_HLEN		4
+#define VLAN_VID_MASK		0x0fff
+#define VLAN_PRIO_MASK		0xe000	/* PCP, 802.1p */
+
 #define IPPROTO_HOPOPTS_NH	0	/* IPv6 next header values (RFC 8200) */
 #define IPPROTO_ICMPV6_NH	58
 
@@ -152,6 +156,14 @@ struct {
 	__type(value, struct ipxr_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPXR_MAX_VLANS);
+	__type(key, struct ipxr_vlan_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_vlans SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -364,14 +376,31 @@ static __always_inline enum ipxr_stat neigh_get(struct xdp_md *ctx, struct ipxr_
  * to the kernel, which has the same route and does what it does for that port (forwards through
  * a device that cannot take redirected frames, answers for a dead link).
  */
-static __always_inline enum ipxr_stat port_check(__u32 ifindex)
+static __always_inline enum ipxr_stat port_check(struct xdp_md *ctx, __u32 ifindex,
+						 const struct ipxr_port **pp)
 {
 	struct ipxr_port *p = bpf_map_lookup_elem(&ipxr_ports, &ifindex);
+	__u64 len;
 
-	if (!p || !(p->flags & IPXR_PORT_F_XDP))
+	if (!p)
+		return IPXR_STAT_PORT_NO_XDP;
+	*pp = p;
+	/* an untagged port able to take the frame, the common case, in one test */
+	if ((p->flags & (IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_VLAN)) ==
+	    (IPXR_PORT_F_XDP | IPXR_PORT_F_UP))
+		return IPXR_STAT_FORWARD;
+	if (!(p->flags & IPXR_PORT_F_XDP))
 		return IPXR_STAT_PORT_NO_XDP;
 	if (!(p->flags & IPXR_PORT_F_UP))
 		return IPXR_STAT_PORT_DOWN;
+	/*
+	 * A sub-interface: the FIB checked the packet against its MTU, but the frame grows by
+	 * its tags, and a redirect into a port longer than it takes is dropped without a word.
+	 * The kernel sends such a frame (its VLAN code does not count the second tag).
+	 */
+	len = (long)ctx->data_end - (long)ctx->data;
+	if (len + VLAN_HLEN * p->ntags > p->max_len)
+		return IPXR_STAT_MTU;
 	return IPXR_STAT_FORWARD;
 }
 
@@ -566,14 +595,15 @@ static __always_inline enum ipxr_stat route_type(__u8 type, __u64 bytes)
  */
 static __always_inline enum ipxr_stat next_hop(struct xdp_md *ctx, __u32 nh_id, __u8 family,
 					       const __u32 *daddr, struct ipxr_nexthop **nhp,
-					       struct ipxr_neigh_cache **ncp)
+					       struct ipxr_neigh_cache **ncp,
+					       const struct ipxr_port **pp)
 {
 	struct ipxr_nexthop *nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	enum ipxr_stat st;
 
 	if (!nh || !nh->ifindex)
 		return IPXR_STAT_NH_INVALID;
-	st = port_check(nh->ifindex);
+	st = port_check(ctx, nh->ifindex, pp);
 	if (st != IPXR_STAT_FORWARD)
 		return st;
 	*nhp = nh;
@@ -620,7 +650,7 @@ static __always_inline __u32 lpm_leaf(__u32 slot, const __u8 *a, const int n)
  */
 static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethhdr *eth,
 						 void *data_end, __u64 bytes, __u32 *oif,
-						 __u32 *cnt)
+						 __u32 *cnt, const struct ipxr_port **pp)
 {
 	struct ipxr_route4_key key = { .prefixlen = 32 };
 	struct ipxr_neigh_cache *nc = NULL;
@@ -685,7 +715,7 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 	if (type == IPXR_RT_MULTIPATH)
 		nh_id = group_pick(nh_id, iph, data_end, AF_INET);
 
-	st = next_hop(ctx, nh_id, AF_INET, &iph->daddr, &nh, &nc);
+	st = next_hop(ctx, nh_id, AF_INET, &iph->daddr, &nh, &nc, pp);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return st;
 	/*
@@ -704,7 +734,7 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 
 static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethhdr *eth,
 						 void *data_end, __u64 bytes, __u32 *oif,
-						 __u32 *cnt)
+						 __u32 *cnt, const struct ipxr_port **pp)
 {
 	struct ipxr_neigh_cache *nc = NULL;
 	struct ipxr_route6_key key;
@@ -797,7 +827,7 @@ static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethh
 	if (type == IPXR_RT_MULTIPATH)
 		nh_id = group_pick(nh_id, ip6h, data_end, AF_INET6);
 
-	st = next_hop(ctx, nh_id, AF_INET6, dst, &nh, &nc);
+	st = next_hop(ctx, nh_id, AF_INET6, dst, &nh, &nc, pp);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return st;
 	/* IPv6 routers never fragment: the kernel sends Packet Too Big. */
@@ -883,7 +913,7 @@ static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
 			count(&ipxr_route_cnt, cnt, bytes);
 		return bpf_redirect(oif, 0);
 	}
-	if (why == IPXR_STAT_BLACKHOLE) {
+	if (why == IPXR_STAT_BLACKHOLE || why == IPXR_STAT_VLAN_NOROOM) {
 		if (in)
 			add(&in->drop, bytes);
 		if (cnt)
@@ -896,28 +926,201 @@ static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
 	return XDP_PASS;
 }
 
+/*
+ * 802.1Q and 802.1ad tags. A tagged frame for a sub-interface ipxr knows is routed as if it had
+ * arrived untagged on that sub-interface: its tags are taken off (vlan_strip()) and the frame goes
+ * through the same IPv4 and IPv6 paths as an untagged one, which then cost nothing more. If the
+ * kernel is to have it after all, the tags are put back first (vlan_restore()): it must see the
+ * frame as it came, and deliver it to the sub-interface. A frame leaving by a sub-interface gets
+ * its tags pushed last (vlan_push()), the priority bits of the tag it came with kept.
+ */
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 proto;		/* what the tag carries */
+};
+
+/* What vlan_strip() took off a frame, to put it back. */
+struct vlan_rx {
+	__u32 ntags;		/* 0: none taken off */
+	__be16 tpid[IPXR_VLAN_MAX_TAGS];
+	__be16 tci[IPXR_VLAN_MAX_TAGS];
+	__u8 mac[2 * ETH_ALEN];
+};
+
+static __always_inline int eth_p_vlan(__be16 proto)
+{
+	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD);
+}
+
+/*
+ * The tagged frame in @ctx is for a sub-interface that is up, and carries IPv4 or IPv6: its
+ * tags are taken off (kept in @v) and IPXR_STAT_FORWARD returned. A reason to hand it to the
+ * kernel as it is otherwise.
+ */
+static __always_inline enum ipxr_stat vlan_strip(struct xdp_md *ctx, struct vlan_rx *v)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct vlan_hdr *vh = (void *)(eth + 1);
+	struct ipxr_vlan_key key = {};
+	struct ipxr_port *p;
+	__u32 *sub, ntags = 1;
+	__be16 proto;
+
+	if ((void *)(vh + 1) > data_end)
+		return IPXR_STAT_MALFORMED;
+	key.ifindex = ctx->ingress_ifindex;
+	key.tag[0].proto = eth->h_proto;
+	key.tag[0].vid = vh->tci & bpf_htons(VLAN_VID_MASK);
+	v->tpid[0] = eth->h_proto;
+	v->tci[0] = vh->tci;
+	proto = vh->proto;
+	if (eth_p_vlan(proto)) {
+		vh++;
+		if ((void *)(vh + 1) > data_end)
+			return IPXR_STAT_MALFORMED;
+		key.tag[1].proto = proto;
+		key.tag[1].vid = vh->tci & bpf_htons(VLAN_VID_MASK);
+		v->tpid[1] = proto;
+		v->tci[1] = vh->tci;
+		proto = vh->proto;
+		ntags = 2;
+		/* deeper stacks are not followed: no key can name them */
+		if (eth_p_vlan(proto))
+			return IPXR_STAT_VLAN_UNKNOWN;
+	}
+	sub = bpf_map_lookup_elem(&ipxr_vlans, &key);
+	if (!sub)
+		return IPXR_STAT_VLAN_UNKNOWN;
+	p = bpf_map_lookup_elem(&ipxr_ports, sub);
+	if (!p || !(p->flags & IPXR_PORT_F_UP))
+		return IPXR_STAT_VLAN_DOWN;
+	/* ARP and the rest of the sub-interface's traffic: the kernel's, tags and all */
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+		return IPXR_STAT_OTHER_PROTO;
+	__builtin_memcpy(v->mac, eth, sizeof(v->mac));
+	if (bpf_xdp_adjust_head(ctx, VLAN_HLEN * ntags))
+		return IPXR_STAT_MALFORMED;
+	/* from here on the frame is changed: whatever happens to it, the tags go back first */
+	v->ntags = ntags;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(v->mac) > data_end)
+		return IPXR_STAT_MALFORMED;
+	__builtin_memcpy(data, v->mac, sizeof(v->mac));
+	return IPXR_STAT_FORWARD;
+}
+
+/* The frame as it came, for the kernel: what vlan_strip() took off put back. */
+static __always_inline void vlan_restore(struct xdp_md *ctx, const struct vlan_rx *v)
+{
+	void *data, *data_end;
+	__be16 *w;
+
+	if (bpf_xdp_adjust_head(ctx, -(int)(VLAN_HLEN * v->ntags)))
+		return;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	w = data + sizeof(v->mac);
+	if ((void *)(w + 2) > data_end)
+		return;
+	__builtin_memcpy(data, v->mac, sizeof(v->mac));
+	w[0] = v->tpid[0];
+	w[1] = v->tci[0];
+	if (v->ntags < 2 || (void *)(w + 4) > data_end)
+		return;
+	w[2] = v->tpid[1];
+	w[3] = v->tci[1];
+}
+
+/*
+ * The frame, its MACs already the next hop's, leaves by sub-interface @p: its tags pushed,
+ * priority @prio, by @p's link. IPXR_STAT_FORWARD, or IPXR_STAT_VLAN_NOROOM (dropped) if the
+ * driver leaves no room in front of the frame, which none does: XDP promises 256 bytes.
+ */
+static __always_inline enum ipxr_stat vlan_push(struct xdp_md *ctx, const struct ipxr_port *p,
+						__be16 prio, __u32 *oif)
+{
+	__u32 ntags = p->ntags == 2 ? 2 : 1;
+	__u8 mac[2 * ETH_ALEN];
+	void *data, *data_end;
+	__be16 *w;
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(mac) > data_end)
+		return IPXR_STAT_VLAN_NOROOM;
+	__builtin_memcpy(mac, data, sizeof(mac));
+	if (bpf_xdp_adjust_head(ctx, -(int)(VLAN_HLEN * ntags)))
+		return IPXR_STAT_VLAN_NOROOM;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	w = data + sizeof(mac);
+	if ((void *)(w + 4) > data_end)
+		return IPXR_STAT_VLAN_NOROOM;
+	__builtin_memcpy(data, mac, sizeof(mac));
+	w[0] = p->tag[0].proto;
+	w[1] = p->tag[0].vid | prio;
+	if (ntags == 2) {
+		w[2] = p->tag[1].proto;
+		w[3] = p->tag[1].vid | prio;
+	}
+	*oif = p->link;
+	return IPXR_STAT_FORWARD;
+}
+
 static __always_inline int route(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	enum ipxr_stat_family sf = IPXR_SF_LINK;
+	const struct ipxr_port *out = NULL;
 	__u64 bytes = data_end - data;
 	struct ethhdr *eth = data;
+	struct vlan_rx vin;
 	enum ipxr_stat why;
 	__u32 oif = 0, cnt = 0;
+	__be16 proto;
 
+	vin.ntags = 0;
 	if ((void *)(eth + 1) > data_end) {
 		why = IPXR_STAT_MALFORMED;
-	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		goto out;
+	}
+	proto = eth->h_proto;
+	/* untagged IPv4 and IPv6 pay this test alone */
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6) && eth_p_vlan(proto)) {
+		why = vlan_strip(ctx, &vin);
+		if (why != IPXR_STAT_FORWARD)
+			goto out;
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		eth = data;
+		if ((void *)(eth + 1) > data_end) {
+			why = IPXR_STAT_MALFORMED;
+			goto out;
+		}
+		proto = eth->h_proto;
+	}
+	if (proto == bpf_htons(ETH_P_IP)) {
 		sf = IPXR_SF_INET;
-		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt);
-	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, &out);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		sf = IPXR_SF_INET6;
-		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt);
+		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, &out);
 	} else {
-		/* ARP, VLAN-tagged frames, everything else: the kernel's. */
+		/* ARP, tags of no sub-interface, everything else: the kernel's. */
 		why = IPXR_STAT_OTHER_PROTO;
 	}
+	if (why == IPXR_STAT_FORWARD && out && (out->flags & IPXR_PORT_F_VLAN))
+		/* untagged in, no priority to keep: 0, as the kernel's VLAN device sends */
+		why = vlan_push(ctx, out, vin.ntags ? vin.tci[0] & bpf_htons(VLAN_PRIO_MASK) : 0,
+				&oif);
+	else if (vin.ntags && why != IPXR_STAT_FORWARD && why != IPXR_STAT_BLACKHOLE)
+		vlan_restore(ctx, &vin);
+out:
 	return account(ctx, sf, why, oif, cnt, bytes);
 }
 
