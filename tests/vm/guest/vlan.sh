@@ -17,6 +17,7 @@
 # The last part shows that, as ipxr-route(8) warns.
 #
 # vm-modules: 8021q
+# vm-tools: pgrep
 
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../../lib.sh"
@@ -130,7 +131,8 @@ u1=$(ipxr_stat vlan_unknown packets)
 expect_ge "VLAN 30 (no sub-interface) is passed as vlan_unknown" "$(delta "$u0" "$u1")" 1
 
 # ---- ipxr sync follows the sub-interfaces -------------------------------------------------------
-sync_start || bail "ipxr sync follows the table"
+SYNC_SECS=30
+sync_start || { diag_output "$(cat "$SYNC_LOG")"; bail "ipxr sync follows the table"; }
 
 run ip -n "$R" link set dev r-eth1.20 down
 vlan_down_seen()
