@@ -17,6 +17,9 @@
  *                 by one a run)
  *   fwd_counted   198.51.101.7 the same, by 198.51.101.0/24, a counted route (counter slot 1;
  *                 an object of a layout before route counters ignores the slot)
+ *   fwd_vlan      198.51.102.7 the same, tagged 802.1Q 10 and routed out of a sub-interface
+ *                 of lo with VLAN 20 (tag rewritten; the frame then comes back tagged 20,
+ *                 which is a sub-interface too): "n/a" for an object without VLANs (layout 7)
  *
  * The kernel reports a whole number of ns per call; the mean over many calls resolves a
  * fraction of one.
@@ -29,7 +32,8 @@
 #define NOBJ		3
 #define PASS_CALLS	40
 #define FWD_CALLS	400
-#define NCASES		4
+#define NCASES		5
+#define VLAN_SUB	1000	/* the sub-interfaces' ifindexes: never looked up in the kernel */
 
 static double mean(const double *a, int n)
 {
@@ -63,13 +67,50 @@ static int setup(struct pg_router *r, const char *path, const struct pg_spec *fw
 	return bpf_map_update_elem(r->nexthop, &id, &nh, BPF_ANY);
 }
 
+/*
+ * Sub-interfaces lo.10 and lo.20 (ifindexes VLAN_SUB, VLAN_SUB + 1), next hop 2 out of lo.20 with
+ * the cache of next hop 1, and route 198.51.102.0/24 through it. 1 when the object has no VLANs.
+ */
+static int setup_vlan(struct pg_router *r)
+{
+	int fd = bpf_object__find_map_fd_by_name(r->obj, "ipxr_vlans");
+	struct ipxr_port p = { .flags = IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_VLAN,
+			       .mtu = 1500, .link = 1, .lower = 1, .max_len = 1518, .ntags = 1 };
+	struct ipxr_vlan_key k = { .ifindex = 1 };
+	struct ipxr_nexthop nh;
+	uint32_t id = 1, sub, vid;
+
+	if (fd < 0)
+		return 1;
+	if (bpf_map_lookup_elem(r->nexthop, &id, &nh))
+		return -1;
+	for (vid = 10; vid <= 20; vid += 10) {
+		sub = VLAN_SUB + vid / 10 - 1;
+		p.tag[0].proto = htons(ETH_P_8021Q);
+		p.tag[0].vid = htons((uint16_t)vid);
+		k.tag[0] = p.tag[0];
+		if (bpf_map_update_elem(r->ports, &sub, &p, BPF_ANY) ||
+		    bpf_map_update_elem(fd, &k, &sub, BPF_ANY))
+			return -1;
+	}
+	nh.ifindex = sub;
+	id = 2;
+	if (bpf_map_update_elem(r->nexthop, &id, &nh, BPF_ANY) ||
+	    pg_route_set(r, "198.51.102.0", 24, IPXR_RT_UNICAST, 2))
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const names[NCASES] = { "ttl_exceeded", "no_route", "forward",
-						   "fwd_counted" };
-	static const int calls[NCASES] = { PASS_CALLS, PASS_CALLS, FWD_CALLS, FWD_CALLS };
-	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250, 250 };
-	static const int action[NCASES] = { XDP_PASS, XDP_PASS, XDP_REDIRECT, XDP_REDIRECT };
+						   "fwd_counted", "fwd_vlan" };
+	static const int calls[NCASES] = { PASS_CALLS, PASS_CALLS, FWD_CALLS, FWD_CALLS,
+					   FWD_CALLS };
+	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250, 250, 250 };
+	static const int action[NCASES] = { XDP_PASS, XDP_PASS, XDP_REDIRECT, XDP_REDIRECT,
+					    XDP_REDIRECT };
+	static bool na[NOBJ][NCASES];
 	static double v[NOBJ][NCASES][FWD_CALLS];
 	static struct pg_router r[NOBJ];
 	static struct pg_result res;
@@ -92,18 +133,29 @@ int main(int argc, char **argv)
 	spec[2].ttl = 255;
 	spec[3] = spec[2];
 	spec[3].dst = "198.51.101.7";
+	spec[4] = spec[2];
+	spec[4].dst = "198.51.102.7";
+	spec[4].vlan = 10;
 	for (c = 0; c < NCASES; c++)
 		pg_build(&f[c], &spec[c]);
-	for (i = 0; i < n; i++)
-		if (setup(&r[i], argv[i + 1], &spec[2])) {
+	for (i = 0; i < n; i++) {
+		int err = setup(&r[i], argv[i + 1], &spec[2]);
+
+		if (!err)
+			err = setup_vlan(&r[i]);
+		na[i][4] = err == 1;
+		if (err < 0) {
 			fprintf(stderr, "Error: %s: cannot load or set up\n", argv[i + 1]);
 			return 1;
 		}
+	}
 	for (k = 0; k < FWD_CALLS; k++) {
 		for (c = 0; c < NCASES; c++) {
 			if (k >= calls[c])
 				continue;
 			for (i = 0; i < n; i++) {
+				if (na[i][c])
+					continue;
 				pg_run(r[i].prog_fd[0], 1, f[c].data, f[c].len, 0, repeat[c], &res);
 				if (res.err || (int)res.retval != action[c]) {
 					fprintf(stderr, "Error: %s, %s: %s, action %u\n",
@@ -117,8 +169,12 @@ int main(int argc, char **argv)
 	}
 	for (c = 0; c < NCASES; c++)
 		for (i = 0; i < n; i++)
-			printf("%-12s %-32s %6.2f ns/packet (mean of %d calls)\n", names[c],
-			       argv[i + 1], mean(v[i][c], calls[c]), calls[c]);
+			if (na[i][c])
+				printf("%-12s %-32s    n/a\n", names[c], argv[i + 1]);
+			else
+				printf("%-12s %-32s %6.2f ns/packet (mean of %d calls)\n",
+				       names[c], argv[i + 1], mean(v[i][c], calls[c]),
+				       calls[c]);
 	for (i = 0; i < n; i++)
 		pg_router_close(&r[i]);
 	return 0;
