@@ -933,6 +933,12 @@ static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
  * kernel is to have it after all, the tags are put back first (vlan_restore()): it must see the
  * frame as it came, and deliver it to the sub-interface. A frame leaving by a sub-interface gets
  * its tags pushed last (vlan_push()), the priority bits of the tag it came with kept.
+ *
+ * The tags are read from the frame only. A NIC's rx VLAN offload (a veth peer's tx offload)
+ * moves them into metadata, which bpf_xdp_metadata_rx_vlan_tag() (Linux 6.8) reads; but the
+ * verifier refuses any program calling it that is not device-bound ("metadata kfuncs require
+ * device-bound program", a __weak ksym behind bpf_ksym_exists() included), and iproute2 loads
+ * none: the operator turns the offload off (ipxr-route(8), VLANS).
  */
 
 struct vlan_hdr {
