@@ -466,17 +466,175 @@ static __always_inline enum ipxr_stat nh_resolve(struct xdp_md *ctx, struct ipxr
 }
 
 /*
- * The frame leaves for the neighbour in @nc by port @ifindex (route() redirects it there),
- * counted for next hop @nh_id.
+ * 802.1Q and 802.1ad tags. A tagged frame for a sub-interface ipxr knows is routed as if it had
+ * arrived untagged on that sub-interface: its tags are taken off (vlan_strip()) and the frame goes
+ * through the same IPv4 and IPv6 paths as an untagged one, which then cost nothing more. If the
+ * kernel is to have it after all, the tags are put back first (vlan_restore()): it must see the
+ * frame as it came, and deliver it to the sub-interface. A frame leaving by a sub-interface gets
+ * its tags pushed last (vlan_push()), the priority bits of the tag it came with kept.
+ *
+ * The tags are read from the frame only. A NIC's rx VLAN offload (a veth peer's tx offload)
+ * moves them into metadata, which bpf_xdp_metadata_rx_vlan_tag() (Linux 6.8) reads; but the
+ * verifier refuses any program calling it that is not device-bound ("metadata kfuncs require
+ * device-bound program", a __weak ksym behind bpf_ksym_exists() included), and iproute2 loads
+ * none: the operator turns the offload off (ipxr-route(8), VLANS).
  */
-static __always_inline enum ipxr_stat forward(struct ethhdr *eth,
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 proto;		/* what the tag carries */
+};
+
+/* What vlan_strip() took off a frame, to put it back. */
+struct vlan_rx {
+	__u32 ntags;		/* 0: none taken off */
+	/* the outer tag's priority bits, for the tags pushed; untagged, 0 as the kernel sends */
+	__be16 prio;
+	__be16 tpid[IPXR_VLAN_MAX_TAGS];
+	__be16 tci[IPXR_VLAN_MAX_TAGS];
+	__u8 mac[2 * ETH_ALEN];
+};
+
+static __always_inline int eth_p_vlan(__be16 proto)
+{
+	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD);
+}
+
+/*
+ * The tagged frame in @ctx is for a sub-interface that is up, and carries IPv4 or IPv6: its
+ * tags are taken off (kept in @v) and IPXR_STAT_FORWARD returned. A reason to hand it to the
+ * kernel as it is otherwise.
+ */
+static __always_inline enum ipxr_stat vlan_strip(struct xdp_md *ctx, struct vlan_rx *v)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct vlan_hdr *vh = (void *)(eth + 1);
+	struct ipxr_vlan_key key = {};
+	struct ipxr_port *p;
+	__u32 *sub, ntags = 1;
+	__be16 proto;
+
+	if ((void *)(vh + 1) > data_end)
+		return IPXR_STAT_MALFORMED;
+	key.ifindex = ctx->ingress_ifindex;
+	key.tag[0].proto = eth->h_proto;
+	key.tag[0].vid = vh->tci & bpf_htons(VLAN_VID_MASK);
+	v->tpid[0] = eth->h_proto;
+	v->tci[0] = vh->tci;
+	proto = vh->proto;
+	if (eth_p_vlan(proto)) {
+		vh++;
+		if ((void *)(vh + 1) > data_end)
+			return IPXR_STAT_MALFORMED;
+		key.tag[1].proto = proto;
+		key.tag[1].vid = vh->tci & bpf_htons(VLAN_VID_MASK);
+		v->tpid[1] = proto;
+		v->tci[1] = vh->tci;
+		proto = vh->proto;
+		ntags = 2;
+		/* deeper stacks are not followed: no key can name them */
+		if (eth_p_vlan(proto))
+			return IPXR_STAT_VLAN_UNKNOWN;
+	}
+	sub = bpf_map_lookup_elem(&ipxr_vlans, &key);
+	if (!sub)
+		return IPXR_STAT_VLAN_UNKNOWN;
+	p = bpf_map_lookup_elem(&ipxr_ports, sub);
+	if (!p || !(p->flags & IPXR_PORT_F_UP))
+		return IPXR_STAT_VLAN_DOWN;
+	/* ARP and the rest of the sub-interface's traffic: the kernel's, tags and all */
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+		return IPXR_STAT_OTHER_PROTO;
+	__builtin_memcpy(v->mac, eth, sizeof(v->mac));
+	if (bpf_xdp_adjust_head(ctx, VLAN_HLEN * ntags))
+		return IPXR_STAT_MALFORMED;
+	/* from here on the frame is changed: whatever happens to it, the tags go back first */
+	v->ntags = ntags;
+	v->prio = v->tci[0] & bpf_htons(VLAN_PRIO_MASK);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(v->mac) > data_end)
+		return IPXR_STAT_MALFORMED;
+	__builtin_memcpy(data, v->mac, sizeof(v->mac));
+	return IPXR_STAT_FORWARD;
+}
+
+/* The frame as it came, for the kernel: what vlan_strip() took off put back. */
+static __always_inline void vlan_restore(struct xdp_md *ctx, const struct vlan_rx *v)
+{
+	void *data, *data_end;
+	__be16 *w;
+
+	if (bpf_xdp_adjust_head(ctx, -(int)(VLAN_HLEN * v->ntags)))
+		return;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	w = data + sizeof(v->mac);
+	if ((void *)(w + 2) > data_end)
+		return;
+	__builtin_memcpy(data, v->mac, sizeof(v->mac));
+	w[0] = v->tpid[0];
+	w[1] = v->tci[0];
+	if (v->ntags < 2 || (void *)(w + 4) > data_end)
+		return;
+	w[2] = v->tpid[1];
+	w[3] = v->tci[1];
+}
+
+/*
+ * The frame, its MACs already the next hop's, leaves by sub-interface @p: its tags pushed,
+ * priority @prio, by @p's link. IPXR_STAT_FORWARD, or IPXR_STAT_VLAN_NOROOM (dropped) if the
+ * driver leaves no room in front of the frame, which none does: XDP promises 256 bytes.
+ */
+static __always_inline enum ipxr_stat vlan_push(struct xdp_md *ctx, const struct ipxr_port *p,
+						__be16 prio, __u32 *oif)
+{
+	__u32 ntags = p->ntags == 2 ? 2 : 1;
+	__u8 mac[2 * ETH_ALEN];
+	void *data, *data_end;
+	__be16 *w;
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(mac) > data_end)
+		return IPXR_STAT_VLAN_NOROOM;
+	__builtin_memcpy(mac, data, sizeof(mac));
+	if (bpf_xdp_adjust_head(ctx, -(int)(VLAN_HLEN * ntags)))
+		return IPXR_STAT_VLAN_NOROOM;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	w = data + sizeof(mac);
+	if ((void *)(w + 4) > data_end)
+		return IPXR_STAT_VLAN_NOROOM;
+	__builtin_memcpy(data, mac, sizeof(mac));
+	w[0] = p->tag[0].proto;
+	w[1] = p->tag[0].vid | prio;
+	if (ntags == 2) {
+		w[2] = p->tag[1].proto;
+		w[3] = p->tag[1].vid | prio;
+	}
+	*oif = p->link;
+	return IPXR_STAT_FORWARD;
+}
+
+/*
+ * The frame leaves for the neighbour in @nc by port @port, @ifindex (route() redirects it
+ * there), counted for next hop @nh_id; out of a sub-interface with its tags pushed, priority
+ * @prio.
+ */
+static __always_inline enum ipxr_stat forward(struct xdp_md *ctx, struct ethhdr *eth,
 					      const struct ipxr_neigh_cache *nc, __u32 nh_id,
-					      __u32 ifindex, __u32 *oif, __u64 bytes)
+					      const struct ipxr_port *port, __u32 ifindex,
+					      __u32 *oif, __u64 bytes, __be16 prio)
 {
 	__builtin_memcpy(eth->h_dest, nc->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nc->smac, ETH_ALEN);
 	count(&ipxr_nh_stats, nh_id, bytes);
 	*oif = ifindex;
+	if (port && (port->flags & IPXR_PORT_F_VLAN))
+		return vlan_push(ctx, port, prio, oif);
 	return IPXR_STAT_FORWARD;
 }
 
@@ -650,8 +808,9 @@ static __always_inline __u32 lpm_leaf(__u32 slot, const __u8 *a, const int n)
  */
 static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethhdr *eth,
 						 void *data_end, __u64 bytes, __u32 *oif,
-						 __u32 *cnt, const struct ipxr_port **pp)
+						 __u32 *cnt, __be16 prio)
 {
+	const struct ipxr_port *port = NULL;
 	struct ipxr_route4_key key = { .prefixlen = 32 };
 	struct ipxr_neigh_cache *nc = NULL;
 	struct ipxr_nexthop *nh;
@@ -715,7 +874,7 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 	if (type == IPXR_RT_MULTIPATH)
 		nh_id = group_pick(nh_id, iph, data_end, AF_INET);
 
-	st = next_hop(ctx, nh_id, AF_INET, &iph->daddr, &nh, &nc, pp);
+	st = next_hop(ctx, nh_id, AF_INET, &iph->daddr, &nh, &nc, &port);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return st;
 	/*
@@ -726,7 +885,7 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 		return IPXR_STAT_MTU;
 
 	ip_decrease_ttl(iph);
-	return forward(eth, nc, nh_id, nh->ifindex, oif, bytes);
+	return forward(ctx, eth, nc, nh_id, port, nh->ifindex, oif, bytes, prio);
 }
 
 /* First word @w0 (network order) of an IPv6 address under the /@len prefix @pfx (host order). */
@@ -734,8 +893,9 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 
 static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethhdr *eth,
 						 void *data_end, __u64 bytes, __u32 *oif,
-						 __u32 *cnt, const struct ipxr_port **pp)
+						 __u32 *cnt, __be16 prio)
 {
+	const struct ipxr_port *port = NULL;
 	struct ipxr_neigh_cache *nc = NULL;
 	struct ipxr_route6_key key;
 	const __u32 *src, *dst;
@@ -827,7 +987,7 @@ static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethh
 	if (type == IPXR_RT_MULTIPATH)
 		nh_id = group_pick(nh_id, ip6h, data_end, AF_INET6);
 
-	st = next_hop(ctx, nh_id, AF_INET6, dst, &nh, &nc, pp);
+	st = next_hop(ctx, nh_id, AF_INET6, dst, &nh, &nc, &port);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return st;
 	/* IPv6 routers never fragment: the kernel sends Packet Too Big. */
@@ -836,7 +996,7 @@ static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethh
 
 	/* No header checksum in IPv6: the hop limit is all there is to update. */
 	ip6h->hop_limit--;
-	return forward(eth, nc, nh_id, nh->ifindex, oif, bytes);
+	return forward(ctx, eth, nc, nh_id, port, nh->ifindex, oif, bytes, prio);
 }
 
 /* A port's counters: at its ifindex, or in slot 0 with the others too high to have their own. */
@@ -897,7 +1057,8 @@ static __always_inline void sample(struct xdp_md *ctx, enum ipxr_stat_family sf,
  * dropped by a counted route, in that route's slot @cnt; and act on it.
  */
 static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
-				   enum ipxr_stat why, __u32 oif, __u32 cnt, __u64 bytes)
+				   enum ipxr_stat why, __u32 oif, __u32 cnt, __u64 bytes,
+				   const struct vlan_rx *vin)
 {
 	struct ipxr_port_stats *in = port_stats(ctx->ingress_ifindex), *out;
 
@@ -922,159 +1083,11 @@ static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
 	}
 	if (in)
 		add(&in->pass, bytes);
+	/* the kernel sees the frame as it came: tags put back if vlan_strip() took them off */
+	if (vin->ntags)
+		vlan_restore(ctx, vin);
 	sample(ctx, sf, why, bytes);
 	return XDP_PASS;
-}
-
-/*
- * 802.1Q and 802.1ad tags. A tagged frame for a sub-interface ipxr knows is routed as if it had
- * arrived untagged on that sub-interface: its tags are taken off (vlan_strip()) and the frame goes
- * through the same IPv4 and IPv6 paths as an untagged one, which then cost nothing more. If the
- * kernel is to have it after all, the tags are put back first (vlan_restore()): it must see the
- * frame as it came, and deliver it to the sub-interface. A frame leaving by a sub-interface gets
- * its tags pushed last (vlan_push()), the priority bits of the tag it came with kept.
- *
- * The tags are read from the frame only. A NIC's rx VLAN offload (a veth peer's tx offload)
- * moves them into metadata, which bpf_xdp_metadata_rx_vlan_tag() (Linux 6.8) reads; but the
- * verifier refuses any program calling it that is not device-bound ("metadata kfuncs require
- * device-bound program", a __weak ksym behind bpf_ksym_exists() included), and iproute2 loads
- * none: the operator turns the offload off (ipxr-route(8), VLANS).
- */
-
-struct vlan_hdr {
-	__be16 tci;
-	__be16 proto;		/* what the tag carries */
-};
-
-/* What vlan_strip() took off a frame, to put it back. */
-struct vlan_rx {
-	__u32 ntags;		/* 0: none taken off */
-	__be16 tpid[IPXR_VLAN_MAX_TAGS];
-	__be16 tci[IPXR_VLAN_MAX_TAGS];
-	__u8 mac[2 * ETH_ALEN];
-};
-
-static __always_inline int eth_p_vlan(__be16 proto)
-{
-	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD);
-}
-
-/*
- * The tagged frame in @ctx is for a sub-interface that is up, and carries IPv4 or IPv6: its
- * tags are taken off (kept in @v) and IPXR_STAT_FORWARD returned. A reason to hand it to the
- * kernel as it is otherwise.
- */
-static __always_inline enum ipxr_stat vlan_strip(struct xdp_md *ctx, struct vlan_rx *v)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct vlan_hdr *vh = (void *)(eth + 1);
-	struct ipxr_vlan_key key = {};
-	struct ipxr_port *p;
-	__u32 *sub, ntags = 1;
-	__be16 proto;
-
-	if ((void *)(vh + 1) > data_end)
-		return IPXR_STAT_MALFORMED;
-	key.ifindex = ctx->ingress_ifindex;
-	key.tag[0].proto = eth->h_proto;
-	key.tag[0].vid = vh->tci & bpf_htons(VLAN_VID_MASK);
-	v->tpid[0] = eth->h_proto;
-	v->tci[0] = vh->tci;
-	proto = vh->proto;
-	if (eth_p_vlan(proto)) {
-		vh++;
-		if ((void *)(vh + 1) > data_end)
-			return IPXR_STAT_MALFORMED;
-		key.tag[1].proto = proto;
-		key.tag[1].vid = vh->tci & bpf_htons(VLAN_VID_MASK);
-		v->tpid[1] = proto;
-		v->tci[1] = vh->tci;
-		proto = vh->proto;
-		ntags = 2;
-		/* deeper stacks are not followed: no key can name them */
-		if (eth_p_vlan(proto))
-			return IPXR_STAT_VLAN_UNKNOWN;
-	}
-	sub = bpf_map_lookup_elem(&ipxr_vlans, &key);
-	if (!sub)
-		return IPXR_STAT_VLAN_UNKNOWN;
-	p = bpf_map_lookup_elem(&ipxr_ports, sub);
-	if (!p || !(p->flags & IPXR_PORT_F_UP))
-		return IPXR_STAT_VLAN_DOWN;
-	/* ARP and the rest of the sub-interface's traffic: the kernel's, tags and all */
-	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
-		return IPXR_STAT_OTHER_PROTO;
-	__builtin_memcpy(v->mac, eth, sizeof(v->mac));
-	if (bpf_xdp_adjust_head(ctx, VLAN_HLEN * ntags))
-		return IPXR_STAT_MALFORMED;
-	/* from here on the frame is changed: whatever happens to it, the tags go back first */
-	v->ntags = ntags;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	if (data + sizeof(v->mac) > data_end)
-		return IPXR_STAT_MALFORMED;
-	__builtin_memcpy(data, v->mac, sizeof(v->mac));
-	return IPXR_STAT_FORWARD;
-}
-
-/* The frame as it came, for the kernel: what vlan_strip() took off put back. */
-static __always_inline void vlan_restore(struct xdp_md *ctx, const struct vlan_rx *v)
-{
-	void *data, *data_end;
-	__be16 *w;
-
-	if (bpf_xdp_adjust_head(ctx, -(int)(VLAN_HLEN * v->ntags)))
-		return;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	w = data + sizeof(v->mac);
-	if ((void *)(w + 2) > data_end)
-		return;
-	__builtin_memcpy(data, v->mac, sizeof(v->mac));
-	w[0] = v->tpid[0];
-	w[1] = v->tci[0];
-	if (v->ntags < 2 || (void *)(w + 4) > data_end)
-		return;
-	w[2] = v->tpid[1];
-	w[3] = v->tci[1];
-}
-
-/*
- * The frame, its MACs already the next hop's, leaves by sub-interface @p: its tags pushed,
- * priority @prio, by @p's link. IPXR_STAT_FORWARD, or IPXR_STAT_VLAN_NOROOM (dropped) if the
- * driver leaves no room in front of the frame, which none does: XDP promises 256 bytes.
- */
-static __always_inline enum ipxr_stat vlan_push(struct xdp_md *ctx, const struct ipxr_port *p,
-						__be16 prio, __u32 *oif)
-{
-	__u32 ntags = p->ntags == 2 ? 2 : 1;
-	__u8 mac[2 * ETH_ALEN];
-	void *data, *data_end;
-	__be16 *w;
-
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	if (data + sizeof(mac) > data_end)
-		return IPXR_STAT_VLAN_NOROOM;
-	__builtin_memcpy(mac, data, sizeof(mac));
-	if (bpf_xdp_adjust_head(ctx, -(int)(VLAN_HLEN * ntags)))
-		return IPXR_STAT_VLAN_NOROOM;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	w = data + sizeof(mac);
-	if ((void *)(w + 4) > data_end)
-		return IPXR_STAT_VLAN_NOROOM;
-	__builtin_memcpy(data, mac, sizeof(mac));
-	w[0] = p->tag[0].proto;
-	w[1] = p->tag[0].vid | prio;
-	if (ntags == 2) {
-		w[2] = p->tag[1].proto;
-		w[3] = p->tag[1].vid | prio;
-	}
-	*oif = p->link;
-	return IPXR_STAT_FORWARD;
 }
 
 static __always_inline int route(struct xdp_md *ctx)
@@ -1082,15 +1095,13 @@ static __always_inline int route(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	enum ipxr_stat_family sf = IPXR_SF_LINK;
-	const struct ipxr_port *out = NULL;
 	__u64 bytes = data_end - data;
 	struct ethhdr *eth = data;
-	struct vlan_rx vin;
+	struct vlan_rx vin = {};
 	enum ipxr_stat why;
 	__u32 oif = 0, cnt = 0;
 	__be16 proto;
 
-	vin.ntags = 0;
 	if ((void *)(eth + 1) > data_end) {
 		why = IPXR_STAT_MALFORMED;
 		goto out;
@@ -1112,22 +1123,16 @@ static __always_inline int route(struct xdp_md *ctx)
 	}
 	if (proto == bpf_htons(ETH_P_IP)) {
 		sf = IPXR_SF_INET;
-		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, &out);
+		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		sf = IPXR_SF_INET6;
-		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, &out);
+		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio);
 	} else {
 		/* ARP, tags of no sub-interface, everything else: the kernel's. */
 		why = IPXR_STAT_OTHER_PROTO;
 	}
-	if (why == IPXR_STAT_FORWARD && out && (out->flags & IPXR_PORT_F_VLAN))
-		/* untagged in, no priority to keep: 0, as the kernel's VLAN device sends */
-		why = vlan_push(ctx, out, vin.ntags ? vin.tci[0] & bpf_htons(VLAN_PRIO_MASK) : 0,
-				&oif);
-	else if (vin.ntags && why != IPXR_STAT_FORWARD && why != IPXR_STAT_BLACKHOLE)
-		vlan_restore(ctx, &vin);
 out:
-	return account(ctx, sf, why, oif, cnt, bytes);
+	return account(ctx, sf, why, oif, cnt, bytes, &vin);
 }
 
 /*

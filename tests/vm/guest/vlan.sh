@@ -77,6 +77,7 @@ expect_match "route show names the sub-interface as ip does" \
 	"^10.0.6.0/24 dev r-eth1.100.200 " "$(ipxr route show 10.0.6.0/24)"
 expect_match "ip route shows the same device" "^10.0.6.0/24 dev r-eth1.100.200 " \
 	"$(ip -n "$R" route show 10.0.6.0/24)"
+expect_match "nexthop show names it too" "dev r-eth1.100.200" "$(ipxr nexthop show dev r-eth1.100.200)"
 expect_eq "the maps name 4 sub-interfaces (ipxr_vlans)" \
 	"$(bpftool -j map dump pinned "$(pinned ipxr_vlans)" | jq length)" 4
 
@@ -157,6 +158,30 @@ fast_again()
 	[[ $(delta "$f0" "$f1") == 2 ]]
 }
 check "r-eth1.20 up again: VLAN 20 forwarded by XDP again" wait_for 10 fast_again
+
+# the trunk loses its program and gets it back: its sub-interfaces follow
+run ip -n "$R" link set dev r-eth1 xdpdrv off
+no_xdp_seen()
+{
+	local p0 p1
+
+	p0=$(ipxr_stat port_no_xdp packets)
+	nsrun "$H1" ping -c 1 -W 1 "$H2_V10" >/dev/null 2>&1
+	p1=$(ipxr_stat port_no_xdp packets)
+	[[ $(delta "$p0" "$p1") =~ ^[1-9] ]]
+}
+check "r-eth1 without the object: r-eth1.10's frames are port_no_xdp" wait_for 5 no_xdp_seen
+run ip -n "$R" link set dev r-eth1 xdpdrv obj "$XDP_OBJ"
+fast_again10()
+{
+	local f0 f1
+
+	f0=$(ipxr_stat forward packets)
+	nsrun "$H1" ping -c 1 -W 1 "$H2_V10" >/dev/null 2>&1 || return 1
+	f1=$(ipxr_stat forward packets)
+	[[ $(delta "$f0" "$f1") == 2 ]]
+}
+check "r-eth1 runs the object again: VLAN 10 by XDP again" wait_for 10 fast_again10
 
 run vlan "$R" r-eth1 r-eth1.30 802.1Q 30 10.0.7.254 ||
 	not_ok "r-eth1.30 added with 10.0.7.254/24"
