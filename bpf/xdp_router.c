@@ -468,9 +468,9 @@ static __always_inline enum ipxr_stat nh_resolve(struct xdp_md *ctx, struct ipxr
 /*
  * 802.1Q and 802.1ad tags. A tagged frame for a sub-interface ipxr knows is routed as if it had
  * arrived untagged on that sub-interface: its tags are taken off (vlan_strip()) and the frame goes
- * through the same IPv4 and IPv6 paths as an untagged one, which then cost nothing more. If the
- * kernel is to have it after all, the tags are put back first (vlan_restore()): it must see the
- * frame as it came, and deliver it to the sub-interface. A frame leaving by a sub-interface gets
+ * through the IPv4 and IPv6 paths of route_tagged(), the same code as an untagged frame's, inlined
+ * apart. If the kernel is to have it after all, the tags are put back first (vlan_restore()): it
+ * must see the frame as it came, and deliver it to the sub-interface. A frame leaving by a sub-interface gets
  * its tags pushed last (vlan_push()), the priority bits of the tag it came with kept.
  *
  * The tags are read from the frame only. A NIC's rx VLAN offload (a veth peer's tx offload)
@@ -488,8 +488,7 @@ struct vlan_hdr {
 /* What vlan_strip() took off a frame, to put it back. */
 struct vlan_rx {
 	__u32 ntags;		/* 0: none taken off */
-	/* the outer tag's priority bits, for the tags pushed; untagged, 0 as the kernel sends */
-	__be16 prio;
+	__be16 prio;		/* the outer tag's priority bits, for the tags pushed */
 	__be16 tpid[IPXR_VLAN_MAX_TAGS];
 	__be16 tci[IPXR_VLAN_MAX_TAGS];
 	__u8 mac[2 * ETH_ALEN];
@@ -1057,8 +1056,7 @@ static __always_inline void sample(struct xdp_md *ctx, enum ipxr_stat_family sf,
  * dropped by a counted route, in that route's slot @cnt; and act on it.
  */
 static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
-				   enum ipxr_stat why, __u32 oif, __u32 cnt, __u64 bytes,
-				   const struct vlan_rx *vin)
+				   enum ipxr_stat why, __u32 oif, __u32 cnt, __u64 bytes)
 {
 	struct ipxr_port_stats *in = port_stats(ctx->ingress_ifindex), *out;
 
@@ -1083,11 +1081,46 @@ static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
 	}
 	if (in)
 		add(&in->pass, bytes);
-	/* the kernel sees the frame as it came: tags put back if vlan_strip() took them off */
-	if (vin->ntags)
-		vlan_restore(ctx, vin);
 	sample(ctx, sf, why, bytes);
 	return XDP_PASS;
+}
+
+/*
+ * A tagged frame: routed as untagged on the sub-interface its tags name, through a copy of the
+ * IPv4 and IPv6 paths of its own, so that untagged frames pay nothing for what only tagged ones
+ * need (the tags kept, put back before the kernel has the frame).
+ */
+static __always_inline int route_tagged(struct xdp_md *ctx, __u64 bytes)
+{
+	enum ipxr_stat_family sf = IPXR_SF_LINK;
+	struct vlan_rx vin = {};
+	void *data, *data_end;
+	__u32 oif = 0, cnt = 0;
+	struct ethhdr *eth;
+	enum ipxr_stat why;
+
+	why = vlan_strip(ctx, &vin);
+	if (why != IPXR_STAT_FORWARD)
+		goto out;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end) {
+		why = IPXR_STAT_MALFORMED;
+	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		sf = IPXR_SF_INET;
+		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio);
+	} else {
+		/* vlan_strip() took the tags off IPv4 and IPv6 only */
+		sf = IPXR_SF_INET6;
+		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio);
+	}
+	/* the kernel sees the frame as it came */
+	if (why != IPXR_STAT_FORWARD && why != IPXR_STAT_BLACKHOLE &&
+	    why != IPXR_STAT_VLAN_NOROOM)
+		vlan_restore(ctx, &vin);
+out:
+	return account(ctx, sf, why, oif, cnt, bytes);
 }
 
 static __always_inline int route(struct xdp_md *ctx)
@@ -1097,42 +1130,25 @@ static __always_inline int route(struct xdp_md *ctx)
 	enum ipxr_stat_family sf = IPXR_SF_LINK;
 	__u64 bytes = data_end - data;
 	struct ethhdr *eth = data;
-	struct vlan_rx vin = {};
 	enum ipxr_stat why;
 	__u32 oif = 0, cnt = 0;
-	__be16 proto;
 
 	if ((void *)(eth + 1) > data_end) {
 		why = IPXR_STAT_MALFORMED;
-		goto out;
-	}
-	proto = eth->h_proto;
-	/* untagged IPv4 and IPv6 pay this test alone */
-	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6) && eth_p_vlan(proto)) {
-		why = vlan_strip(ctx, &vin);
-		if (why != IPXR_STAT_FORWARD)
-			goto out;
-		data = (void *)(long)ctx->data;
-		data_end = (void *)(long)ctx->data_end;
-		eth = data;
-		if ((void *)(eth + 1) > data_end) {
-			why = IPXR_STAT_MALFORMED;
-			goto out;
-		}
-		proto = eth->h_proto;
-	}
-	if (proto == bpf_htons(ETH_P_IP)) {
+	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		sf = IPXR_SF_INET;
-		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio);
-	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		/* tags pushed for an untagged frame have priority 0, as the kernel's by default */
+		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, 0);
+	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		sf = IPXR_SF_INET6;
-		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio);
+		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, 0);
+	} else if (eth_p_vlan(eth->h_proto)) {
+		return route_tagged(ctx, bytes);
 	} else {
-		/* ARP, tags of no sub-interface, everything else: the kernel's. */
+		/* ARP and everything else: the kernel's. */
 		why = IPXR_STAT_OTHER_PROTO;
 	}
-out:
-	return account(ctx, sf, why, oif, cnt, bytes, &vin);
+	return account(ctx, sf, why, oif, cnt, bytes);
 }
 
 /*
