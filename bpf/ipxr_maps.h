@@ -392,7 +392,7 @@ struct ipxr_vlan_tag {
 struct ipxr_port {
 	__u32 flags;		/* enum ipxr_port_flags */
 	__u32 prog_id;		/* the XDP program attached there, 0: none (for ipxr's display) */
-	__u32 mtu;		/* IFLA_MTU, for ipxr (the program gets a port's MTU from the FIB) */
+	__u32 mtu;		/* IFLA_MTU, for ipxr (the program asks the FIB for MTUs) */
 	__u32 link;		/* VLAN: the port frames leave by, under every tag */
 	__u32 lower;		/* VLAN: the device directly under it (for ipxr) */
 	/*

@@ -470,8 +470,9 @@ static __always_inline enum ipxr_stat nh_resolve(struct xdp_md *ctx, struct ipxr
  * arrived untagged on that sub-interface: its tags are taken off (vlan_strip()) and the frame goes
  * through the IPv4 and IPv6 paths of route_tagged(), the same code as an untagged frame's, inlined
  * apart. If the kernel is to have it after all, the tags are put back first (vlan_restore()): it
- * must see the frame as it came, and deliver it to the sub-interface. A frame leaving by a sub-interface gets
- * its tags pushed last (vlan_push()), the priority bits of the tag it came with kept.
+ * must see the frame as it came, and deliver it to the sub-interface. A frame leaving by a
+ * sub-interface gets its tags pushed last (vlan_push()), the priority bits of the tag it came
+ * with kept.
  *
  * The tags are read from the frame only. A NIC's rx VLAN offload (a veth peer's tx offload)
  * moves them into metadata, which bpf_xdp_metadata_rx_vlan_tag() (Linux 6.8) reads; but the

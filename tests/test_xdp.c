@@ -1626,8 +1626,8 @@ static void vlan_run(const char *name, const struct pg_frame *in, int action, in
 			printf("# got %s\n", pg_xdp_action_name((int)res.retval));
 		if (!want)
 			want = in;
-		check(frames_equal(res.out, res.out_len, want->data, want->len),
-		      "%s: %s", label, want == in ? "frame unchanged" : "frame as wanted, byte for byte");
+		check(frames_equal(res.out, res.out_len, want->data, want->len), "%s: %s", label,
+		      want == in ? "frame unchanged" : "frame as wanted, byte for byte");
 		check_counters(label, &a, &b, sf, stat, nh, in->len);
 		check(pb.c[0][0].packets - pa.c[0][0].packets == 1 &&
 		      pb.c[0][0].bytes - pa.c[0][0].bytes == in->len &&
