@@ -109,6 +109,13 @@ nsrun "$H2" ping -c 2 -i 0.2 -W 2 "$H3_QQ" >/dev/null 2>&1
 from_to "$H2" "$H3_V20" "VLAN 10 <-> VLAN 20 (rewrite)"
 from_to "$H2" "$H3_QQ" "VLAN 10 -> QinQ 100.200 (a second tag pushed), back from VLAN 20"
 
+# the router's own address on a sub-interface: the kernel's, tags and all, and it answers
+l0=$(ipxr_stat local packets)
+out=$(nsrun "$H2" ping -c 5 -i 0.05 -W 1 10.0.3.254 2>&1)
+l1=$(ipxr_stat local packets)
+expect_eq "h2 pings r-eth1.10's address: 5 sent, 5 answered" "$(ping_stats "$out")" "5 5"
+expect_eq "the echoes were passed as local, tags put back" "$(delta "$l0" "$l1")" 5
+
 check_tcp fwd_datagrams ipxr_stat TCP-LISTEN:5001 "TCP:$H2_V10:5001"
 # the same from h2 on VLAN 10 to h3 on VLAN 20
 head -c $((2 * 1024 * 1024)) /dev/urandom >"$LIB_TMP/send"
