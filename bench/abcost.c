@@ -24,8 +24,13 @@
  *   fwd_group8    the same by 198.51.103.0/24, a group of next hops 1-8
  *   fwd_group32   the same by 198.51.99.0/24, a group of next hops 1-32
  *
+ *   fwd_vlan      198.51.98.7 the same, tagged 802.1Q 10 and routed out of a sub-interface
+ *                 of lo with VLAN 20 (tag rewritten; the frame then comes back tagged 20,
+ *                 which is a sub-interface too): "n/a" for an object without VLANs (layout 7)
+ *
  * The trie's walk depends on the prefixes around a key: 198.51.96.0/24 to 198.51.103.0/24 are
- * all routes (96-98 unused), a full subtree, so that every forwarding case's walk is as long.
+ * all routes (96 and 97 unused), a full subtree, so that every forwarding case's walk is as
+ * long.
  *
  * The kernel reports a whole number of ns per call; the mean over many calls resolves a
  * fraction of one. Each object's program is attached to a veth of a private namespace, so that
@@ -39,8 +44,11 @@
 #define NOBJ		3
 #define PASS_CALLS	40
 #define FWD_CALLS	400
-#define NCASES		7
-#define FIRST_GROUP	4	/* the cases from here on need groups */
+#define NCASES		8
+#define FIRST_GROUP	4	/* cases FIRST_GROUP..VLAN_CASE - 1 need groups */
+#define VLAN_CASE	7
+#define VLAN_SUB	1000	/* the sub-interfaces' ifindexes: never looked up in the kernel */
+#define VLAN_NH		33	/* after the groups' next hops */
 
 static double mean(const double *a, int n)
 {
@@ -102,7 +110,6 @@ static int setup(struct pg_router *r, const char *path, const struct pg_spec *fw
 	    pg_route_set(r, "198.51.100.0", 24, IPXR_RT_UNICAST, 1) ||
 	    pg_route_set(r, "198.51.96.0", 24, IPXR_RT_UNICAST, 1) ||
 	    pg_route_set(r, "198.51.97.0", 24, IPXR_RT_UNICAST, 1) ||
-	    pg_route_set(r, "198.51.98.0", 24, IPXR_RT_UNICAST, 1) ||
 	    bpf_map_update_elem(r->route4, &k, &v, BPF_ANY) ||
 	    pg_port_set(r, 1, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) ||
 	    bpf_map_lookup_elem(r->nexthop, &id, &nh))
@@ -118,17 +125,53 @@ static int setup(struct pg_router *r, const char *path, const struct pg_spec *fw
 	return ret < 0 ? -1 : 0;
 }
 
+/*
+ * Sub-interfaces lo.10 and lo.20 (ifindexes VLAN_SUB, VLAN_SUB + 1), next hop VLAN_NH out of lo.20
+ * with the cache of next hop 1, and route 198.51.98.0/24 through it. 1 when the object has no VLANs.
+ */
+static int setup_vlan(struct pg_router *r)
+{
+	int fd = bpf_object__find_map_fd_by_name(r->obj, "ipxr_vlans");
+	struct ipxr_port p = { .flags = IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_VLAN,
+			       .mtu = 1500, .link = 1, .lower = 1, .max_len = 1518, .ntags = 1 };
+	struct ipxr_vlan_key k = { .ifindex = 1 };
+	struct ipxr_nexthop nh;
+	uint32_t id = 1, sub, vid;
+
+	if (fd < 0)
+		return 1;
+	if (bpf_map_lookup_elem(r->nexthop, &id, &nh))
+		return -1;
+	for (vid = 10; vid <= 20; vid += 10) {
+		sub = VLAN_SUB + vid / 10 - 1;
+		p.tag[0].proto = htons(ETH_P_8021Q);
+		p.tag[0].vid = htons((uint16_t)vid);
+		k.tag[0] = p.tag[0];
+		if (bpf_map_update_elem(r->ports, &sub, &p, BPF_ANY) ||
+		    bpf_map_update_elem(fd, &k, &sub, BPF_ANY))
+			return -1;
+	}
+	nh.ifindex = sub;
+	id = VLAN_NH;
+	if (bpf_map_update_elem(r->nexthop, &id, &nh, BPF_ANY) ||
+	    pg_route_set(r, "198.51.98.0", 24, IPXR_RT_UNICAST, VLAN_NH))
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const names[NCASES] = { "ttl_exceeded", "no_route", "forward",
 						   "fwd_counted", "fwd_group2", "fwd_group8",
-						   "fwd_group32" };
+						   "fwd_group32", "fwd_vlan" };
 	static const int calls[NCASES] = { PASS_CALLS, PASS_CALLS, FWD_CALLS, FWD_CALLS,
-					   FWD_CALLS, FWD_CALLS, FWD_CALLS };
-	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250, 250, 250, 250, 250 };
+					   FWD_CALLS, FWD_CALLS, FWD_CALLS, FWD_CALLS };
+	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250, 250, 250, 250, 250,
+						 250 };
 	static const int action[NCASES] = { XDP_PASS, XDP_PASS, XDP_REDIRECT, XDP_REDIRECT,
-					    XDP_REDIRECT, XDP_REDIRECT, XDP_REDIRECT };
-	static bool group[NOBJ];
+					    XDP_REDIRECT, XDP_REDIRECT, XDP_REDIRECT,
+					    XDP_REDIRECT };
+	static bool na[NOBJ][NCASES];
 	static double v[NOBJ][NCASES][FWD_CALLS];
 	static struct pg_router r[NOBJ];
 	static struct pg_result res;
@@ -157,16 +200,25 @@ int main(int argc, char **argv)
 	spec[5].dst = "198.51.103.7";
 	spec[6] = spec[2];
 	spec[6].dst = "198.51.99.7";
+	spec[7] = spec[2];
+	spec[7].dst = "198.51.98.7";
+	spec[7].vlan = 10;
 	for (c = 0; c < NCASES; c++)
 		pg_build(&f[c], &spec[c]);
 	if (pg_netns_enter())
 		return 1;
 	for (i = 0; i < n; i++) {
 		char dev[16];
+		bool group;
+		int err = setup(&r[i], argv[i + 1], &spec[2], &group);
 
+		if (!err)
+			err = setup_vlan(&r[i]);
+		for (c = FIRST_GROUP; c < VLAN_CASE; c++)
+			na[i][c] = !group;
+		na[i][VLAN_CASE] = err == 1;
 		snprintf(dev, sizeof(dev), "abc%d", i);
-		if (setup(&r[i], argv[i + 1], &spec[2], &group[i]) ||
-		    pg_dispatcher_hold(r[i].prog_fd[0], dev)) {
+		if (err < 0 || pg_dispatcher_hold(r[i].prog_fd[0], dev)) {
 			fprintf(stderr, "Error: %s: cannot load or set up\n", argv[i + 1]);
 			return 1;
 		}
@@ -176,7 +228,7 @@ int main(int argc, char **argv)
 			if (k >= calls[c])
 				continue;
 			for (i = 0; i < n; i++) {
-				if (c >= FIRST_GROUP && !group[i])
+				if (na[i][c])
 					continue;
 				pg_run(r[i].prog_fd[0], 1, f[c].data, f[c].len, 0, repeat[c], &res);
 				if (res.err || (int)res.retval != action[c]) {
@@ -191,9 +243,12 @@ int main(int argc, char **argv)
 	}
 	for (c = 0; c < NCASES; c++)
 		for (i = 0; i < n; i++)
-			if (c < FIRST_GROUP || group[i])
+			if (na[i][c])
+				printf("%-12s %-32s    n/a\n", names[c], argv[i + 1]);
+			else
 				printf("%-12s %-32s %6.2f ns/packet (mean of %d calls)\n",
-				       names[c], argv[i + 1], mean(v[i][c], calls[c]), calls[c]);
+				       names[c], argv[i + 1], mean(v[i][c], calls[c]),
+				       calls[c]);
 	for (i = 0; i < n; i++)
 		pg_router_close(&r[i]);
 	return 0;

@@ -74,6 +74,7 @@ if ((QUICK)); then
 	NSPP_ROUTES6=${NSPP_ROUTES6:-1,100000}
 	NSPP_PASSES=${NSPP_PASSES:-1}
 	ECMP_ROUNDS=${ECMP_ROUNDS:-3}
+	VLAN_ROUNDS=${VLAN_ROUNDS:-1}
 	ROUTES6=${ROUTES6:-25000}
 	OUT=${OUT:-$ROOT/build/bench-quick}
 else
@@ -86,6 +87,7 @@ else
 	NSPP_ROUTES6=${NSPP_ROUTES6:-1,250000}
 	NSPP_PASSES=${NSPP_PASSES:-4}
 	ECMP_ROUNDS=${ECMP_ROUNDS:-7}
+	VLAN_ROUNDS=${VLAN_ROUNDS:-3}
 	OUT=${OUT:-$BENCH_DIR/results}
 fi
 SEED=${SEED:-1}
@@ -533,6 +535,35 @@ nsperpkt()
 	grep '^{' <<<"$out" | jq -c --argjson f "$fam" '. + {bench: "nsperpkt", family: $f}' >>"$RAW"
 }
 
+# vlan_cost: untagged frames against frames tagged on the way in and out (issue 15: untagged
+# within 2 ns/packet of the layout before VLANs; tagged to tagged measured), IPv4 and IPv6,
+# 1,000 routes, front structure, hot caches, forward and ttl_exceeded, VLAN_ROUNDS times
+vlan_cost()
+{
+	local fam r out tagged args
+
+	say "per-packet cost of VLAN tags (1,000 routes, front structure, hot caches):" \
+		"untagged, then tagged to tagged, $VLAN_ROUNDS rounds"
+	for ((r = 1; r <= VLAN_ROUNDS; r++)); do
+		for fam in 4 6; do
+			for tagged in false true; do
+				args=()
+				$tagged && args=(--vlan)
+				out=$(IPXR_BPF_OBJ=$XDP_OBJ "$NSPERPKT" --family "$fam" --routes 1000 \
+					--front lpm --passes "$NSPP_PASSES" "${args[@]}" --json 2>&1)
+				printf '%s\n' "$out" >>"$LOG"
+				grep '^{' <<<"$out" | jq -c --argjson t "$tagged" --argjson r "$r" \
+					'select(.case == "forward" or .case == "ttl_exceeded")
+					 | {bench: "vlan", family, case, tagged: $t, round: $r, ns_per_pkt,
+					    ns_per_pkt_median}' >>"$RAW"
+			done
+		done
+	done
+	jq -rs 'map(select(.bench == "vlan")) | group_by([.family, .case, .tagged])[]
+		| "  IPv\(.[0].family) \(.[0].case) \(if .[0].tagged then "tagged" else "untagged" end):"
+		+ " \(map(.ns_per_pkt) | sort | .[length / 2 | floor]) ns"' "$RAW" | tee -a "$LOG"
+}
+
 # ecmp_cost: what a multipath route's flow hash and bucket read add (issue 10's target: a 2-way
 # group at most 10 ns/packet over one next hop), hot caches: bench/abcost runs one next hop and
 # groups of 2, 8 and 32 in turn, call by call in one process (nsperpkt's runs are minutes apart,
@@ -606,6 +637,7 @@ if part nsperpkt; then
 	nsperpkt 6 "$NSPP_ROUTES6" hot
 	nsperpkt 6 "$NSPP_ROUTES6" cold
 	ecmp_cost
+	vlan_cost
 fi
 
 # 4, last: it builds the topology again, with fresh maps

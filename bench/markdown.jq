@@ -189,6 +189,22 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 		+ "next hop or a group of N gateways on the sink's port (the group sizes in turn "
 		+ "in every run; medians, and the range of the per-run ratios); ns/packet is the CPU time of source, router and sink per frame."
   else empty end ),
+( if (.vlan // [] | length) > 0 then
+	"",
+	"### VLANs: untagged frames and tagged to tagged",
+	"",
+	(["family", "case", "untagged ns/packet", "tagged ns/packet", "tags cost"] | row),
+	(["l", "l", "r", "r", "r"] | rule),
+	(.vlan | group_by([.family, .case])[]
+	 | (map(select(.tagged | not)) | .[0].ns_per_pkt) as $u
+	 | (map(select(.tagged)) | .[0].ns_per_pkt) as $t
+	 | ["IPv\(.[0].family)", .[0].case, ($u | ns), ($t | ns),
+	    (if $u == null or $t == null then "-" else "+\($t - $u | ns) ns" end)] | row),
+	"",
+	"`bench/nsperpkt --vlan`: 1,000 routes through the front structure, hot caches, median "
+		+ "of the rounds; tagged: in on VLAN 10 of the ingress port, out on VLAN 100 (tags "
+		+ "off on the way in, on again on the way out; put back for a passed frame)."
+  else empty end ),
 "",
 "### Control plane (\(.control.routes | n0) IPv4 routes, one batch file; then \(.control.routes6 | n0) IPv6)",
 "",

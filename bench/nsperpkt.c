@@ -31,8 +31,14 @@
  * so the trie's nodes come from memory as they do for real traffic to many destinations (the
  * figure then also holds test_run's fixed cost per call, some 100 ns here: see the 1-route row).
  *
+ * --vlan: every frame arrives tagged 802.1Q 10 on tin0, a sub-interface's VLAN, and every next
+ * hop is a sub-interface with VLAN 100 (tout0 itself, recorded as one of its own: the program
+ * only reads the record): the tagged-to-tagged cost, tags off on the way in, back on the way
+ * out (or back on for what is passed).
+ *
  * Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N] [--passes N]
- *                 [--seed N] [--prog xdp_router|prog] [--front both|lpm|trie] [--json]
+ *                 [--seed N] [--prog xdp_router|prog] [--front both|lpm|trie] [--multipath N]
+ *                 [--vlan] [--json]
  * Output: a Markdown table row per case; with --json also one JSON object per case per line.
  */
 #include <getopt.h>
@@ -66,6 +72,21 @@ enum { FRONT_BOTH, FRONT_LPM, FRONT_TRIE };
 static const uint8_t mac_tin0[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0xfe };
 static const uint8_t mac_host[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x01 };
 static int if_in, if_out;
+static bool vlan_mode;		/* --vlan */
+#define VLAN_IN		10
+#define VLAN_OUT	100
+
+/* In --vlan mode, an 802.1Q tag VLAN_IN after the MACs of @f. */
+static void frame_tag(struct pg_frame *f)
+{
+	if (!vlan_mode)
+		return;
+	memmove(f->data + 16, f->data + 12, f->len - 12);
+	pg_put16(f->data + 12, ETH_P_8021Q);
+	pg_put16(f->data + 14, VLAN_IN);
+	f->len += 4;
+	f->l3 += 4;
+}
 
 static const char *const setup_cmds[] = {
 	"ip link add tin0 address 02:00:00:00:01:fe type veth peer name tin0p address 02:00:00:00:01:01",
@@ -251,6 +272,7 @@ static void frame_to(struct pg_frame *f, uint32_t dst_host, uint8_t ttl, uint16_
 	snprintf(dst, sizeof(dst), "%u.%u.%u.%u", dst_host >> 24, (dst_host >> 16) & 0xff,
 		 (dst_host >> 8) & 0xff, dst_host & 0xff);
 	pg_build(f, &s);
+	frame_tag(f);
 }
 
 /*
@@ -286,6 +308,7 @@ static void frame6_to(struct pg_frame *f, const uint8_t dst[16], uint8_t hops, u
 	csum = (uint16_t)~pg_csum_fold(sum);
 	pg_put16(p + 46, csum ? csum : 0xffff);	/* zero would mean "no checksum" */
 	f->len = 14 + 40 + ulen;
+	frame_tag(f);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -364,6 +387,38 @@ static int table_make(struct table *t, int family, uint32_t n, uint64_t seed,
 	return 0;
 }
 
+/*
+ * --vlan: tin0 and tout0 recorded as sub-interfaces (VLAN_IN and VLAN_OUT) of themselves, and
+ * ipxr_vlans keys for the frames' tag, VLAN_IN, and VLAN_OUT, which a frame carries from its
+ * second run on.
+ */
+static int vlan_base(struct pg_router *r)
+{
+	int fd = bpf_object__find_map_fd_by_name(r->obj, IPXR_MAP_VLANS);
+	uint16_t vids[2] = { VLAN_IN, VLAN_OUT };
+	int ifx[2] = { if_in, if_out }, i;
+
+	if (fd < 0) {
+		printf("# no %s in the object: VLANs need map layout 7\n", IPXR_MAP_VLANS);
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		struct ipxr_port p = { .flags = IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_VLAN,
+				       .mtu = 1500, .link = (uint32_t)ifx[i],
+				       .lower = (uint32_t)ifx[i], .max_len = 1518, .ntags = 1 };
+		struct ipxr_vlan_key k = { .ifindex = (uint32_t)if_in };
+		uint32_t key = (uint32_t)ifx[i], sub = (uint32_t)if_in;
+
+		p.tag[0].proto = htons(ETH_P_8021Q);
+		p.tag[0].vid = htons(vids[i]);
+		k.tag[0] = p.tag[0];
+		if (bpf_map_update_elem(r->ports, &key, &p, BPF_ANY) ||
+		    bpf_map_update_elem(fd, &k, &sub, BPF_ANY))
+			return -1;
+	}
+	return 0;
+}
+
 /* Next hops 1..NGW via the gateways on tout0, and the router's own addresses as LOCAL. */
 static int router_base(struct pg_router *r, int family, int route6)
 {
@@ -372,6 +427,8 @@ static int router_base(struct pg_router *r, int family, int route6)
 	/* tout0 runs the object and is up, as ipxr records it: the program redirects there */
 	if (pg_config_set(r, nnh + 1) || pg_port_set(r, (uint32_t)if_out,
 						     IPXR_PORT_F_XDP | IPXR_PORT_F_UP))
+		return -1;
+	if (vlan_mode && vlan_base(r))
 		return -1;
 	if (mp_ways) {
 		struct ipxr_nh_group grp = { .refcnt = 1, .count = (uint16_t)mp_ways };
@@ -638,7 +695,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: nsperpkt [--family 4|6] [--routes N[,N...]] [--packets N] [--repeat N]\n"
 		"                [--passes N] [--seed N] [--prog xdp_router|prog]\n"
-		"                [--front both|lpm|trie] [--multipath N] [--json]\n"
+		"                [--front both|lpm|trie] [--multipath N] [--vlan] [--json]\n"
 		"  --family   4 (IPv4 routes and frames, default) or 6\n"
 		"  --routes   routes in the table, e.g. 1,1000,100000,750000,1000000 (default 1)\n"
 		"  --packets  distinct forward/no_route/ttl frames (default 256, max %d)\n"
@@ -648,6 +705,7 @@ static void usage(FILE *f)
 		"  --front    time the trie alone (front structure unpainted), then the painted\n"
 		"             front structure (both, default), or only one of them\n"
 		"  --multipath  every route multipath over one group of N next hops (2-%d)\n"
+		"  --vlan     frames tagged (VLAN 10) in, next hops on a sub-interface (VLAN 100)\n"
 		"  --json     also print one JSON object per case\n", MAX_PACKETS, MAX_REPEAT,
 		IPXR_NHG_MAX);
 }
@@ -665,6 +723,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "front", required_argument, NULL, 'F' },
 		{ "multipath", required_argument, NULL, 'm' },
+		{ "vlan", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -677,7 +736,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	pg_verbose = v && *v && strcmp(v, "0");
-	while ((c = getopt_long(argc, argv, "f:r:p:n:P:s:g:jF:m:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:r:p:n:P:s:g:jF:m:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o.family = atoi(optarg);
@@ -741,6 +800,9 @@ int main(int argc, char **argv)
 					IPXR_NHG_MAX);
 				return 1;
 			}
+			break;
+		case 'v':
+			vlan_mode = true;
 			break;
 		case 'h':
 			usage(stdout);

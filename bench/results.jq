@@ -150,6 +150,10 @@ def rr($rs; $a; $b):
 						and .run == $r) | .loop_ns) | .[0]; .loop_ns) ]
 					| spread)
 			} }) | from_entries) } ],
+	# VLANs: per family and case, untagged and tagged to tagged, the median of the rounds
+	vlan: [ $raw | map(select(.bench == "vlan")) | group_by([.family, .case, .tagged])[]
+		| { family: .[0].family, case: .[0].case, tagged: .[0].tagged,
+		    ns_per_pkt: (map(.ns_per_pkt) | median), rounds: map(.ns_per_pkt) } ],
 	control: ({
 		routes: $routes,
 		routes6: $routes6,

@@ -39,6 +39,7 @@ enum ipxr_layout {
 #define IPXR_MAP_COUNTED	"ipxr_counted"
 #define IPXR_MAP_ROUTE_CNT	"ipxr_route_cnt"
 #define IPXR_MAP_NH_GROUP	"ipxr_nh_group"
+#define IPXR_MAP_VLANS		"ipxr_vlans"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
 #define IPXR_MAX_ROUTES6	(1U << 18)	/* 262,144: today's IPv6 table is ~230k */
@@ -50,6 +51,7 @@ enum ipxr_layout {
 #define IPXR_MAX_LOCAL4		4096		/* addresses of this router */
 #define IPXR_MAX_LOCAL6		4096
 #define IPXR_MAX_PORTS		4096		/* devices of the router's namespace */
+#define IPXR_MAX_VLANS		IPXR_MAX_PORTS	/* VLAN sub-interfaces, one key each */
 #define IPXR_MAX_ROUTE_SRC	(IPXR_MAX_ROUTES4 + IPXR_MAX_ROUTES6)	/* any route may have one */
 #define IPXR_MAX_PORT_STATS	1024		/* ifindexes counted per port, see ipxr_port_stats */
 #define IPXR_PASS_RING_SIZE	(256 * 1024)	/* bytes: some 1,400 samples of 128 bytes */
@@ -399,11 +401,50 @@ enum ipxr_port_flags {
 	IPXR_PORT_F_XDP = 1 << 0,	/* runs this object's program (native or generic mode) */
 	IPXR_PORT_F_UP = 1 << 1,	/* IFF_UP and IFF_RUNNING: admin up with carrier */
 	IPXR_PORT_F_SKB = 1 << 2,	/* the program is attached in generic (skb) mode */
+	IPXR_PORT_F_VLAN = 1 << 3,	/* an 802.1Q/802.1ad sub-interface, see below */
+};
+
+/*
+ * VLAN sub-interfaces (8021q devices, "ip link add link eno4 name eno4.100 type vlan id 100",
+ * 802.1ad too, and one on another: QinQ) are ports of their own, with IPXR_PORT_F_VLAN: routes
+ * name them, the kernel resolves their neighbours and gives their MAC and MTU. A frame for one
+ * leaves by @link, the physical device under every tag (the one running the program), with
+ * @ntags tags pushed, outermost first. For a sub-interface ipxr sets IPXR_PORT_F_XDP when @link
+ * runs the object, IPXR_PORT_F_UP when the sub-interface and @link both are up. The other
+ * fields are 0 for a port that is not a VLAN.
+ */
+#define IPXR_VLAN_MAX_TAGS	2
+
+struct ipxr_vlan_tag {
+	__be16 proto;		/* ETH_P_8021Q or ETH_P_8021AD */
+	__be16 vid;		/* the VLAN id; the priority bits are the frame's (0 when pushed) */
 };
 
 struct ipxr_port {
 	__u32 flags;		/* enum ipxr_port_flags */
 	__u32 prog_id;		/* the XDP program attached there, 0: none (for ipxr's display) */
+	__u32 mtu;		/* IFLA_MTU, for ipxr (the program asks the FIB for MTUs) */
+	__u32 link;		/* VLAN: the port frames leave by, under every tag */
+	__u32 lower;		/* VLAN: the device directly under it (for ipxr) */
+	/*
+	 * VLAN: the longest frame, tags included, @link takes from a redirect (its MTU plus the
+	 * Ethernet header and one tag, as the kernel's xdp_ok_fwd_dev() allows): a QinQ frame
+	 * can be 4 bytes over, and is then the kernel's to send.
+	 */
+	__u16 max_len;
+	__u8 ntags;		/* VLAN: 1 or 2 */
+	__u8 pad;
+	struct ipxr_vlan_tag tag[IPXR_VLAN_MAX_TAGS];
+};
+
+/*
+ * ipxr_vlans: which sub-interface a tagged frame arriving on a port is for (value: __u32 its
+ * ifindex, whose ipxr_ports entry says whether it is up). A frame whose tags no key names is the
+ * kernel's (vlan_unknown): it drops it or hands it to a device ipxr does not follow.
+ */
+struct ipxr_vlan_key {
+	__u32 ifindex;		/* the port it arrives on (a sub-interface's link) */
+	struct ipxr_vlan_tag tag[IPXR_VLAN_MAX_TAGS];	/* vid without priority bits; 0s: none */
 };
 
 struct ipxr_counter {
@@ -465,7 +506,10 @@ struct ipxr_pass_sample {
 	X(HOP_BY_HOP,	"hop_by_hop",	XDP_PASS)				\
 	X(KERNEL_ROUTE,	"kernel_route",	XDP_PASS)				\
 	X(PORT_NO_XDP,	"port_no_xdp",	XDP_PASS)				\
-	X(PORT_DOWN,	"port_down",	XDP_PASS)
+	X(PORT_DOWN,	"port_down",	XDP_PASS)				\
+	X(VLAN_UNKNOWN,	"vlan_unknown",	XDP_PASS)				\
+	X(VLAN_DOWN,	"vlan_down",	XDP_PASS)				\
+	X(VLAN_NOROOM,	"vlan_noroom",	XDP_DROP)
 
 #define IPXR_STAT_ENUM(id, name, action) IPXR_STAT_##id,
 enum ipxr_stat {

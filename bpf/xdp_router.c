@@ -25,6 +25,10 @@
 #define AF_INET 2
 #define AF_INET6 10
 
+#define VLAN_HLEN		4
+#define VLAN_VID_MASK		0x0fff
+#define VLAN_PRIO_MASK		0xe000	/* PCP, 802.1p */
+
 #define IPPROTO_HOPOPTS_NH	0	/* IPv6 next header values (RFC 8200) */
 #define IPPROTO_ICMPV6_NH	58
 
@@ -152,6 +156,14 @@ struct {
 	__type(value, struct ipxr_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPXR_MAX_VLANS);
+	__type(key, struct ipxr_vlan_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_vlans SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -364,14 +376,31 @@ static __always_inline enum ipxr_stat neigh_get(struct xdp_md *ctx, struct ipxr_
  * to the kernel, which has the same route and does what it does for that port (forwards through
  * a device that cannot take redirected frames, answers for a dead link).
  */
-static __always_inline enum ipxr_stat port_check(__u32 ifindex)
+static __always_inline enum ipxr_stat port_check(struct xdp_md *ctx, __u32 ifindex,
+						 const struct ipxr_port **pp)
 {
 	struct ipxr_port *p = bpf_map_lookup_elem(&ipxr_ports, &ifindex);
+	__u64 len;
 
-	if (!p || !(p->flags & IPXR_PORT_F_XDP))
+	if (!p)
+		return IPXR_STAT_PORT_NO_XDP;
+	*pp = p;
+	/* an untagged port able to take the frame, the common case, in one test */
+	if ((p->flags & (IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_VLAN)) ==
+	    (IPXR_PORT_F_XDP | IPXR_PORT_F_UP))
+		return IPXR_STAT_FORWARD;
+	if (!(p->flags & IPXR_PORT_F_XDP))
 		return IPXR_STAT_PORT_NO_XDP;
 	if (!(p->flags & IPXR_PORT_F_UP))
 		return IPXR_STAT_PORT_DOWN;
+	/*
+	 * A sub-interface: the FIB checked the packet against its MTU, but the frame grows by
+	 * its tags, and a redirect into a port longer than it takes is dropped without a word.
+	 * The kernel sends such a frame (its VLAN code does not count the second tag).
+	 */
+	len = (long)ctx->data_end - (long)ctx->data;
+	if (len + VLAN_HLEN * p->ntags > p->max_len)
+		return IPXR_STAT_MTU;
 	return IPXR_STAT_FORWARD;
 }
 
@@ -437,17 +466,175 @@ static __always_inline enum ipxr_stat nh_resolve(struct xdp_md *ctx, struct ipxr
 }
 
 /*
- * The frame leaves for the neighbour in @nc by port @ifindex (route() redirects it there),
- * counted for next hop @nh_id.
+ * 802.1Q and 802.1ad tags. A tagged frame for a sub-interface ipxr knows is routed as if it had
+ * arrived untagged on that sub-interface: its tags are taken off (vlan_strip()) and the frame goes
+ * through the IPv4 and IPv6 paths of route_tagged(), the same code as an untagged frame's, inlined
+ * apart. If the kernel is to have it after all, the tags are put back first (vlan_restore()): it
+ * must see the frame as it came, and deliver it to the sub-interface. A frame leaving by a
+ * sub-interface gets its tags pushed last (vlan_push()), the priority bits of the tag it came
+ * with kept.
+ *
+ * The tags are read from the frame only. A NIC's rx VLAN offload (a veth peer's tx offload)
+ * moves them into metadata, which bpf_xdp_metadata_rx_vlan_tag() (Linux 6.8) reads; but the
+ * verifier refuses any program calling it that is not device-bound ("metadata kfuncs require
+ * device-bound program", a __weak ksym behind bpf_ksym_exists() included), and iproute2 loads
+ * none: the operator turns the offload off (ipxr-route(8), VLANS).
  */
-static __always_inline enum ipxr_stat forward(struct ethhdr *eth,
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 proto;		/* what the tag carries */
+};
+
+/* What vlan_strip() took off a frame, to put it back. */
+struct vlan_rx {
+	__u32 ntags;		/* 0: none taken off */
+	__be16 prio;		/* the outer tag's priority bits, for the tags pushed */
+	__be16 tpid[IPXR_VLAN_MAX_TAGS];
+	__be16 tci[IPXR_VLAN_MAX_TAGS];
+	__u8 mac[2 * ETH_ALEN];
+};
+
+static __always_inline int eth_p_vlan(__be16 proto)
+{
+	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD);
+}
+
+/*
+ * The tagged frame in @ctx is for a sub-interface that is up, and carries IPv4 or IPv6: its
+ * tags are taken off (kept in @v) and IPXR_STAT_FORWARD returned. A reason to hand it to the
+ * kernel as it is otherwise.
+ */
+static __always_inline enum ipxr_stat vlan_strip(struct xdp_md *ctx, struct vlan_rx *v)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct vlan_hdr *vh = (void *)(eth + 1);
+	struct ipxr_vlan_key key = {};
+	struct ipxr_port *p;
+	__u32 *sub, ntags = 1;
+	__be16 proto;
+
+	if ((void *)(vh + 1) > data_end)
+		return IPXR_STAT_MALFORMED;
+	key.ifindex = ctx->ingress_ifindex;
+	key.tag[0].proto = eth->h_proto;
+	key.tag[0].vid = vh->tci & bpf_htons(VLAN_VID_MASK);
+	v->tpid[0] = eth->h_proto;
+	v->tci[0] = vh->tci;
+	proto = vh->proto;
+	if (eth_p_vlan(proto)) {
+		vh++;
+		if ((void *)(vh + 1) > data_end)
+			return IPXR_STAT_MALFORMED;
+		key.tag[1].proto = proto;
+		key.tag[1].vid = vh->tci & bpf_htons(VLAN_VID_MASK);
+		v->tpid[1] = proto;
+		v->tci[1] = vh->tci;
+		proto = vh->proto;
+		ntags = 2;
+		/* deeper stacks are not followed: no key can name them */
+		if (eth_p_vlan(proto))
+			return IPXR_STAT_VLAN_UNKNOWN;
+	}
+	sub = bpf_map_lookup_elem(&ipxr_vlans, &key);
+	if (!sub)
+		return IPXR_STAT_VLAN_UNKNOWN;
+	p = bpf_map_lookup_elem(&ipxr_ports, sub);
+	if (!p || !(p->flags & IPXR_PORT_F_UP))
+		return IPXR_STAT_VLAN_DOWN;
+	/* ARP and the rest of the sub-interface's traffic: the kernel's, tags and all */
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+		return IPXR_STAT_OTHER_PROTO;
+	__builtin_memcpy(v->mac, eth, sizeof(v->mac));
+	if (bpf_xdp_adjust_head(ctx, VLAN_HLEN * ntags))
+		return IPXR_STAT_MALFORMED;
+	/* from here on the frame is changed: whatever happens to it, the tags go back first */
+	v->ntags = ntags;
+	v->prio = v->tci[0] & bpf_htons(VLAN_PRIO_MASK);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(v->mac) > data_end)
+		return IPXR_STAT_MALFORMED;
+	__builtin_memcpy(data, v->mac, sizeof(v->mac));
+	return IPXR_STAT_FORWARD;
+}
+
+/* The frame as it came, for the kernel: what vlan_strip() took off put back. */
+static __always_inline void vlan_restore(struct xdp_md *ctx, const struct vlan_rx *v)
+{
+	void *data, *data_end;
+	__be16 *w;
+
+	if (bpf_xdp_adjust_head(ctx, -(int)(VLAN_HLEN * v->ntags)))
+		return;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	w = data + sizeof(v->mac);
+	if ((void *)(w + 2) > data_end)
+		return;
+	__builtin_memcpy(data, v->mac, sizeof(v->mac));
+	w[0] = v->tpid[0];
+	w[1] = v->tci[0];
+	if (v->ntags < 2 || (void *)(w + 4) > data_end)
+		return;
+	w[2] = v->tpid[1];
+	w[3] = v->tci[1];
+}
+
+/*
+ * The frame, its MACs already the next hop's, leaves by sub-interface @p: its tags pushed,
+ * priority @prio, by @p's link. IPXR_STAT_FORWARD, or IPXR_STAT_VLAN_NOROOM (dropped) if the
+ * driver leaves no room in front of the frame, which none does: XDP promises 256 bytes.
+ */
+static __always_inline enum ipxr_stat vlan_push(struct xdp_md *ctx, const struct ipxr_port *p,
+						__be16 prio, __u32 *oif)
+{
+	__u32 ntags = p->ntags == 2 ? 2 : 1;
+	__u8 mac[2 * ETH_ALEN];
+	void *data, *data_end;
+	__be16 *w;
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(mac) > data_end)
+		return IPXR_STAT_VLAN_NOROOM;
+	__builtin_memcpy(mac, data, sizeof(mac));
+	if (bpf_xdp_adjust_head(ctx, -(int)(VLAN_HLEN * ntags)))
+		return IPXR_STAT_VLAN_NOROOM;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	w = data + sizeof(mac);
+	if ((void *)(w + 4) > data_end)
+		return IPXR_STAT_VLAN_NOROOM;
+	__builtin_memcpy(data, mac, sizeof(mac));
+	w[0] = p->tag[0].proto;
+	w[1] = p->tag[0].vid | prio;
+	if (ntags == 2) {
+		w[2] = p->tag[1].proto;
+		w[3] = p->tag[1].vid | prio;
+	}
+	*oif = p->link;
+	return IPXR_STAT_FORWARD;
+}
+
+/*
+ * The frame leaves for the neighbour in @nc by port @port, @ifindex (route() redirects it
+ * there), counted for next hop @nh_id; out of a sub-interface with its tags pushed, priority
+ * @prio.
+ */
+static __always_inline enum ipxr_stat forward(struct xdp_md *ctx, struct ethhdr *eth,
 					      const struct ipxr_neigh_cache *nc, __u32 nh_id,
-					      __u32 ifindex, __u32 *oif, __u64 bytes)
+					      const struct ipxr_port *port, __u32 ifindex,
+					      __u32 *oif, __u64 bytes, __be16 prio)
 {
 	__builtin_memcpy(eth->h_dest, nc->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nc->smac, ETH_ALEN);
 	count(&ipxr_nh_stats, nh_id, bytes);
 	*oif = ifindex;
+	if (port && (port->flags & IPXR_PORT_F_VLAN))
+		return vlan_push(ctx, port, prio, oif);
 	return IPXR_STAT_FORWARD;
 }
 
@@ -566,14 +753,15 @@ static __always_inline enum ipxr_stat route_type(__u8 type, __u64 bytes)
  */
 static __always_inline enum ipxr_stat next_hop(struct xdp_md *ctx, __u32 nh_id, __u8 family,
 					       const __u32 *daddr, struct ipxr_nexthop **nhp,
-					       struct ipxr_neigh_cache **ncp)
+					       struct ipxr_neigh_cache **ncp,
+					       const struct ipxr_port **pp)
 {
 	struct ipxr_nexthop *nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
 	enum ipxr_stat st;
 
 	if (!nh || !nh->ifindex)
 		return IPXR_STAT_NH_INVALID;
-	st = port_check(nh->ifindex);
+	st = port_check(ctx, nh->ifindex, pp);
 	if (st != IPXR_STAT_FORWARD)
 		return st;
 	*nhp = nh;
@@ -655,8 +843,9 @@ tail:
  */
 static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethhdr *eth,
 						 void *data_end, __u64 bytes, __u32 *oif,
-						 __u32 *cnt)
+						 __u32 *cnt, __be16 prio)
 {
+	const struct ipxr_port *port = NULL;
 	struct ipxr_route4_key key = { .prefixlen = 32 };
 	struct ipxr_neigh_cache *nc = NULL;
 	struct ipxr_nexthop *nh;
@@ -720,7 +909,7 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 	if (type == IPXR_RT_MULTIPATH)
 		nh_id = group_pick(nh_id, iph, data_end, AF_INET);
 
-	st = next_hop(ctx, nh_id, AF_INET, &iph->daddr, &nh, &nc);
+	st = next_hop(ctx, nh_id, AF_INET, &iph->daddr, &nh, &nc, &port);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return st;
 	/*
@@ -731,7 +920,7 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 		return IPXR_STAT_MTU;
 
 	ip_decrease_ttl(iph);
-	return forward(eth, nc, nh_id, nh->ifindex, oif, bytes);
+	return forward(ctx, eth, nc, nh_id, port, nh->ifindex, oif, bytes, prio);
 }
 
 /* First word @w0 (network order) of an IPv6 address under the /@len prefix @pfx (host order). */
@@ -739,8 +928,9 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 
 static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethhdr *eth,
 						 void *data_end, __u64 bytes, __u32 *oif,
-						 __u32 *cnt)
+						 __u32 *cnt, __be16 prio)
 {
+	const struct ipxr_port *port = NULL;
 	struct ipxr_neigh_cache *nc = NULL;
 	struct ipxr_route6_key key;
 	const __u32 *src, *dst;
@@ -835,7 +1025,7 @@ static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethh
 	if (type == IPXR_RT_MULTIPATH)
 		nh_id = group_pick(nh_id, ip6h, data_end, AF_INET6);
 
-	st = next_hop(ctx, nh_id, AF_INET6, dst, &nh, &nc);
+	st = next_hop(ctx, nh_id, AF_INET6, dst, &nh, &nc, &port);
 	if (st != IPXR_STAT_FORWARD || !nc)
 		return st;
 	/* IPv6 routers never fragment: the kernel sends Packet Too Big. */
@@ -844,7 +1034,7 @@ static __always_inline enum ipxr_stat route_ipv6(struct xdp_md *ctx, struct ethh
 
 	/* No header checksum in IPv6: the hop limit is all there is to update. */
 	ip6h->hop_limit--;
-	return forward(eth, nc, nh_id, nh->ifindex, oif, bytes);
+	return forward(ctx, eth, nc, nh_id, port, nh->ifindex, oif, bytes, prio);
 }
 
 /* A port's counters: at its ifindex, or in slot 0 with the others too high to have their own. */
@@ -921,7 +1111,7 @@ static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
 			count(&ipxr_route_cnt, cnt, bytes);
 		return bpf_redirect(oif, 0);
 	}
-	if (why == IPXR_STAT_BLACKHOLE) {
+	if (why == IPXR_STAT_BLACKHOLE || why == IPXR_STAT_VLAN_NOROOM) {
 		if (in)
 			add(&in->drop, bytes);
 		if (cnt)
@@ -932,6 +1122,44 @@ static __always_inline int account(struct xdp_md *ctx, enum ipxr_stat_family sf,
 		add(&in->pass, bytes);
 	sample(ctx, sf, why, bytes);
 	return XDP_PASS;
+}
+
+/*
+ * A tagged frame: routed as untagged on the sub-interface its tags name, through a copy of the
+ * IPv4 and IPv6 paths of its own, so that untagged frames pay nothing for what only tagged ones
+ * need (the tags kept, put back before the kernel has the frame).
+ */
+static __always_inline int route_tagged(struct xdp_md *ctx, __u64 bytes)
+{
+	enum ipxr_stat_family sf = IPXR_SF_LINK;
+	struct vlan_rx vin = {};
+	void *data, *data_end;
+	__u32 oif = 0, cnt = 0;
+	struct ethhdr *eth;
+	enum ipxr_stat why;
+
+	why = vlan_strip(ctx, &vin);
+	if (why != IPXR_STAT_FORWARD)
+		goto out;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end) {
+		why = IPXR_STAT_MALFORMED;
+	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		sf = IPXR_SF_INET;
+		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio);
+	} else {
+		/* vlan_strip() took the tags off IPv4 and IPv6 only */
+		sf = IPXR_SF_INET6;
+		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio);
+	}
+	/* the kernel sees the frame as it came */
+	if (why != IPXR_STAT_FORWARD && why != IPXR_STAT_BLACKHOLE &&
+	    why != IPXR_STAT_VLAN_NOROOM)
+		vlan_restore(ctx, &vin);
+out:
+	return account(ctx, sf, why, oif, cnt, bytes);
 }
 
 static __always_inline int route(struct xdp_md *ctx)
@@ -948,12 +1176,15 @@ static __always_inline int route(struct xdp_md *ctx)
 		why = IPXR_STAT_MALFORMED;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		sf = IPXR_SF_INET;
-		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt);
+		/* tags pushed for an untagged frame have priority 0, as the kernel's by default */
+		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, 0);
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		sf = IPXR_SF_INET6;
-		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt);
+		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, 0);
+	} else if (eth_p_vlan(eth->h_proto)) {
+		return route_tagged(ctx, bytes);
 	} else {
-		/* ARP, VLAN-tagged frames, everything else: the kernel's. */
+		/* ARP and everything else: the kernel's. */
 		why = IPXR_STAT_OTHER_PROTO;
 	}
 	return account(ctx, sf, why, oif, cnt, bytes);

@@ -28,6 +28,7 @@ enum ipxr_map_id {
 	MAP_COUNTED,
 	MAP_ROUTE_CNT,
 	MAP_NH_GROUP,
+	MAP_VLANS,
 	MAP_COUNT,
 };
 

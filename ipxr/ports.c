@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
@@ -21,6 +23,9 @@
 #include "netlink.h"
 #include "ports.h"
 #include "utils.h"
+
+#define VLAN_HLEN	4	/* one 802.1Q/802.1ad tag */
+#define VLAN_VID_MASK	0x0fff
 
 /* The last programs asked about: a handful of ports share one or two programs. */
 #define PROG_CACHE	16
@@ -115,14 +120,30 @@ static int xdp_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static int vlan_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct port_link *l = data;
+
+	if (mnl_attr_validate(attr, MNL_TYPE_U16))
+		return MNL_CB_OK;
+	if (mnl_attr_get_type(attr) == IFLA_VLAN_ID)
+		l->vlan_id = mnl_attr_get_u16(attr) & VLAN_VID_MASK;
+	else if (mnl_attr_get_type(attr) == IFLA_VLAN_PROTOCOL)
+		l->vlan_proto = mnl_attr_get_u16(attr);	/* as the wire has it */
+	return MNL_CB_OK;
+}
+
 static int linkinfo_cb(const struct nlattr *attr, void *data)
 {
-	char *kind = data;
+	struct port_link *l = data;
 
 	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
 	    mnl_attr_validate(attr, MNL_TYPE_STRING) == 0)
-		snprintf(kind, 16, "%.*s", (int)mnl_attr_get_payload_len(attr),
+		snprintf(l->kind, sizeof(l->kind), "%.*s", (int)mnl_attr_get_payload_len(attr),
 			 mnl_attr_get_str(attr));
+	/* the kernel puts the kind first: the data is read by it */
+	else if (mnl_attr_get_type(attr) == IFLA_INFO_DATA && !strcmp(l->kind, "vlan"))
+		l->vlan = mnl_attr_parse_nested(attr, vlan_attr_cb, l) >= 0 && l->vlan_proto;
 	return MNL_CB_OK;
 }
 
@@ -144,11 +165,15 @@ int port_link_parse(const struct nlmsghdr *nlh, struct port_link *l)
 	mnl_attr_for_each(attr, nlh, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(attr)) {
 		case IFLA_LINKINFO:
-			mnl_attr_parse_nested(attr, linkinfo_cb, l->kind);
+			mnl_attr_parse_nested(attr, linkinfo_cb, l);
 			break;
 		case IFLA_LINK:
 			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
 				l->link = (int)mnl_attr_get_u32(attr);
+			break;
+		case IFLA_MTU:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+				l->mtu = mnl_attr_get_u32(attr);
 			break;
 		case IFLA_LINK_NETNSID:
 			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
@@ -204,50 +229,201 @@ __u32 port_get(int ifindex)
 	return v.flags;
 }
 
-int ports_apply(const struct port_link *l, __u32 *old, __u32 *new)
+/* The key of ipxr_vlans that names sub-interface record @p, false when it has none. */
+static bool vlan_key(const struct ipxr_port *p, struct ipxr_vlan_key *k)
 {
-	struct ipxr_port v = {}, was = {};
-	__u32 key = l->ifindex;
-	bool had;
+	memset(k, 0, sizeof(*k));
+	if (!(p->flags & IPXR_PORT_F_VLAN) || !p->ntags || p->ntags > IPXR_VLAN_MAX_TAGS)
+		return false;
+	k->ifindex = p->link;
+	memcpy(k->tag, p->tag, p->ntags * sizeof(p->tag[0]));
+	return true;
+}
 
-	had = bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &was) == 0;
-	if (old)
-		*old = had ? was.flags : 0;
-	if (new)
-		*new = 0;
+/*
+ * Sub-interface @l's record: its tags and the port under them from its lower device's record
+ * (a VLAN itself for QinQ), which a link dump or an event has written before. Frames may be
+ * redirected to it when that port runs the object, and it is up when both are. A lower device
+ * not known (yet), in another namespace, or a third tag leave it without a link: the kernel
+ * then has its frames (port_no_xdp, vlan_unknown).
+ */
+static void vlan_resolve(const struct port_link *l, struct ipxr_port *v)
+{
+	struct ipxr_port lower, root;
+	__u32 key = (__u32)l->link;
+	__u64 max;
+
+	v->flags = IPXR_PORT_F_VLAN | (v->flags & IPXR_PORT_F_UP);
+	v->lower = key;
+	if (l->link <= 0 || l->link_netnsid >= 0 ||
+	    bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &lower))
+		return;
+	if (lower.flags & IPXR_PORT_F_VLAN) {
+		key = lower.link;
+		if (lower.ntags != 1 || bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &root))
+			return;
+		v->tag[0] = lower.tag[0];
+		v->ntags = 2;
+	} else {
+		root = lower;
+		v->ntags = 1;
+	}
+	v->tag[v->ntags - 1].proto = l->vlan_proto;
+	v->tag[v->ntags - 1].vid = htons(l->vlan_id);
+	v->link = key;
+	v->flags |= root.flags & (IPXR_PORT_F_XDP | IPXR_PORT_F_SKB);
+	if (!(root.flags & IPXR_PORT_F_UP) || !(lower.flags & IPXR_PORT_F_UP))
+		v->flags &= ~IPXR_PORT_F_UP;
+	max = (__u64)root.mtu + ETH_HLEN + VLAN_HLEN;
+	v->max_len = max > 0xffff ? 0xffff : (__u16)max;
+}
+
+/* Write @l's record (and its ipxr_vlans key); whether it changed in *@changed. */
+static int port_write(const struct port_link *l, struct ipxr_port *was, bool *had, bool *changed)
+{
+	struct ipxr_vlan_key ok, nk;
+	struct ipxr_port v = {};
+	__u32 key = l->ifindex, sub = l->ifindex;
+	bool oldk, newk;
+
+	*had = bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, was) == 0;
+	*changed = false;
+	oldk = *had && vlan_key(was, &ok);
 	if (l->gone) {
-		if (had && bpf_map_delete_elem(map_fd(MAP_PORTS), &key) && errno != ENOENT)
+		if (oldk)
+			bpf_map_delete_elem(map_fd(MAP_VLANS), &ok);
+		if (!*had)
+			return 0;
+		*changed = true;
+		if (bpf_map_delete_elem(map_fd(MAP_PORTS), &key) && errno != ENOENT)
 			return -errno;
 		return 0;
 	}
 	v.flags = port_flags(l);
 	v.prog_id = l->prog_id;
-	if (new)
-		*new = v.flags;
-	if (had && was.flags == v.flags && was.prog_id == v.prog_id)
+	v.mtu = l->mtu;
+	if (l->vlan)
+		vlan_resolve(l, &v);
+	newk = vlan_key(&v, &nk);
+	if (oldk && (!newk || memcmp(&ok, &nk, sizeof(ok))))
+		bpf_map_delete_elem(map_fd(MAP_VLANS), &ok);
+	if (*had && !memcmp(was, &v, sizeof(v)))
 		return 0;
+	*changed = true;
+	/* the record first: a key found names a sub-interface the program can look up */
 	if (bpf_map_update_elem(map_fd(MAP_PORTS), &key, &v, BPF_ANY))
 		return -errno;
+	if (newk && bpf_map_update_elem(map_fd(MAP_VLANS), &nk, &sub, BPF_ANY))
+		return -errno;
 	return 0;
+}
+
+static int link_one_cb(const struct nlmsghdr *nlh, void *data)
+{
+	port_link_parse(nlh, data);
+	return MNL_CB_STOP;
+}
+
+/* Device @ifindex as the kernel has it now: 0 and *@l, or a negative errno. */
+static int link_get(int ifindex, struct port_link *l)
+{
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	char buf[256];
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	memset(l, 0, sizeof(*l));
+	return nl_talk_reply(nlh, link_one_cb, l);
+}
+
+/*
+ * The sub-interfaces on @ifindex take its new state: their records are written again from what
+ * the kernel says of them now (a QinQ pair's inner one through the outer). Not during a link
+ * dump, which holds the netlink socket: ports_sync() orders its records itself.
+ */
+static void vlans_follow(int ifindex, int depth)
+{
+	__u32 key, next, *subs = NULL, *ns;
+	struct ipxr_port p, was;
+	struct port_link l;
+	size_t n = 0, i;
+	void *prev = NULL;
+	bool had, changed;
+	int fd = map_fd(MAP_PORTS);
+
+	if (depth > IPXR_VLAN_MAX_TAGS)
+		return;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &p) || !(p.flags & IPXR_PORT_F_VLAN) ||
+		    p.lower != (__u32)ifindex)
+			continue;
+		ns = realloc(subs, (n + 1) * sizeof(*subs));
+		if (!ns)
+			break;
+		subs = ns;
+		subs[n++] = key;
+	}
+	for (i = 0; i < n; i++) {
+		if (link_get((int)subs[i], &l) || l.ifindex != (int)subs[i])
+			continue;
+		if (!port_write(&l, &was, &had, &changed) && changed)
+			vlans_follow(l.ifindex, depth + 1);
+	}
+	free(subs);
+}
+
+int ports_apply(const struct port_link *l, __u32 *old, __u32 *new)
+{
+	struct ipxr_port was;
+	bool had, changed;
+	int err;
+
+	err = port_write(l, &was, &had, &changed);
+	if (old)
+		*old = had ? was.flags : 0;
+	if (new)
+		*new = l->gone ? 0 : port_get(l->ifindex);
+	if (!err && changed && !l->gone)
+		vlans_follow(l->ifindex, 1);
+	return err;
 }
 
 struct link_dump {
 	int *seen;
 	size_t n, alloc;
+	struct port_link *vlans;
+	size_t nvlans;
 	int err;
 };
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct link_dump *d = data;
-	struct port_link l;
+	struct ipxr_port was;
+	struct port_link l, *nv;
+	bool had, changed;
 	int *ns, err;
 
 	if (port_link_parse(nlh, &l))
 		return MNL_CB_OK;
-	err = ports_apply(&l, NULL, NULL);
+	err = port_write(&l, &was, &had, &changed);
 	if (err && !d->err)
 		d->err = err;
+	/* written again once every lower device is: the dump need not list them first */
+	if (l.vlan) {
+		nv = realloc(d->vlans, (d->nvlans + 1) * sizeof(*nv));
+		if (!nv)
+			return MNL_CB_ERROR;
+		d->vlans = nv;
+		d->vlans[d->nvlans++] = l;
+	}
 	if (d->n == d->alloc) {
 		d->alloc = d->alloc ? 2 * d->alloc : 64;
 		ns = realloc(d->seen, d->alloc * sizeof(*ns));
@@ -257,6 +433,38 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	d->seen[d->n++] = l.ifindex;
 	return MNL_CB_OK;
+}
+
+/*
+ * Keys of ipxr_vlans that no sub-interface's record names (left by a writer that died between
+ * the two writes, or by one of another build): the kernel has those frames again.
+ */
+static void vlans_sweep(void)
+{
+	struct ipxr_vlan_key key, next, want;
+	struct ipxr_vlan_key *stale = NULL, *ns;
+	int fd = map_fd(MAP_VLANS);
+	size_t n = 0, i;
+	void *prev = NULL;
+	struct ipxr_port p;
+	__u32 sub;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &sub) &&
+		    !bpf_map_lookup_elem(map_fd(MAP_PORTS), &sub, &p) && vlan_key(&p, &want) &&
+		    !memcmp(&want, &key, sizeof(key)))
+			continue;
+		ns = realloc(stale, (n + 1) * sizeof(*stale));
+		if (!ns)
+			break;
+		stale = ns;
+		stale[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	free(stale);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -272,10 +480,20 @@ int ports_sync(void)
 	struct link_dump d = {};
 	__u32 key, next, *stale = NULL, *ns;
 	size_t nstale = 0, i;
-	int fd = map_fd(MAP_PORTS), err, k;
+	int fd = map_fd(MAP_PORTS), err, k, pass;
+	struct ipxr_port was;
+	bool had, changed;
 	void *prev = NULL;
 
 	err = nl_dump(RTM_GETLINK, &ifi, sizeof(ifi), link_cb, &d);
+	/* a QinQ pair's inner sub-interface after the outer one: one pass per tag */
+	for (pass = 0; !err && pass < IPXR_VLAN_MAX_TAGS; pass++)
+		for (i = 0; i < d.nvlans; i++) {
+			err = port_write(&d.vlans[i], &was, &had, &changed);
+			if (err)
+				break;
+		}
+	free(d.vlans);
 	if (!err)
 		err = d.err;
 	if (err) {
@@ -297,10 +515,14 @@ int ports_sync(void)
 		stale = ns;
 		stale[nstale++] = key;
 	}
-	for (i = 0; i < nstale; i++)
-		bpf_map_delete_elem(fd, &stale[i]);
+	for (i = 0; i < nstale; i++) {
+		struct port_link gone = { .ifindex = (int)stale[i], .gone = true };
+
+		port_write(&gone, &was, &had, &changed);
+	}
 	free(stale);
 	free(d.seen);
+	vlans_sweep();
 	return 0;
 }
 

@@ -23,6 +23,10 @@ struct port_link {
 	char kind[16];		/* IFLA_INFO_KIND ("veth", "bridge"...), "" for none */
 	int link;		/* IFLA_LINK: a veth's peer, 0: none */
 	int link_netnsid;	/* IFLA_LINK_NETNSID: the namespace @link is in, -1: this one */
+	__u32 mtu;		/* IFLA_MTU */
+	bool vlan;		/* an 8021q device ("vlan"): @link is its lower device */
+	__u16 vlan_id;		/* IFLA_VLAN_ID */
+	__be16 vlan_proto;	/* IFLA_VLAN_PROTOCOL, network order */
 };
 
 /* 0, or -EINVAL for a message that is not a link's. */
@@ -33,7 +37,9 @@ __u32 port_flags(const struct port_link *l);
 
 /*
  * Write @l's record; *@old and *@new (either may be NULL) get the flags before and after (0:
- * no record). Returns 0 or a negative errno.
+ * no record). A VLAN sub-interface's record is resolved through its lower device's (link, tags,
+ * the link's state), and the sub-interfaces on @l are recorded again when @l's record changes.
+ * Returns 0 or a negative errno.
  */
 int ports_apply(const struct port_link *l, __u32 *old, __u32 *new);
 

@@ -789,7 +789,8 @@ static const struct tcase cases[] = {
 		LPASS(OTHER_PROTO) },
 	{ "LLDP (EtherType 0x88cc)", UDP4("198.51.100.10", .ethertype = 0x88cc),
 		LPASS(OTHER_PROTO) },
-	{ "802.1Q-tagged IPv4", UDP4("198.51.100.10", .vlan = 100), LPASS(OTHER_PROTO) },
+	/* no sub-interface of tin0 has VLAN 100: see test_vlan() for those that do */
+	{ "802.1Q-tagged IPv4", UDP4("198.51.100.10", .vlan = 100), LPASS(VLAN_UNKNOWN) },
 	/* malformed */
 	{ "truncated Ethernet header (12 bytes)", UDP4("198.51.100.10"), .trunc = 12,
 		LPASS(MALFORMED) },
@@ -943,7 +944,7 @@ static const struct tcase cases[] = {
 	{ "v6 blackhole wins over hop limit 1", UDP6("2001:db8:dead::2", .ttl = 1),
 		.action = XDP_DROP, .sf = IPXR_SF_INET6, .stat = IPXR_STAT_BLACKHOLE, .nh = 0 },
 	/* other_proto */
-	{ "802.1Q-tagged IPv6", UDP6("2001:db8:100::10", .vlan = 100), LPASS(OTHER_PROTO) },
+	{ "802.1Q-tagged IPv6", UDP6("2001:db8:100::10", .vlan = 100), LPASS(VLAN_UNKNOWN) },
 	/* malformed */
 	{ "Ethernet header only, EtherType IPv6 (14 bytes)", UDP6("2001:db8:100::10"),
 		.trunc = 14, PASS6(MALFORMED) },
@@ -1520,6 +1521,275 @@ static void test_ports(void)
 		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
 	send_expect("tout0 up again: IPv6 forwarded at once", "2001:db8:100::32", 64, XDP_REDIRECT,
 		    IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* VLAN sub-interfaces                                                                          */
+/*
+ * This kernel may have no 8021q module, and the program does not care what a port is: veths
+ * stand in for the sub-interfaces, recorded in ipxr_ports and ipxr_vlans as ipxr records VLAN
+ * devices. Egress: tvl0 is "tout0.100" (802.1Q 100), tvl1 "tout0.200.300" (802.1ad 200, 802.1Q
+ * 300); ingress: tvi0 is "tin0.10" (802.1Q 10), tvi1 "tin0.20.30" (802.1ad 20, 802.1Q 30).
+ */
+enum { NH_VLAN = 40, NH_QINQ, NH6_VLAN };
+
+static const uint8_t mac_tvl0[] = MAC(0x05, 0xfe);
+static const uint8_t mac_tvl1[] = MAC(0x07, 0xfe);
+static const uint8_t mac_vgw[] = MAC(0x06, 0x01);	/* 10.0.6.1, 2001:db8:6::1 on tvl0 */
+static const uint8_t mac_qgw[] = MAC(0x08, 0x01);	/* 10.0.7.1 on tvl1 */
+static int if_tvl0, if_tvl1, if_tvi0, if_tvi1;
+
+static const char *const vlan_cmds[] = {
+	"ip link add tvl0 address 02:00:00:00:05:fe type veth peer name tvl0p",
+	"ip link add tvl1 address 02:00:00:00:07:fe mtu 1500 type veth peer name tvl1p",
+	"ip link add tvi0 type veth peer name tvi0p",
+	"ip link add tvi1 type veth peer name tvi1p",
+	"ip link set tvl0 up", "ip link set tvl0p up", "ip link set tvl1 up", "ip link set tvl1p up",
+	"ip link set tvi0 up", "ip link set tvi0p up", "ip link set tvi1 up", "ip link set tvi1p up",
+	"ip addr add 10.0.6.254/24 dev tvl0",
+	"ip addr add 10.0.7.254/24 dev tvl1",
+	"ip -6 addr add 2001:db8:6::fe/64 dev tvl0 nodad",
+	"ip neigh add 10.0.6.1 lladdr 02:00:00:00:06:01 dev tvl0 nud permanent",
+	"ip neigh add 10.0.7.1 lladdr 02:00:00:00:08:01 dev tvl1 nud permanent",
+	"ip -6 neigh add 2001:db8:6::1 lladdr 02:00:00:00:06:01 dev tvl0 nud permanent",
+};
+
+static int vlan_port_set(int ifindex, uint32_t flags, int link, int ntags, const uint16_t *tpid,
+			 const uint16_t *vid)
+{
+	struct ipxr_port p = { .flags = flags | IPXR_PORT_F_VLAN, .mtu = 1500,
+			       .link = (uint32_t)link, .lower = (uint32_t)link,
+			       .max_len = 1500 + ETH_HLEN + 4, .ntags = (uint8_t)ntags };
+	uint32_t key = (uint32_t)ifindex;
+	int i;
+
+	for (i = 0; i < ntags; i++) {
+		p.tag[i].proto = htons(tpid[i]);
+		p.tag[i].vid = htons(vid[i]);
+	}
+	return bpf_map_update_elem(rt.ports, &key, &p, BPF_ANY);
+}
+
+static int vlan_key_set(int link, int ntags, const uint16_t *tpid, const uint16_t *vid, int sub)
+{
+	int fd = bpf_object__find_map_fd_by_name(rt.obj, IPXR_MAP_VLANS);
+	struct ipxr_vlan_key k = { .ifindex = (uint32_t)link };
+	uint32_t v = (uint32_t)sub;
+	int i;
+
+	for (i = 0; i < ntags; i++) {
+		k.tag[i].proto = htons(tpid[i]);
+		k.tag[i].vid = htons(vid[i]);
+	}
+	return bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+}
+
+/* @in with @ntags tags (@tpid, @tci) inserted after the MACs. */
+static void vlan_tag(struct pg_frame *f, int ntags, const uint16_t *tpid, const uint16_t *tci)
+{
+	size_t add = 4 * (size_t)ntags;
+	int i;
+
+	memmove(f->data + 12 + add, f->data + 12, f->len - 12);
+	for (i = 0; i < ntags; i++) {
+		pg_put16(f->data + 12 + 4 * i, tpid[i]);
+		pg_put16(f->data + 14 + 4 * i, tci[i]);
+	}
+	f->len += add;
+	f->l3 += add;
+}
+
+/*
+ * Frame @in from tin0: @action, counted as @stat of @sf (and next hop @nh), out as @want
+ * byte for byte (NULL: unchanged), tx counted at tout0 when redirected.
+ */
+static void vlan_run(const char *name, const struct pg_frame *in, int action, int sf, int stat,
+		     int nh, const struct pg_frame *want)
+{
+	static struct pg_result res;
+	struct port_snap pa, pb;
+	struct snap a, b;
+	char label[256];
+	int p;
+
+	for (p = 0; p < PG_NPROGS; p++) {
+		snprintf(label, sizeof(label), "[%s] vlan: %s", rt.sec[p], name);
+		snap_take(&rt, &a);
+		port_snap_take(&rt, &pa);
+		pg_run(rt.prog_fd[p], (uint32_t)if_in, in->data, in->len, 0, 1, &res);
+		snap_take(&rt, &b);
+		port_snap_take(&rt, &pb);
+		if (!check(res.err == 0, "%s: BPF_PROG_TEST_RUN accepts the frame", label))
+			continue;
+		if (!check((int)res.retval == action, "%s: %s", label,
+			   pg_xdp_action_name(action)))
+			printf("# got %s\n", pg_xdp_action_name((int)res.retval));
+		if (!want)
+			want = in;
+		check(frames_equal(res.out, res.out_len, want->data, want->len), "%s: %s", label,
+		      want == in ? "frame unchanged" : "frame as wanted, byte for byte");
+		check_counters(label, &a, &b, sf, stat, nh, in->len);
+		check(pb.c[0][0].packets - pa.c[0][0].packets == 1 &&
+		      pb.c[0][0].bytes - pa.c[0][0].bytes == in->len &&
+		      pb.c[1][1].packets - pa.c[1][1].packets == (action == XDP_REDIRECT),
+		      "%s: rx of tin0%s", label, action == XDP_REDIRECT ? ", tx of tout0" : "");
+	}
+}
+
+/* A UDP frame to @dst, TTL @ttl, from tin0 (@dmac, @smac its MACs), with its tags. */
+static void vlan_frame(struct pg_frame *f, const char *dst, uint8_t ttl, const uint8_t *dmac,
+		       const uint8_t *smac, int ntags, const uint16_t *tpid, const uint16_t *tci,
+		       uint16_t ip_len)
+{
+	struct pg_spec s4 = UDP4(dst, .ttl = ttl, .ip_len = ip_len);
+	struct pg_spec s6 = UDP6(dst, .ttl = ttl, .ip_len = ip_len);
+	bool v6 = strchr(dst, ':') != NULL;
+
+	pg_build(f, v6 ? &s6 : &s4);
+	if (dmac)
+		memcpy(f->data, dmac, ETH_ALEN);
+	if (smac)
+		memcpy(f->data + ETH_ALEN, smac, ETH_ALEN);
+	vlan_tag(f, ntags, tpid, tci);
+}
+
+static void test_vlan(void)
+{
+	static const uint16_t q[] = { ETH_P_8021Q }, ad_q[] = { ETH_P_8021AD, ETH_P_8021Q };
+	static const uint16_t vid_in[] = { 10 }, vid_qin[] = { 20, 30 };
+	static const uint16_t vid_out[] = { 100 }, vid_qout[] = { 200, 300 };
+	static const uint16_t pcp5_in[] = { 5 << 13 | 10 }, pcp5_out[] = { 5 << 13 | 100 };
+	static const uint16_t pcp3_qin[] = { 3 << 13 | 20, 3 << 13 | 30 };
+	static const uint16_t pcp3_out[] = { 3 << 13 | 100 };
+	static const uint16_t pcp3_qout[] = { 3 << 13 | 200, 3 << 13 | 300 };
+	static const uint16_t unknown[] = { 99 }, qunknown[] = { 20, 31 };
+	static struct pg_frame in, want;
+	int err = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(vlan_cmds) / sizeof(vlan_cmds[0]); i++)
+		err |= pg_sh("%s", vlan_cmds[i]);
+	if_tvl0 = pg_ifindex("tvl0");
+	if_tvl1 = pg_ifindex("tvl1");
+	if_tvi0 = pg_ifindex("tvi0");
+	if_tvi1 = pg_ifindex("tvi1");
+	err |= !if_tvl0 || !if_tvl1 || !if_tvi0 || !if_tvi1;
+	err |= vlan_port_set(if_tvl0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP, if_out, 1, q, vid_out);
+	err |= vlan_port_set(if_tvl1, IPXR_PORT_F_XDP | IPXR_PORT_F_UP, if_out, 2, ad_q, vid_qout);
+	err |= vlan_port_set(if_tvi0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP, if_in, 1, q, vid_in);
+	err |= vlan_port_set(if_tvi1, IPXR_PORT_F_XDP | IPXR_PORT_F_UP, if_in, 2, ad_q, vid_qin);
+	err |= vlan_key_set(if_in, 1, q, vid_in, if_tvi0);
+	err |= vlan_key_set(if_in, 2, ad_q, vid_qin, if_tvi1);
+	err |= pg_nh_set(&rt, NH_VLAN, (uint32_t)if_tvl0, "10.0.6.1", 1);
+	err |= pg_nh_set(&rt, NH_QINQ, (uint32_t)if_tvl1, "10.0.7.1", 1);
+	err |= pg_nh6_set(&rt, NH6_VLAN, (uint32_t)if_tvl0, "2001:db8:6::1", 1);
+	err |= pg_route_set(&rt, "198.51.150.0", 24, IPXR_RT_UNICAST, NH_VLAN);
+	err |= pg_route_set(&rt, "198.51.151.0", 24, IPXR_RT_UNICAST, NH_QINQ);
+	err |= pg_route_set(&rt, "198.51.152.0", 24, IPXR_RT_UNICAST, NH_GW);
+	err |= pg_route6_set(&rt, "2001:db8:150::", 48, IPXR_RT_UNICAST, NH6_VLAN);
+	if (!check(err == 0, "vlan: sub-interfaces, tags, next hops and routes written"))
+		return;
+
+	/* push: untagged in, out of tout0.100 with its tag, priority 0, its MACs */
+	vlan_frame(&in, "198.51.150.10", 64, NULL, NULL, 0, NULL, NULL, 0);
+	vlan_frame(&want, "198.51.150.10", 63, mac_vgw, mac_tvl0, 1, q, vid_out, 0);
+	vlan_run("push 802.1Q, IPv4", &in, XDP_REDIRECT, IPXR_SF_INET, IPXR_STAT_FORWARD, NH_VLAN,
+		 &want);
+	vlan_frame(&in, "2001:db8:150::10", 64, NULL, NULL, 0, NULL, NULL, 0);
+	vlan_frame(&want, "2001:db8:150::10", 63, mac_vgw, mac_tvl0, 1, q, vid_out, 0);
+	vlan_run("push 802.1Q, IPv6", &in, XDP_REDIRECT, IPXR_SF_INET6, IPXR_STAT_FORWARD,
+		 NH6_VLAN, &want);
+	vlan_frame(&in, "198.51.151.10", 64, NULL, NULL, 0, NULL, NULL, 0);
+	vlan_frame(&want, "198.51.151.10", 63, mac_qgw, mac_tvl1, 2, ad_q, vid_qout, 0);
+	vlan_run("push QinQ (802.1ad 200, 802.1Q 300)", &in, XDP_REDIRECT, IPXR_SF_INET,
+		 IPXR_STAT_FORWARD, NH_QINQ, &want);
+
+	/* pop: tin0.10 in, out of untagged tout0 */
+	vlan_frame(&in, "198.51.152.10", 64, NULL, NULL, 1, q, pcp5_in, 0);
+	vlan_frame(&want, "198.51.152.10", 63, mac_gw1, mac_tout0, 0, NULL, NULL, 0);
+	vlan_run("pop 802.1Q", &in, XDP_REDIRECT, IPXR_SF_INET, IPXR_STAT_FORWARD, NH_GW, &want);
+	vlan_frame(&in, "198.51.152.10", 64, NULL, NULL, 2, ad_q, pcp3_qin, 0);
+	vlan_run("pop QinQ", &in, XDP_REDIRECT, IPXR_SF_INET, IPXR_STAT_FORWARD, NH_GW, &want);
+
+	/* rewrite: the VLAN changes, the priority bits stay */
+	vlan_frame(&in, "198.51.150.10", 64, NULL, NULL, 1, q, pcp5_in, 0);
+	vlan_frame(&want, "198.51.150.10", 63, mac_vgw, mac_tvl0, 1, q, pcp5_out, 0);
+	vlan_run("rewrite 10 -> 100, PCP 5 kept", &in, XDP_REDIRECT, IPXR_SF_INET,
+		 IPXR_STAT_FORWARD, NH_VLAN, &want);
+	vlan_frame(&in, "198.51.150.10", 64, NULL, NULL, 2, ad_q, pcp3_qin, 0);
+	vlan_frame(&want, "198.51.150.10", 63, mac_vgw, mac_tvl0, 1, q, pcp3_out, 0);
+	vlan_run("rewrite QinQ 20.30 -> 802.1Q 100, PCP 3 kept", &in, XDP_REDIRECT, IPXR_SF_INET,
+		 IPXR_STAT_FORWARD, NH_VLAN, &want);
+	vlan_frame(&in, "198.51.151.10", 64, NULL, NULL, 2, ad_q, pcp3_qin, 0);
+	vlan_frame(&want, "198.51.151.10", 63, mac_qgw, mac_tvl1, 2, ad_q, pcp3_qout, 0);
+	vlan_run("rewrite QinQ 20.30 -> QinQ 200.300, PCP 3 kept", &in, XDP_REDIRECT,
+		 IPXR_SF_INET, IPXR_STAT_FORWARD, NH_QINQ, &want);
+	vlan_frame(&in, "2001:db8:150::10", 64, NULL, NULL, 1, q, pcp5_in, 0);
+	vlan_frame(&want, "2001:db8:150::10", 63, mac_vgw, mac_tvl0, 1, q, pcp5_out, 0);
+	vlan_run("rewrite 10 -> 100, IPv6, PCP 5 kept", &in, XDP_REDIRECT, IPXR_SF_INET6,
+		 IPXR_STAT_FORWARD, NH6_VLAN, &want);
+
+	/* the kernel's, as they came, tags and all */
+	vlan_frame(&in, "198.51.150.10", 64, NULL, NULL, 1, q, unknown, 0);
+	vlan_run("unknown VLAN 99", &in, XDP_PASS, IPXR_SF_LINK, IPXR_STAT_VLAN_UNKNOWN, -1, NULL);
+	vlan_frame(&in, "198.51.150.10", 64, NULL, NULL, 2, ad_q, qunknown, 0);
+	vlan_run("unknown inner VLAN 20.31", &in, XDP_PASS, IPXR_SF_LINK, IPXR_STAT_VLAN_UNKNOWN,
+		 -1, NULL);
+	vlan_frame(&in, "198.51.150.10", 64, NULL, NULL, 1, ad_q, vid_qin, 0);
+	vlan_run("outer tag of a QinQ pair alone", &in, XDP_PASS, IPXR_SF_LINK,
+		 IPXR_STAT_VLAN_UNKNOWN, -1, NULL);
+	vlan_frame(&in, "198.51.150.10", 1, NULL, NULL, 1, q, pcp5_in, 0);
+	vlan_run("TTL 1 on tin0.10: the tag is put back", &in, XDP_PASS, IPXR_SF_INET,
+		 IPXR_STAT_TTL, -1, NULL);
+	vlan_frame(&in, "198.51.150.10", 1, NULL, NULL, 2, ad_q, pcp3_qin, 0);
+	vlan_run("TTL 1 on tin0.20.30: both tags put back", &in, XDP_PASS, IPXR_SF_INET,
+		 IPXR_STAT_TTL, -1, NULL);
+	vlan_frame(&in, "2001:db8:150::10", 64, NULL, NULL, 1, q, pcp5_in, 0);
+	in.data[0] |= 1;
+	vlan_run("multicast on tin0.10: the tag is put back", &in, XDP_PASS, IPXR_SF_INET6,
+		 IPXR_STAT_MULTICAST, -1, NULL);
+	{
+		struct pg_spec arp = { .kind = PG_ARP, .dmac = MAC(0x01, 0xfe),
+				       .smac = MAC(0x01, 0x01), .src = "10.0.1.1",
+				       .dst = "10.0.1.254" };
+
+		pg_build(&in, &arp);
+		vlan_tag(&in, 1, q, vid_in);
+		vlan_run("ARP on tin0.10", &in, XDP_PASS, IPXR_SF_LINK, IPXR_STAT_OTHER_PROTO, -1,
+			 NULL);
+	}
+	/* one frame a QinQ port cannot take: 1500 bytes of IP and two tags */
+	vlan_frame(&in, "198.51.151.10", 64, NULL, NULL, 0, NULL, NULL, 1500);
+	vlan_run("1500 bytes out of a QinQ port: 4 over what tout0 takes", &in, XDP_PASS,
+		 IPXR_SF_INET, IPXR_STAT_MTU, -1, NULL);
+	vlan_frame(&in, "198.51.151.10", 64, NULL, NULL, 0, NULL, NULL, 1496);
+	vlan_frame(&want, "198.51.151.10", 63, mac_qgw, mac_tvl1, 2, ad_q, vid_qout, 1496);
+	vlan_run("1496 bytes out of a QinQ port", &in, XDP_REDIRECT, IPXR_SF_INET,
+		 IPXR_STAT_FORWARD, NH_QINQ, &want);
+	vlan_frame(&in, "198.51.150.10", 64, NULL, NULL, 0, NULL, NULL, 1500);
+	vlan_frame(&want, "198.51.150.10", 63, mac_vgw, mac_tvl0, 1, q, vid_out, 1500);
+	vlan_run("1500 bytes out of an 802.1Q port", &in, XDP_REDIRECT, IPXR_SF_INET,
+		 IPXR_STAT_FORWARD, NH_VLAN, &want);
+
+	/* down: the ingress sub-interface, then the egress one */
+	check(vlan_port_set(if_tvi0, IPXR_PORT_F_XDP, if_in, 1, q, vid_in) == 0,
+	      "vlan: tin0.10 recorded down");
+	vlan_frame(&in, "198.51.150.10", 64, NULL, NULL, 1, q, pcp5_in, 0);
+	vlan_run("tin0.10 down", &in, XDP_PASS, IPXR_SF_LINK, IPXR_STAT_VLAN_DOWN, -1, NULL);
+	check(vlan_port_set(if_tvi0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP, if_in, 1, q, vid_in) == 0 &&
+	      vlan_port_set(if_tvl0, IPXR_PORT_F_XDP, if_out, 1, q, vid_out) == 0,
+	      "vlan: tin0.10 up, tout0.100 down");
+	vlan_run("tout0.100 down: the tag is put back", &in, XDP_PASS, IPXR_SF_INET,
+		 IPXR_STAT_PORT_DOWN, -1, NULL);
+	check(vlan_port_set(if_tvl0, IPXR_PORT_F_UP, if_out, 1, q, vid_out) == 0,
+	      "vlan: tout0 without the object");
+	vlan_run("tout0.100 on a port without the object", &in, XDP_PASS, IPXR_SF_INET,
+		 IPXR_STAT_PORT_NO_XDP, -1, NULL);
+	check(vlan_port_set(if_tvl0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP, if_out, 1, q, vid_out) == 0,
+	      "vlan: tout0.100 up again");
+	vlan_frame(&want, "198.51.150.10", 63, mac_vgw, mac_tvl0, 1, q, pcp5_out, 0);
+	vlan_run("tout0.100 up again", &in, XDP_REDIRECT, IPXR_SF_INET, IPXR_STAT_FORWARD, NH_VLAN,
+		 &want);
 }
 
 /* A default route catches what nothing else does; without it, no_route again. */
@@ -2856,16 +3126,26 @@ static void test_checksums(void)
  * link-local or Hop-by-Hop reasons, IPv6 no IP options, and only other_proto and a runt Ethernet
  * header (malformed) count as neither family.
  */
+static bool vlan_link_reason(int why)
+{
+	/* a VLAN no sub-interface is up for is decided before the family; no room is never */
+	return why == IPXR_STAT_VLAN_UNKNOWN || why == IPXR_STAT_VLAN_DOWN ||
+	       why == IPXR_STAT_VLAN_NOROOM;
+}
+
 static bool reason_applies(int sf, int why)
 {
 	switch (sf) {
 	case IPXR_SF_LINK:
-		return why == IPXR_STAT_OTHER_PROTO || why == IPXR_STAT_MALFORMED;
+		return why == IPXR_STAT_OTHER_PROTO || why == IPXR_STAT_MALFORMED ||
+		       why == IPXR_STAT_VLAN_UNKNOWN || why == IPXR_STAT_VLAN_DOWN;
 	case IPXR_SF_INET:
 		return why != IPXR_STAT_OTHER_PROTO && why != IPXR_STAT_ND &&
-		       why != IPXR_STAT_LINK_LOCAL && why != IPXR_STAT_HOP_BY_HOP;
+		       why != IPXR_STAT_LINK_LOCAL && why != IPXR_STAT_HOP_BY_HOP &&
+		       !vlan_link_reason(why);
 	default:
-		return why != IPXR_STAT_OTHER_PROTO && why != IPXR_STAT_IP_OPTIONS;
+		return why != IPXR_STAT_OTHER_PROTO && why != IPXR_STAT_IP_OPTIONS &&
+		       !vlan_link_reason(why);
 	}
 }
 
@@ -2948,6 +3228,7 @@ int main(void)
 	test_default_route();
 	test_multipath();
 	test_ports();
+	test_vlan();
 	test_sampling();
 	test_front_table();
 	test_live_redirect();
