@@ -123,7 +123,7 @@ struct ipxr_config {
  *
  * The program hashes a frame's flow (addresses, protocol and ports for TCP and UDP; addresses
  * only for fragments and everything else, so all pieces of a datagram and every ICMP message of
- * a host pair take one path) and reads bucket[hash % IPXR_NHG_BUCKETS]: one read, whatever the
+ * a host pair take one path) and reads the bucket the hash's top bits name: one read, whatever the
  * number of members. Each bucket is one aligned __u16 store: a frame sees the old member or the
  * new one.
  *
@@ -134,7 +134,9 @@ struct ipxr_config {
  * member[] is what the kernel route says. The program reads only seed and bucket[].
  */
 #define IPXR_NHG_MAX		32	/* members of one group */
-#define IPXR_NHG_BUCKETS	256	/* a weight-1 member of a 32-way group still has 8 */
+#define IPXR_NHG_BUCKET_BITS	8
+#define IPXR_NHG_BUCKETS	(1 << IPXR_NHG_BUCKET_BITS)	/* a weight-1 member of a 32-way
+								 * group still has 8 */
 
 enum ipxr_nhg_flags {
 	IPXR_NHG_F_DEAD = 1 << 0,	/* the member's port is down or its neighbour is lost */

@@ -651,29 +651,19 @@ static __always_inline enum ipxr_stat blackhole(__u64 bytes)
 
 /*
  * The flow hash. What costs is a chain of dependent multiplies, so each word is multiplied by
- * its own odd constant (a bijection, and the multiplies run in parallel), the products are
- * folded with rotations and the seed, and MurmurHash3's finaliser makes every input bit reach
- * the low bits that pick the bucket: two multiplies deep instead of one pair per word.
+ * its own odd constant (a bijection, and the multiplies run in parallel) and the products are
+ * folded with rotations and the seed; one more multiply (Fibonacci hashing) makes every input
+ * bit reach the top bits, which pick the bucket: two multiplies deep in all.
  */
 static __always_inline __u32 rol32(__u32 x, int r)
 {
 	return (x << r) | (x >> (32 - r));
 }
 
-static __always_inline __u32 hash_final(__u32 h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	h ^= h >> 16;
-	return h;
-}
-
 static __always_inline __u32 flow_mix(__u32 seed, __u32 src, __u32 dst, __u32 l4)
 {
-	return hash_final(seed ^ (src * 0xcc9e2d51) ^ rol32(dst * 0x1b873593, 13) ^
-			  rol32(l4 * 0x9e3779b1, 7));
+	return (seed ^ (src * 0xcc9e2d51) ^ rol32(dst * 0x1b873593, 13) ^
+		rol32(l4 * 0x85ebca6b, 7)) * 0x9e3779b1;
 }
 
 /*
@@ -729,7 +719,7 @@ static __always_inline __u32 group_pick(__u32 grp_id, const void *ip, void *data
 	else
 		h = flow_hash6(ip, data_end, g->seed);
 	/* one load: ipxr rewrites buckets while frames read them */
-	return *(volatile __u16 *)&g->bucket[h % IPXR_NHG_BUCKETS];
+	return *(volatile __u16 *)&g->bucket[h >> (32 - IPXR_NHG_BUCKET_BITS)];
 }
 
 /* What a route's type makes of the packet: a reason, or IPXR_STAT_FORWARD for unicast. */
