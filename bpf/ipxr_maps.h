@@ -123,9 +123,9 @@ struct ipxr_config {
  *
  * The program hashes a frame's flow (addresses, protocol and ports for TCP and UDP; addresses
  * only for fragments and everything else, so all pieces of a datagram and every ICMP message of
- * a host pair take one path) and reads the bucket the hash's top bits name: one read, whatever the
- * number of members. Each bucket is one aligned __u16 store: a frame sees the old member or the
- * new one.
+ * a host pair take one path) and reads the bucket the hash's top bits name: one read,
+ * whatever the number of members. Each bucket is one aligned __u16 store: a frame sees the old
+ * member or the new one.
  *
  * home[] shares the buckets among all members in proportion to their weights; a change of
  * members moves only the buckets it must (resilient hashing, as the kernel's resilient nexthop
