@@ -126,8 +126,9 @@ static int setup(struct pg_router *r, const char *path, const struct pg_spec *fw
 }
 
 /*
- * Sub-interfaces lo.10 and lo.20 (ifindexes VLAN_SUB, VLAN_SUB + 1), next hop VLAN_NH out of lo.20
- * with the cache of next hop 1, and route 198.51.98.0/24 through it. 1 when the object has no VLANs.
+ * Sub-interfaces lo.10 and lo.20 (ifindexes VLAN_SUB, VLAN_SUB + 1), next hop VLAN_NH out of
+ * lo.20 with the cache of next hop 1, and route 198.51.98.0/24 through it. 1 when the object has
+ * no VLANs.
  */
 static int setup_vlan(struct pg_router *r)
 {
