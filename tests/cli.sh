@@ -363,9 +363,9 @@ verdict "nexthop show: shared gateway next hop counts its routes" \
 	grep -Eq '^id [0-9]+ via 10.0.0.1 dev rtr-p0 routes 3( |$)' "$TMP/out"
 verdict "nexthop show: connected next hop" grep -Eq '^id [0-9]+ dev rtr-p1 routes 2$' "$TMP/out"
 run -j nexthop show dev rtr-p1
-json_ok "nexthop show -j dev: keys id gateway dev routes lladdr mtu managed" \
+json_ok "nexthop show -j dev: keys id gateway dev routes lladdr mtu managed failed" \
 	'length == 2 and (.[] | select(.gateway == "10.0.1.7") | (keys | sort) ==
-	 ["dev","gateway","id","lladdr","managed","mtu","routes"] and .managed == true)'
+	 ["dev","failed","gateway","id","lladdr","managed","mtu","routes"] and .managed == true)'
 id=$(jq '.[] | select(.gateway == "10.0.1.7") | .id' "$TMP/out")
 run nexthop show id "$id"
 verdict "nexthop show id" grep -Eq "^id $id via 10.0.1.7 dev rtr-p1 routes 1 managed$" \
@@ -1084,7 +1084,7 @@ verdict "6: -4 nexthop show: IPv4 gateways and connected" \
 run -j -6 nexthop show
 json_ok "6: -j -6 nexthop show: valid JSON with IPv6 gateway keys" \
 	'.[] | select(.gateway == "fe80::1") | (keys | sort) ==
-	 ["dev","gateway","id","lladdr","managed","mtu","routes"]'
+	 ["dev","failed","gateway","id","lladdr","managed","mtu","routes"]'
 ll=$(jq '.[] | select(.gateway == "fe80::1") | .id' "$TMP/out")
 
 # a link-local gateway: managed neighbour and stand-in route in ipxr's kernel table
