@@ -404,6 +404,12 @@ enum ipxr_port_flags {
 	IPXR_PORT_F_UP = 1 << 1,	/* IFF_UP and IFF_RUNNING: admin up with carrier */
 	IPXR_PORT_F_SKB = 1 << 2,	/* the program is attached in generic (skb) mode */
 	IPXR_PORT_F_VLAN = 1 << 3,	/* an 802.1Q/802.1ad sub-interface, see below */
+	/*
+	 * A sub-interface whose IPv4 forwarding is off (net.ipv4.conf.DEV.forwarding 0): its
+	 * tagged IPv4 frames are the kernel's (fwd_disabled), which routes none of them but those
+	 * for the router itself, as for any device with forwarding off.
+	 */
+	IPXR_PORT_F_NOFWD4 = 1 << 4,
 };
 
 /*

@@ -547,6 +547,9 @@ static __always_inline enum ipxr_stat vlan_strip(struct xdp_md *ctx, struct vlan
 	/* ARP and the rest of the sub-interface's traffic: the kernel's, tags and all */
 	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
 		return IPXR_STAT_OTHER_PROTO;
+	/* the kernel asks the device a frame came in by whether IPv4 is forwarded from it */
+	if (proto == bpf_htons(ETH_P_IP) && (p->flags & IPXR_PORT_F_NOFWD4))
+		return IPXR_STAT_FWD_DISABLED;
 	__builtin_memcpy(v->mac, eth, sizeof(v->mac));
 	if (bpf_xdp_adjust_head(ctx, VLAN_HLEN * ntags))
 		return IPXR_STAT_MALFORMED;
@@ -1129,6 +1132,9 @@ static __always_inline int route_tagged(struct xdp_md *ctx, __u64 bytes)
 	enum ipxr_stat why;
 
 	why = vlan_strip(ctx, &vin);
+	/* an IPv4 decision, counted as one (IPv4 forwarding off on the sub-interface) */
+	if (why == IPXR_STAT_FWD_DISABLED)
+		sf = IPXR_SF_INET;
 	if (why != IPXR_STAT_FORWARD)
 		goto out;
 	data = (void *)(long)ctx->data;

@@ -37,6 +37,7 @@ static const struct {
 	{ EV_RULE, RTNLGRP_IPV4_RULE },
 	{ EV_RULE, RTNLGRP_IPV6_RULE },
 	{ EV_NEXTHOP, RTNLGRP_NEXTHOP },
+	{ EV_NETCONF, RTNLGRP_IPV4_NETCONF },
 };
 
 void events_close(void)

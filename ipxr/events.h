@@ -20,7 +20,8 @@ enum {
 	EV_NEIGH = 1 << 3,
 	EV_RULE = 1 << 4,
 	EV_NEXTHOP = 1 << 5,
-	EV_ALL = (1 << 6) - 1,
+	EV_NETCONF = 1 << 6,	/* IPv4 devices' settings: a sub-interface's forwarding */
+	EV_ALL = (1 << 7) - 1,
 };
 
 /*

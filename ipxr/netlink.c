@@ -11,6 +11,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -363,6 +364,31 @@ int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n)
 		}
 	}
 	return 0;
+}
+
+int nl_netconf_parse(const struct nlmsghdr *nlh, int *ifindex)
+{
+	const struct netconfmsg *ncm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	bool forwarding = false;
+
+	*ifindex = 0;
+	if (nlh->nlmsg_type != RTM_NEWNETCONF || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ncm)))
+		return -EINVAL;
+	if (ncm->ncm_family != AF_INET)
+		return -EAFNOSUPPORT;
+	mnl_attr_for_each(attr, nlh, sizeof(*ncm)) {
+		switch (mnl_attr_get_type(attr)) {
+		case NETCONFA_IFINDEX:
+			if (mnl_attr_get_payload_len(attr) == sizeof(__s32))
+				*ifindex = (int)mnl_attr_get_u32(attr);
+			break;
+		case NETCONFA_FORWARDING:
+			forwarding = true;
+			break;
+		}
+	}
+	return forwarding && *ifindex > 0 ? 0 : -ENOENT;
 }
 
 static int neigh_cb(const struct nlmsghdr *nlh, void *data)

@@ -49,6 +49,11 @@ struct nl_neigh {
 struct nlmsghdr;
 int nl_addr_parse(const struct nlmsghdr *nlh, struct nl_addr *a);
 int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
+/*
+ * An RTM_NEWNETCONF notification of an IPv4 device's forwarding setting: 0 and its ifindex in
+ * *@ifindex; -EINVAL, -EAFNOSUPPORT, or -ENOENT (another setting, or all devices' defaults).
+ */
+int nl_netconf_parse(const struct nlmsghdr *nlh, int *ifindex);
 
 /* The router's IPv4 and IPv6 addresses; *@out is malloc()ed. */
 int nl_addr_dump(struct nl_addr **out, size_t *count);

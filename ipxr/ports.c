@@ -7,6 +7,7 @@
  * IFF_RUNNING (carrier) is what makes a port able to send.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -241,6 +242,25 @@ static bool vlan_key(const struct ipxr_port *p, struct ipxr_vlan_key *k)
 }
 
 /*
+ * Whether IPv4 is forwarded from device @name (net.ipv4.conf.NAME.forwarding), in the namespace
+ * ipxr runs in: /proc/sys/net is that of the process. Yes when it cannot be read.
+ */
+static bool ipv4_forwarding(const char *name)
+{
+	char path[96], c = '1';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", name);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '1';
+	fclose(f);
+	return c != '0';
+}
+
+/*
  * Sub-interface @l's record: its tags and the port under them from its lower device's record
  * (a VLAN itself for QinQ), which a link dump or an event has written before. Frames may be
  * redirected to it when that port runs the object, and it is up when both are. A lower device
@@ -254,6 +274,8 @@ static void vlan_resolve(const struct port_link *l, struct ipxr_port *v)
 	__u64 max;
 
 	v->flags = IPXR_PORT_F_VLAN | (v->flags & IPXR_PORT_F_UP);
+	if (!ipv4_forwarding(l->name))
+		v->flags |= IPXR_PORT_F_NOFWD4;
 	v->lower = key;
 	if (l->link <= 0 || l->link_netnsid >= 0 ||
 	    bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &lower))
@@ -377,6 +399,18 @@ static void vlans_follow(int ifindex, int depth)
 			vlans_follow(l.ifindex, depth + 1);
 	}
 	free(subs);
+}
+
+int ports_netconf(int ifindex)
+{
+	struct ipxr_port p;
+	struct port_link l;
+	__u32 key = (__u32)ifindex;
+
+	if (ifindex <= 0 || bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &p) ||
+	    !(p.flags & IPXR_PORT_F_VLAN) || link_get(ifindex, &l) || l.ifindex != ifindex)
+		return 0;
+	return ports_apply(&l, NULL, NULL);
 }
 
 int ports_apply(const struct port_link *l, __u32 *old, __u32 *new)

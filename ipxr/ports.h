@@ -36,6 +36,12 @@ int port_link_parse(const struct nlmsghdr *nlh, struct port_link *l);
 __u32 port_flags(const struct port_link *l);
 
 /*
+ * Device @ifindex's IPv4 settings changed (a netconf notification): a sub-interface's record is
+ * written again, for its forwarding flag (IPXR_PORT_F_NOFWD4). 0 or a negative errno.
+ */
+int ports_netconf(int ifindex);
+
+/*
  * Write @l's record; *@old and *@new (either may be NULL) get the flags before and after (0:
  * no record). A VLAN sub-interface's record is resolved through its lower device's (link, tags,
  * the link's state), and the sub-interfaces on @l are recorded again when @l's record changes.

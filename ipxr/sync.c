@@ -139,6 +139,8 @@ static struct {
 	size_t nlinks, alinks;
 	struct neigh_ev *neigh;
 	size_t nneigh, aneigh;
+	int *netconf;		/* devices whose IPv4 forwarding setting changed */
+	size_t nnetconf, anetconf;
 	int *restore;		/* ports that came up: the next complete re-scan puts back
 				   ipxr's routes through them */
 	size_t nrestore, arestore;
@@ -433,6 +435,16 @@ static void on_addr(const struct nlmsghdr *nlh)
 	dirty_add(&p, NULL, false, false);
 }
 
+/* A device's IPv4 forwarding setting changed: a sub-interface's record follows it. */
+static void on_netconf(const struct nlmsghdr *nlh)
+{
+	int ifindex;
+
+	if (nl_netconf_parse(nlh, &ifindex) == 0 &&
+	    !PUSH(s.netconf, s.nnetconf, s.anetconf, ifindex))
+		s.resync = true;
+}
+
 static void on_link(const struct nlmsghdr *nlh)
 {
 	struct port_link l;
@@ -501,6 +513,9 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 	case RTM_NEWNEXTHOP:
 	case RTM_DELNEXTHOP:
 		on_nexthop(nlh);
+		break;
+	case RTM_NEWNETCONF:
+		on_netconf(nlh);
 		break;
 	}
 	return MNL_CB_OK;
@@ -1316,7 +1331,7 @@ static void batch_reset(void)
 {
 	s.resync = s.rules = s.addrs = s.overrun = s.compact = false;
 	/* s.restore is the re-scan's: it lasts until one is complete */
-	s.ndirty = s.nlinks = s.nneigh = 0;
+	s.ndirty = s.nlinks = s.nneigh = s.nnetconf = 0;
 }
 
 /*
@@ -1359,6 +1374,10 @@ static int batch_apply(void)
 	if (s.compact && front_compact())
 		sync_log(LOG_INFO_, "the load is over: front structure pools repainted to fit");
 	apply_links();
+	for (i = 0; i < s.nnetconf; i++)
+		if (ports_netconf(s.netconf[i]))
+			sync_log(LOG_WARNING_, "cannot record the forwarding setting of ifindex %d in "
+				 "map %s", s.netconf[i], IPXR_MAP_PORTS);
 	apply_neigh();
 	if (s.rules)
 		check_rules();
@@ -1622,8 +1641,8 @@ static int sync_loop(int fd)
 		if (next_scan && now_s() >= next_scan && !scanning())
 			s.resync = true;
 		s.compact = compact_due();
-		if (!s.resync && !s.ndirty && !s.nlinks && !s.nneigh && !s.rules && !s.addrs &&
-		    !scanning() && !s.compact)
+		if (!s.resync && !s.ndirty && !s.nlinks && !s.nneigh && !s.nnetconf && !s.rules &&
+		    !s.addrs && !scanning() && !s.compact)
 			continue;
 		if (s.resync)
 			next_scan = s.scan ? now_s() + s.scan : 0;
@@ -1763,6 +1782,7 @@ out:
 	free(s.dirty);
 	free(s.links);
 	free(s.neigh);
+	free(s.netconf);
 	free(s.restore);
 	free(s.ports);
 	free(s.nhids);

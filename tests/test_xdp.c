@@ -1790,6 +1790,16 @@ static void test_vlan(void)
 	vlan_frame(&want, "198.51.150.10", 63, mac_vgw, mac_tvl0, 1, q, pcp5_out, 0);
 	vlan_run("tout0.100 up again", &in, XDP_REDIRECT, IPXR_SF_INET, IPXR_STAT_FORWARD, NH_VLAN,
 		 &want);
+
+	/* IPv4 forwarding off on the ingress sub-interface: the kernel would not route from it */
+	check(vlan_port_set(if_tvi0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_NOFWD4, if_in,
+			    1, q, vid_in) == 0, "vlan: tin0.10 with IPv4 forwarding off");
+	vlan_run("tin0.10 forwarding off: the kernel's, tags and all", &in, XDP_PASS,
+		 IPXR_SF_INET, IPXR_STAT_FWD_DISABLED, -1, NULL);
+	check(vlan_port_set(if_tvi0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP, if_in, 1, q, vid_in) == 0,
+	      "vlan: tin0.10 forwarding on again");
+	vlan_run("tin0.10 forwarding on again", &in, XDP_REDIRECT, IPXR_SF_INET, IPXR_STAT_FORWARD,
+		 NH_VLAN, &want);
 }
 
 /* A default route catches what nothing else does; without it, no_route again. */

@@ -3,7 +3,8 @@
  * libFuzzer harness: a buffer of rtnetlink messages as ipxr sync receives them, each message
  * given to the decoders ipxr trusts with what the kernel sends: nl_route_parse() (routes:
  * dumps, lookups, sync's notifications), port_link_parse() (links: sync's port state),
- * nl_addr_parse() and nl_neigh_parse() (the router's addresses, its neighbour entries).
+ * nl_addr_parse() and nl_neigh_parse() (the router's addresses, its neighbour entries),
+ * nl_netconf_parse() (a device's IPv4 forwarding setting).
  *
  * The harness walks the buffer itself, taking what the kernel guarantees (every nlmsg_len
  * within the buffer), and copies each message to a buffer of its own, of its aligned size: a
@@ -31,12 +32,14 @@ static int one_msg(const struct nlmsghdr *nlh, void *arg)
 	struct nl_neigh n;
 	struct nl_addr a;
 	struct kroute r;
+	int ifindex;
 
 	(void)arg;
 	nl_route_parse(nlh, &r);
 	port_link_parse(nlh, &l);
 	nl_addr_parse(nlh, &a);
 	nl_neigh_parse(nlh, &n);
+	nl_netconf_parse(nlh, &ifindex);
 	return MNL_CB_OK;
 }
 

@@ -6,9 +6,9 @@
 # its lower device in another one) and on QinQ 802.1ad 100 / 802.1Q 200; h1 is untagged on
 # r-eth0. Ping and TCP between all of them go by the fast path (xdp forward counts them, the
 # kernel's IpForwDatagrams does not move): push, pop, rewrite and QinQ. Then with ipxr sync
-# running: a sub-interface down (vlan_down) and up again, one added and removed, which sync
-# follows; a VLAN with no sub-interface is the kernel's (vlan_unknown). Needs 8021q (this host
-# has none: the guest loads it).
+# running: a sub-interface down (vlan_down) and up again, its IPv4 forwarding off (fwd_disabled)
+# and on again, one added and removed, which sync follows; a VLAN with no sub-interface is the
+# kernel's (vlan_unknown). Needs 8021q (this host has none: the guest loads it).
 #
 # VLAN offload: h2's veth puts the tag in the frame (txvlan off). With the offload on, a veth
 # hands the frame to the peer's XDP program untagged, the tag in the skb's metadata, which the
@@ -189,6 +189,23 @@ fast_again10()
 	[[ $(delta "$f0" "$f1") == 2 ]]
 }
 check "r-eth1 runs the object again: VLAN 10 by XDP again" wait_for 10 fast_again10
+
+# IPv4 forwarding off on r-eth1.10: the kernel routes nothing that comes in by it, nor does XDP
+fwd4() { ip netns exec "$R" sh -c "echo $1 > /proc/sys/net/ipv4/conf/r-eth1.10/forwarding"; }
+run fwd4 0
+fwd_off_seen()
+{
+	local d0 d1
+
+	d0=$(ipxr_stat fwd_disabled packets)
+	nsrun "$H1" ping -c 1 -W 1 "$H2_V10" >/dev/null 2>&1 && return 1
+	d1=$(ipxr_stat fwd_disabled packets)
+	[[ $(delta "$d0" "$d1") =~ ^[1-9] ]]
+}
+check "r-eth1.10 forwarding off: its replies are the kernel's (fwd_disabled), not routed" \
+	wait_for 5 fwd_off_seen
+run fwd4 1
+check "r-eth1.10 forwarding on again: VLAN 10 by XDP again" wait_for 10 fast_again10
 
 run vlan "$R" r-eth1 r-eth1.30 802.1Q 30 10.0.7.254 ||
 	not_ok "r-eth1.30 added with 10.0.7.254/24"
