@@ -346,8 +346,7 @@ static int link_one_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-/* Device @ifindex as the kernel has it now: 0 and *@l, or a negative errno. */
-static int link_get(int ifindex, struct port_link *l)
+int port_link_get(int ifindex, int netnsid, struct port_link *l)
 {
 	struct ifinfomsg *ifi;
 	struct nlmsghdr *nlh;
@@ -359,6 +358,8 @@ static int link_get(int ifindex, struct port_link *l)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
+	if (netnsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (__u32)netnsid);
 	memset(l, 0, sizeof(*l));
 	return nl_talk_reply(nlh, link_one_cb, l);
 }
@@ -393,7 +394,7 @@ static void vlans_follow(int ifindex, int depth)
 		subs[n++] = key;
 	}
 	for (i = 0; i < n; i++) {
-		if (link_get((int)subs[i], &l) || l.ifindex != (int)subs[i])
+		if (port_link_get((int)subs[i], -1, &l) || l.ifindex != (int)subs[i])
 			continue;
 		if (!port_write(&l, &was, &had, &changed) && changed)
 			vlans_follow(l.ifindex, depth + 1);
@@ -408,7 +409,7 @@ int ports_netconf(int ifindex)
 	__u32 key = (__u32)ifindex;
 
 	if (ifindex <= 0 || bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &p) ||
-	    !(p.flags & IPXR_PORT_F_VLAN) || link_get(ifindex, &l) || l.ifindex != ifindex)
+	    !(p.flags & IPXR_PORT_F_VLAN) || port_link_get(ifindex, -1, &l) || l.ifindex != ifindex)
 		return 0;
 	return ports_apply(&l, NULL, NULL);
 }

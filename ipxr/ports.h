@@ -32,6 +32,12 @@ struct port_link {
 /* 0, or -EINVAL for a message that is not a link's. */
 int port_link_parse(const struct nlmsghdr *nlh, struct port_link *l);
 
+/*
+ * Device @ifindex as the kernel has it now, in the namespace of id @netnsid (-1: this one, the
+ * namespace ipxr runs in): 0 and *@l, or a negative errno.
+ */
+int port_link_get(int ifindex, int netnsid, struct port_link *l);
+
 /* The record ipxr keeps for @l (enum ipxr_port_flags), asking the kernel about its program. */
 __u32 port_flags(const struct port_link *l);
 

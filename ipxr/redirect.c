@@ -205,29 +205,10 @@ static void netns_name(int nsid, char *name, size_t len)
 	closedir(d);
 }
 
-static int peer_cb(const struct nlmsghdr *nlh, void *data)
-{
-	port_link_parse(nlh, data);
-	return MNL_CB_STOP;
-}
-
 /* The peer of veth @l as its namespace sees it: 0 and *@p, or a negative errno. */
 static int veth_peer(const struct port_link *l, struct port_link *p)
 {
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *nlh;
-	char buf[256];
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = l->link;
-	if (l->link_netnsid >= 0)
-		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (__u32)l->link_netnsid);
-	memset(p, 0, sizeof(*p));
-	return nl_talk_reply(nlh, peer_cb, p);
+	return port_link_get(l->link, l->link_netnsid, p);
 }
 
 int redirect_refused(const struct port_link *l, char *msg, size_t len)

@@ -60,12 +60,13 @@ port_tx()
 	ipxr -j stats show dev "$1" 2>/dev/null | jq -r '.ports[0].tx.packets // "ERR"'
 }
 
-# udp_flows FIRST N: N UDP datagrams h1 -> DST, one flow each: source and destination port
-# FIRST.., the same flows every time
+# udp_flows FIRST N [TO]: N UDP datagrams h1 -> DST (or socat address TO, as
+# UDP6-SENDTO:[ADDR]), one flow each: source and destination port FIRST.., the same flows every
+# time
 udp_flows()
 {
 	nsrun "$H1" bash -c 'for ((p = $1; p < $1 + $2; p++)); do
-		echo x | socat -u - UDP4-SENDTO:'"$DST"':$p,sourceport=$p; done' _ "$1" "$2"
+		echo x | socat -u - "$3:$p,sourceport=$p"; done' _ "$1" "$2" "${3:-UDP4-SENDTO:$DST}"
 }
 
 # arrivals FIRST N: udp_flows FIRST N while both h2 ports capture; the destination ports that
@@ -250,8 +251,7 @@ expect_eq "a route by nexthop group 10 (weights 1, 2): the fast path's group" \
 	"$(mj 192.0.2.0/24 "$GWJQ")" "$want"
 e1=$(port_tx r-eth1)
 e2=$(port_tx r-eth2)
-nsrun "$H1" bash -c 'for ((p = 30000; p < 30000 + $1; p++)); do
-	echo x | socat -u - UDP4-SENDTO:192.0.2.1:$p,sourceport=$p; done' _ "$FLOWS"
+udp_flows 30000 "$FLOWS" UDP4-SENDTO:192.0.2.1
 d1=$(delta "$e1" "$(port_tx r-eth1)")
 d2=$(delta "$e2" "$(port_tx r-eth2)")
 expect_ge "nexthop group: flows by XDP over both ports, about 1:2 (r-eth1 $d1)" "$d1" $((FLOWS / 6))
@@ -299,8 +299,7 @@ expect_eq "ipxr sync: the fast path's group has both" "$(mj "$BGP_NET" "$DEVJQ")
 e1=$(port_tx r-eth1)
 e2=$(port_tx r-eth2)
 fwd0=$(fwd_datagrams)
-nsrun "$H1" bash -c 'for ((p = 31000; p < 31000 + $1; p++)); do
-	echo x | socat -u - UDP4-SENDTO:'"$BGP_HOST"':$p,sourceport=$p; done' _ "$FLOWS"
+udp_flows 31000 "$FLOWS" "UDP4-SENDTO:$BGP_HOST"
 d1=$(delta "$e1" "$(port_tx r-eth1)")
 d2=$(delta "$e2" "$(port_tx r-eth2)")
 expect_ge "BGP multipath: flows by XDP over both upstreams (r-eth1 $d1)" "$d1" $((FLOWS / 4))
@@ -345,17 +344,12 @@ check "ipxr -6 route add with two nexthop clauses" ipxr -6 route add "$NET6" \
 	nexthop via "$H2_IP6" dev r-eth1 nexthop via 2001:db8:3::2 dev r-eth2
 expect_eq "IPv6: the kernel holds it as a multipath route, the maps as ip shows it" \
 	"$(mj "$NET6" "$NHJQ")" "$(ip -n "$R" -6 -j route show "$NET6" | jq -c "$NHJQ")"
-udp6_flows()
-{
-	nsrun "$H1" bash -c 'for ((p = $1; p < $1 + $2; p++)); do
-		echo x | socat -u - UDP6-SENDTO:['"$DST6"']:$p,sourceport=$p; done' _ "$1" "$2"
-}
-udp6_flows 20000 20 # neighbours resolved, caches filled
+udp_flows 20000 20 "UDP6-SENDTO:[$DST6]" # neighbours resolved, caches filled
 sleep 0.5
 fwd0=$(fwd6)
 e1=$(port_tx r-eth1)
 e2=$(port_tx r-eth2)
-udp6_flows 30000 "$FLOWS"
+udp_flows 30000 "$FLOWS" "UDP6-SENDTO:[$DST6]"
 d1=$(delta "$e1" "$(port_tx r-eth1)")
 d2=$(delta "$e2" "$(port_tx r-eth2)")
 expect_eq "IPv6: $FLOWS UDP flows all forwarded by XDP over the two ports ($d1 + $d2)" \
