@@ -28,7 +28,7 @@ CC		?= cc
 CLANG		?= clang
 LLVM_STRIP	?= llvm-strip
 PKG_CONFIG	?= pkg-config
-VERSION		:= 0.7.0
+VERSION		:= 0.8.0
 
 CFLAGS		?= -O2 -g
 WARNFLAGS	:= -Wall -Wextra -Werror

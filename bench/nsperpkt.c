@@ -412,6 +412,8 @@ static int vlan_base(struct pg_router *r)
 		p.tag[0].proto = htons(ETH_P_8021Q);
 		p.tag[0].vid = htons(vids[i]);
 		k.tag[0] = p.tag[0];
+		/* a sub-interface's record is in the hash alone (ipxr_maps.h) */
+		pg_port_del(r, key);
 		if (bpf_map_update_elem(r->ports, &key, &p, BPF_ANY) ||
 		    bpf_map_update_elem(fd, &k, &sub, BPF_ANY))
 			return -1;

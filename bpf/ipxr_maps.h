@@ -18,7 +18,7 @@
  */
 enum ipxr_layout {
 	IPXR_LAYOUT_MAGIC = 0x69707872,	/* "ipxr" */
-	IPXR_LAYOUT_VERSION = 7,
+	IPXR_LAYOUT_VERSION = 8,
 };
 
 #define IPXR_MAP_CONFIG		"ipxr_config"
@@ -40,6 +40,7 @@ enum ipxr_layout {
 #define IPXR_MAP_ROUTE_CNT	"ipxr_route_cnt"
 #define IPXR_MAP_NH_GROUP	"ipxr_nh_group"
 #define IPXR_MAP_VLANS		"ipxr_vlans"
+#define IPXR_MAP_PORT_TAB	"ipxr_port_tab"
 
 #define IPXR_MAX_ROUTES4	(1U << 20)	/* 1,048,576: a full BGP table and then some */
 #define IPXR_MAX_ROUTES6	(1U << 18)	/* 262,144: today's IPv6 table is ~230k */
@@ -390,9 +391,17 @@ struct ipxr_neigh6_key {
  */
 
 /*
- * ipxr_ports: what the fast path must know of an egress port before it redirects a frame there
- * (key: __u32 ifindex). ipxr writes it from the kernel's link information (RTM_NEWLINK, IFLA_XDP)
- * at every write and ipxr sync on every link event. A port with no entry, or without
+ * ipxr_ports and ipxr_port_tab: what the fast path must know of a port, the one a frame arrives
+ * on and the one it is redirected to. ipxr writes the records from the kernel's link information
+ * (RTM_NEWLINK, IFLA_XDP) at every write and ipxr sync on every link event. A device's record is
+ * in one of the two maps: ipxr_port_tab, an array indexed by ifindex, holds those of devices
+ * below IPXR_PORT_TAB that are not VLAN sub-interfaces (the ports of nearly every router: read
+ * with one inlined array access, where a hash lookup cost 6 ns a frame); ipxr_ports, a hash by
+ * __u32 ifindex, the others. An array entry without IPXR_PORT_F_KNOWN holds no record (it is
+ * all zeroes), and the program then looks in the hash. The program reads only the flags of an
+ * array record, one aligned word, so a record rewritten in place is never seen half done;
+ * sub-interfaces, whose tags and link it reads too, stay in the hash, whose updates replace an
+ * entry whole. A port with no entry, or without
  * IPXR_PORT_F_XDP, is not redirected to: a device that does not run this object (lo, a tunnel, a
  * bridge, a VLAN upper, a port with another program or none) may drop redirected frames, so the
  * frame goes to the kernel (port_no_xdp), which forwards it by the same route. A port that is
@@ -405,12 +414,16 @@ enum ipxr_port_flags {
 	IPXR_PORT_F_SKB = 1 << 2,	/* the program is attached in generic (skb) mode */
 	IPXR_PORT_F_VLAN = 1 << 3,	/* an 802.1Q/802.1ad sub-interface, see below */
 	/*
-	 * A sub-interface whose IPv4 forwarding is off (net.ipv4.conf.DEV.forwarding 0): its
-	 * tagged IPv4 frames are the kernel's (fwd_disabled), which routes none of them but those
-	 * for the router itself, as for any device with forwarding off.
+	 * A device whose IPv4 forwarding is off (net.ipv4.conf.DEV.forwarding 0): the IPv4 frames
+	 * arriving on it (tagged ones on a sub-interface) are the kernel's (fwd_disabled), which
+	 * routes none of them but those for the router itself. The kernel checks the device a
+	 * frame comes in by; bpf_fib_lookup() asked about the egress port checks that one.
 	 */
 	IPXR_PORT_F_NOFWD4 = 1 << 4,
+	IPXR_PORT_F_KNOWN = 1 << 5,	/* set in every record: an array entry without it is none */
 };
+
+#define IPXR_PORT_TAB		1024	/* ifindexes with a place in ipxr_port_tab */
 
 /*
  * VLAN sub-interfaces (8021q devices, "ip link add link eno4 name eno4.100 type vlan id 100",

@@ -157,6 +157,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipxr_ports SEC(".maps");
 
+/* The records of devices below IPXR_PORT_TAB but sub-interfaces, see ipxr_maps.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IPXR_PORT_TAB);
+	__type(key, __u32);
+	__type(value, struct ipxr_port);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipxr_port_tab SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, IPXR_MAX_VLANS);
@@ -371,6 +380,19 @@ static __always_inline enum ipxr_stat neigh_get(struct xdp_md *ctx, struct ipxr_
 	return neigh_refresh(ctx, nc, family, ifindex, dst, want, flags, now ? now : 1);
 }
 
+/* Device @ifindex's record, NULL when ipxr has none. */
+static __always_inline const struct ipxr_port *port_of(__u32 ifindex)
+{
+	const struct ipxr_port *p;
+
+	if (ifindex < IPXR_PORT_TAB) {
+		p = bpf_map_lookup_elem(&ipxr_port_tab, &ifindex);
+		if (p && (*(volatile const __u32 *)&p->flags & IPXR_PORT_F_KNOWN))
+			return p;
+	}
+	return bpf_map_lookup_elem(&ipxr_ports, &ifindex);
+}
+
 /*
  * Whether frames may be redirected into @ifindex: IPXR_STAT_FORWARD, or the reason to hand them
  * to the kernel, which has the same route and does what it does for that port (forwards through
@@ -379,7 +401,7 @@ static __always_inline enum ipxr_stat neigh_get(struct xdp_md *ctx, struct ipxr_
 static __always_inline enum ipxr_stat port_check(struct xdp_md *ctx, __u32 ifindex,
 						 const struct ipxr_port **pp)
 {
-	struct ipxr_port *p = bpf_map_lookup_elem(&ipxr_ports, &ifindex);
+	const struct ipxr_port *p = port_of(ifindex);
 	__u64 len;
 
 	if (!p)
@@ -541,6 +563,7 @@ static __always_inline enum ipxr_stat vlan_strip(struct xdp_md *ctx, struct vlan
 	sub = bpf_map_lookup_elem(&ipxr_vlans, &key);
 	if (!sub)
 		return IPXR_STAT_VLAN_UNKNOWN;
+	/* a sub-interface's record is always in the hash */
 	p = bpf_map_lookup_elem(&ipxr_ports, sub);
 	if (!p || !(p->flags & IPXR_PORT_F_UP))
 		return IPXR_STAT_VLAN_DOWN;
@@ -1164,6 +1187,7 @@ static __always_inline int route(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	enum ipxr_stat_family sf = IPXR_SF_LINK;
 	__u64 bytes = data_end - data;
+	const struct ipxr_port *in;
 	struct ethhdr *eth = data;
 	enum ipxr_stat why;
 	__u32 oif = 0, cnt = 0;
@@ -1172,8 +1196,13 @@ static __always_inline int route(struct xdp_md *ctx)
 		why = IPXR_STAT_MALFORMED;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		sf = IPXR_SF_INET;
-		/* tags pushed for an untagged frame have priority 0, as the kernel's by default */
-		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, 0);
+		in = port_of(ctx->ingress_ifindex);
+		/* the kernel asks the device a frame came in by whether IPv4 is forwarded from it */
+		if (in && (in->flags & IPXR_PORT_F_NOFWD4))
+			why = IPXR_STAT_FWD_DISABLED;
+		else
+			/* tags pushed for an untagged frame have priority 0, as the kernel's */
+			why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, 0);
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		sf = IPXR_SF_INET6;
 		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, 0);

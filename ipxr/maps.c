@@ -67,6 +67,8 @@ const struct map_expect map_layout[MAP_COUNT] = {
 			   sizeof(struct ipxr_nh_group), IPXR_MAX_NH_GROUPS },
 	[MAP_VLANS] = { IPXR_MAP_VLANS, BPF_MAP_TYPE_HASH, sizeof(struct ipxr_vlan_key),
 			sizeof(__u32), IPXR_MAX_VLANS },
+	[MAP_PORT_TAB] = { IPXR_MAP_PORT_TAB, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			   sizeof(struct ipxr_port), IPXR_PORT_TAB },
 };
 
 const struct ipxr_family ipxr_families[2] = {

@@ -29,6 +29,7 @@ enum ipxr_map_id {
 	MAP_ROUTE_CNT,
 	MAP_NH_GROUP,
 	MAP_VLANS,
+	MAP_PORT_TAB,
 	MAP_COUNT,
 };
 

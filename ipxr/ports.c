@@ -220,12 +220,126 @@ __u32 port_flags(const struct port_link *l)
 	return flags;
 }
 
+/* Whether @ifindex's record, @vlan or not, has its place in ipxr_port_tab (ipxr_maps.h). */
+static bool in_tab(__u32 ifindex, bool vlan)
+{
+	return ifindex < IPXR_PORT_TAB && !vlan;
+}
+
+int port_record(int ifindex, struct ipxr_port *v)
+{
+	__u32 key = (__u32)ifindex;
+
+	if (ifindex <= 0)
+		return -ENOENT;
+	if (in_tab(key, false) && !bpf_map_lookup_elem(map_fd(MAP_PORT_TAB), &key, v) &&
+	    (v->flags & IPXR_PORT_F_KNOWN))
+		return 0;
+	return bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, v) ? -ENOENT : 0;
+}
+
+/* Device @key's record is @v, in its map; none is left in the other. */
+static int record_put(__u32 key, const struct ipxr_port *v)
+{
+	static const struct ipxr_port none;
+	struct ipxr_port old;
+
+	if (in_tab(key, v->flags & IPXR_PORT_F_VLAN)) {
+		if (bpf_map_update_elem(map_fd(MAP_PORT_TAB), &key, v, BPF_ANY))
+			return -errno;
+		if (bpf_map_delete_elem(map_fd(MAP_PORTS), &key) && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	if (bpf_map_update_elem(map_fd(MAP_PORTS), &key, v, BPF_ANY))
+		return -errno;
+	if (in_tab(key, false) && !bpf_map_lookup_elem(map_fd(MAP_PORT_TAB), &key, &old) &&
+	    old.flags && bpf_map_update_elem(map_fd(MAP_PORT_TAB), &key, &none, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int record_del(__u32 key)
+{
+	static const struct ipxr_port none;
+
+	if (in_tab(key, false) && bpf_map_update_elem(map_fd(MAP_PORT_TAB), &key, &none, BPF_ANY))
+		return -errno;
+	if (bpf_map_delete_elem(map_fd(MAP_PORTS), &key) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* Append @key to the list *@keys of *@n keys. */
+static int key_push(__u32 **keys, size_t *n, size_t *alloc, __u32 key)
+{
+	__u32 *nk;
+
+	if (*n == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 64;
+		nk = realloc(*keys, *alloc * sizeof(*nk));
+		if (!nk)
+			return -ENOMEM;
+		*keys = nk;
+	}
+	(*keys)[(*n)++] = key;
+	return 0;
+}
+
+/*
+ * The whole of ipxr_port_tab in @tab (IPXR_PORT_TAB records): one batch read, as small as it
+ * is; an index at a time where the kernel has no batch reads of arrays.
+ */
+static int tab_read(struct ipxr_port *tab)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 idx[IPXR_PORT_TAB], cnt = IPXR_PORT_TAB, out_batch, key;
+	int fd = map_fd(MAP_PORT_TAB);
+
+	if (!bpf_map_lookup_batch(fd, NULL, &out_batch, idx, tab, &cnt, &opts) ||
+	    (errno == ENOENT && cnt == IPXR_PORT_TAB))
+		return 0;
+	for (key = 0; key < IPXR_PORT_TAB; key++)
+		if (bpf_map_lookup_elem(fd, &key, &tab[key]))
+			return -errno;
+	return 0;
+}
+
+int ports_list(__u32 **out, size_t *count)
+{
+	struct ipxr_port *tab;
+	__u32 key, next, *keys = NULL;
+	size_t n = 0, alloc = 0;
+	void *prev = NULL;
+	int err;
+
+	tab = calloc(IPXR_PORT_TAB, sizeof(*tab));
+	if (!tab)
+		return -ENOMEM;
+	err = tab_read(tab);
+	for (key = 1; !err && key < IPXR_PORT_TAB; key++)
+		if (tab[key].flags & IPXR_PORT_F_KNOWN)
+			err = key_push(&keys, &n, &alloc, key);
+	while (!err && bpf_map_get_next_key(map_fd(MAP_PORTS), prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		err = key_push(&keys, &n, &alloc, key);
+	}
+	free(tab);
+	if (err) {
+		free(keys);
+		return err;
+	}
+	*out = keys;
+	*count = n;
+	return 0;
+}
+
 __u32 port_get(int ifindex)
 {
 	struct ipxr_port v;
-	__u32 key = ifindex;
 
-	if (bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &v))
+	if (port_record(ifindex, &v))
 		return 0;
 	return v.flags;
 }
@@ -274,15 +388,12 @@ static void vlan_resolve(const struct port_link *l, struct ipxr_port *v)
 	__u64 max;
 
 	v->flags = IPXR_PORT_F_VLAN | (v->flags & IPXR_PORT_F_UP);
-	if (!ipv4_forwarding(l->name))
-		v->flags |= IPXR_PORT_F_NOFWD4;
 	v->lower = key;
-	if (l->link <= 0 || l->link_netnsid >= 0 ||
-	    bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &lower))
+	if (l->link <= 0 || l->link_netnsid >= 0 || port_record((int)key, &lower))
 		return;
 	if (lower.flags & IPXR_PORT_F_VLAN) {
 		key = lower.link;
-		if (lower.ntags != 1 || bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &root))
+		if (lower.ntags != 1 || port_record((int)key, &root))
 			return;
 		v->tag[0] = lower.tag[0];
 		v->ntags = 2;
@@ -307,8 +418,9 @@ static int port_write(const struct port_link *l, struct ipxr_port *was, bool *ha
 	struct ipxr_port v = {};
 	__u32 key = l->ifindex, sub = l->ifindex;
 	bool oldk, newk;
+	int err;
 
-	*had = bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, was) == 0;
+	*had = port_record(l->ifindex, was) == 0;
 	*changed = false;
 	oldk = *had && vlan_key(was, &ok);
 	if (l->gone) {
@@ -317,15 +429,16 @@ static int port_write(const struct port_link *l, struct ipxr_port *was, bool *ha
 		if (!*had)
 			return 0;
 		*changed = true;
-		if (bpf_map_delete_elem(map_fd(MAP_PORTS), &key) && errno != ENOENT)
-			return -errno;
-		return 0;
+		return record_del(key);
 	}
 	v.flags = port_flags(l);
 	v.prog_id = l->prog_id;
 	v.mtu = l->mtu;
 	if (l->vlan)
 		vlan_resolve(l, &v);
+	if (!ipv4_forwarding(l->name))
+		v.flags |= IPXR_PORT_F_NOFWD4;
+	v.flags |= IPXR_PORT_F_KNOWN;
 	newk = vlan_key(&v, &nk);
 	if (oldk && (!newk || memcmp(&ok, &nk, sizeof(ok))))
 		bpf_map_delete_elem(map_fd(MAP_VLANS), &ok);
@@ -333,8 +446,9 @@ static int port_write(const struct port_link *l, struct ipxr_port *was, bool *ha
 		return 0;
 	*changed = true;
 	/* the record first: a key found names a sub-interface the program can look up */
-	if (bpf_map_update_elem(map_fd(MAP_PORTS), &key, &v, BPF_ANY))
-		return -errno;
+	err = record_put(key, &v);
+	if (err)
+		return err;
 	if (newk && bpf_map_update_elem(map_fd(MAP_VLANS), &nk, &sub, BPF_ANY))
 		return -errno;
 	return 0;
@@ -381,6 +495,7 @@ static void vlans_follow(int ifindex, int depth)
 
 	if (depth > IPXR_VLAN_MAX_TAGS)
 		return;
+	/* sub-interfaces' records are all in the hash */
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -406,10 +521,8 @@ int ports_netconf(int ifindex)
 {
 	struct ipxr_port p;
 	struct port_link l;
-	__u32 key = (__u32)ifindex;
 
-	if (ifindex <= 0 || bpf_map_lookup_elem(map_fd(MAP_PORTS), &key, &p) ||
-	    !(p.flags & IPXR_PORT_F_VLAN) || port_link_get(ifindex, -1, &l) || l.ifindex != ifindex)
+	if (port_record(ifindex, &p) || port_link_get(ifindex, -1, &l) || l.ifindex != ifindex)
 		return 0;
 	return ports_apply(&l, NULL, NULL);
 }
@@ -487,8 +600,8 @@ static void vlans_sweep(void)
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (!bpf_map_lookup_elem(fd, &key, &sub) &&
-		    !bpf_map_lookup_elem(map_fd(MAP_PORTS), &sub, &p) && vlan_key(&p, &want) &&
+		if (!bpf_map_lookup_elem(fd, &key, &sub) && !port_record((int)sub, &p) &&
+		    vlan_key(&p, &want) &&
 		    !memcmp(&want, &key, sizeof(key)))
 			continue;
 		ns = realloc(stale, (n + 1) * sizeof(*stale));
@@ -513,12 +626,11 @@ int ports_sync(void)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct link_dump d = {};
-	__u32 key, next, *stale = NULL, *ns;
-	size_t nstale = 0, i;
-	int fd = map_fd(MAP_PORTS), err, k, pass;
+	__u32 *keys = NULL;
+	size_t nkeys = 0, i;
 	struct ipxr_port was;
 	bool had, changed;
-	void *prev = NULL;
+	int err, k, pass;
 
 	err = nl_dump(RTM_GETLINK, &ifi, sizeof(ifi), link_cb, &d);
 	/* a QinQ pair's inner sub-interface after the outer one: one pass per tag */
@@ -537,25 +649,18 @@ int ports_sync(void)
 				  IPXR_MAP_PORTS, strerror(-err));
 	}
 	qsort(d.seen, d.n, sizeof(*d.seen), cmp_int);
-	/* devices that went away while nobody listened: collected first, deleting restarts walks */
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		k = (int)key;
-		if (d.n && bsearch(&k, d.seen, d.n, sizeof(*d.seen), cmp_int))
-			continue;
-		ns = realloc(stale, (nstale + 1) * sizeof(*stale));
-		if (!ns)
-			break;
-		stale = ns;
-		stale[nstale++] = key;
-	}
-	for (i = 0; i < nstale; i++) {
-		struct port_link gone = { .ifindex = (int)stale[i], .gone = true };
+	/* devices that went away while nobody listened: listed first, deleting restarts walks */
+	if (!ports_list(&keys, &nkeys)) {
+		for (i = 0; i < nkeys; i++) {
+			struct port_link gone = { .ifindex = (int)keys[i], .gone = true };
 
-		port_write(&gone, &was, &had, &changed);
+			k = (int)keys[i];
+			if (d.n && bsearch(&k, d.seen, d.n, sizeof(*d.seen), cmp_int))
+				continue;
+			port_write(&gone, &was, &had, &changed);
+		}
+		free(keys);
 	}
-	free(stale);
 	free(d.seen);
 	vlans_sweep();
 	return 0;

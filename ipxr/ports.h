@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ports map (ipxr_ports): which devices run this object's XDP program and are up, as the
- * kernel's link information says. The program redirects only into those; see ipxr_maps.h.
+ * The ports maps (ipxr_port_tab, ipxr_ports): which devices run this object's XDP program and
+ * are up, and whether they forward IPv4, as the kernel's link information and settings say. The
+ * program redirects only into ports that run it; see ipxr_maps.h.
  */
 #ifndef IPXR_PORTS_H
 #define IPXR_PORTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 #include <net/if.h>
 
 struct nlmsghdr;
+struct ipxr_port;
 
 /* One RTM_NEWLINK/RTM_DELLINK message, decoded. */
 struct port_link {
@@ -62,8 +65,17 @@ int ports_apply(const struct port_link *l, __u32 *old, __u32 *new);
  */
 int ports_sync(void);
 
-/* The record of @ifindex (0 when none) as the map holds it. */
+/* The flags of @ifindex's record (0 when none) as the maps hold it. */
 __u32 port_get(int ifindex);
+
+/*
+ * @ifindex's record in *@v, from ipxr_port_tab or ipxr_ports (see ipxr_maps.h): 0, or -ENOENT
+ * when there is none.
+ */
+int port_record(int ifindex, struct ipxr_port *v);
+
+/* The ifindexes that have a record, in *@keys (malloc'd, *@n of them): 0 or a negative errno. */
+int ports_list(__u32 **keys, size_t *n);
 
 /* Whether @ifindex is up with carrier now, as the kernel says (not the map). */
 bool port_up_now(int ifindex);

@@ -23,6 +23,7 @@
 #include "json_print.h"
 #include "maps.h"
 #include "nexthop.h"
+#include "ports.h"
 #include "route.h"
 #include "rules.h"
 #include "stats.h"
@@ -174,8 +175,9 @@ static int snap_take(struct snap *s)
 {
 	struct ipxr_port port;
 	unsigned int i, slot;
-	__u32 key, next;
-	int err, fd = map_fd(MAP_PORTS);
+	__u32 *keys;
+	size_t n, k;
+	int err;
 
 	clock_gettime(CLOCK_MONOTONIC, &s->t);
 	for (slot = 0; slot < IPXR_SF_MAX; slot++) {
@@ -194,11 +196,14 @@ static int snap_take(struct snap *s)
 			return read_failed(IPXR_MAP_PORT_STATS, err);
 	}
 	/* the ports that run the object are listed even before their first frame */
-	for (err = bpf_map_get_next_key(fd, NULL, &key); !err;
-	     err = bpf_map_get_next_key(fd, &key, &next), key = next)
-		if (!bpf_map_lookup_elem(fd, &key, &port) && (port.flags & IPXR_PORT_F_XDP) &&
-		    key && key < IPXR_MAX_PORT_STATS)
-			s->listed[key] = true;
+	err = ports_list(&keys, &n);
+	if (err)
+		return read_failed(IPXR_MAP_PORTS, err);
+	for (k = 0; k < n; k++)
+		if (keys[k] < IPXR_MAX_PORT_STATS && !port_record((int)keys[k], &port) &&
+		    (port.flags & IPXR_PORT_F_XDP))
+			s->listed[keys[k]] = true;
+	free(keys);
 	s->nroutes = 0;
 	return counted_walk(snap_route, s);
 }

@@ -1472,17 +1472,18 @@ static unsigned int rcvbuf_size(void)
 static void init_ports(void)
 {
 	struct port_state st;
-	__u32 key, next;
-	void *prev = NULL;
+	__u32 *keys;
+	size_t n, i;
 
 	/* the ports as the first ports_sync() recorded them */
-	while (bpf_map_get_next_key(map_fd(MAP_PORTS), prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		st.ifindex = (int)key;
-		st.up = port_get((int)key) & IPXR_PORT_F_UP;
+	if (ports_list(&keys, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		st.ifindex = (int)keys[i];
+		st.up = port_get(st.ifindex) & IPXR_PORT_F_UP;
 		PUSH(s.ports, s.nports, s.aports, st);
 	}
+	free(keys);
 }
 
 static int sync_start(void)

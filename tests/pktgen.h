@@ -619,6 +619,7 @@ struct pg_router {
 	int config, route4, nexthop, neigh4, stats, nh_stats, local4;
 	int route6, neigh6, local6;
 	int ports;
+	int port_tab;		/* -1: an object without ipxr_port_tab */
 	int ncpus;
 };
 
@@ -724,6 +725,7 @@ static inline int pg_router_load(struct pg_router *r, const char *path)
 	r->neigh6 = pg_map_fd(r, IPXR_MAP_NEIGH6);
 	r->local6 = pg_map_fd(r, IPXR_MAP_LOCAL6);
 	r->ports = pg_map_fd(r, IPXR_MAP_PORTS);
+	r->port_tab = bpf_object__find_map_fd_by_name(r->obj, IPXR_MAP_PORT_TAB);
 	r->ncpus = libbpf_num_possible_cpus();
 	if (r->config < 0 || r->route4 < 0 || r->nexthop < 0 || r->neigh4 < 0 || r->stats < 0 ||
 	    r->nh_stats < 0 || r->local4 < 0 || r->route6 < 0 || r->neigh6 < 0 || r->local6 < 0 ||
@@ -752,9 +754,23 @@ static inline int pg_config_set(struct pg_router *r, uint32_t nh_hiwater)
  */
 static inline int pg_port_set(struct pg_router *r, uint32_t ifindex, uint32_t flags)
 {
-	struct ipxr_port v = { .flags = flags };
+	struct ipxr_port v = { .flags = flags | IPXR_PORT_F_KNOWN };
 
+	/* where ipxr puts it (ipxr_maps.h); an object of layout 7 or older has no array */
+	if (r->port_tab >= 0 && ifindex < IPXR_PORT_TAB && !(flags & IPXR_PORT_F_VLAN))
+		return bpf_map_update_elem(r->port_tab, &ifindex, &v, BPF_ANY);
 	return bpf_map_update_elem(r->ports, &ifindex, &v, BPF_ANY);
+}
+
+/* No record of @ifindex: 0, or -1 when there was none. */
+static inline int pg_port_del(struct pg_router *r, uint32_t ifindex)
+{
+	struct ipxr_port v = {};
+
+	if (r->port_tab >= 0 && ifindex < IPXR_PORT_TAB &&
+	    bpf_map_lookup_elem(r->port_tab, &ifindex, &v) == 0 && v.flags)
+		return bpf_map_update_elem(r->port_tab, &ifindex, &(struct ipxr_port){}, BPF_ANY);
+	return bpf_map_delete_elem(r->ports, &ifindex);
 }
 
 static inline int pg_route_set(struct pg_router *r, const char *addr, uint32_t plen,

@@ -257,6 +257,42 @@ flap "admin down/up" "ip -n $R link set dev r-eth1 down" "ip -n $R link set dev 
 peer_up() { ip -n "$H2" link set dev h2-eth0 up && ip -n "$H2" route replace default via "$R_IP1"; }
 flap "carrier loss" "ip -n $H2 link set dev h2-eth0 down" peer_up
 
+# ---- IPv4 forwarding off on the port frames arrive by -----------------------------------------
+#
+# The kernel checks the ingress device (net.ipv4.conf.DEV.forwarding): with it off on r-eth0 it
+# forwards nothing from h1, and the fast path must not either. ipxr sync follows the setting
+# (RTM_NEWNETCONF) into r-eth0's record in ipxr_port_tab.
+
+port_flags() # DEV -> the flags of its record in ipxr_port_tab, "none" without one
+{
+	local ifx
+
+	ifx=$(ip -n "$R" -j link show dev "$1" | jq '.[0].ifindex')
+	bpftool -j map lookup pinned "$(pinned ipxr_port_tab)" key $((ifx & 255)) $((ifx >> 8 & 255)) \
+		0 0 2>/dev/null | jq -r '(.formatted.value.flags // .value.flags // "none")'
+}
+r0_flags=$(port_flags r-eth0)
+expect_eq "r-eth0's record is in ipxr_port_tab: runs the object, up, a record (flags 1|2|32)" \
+	"$((r0_flags & 35))" 35
+check "... and not in ipxr_ports" sh -c "! bpftool map dump pinned '$(pinned ipxr_ports)' |
+	grep -q 'key'"
+run ip netns exec "$R" sysctl -qw net.ipv4.conf.r-eth0.forwarding=0
+nofwd4() { local f; f=$(port_flags r-eth0); [[ $f =~ ^[0-9]+$ ]] && ((f & 16)); }
+t=$(wait_ms 3000 nofwd4)
+expect_le "forwarding off on r-eth0: sync flags its record within 1 s ($t ms)" "$t" 1000
+f0=$(ipxr_stat fwd_disabled packets)
+k0=$(fwd_datagrams)
+out=$(nsrun "$H1" ping -c 3 -i 0.05 -W 0.3 198.51.102.1 2>&1)
+f1=$(ipxr_stat fwd_disabled packets)
+k1=$(fwd_datagrams)
+expect_eq "forwarding off on r-eth0: h1's pings are not forwarded, as by the kernel (3 sent, 0 received)" \
+	"$(ping_stats "$out")" "3 0"
+expect_ge "... the fast path handed them to the kernel (fwd_disabled)" "$(delta "$f0" "$f1")" 3
+expect_eq "... which forwarded none (IpForwDatagrams unchanged)" "$k1" "$k0"
+run ip netns exec "$R" sysctl -qw net.ipv4.conf.r-eth0.forwarding=1
+t=$(fast_again 198.51.102.1)
+expect_le "forwarding on again: the fast path forwards within 1 s ($t ms)" "$t" 1000
+
 # ---- kill -9 and restart under traffic ---------------------------------------------------------
 
 # r-eth1 going down took the kernel's static route with it, as it does without ipxr: put back,

@@ -149,6 +149,9 @@ expect_eq "the 20,000 IPv6 routes that stayed are all in the maps" \
 	"$(px -6 route show | grep -c '^blackhole 2001:db8:f0:')" 20000
 sed 's/route add blackhole/route del/' "$LIB_TMP/stay6.add" >"$LIB_TMP/stay6.del"
 run ip -n "$R" -6 -b "$LIB_TMP/stay6.del"
+# sync stopped before it has read every deletion would leave some in the maps
+check "the 20,000 deleted with ip -b: gone from the maps" wait_for 10 sh -c \
+	"! '$POLL_IPXR' -n '$R' -6 route show | grep -q '^blackhole 2001:db8:f0:'"
 
 sync_stop
 [[ $V == 1 ]] && diag_output "$(cat "$SYNC_LOG")"

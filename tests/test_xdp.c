@@ -1496,7 +1496,7 @@ static void test_ports(void)
 			check(pg_port_set(&rt, ifx, states[i].flags) == 0, "port record: %s",
 			      states[i].what);
 		else
-			check(bpf_map_delete_elem(rt.ports, &ifx) == 0, "port record: %s",
+			check(pg_port_del(&rt, ifx) == 0, "port record: %s",
 			      states[i].what);
 		snprintf(name, sizeof(name), "%s: IPv4 via gateway passed", states[i].what);
 		send_expect(name, "198.51.100.30", 64, XDP_PASS, states[i].stat, -1, NULL, NULL);
@@ -1521,6 +1521,62 @@ static void test_ports(void)
 		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
 	send_expect("tout0 up again: IPv6 forwarded at once", "2001:db8:100::32", 64, XDP_REDIRECT,
 		    IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+}
+
+/*
+ * Where a port's record is (ipxr_maps.h): the array ipxr_port_tab for ifindexes below
+ * IPXR_PORT_TAB, an entry without IPXR_PORT_F_KNOWN sending the program to the hash; and the
+ * ingress port's IPv4 forwarding flag, which the kernel checks and so must the program.
+ */
+static void test_port_maps(void)
+{
+	struct ipxr_port v = { .flags = IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_KNOWN };
+	uint32_t out = (uint32_t)if_out;
+
+	check(rt.port_tab >= 0, "the object has %s", IPXR_MAP_PORT_TAB);
+	/* tout0's record in the hash only, its array entry empty */
+	check(pg_port_del(&rt, out) == 0 && bpf_map_update_elem(rt.ports, &out, &v, BPF_ANY) == 0,
+	      "port record: tout0 in %s, none in %s", IPXR_MAP_PORTS, IPXR_MAP_PORT_TAB);
+	send_expect("record in the hash: IPv4 forwarded", "198.51.100.33", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	send_expect("record in the hash: IPv6 forwarded", "2001:db8:100::33", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+	/* an array record is the one that counts: a stale hash entry does not */
+	v.flags = IPXR_PORT_F_XDP | IPXR_PORT_F_KNOWN;
+	check(bpf_map_update_elem(rt.port_tab, &out, &v, BPF_ANY) == 0,
+	      "port record: tout0 down in %s, up in %s", IPXR_MAP_PORT_TAB, IPXR_MAP_PORTS);
+	send_expect("array record down, hash up: port_down", "198.51.100.34", 64, XDP_PASS,
+		    IPXR_STAT_PORT_DOWN, -1, NULL, NULL);
+	/* an array entry without the flag is no record, whatever else it holds */
+	v.flags = IPXR_PORT_F_XDP;
+	check(bpf_map_update_elem(rt.port_tab, &out, &v, BPF_ANY) == 0 &&
+	      bpf_map_delete_elem(rt.ports, &out) == 0,
+	      "port record: tout0's array entry without IPXR_PORT_F_KNOWN, no hash entry");
+	send_expect("array entry without the flag: port_no_xdp", "198.51.100.35", 64, XDP_PASS,
+		    IPXR_STAT_PORT_NO_XDP, -1, NULL, NULL);
+	check(pg_port_set(&rt, out, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) == 0,
+	      "port record: tout0 in %s again", IPXR_MAP_PORT_TAB);
+	send_expect("record in the array again: forwarded", "198.51.100.36", 64, XDP_REDIRECT,
+		    IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+
+	/* IPv4 forwarding off on tin0, where the frames arrive */
+	check(pg_port_set(&rt, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP |
+			  IPXR_PORT_F_NOFWD4) == 0, "port record: tin0 with IPv4 forwarding off");
+	send_expect("IPv4 forwarding off on the ingress port: fwd_disabled", "198.51.100.37", 64,
+		    XDP_PASS, IPXR_STAT_FWD_DISABLED, -1, NULL, NULL);
+	send_expect("IPv4 forwarding off on the ingress port: TTL 1 is the kernel's as fwd_disabled",
+		    "198.51.100.38", 1, XDP_PASS, IPXR_STAT_FWD_DISABLED, -1, NULL, NULL);
+	send_expect("IPv4 forwarding off on the ingress port: IPv6 still forwarded",
+		    "2001:db8:100::37", 64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1,
+		    mac_tout0);
+	/* the egress port's setting is not the ingress port's */
+	check(pg_port_set(&rt, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) == 0 &&
+	      pg_port_set(&rt, out, IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_NOFWD4) == 0,
+	      "port records: tin0 forwarding, tout0 flagged as not");
+	send_expect("the egress port's flag is not checked: forwarded", "198.51.100.39", 64,
+		    XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0);
+	check(pg_port_set(&rt, out, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) == 0,
+	      "port record: tout0 as before");
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -3238,6 +3294,7 @@ int main(void)
 	test_default_route();
 	test_multipath();
 	test_ports();
+	test_port_maps();
 	test_vlan();
 	test_sampling();
 	test_front_table();
