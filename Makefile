@@ -147,7 +147,8 @@ bench/nsperpkt: bench/nsperpkt.c bench/table.h tests/pktgen.h bpf/ipxr_maps.h ip
 # its table generator.
 BENCH_TOOLS	:= build/bench/trafgen build/bench/routegen build/bench/gen_kern.o \
 		   build/bench/fwd_kern.o build/bench/floor_kern.o \
-		   build/bench/sink_kern.o build/bench/maplat build/bench/xdp_router_fresh.o
+		   build/bench/sink_kern.o build/bench/maplat build/bench/xdp_router_fresh.o \
+		   build/bench/memlat_kern.o build/bench/memlat
 
 # the router's object for bench/abcost: neighbour caches filled by hand never go stale
 build/bench/xdp_router_fresh.o: bpf/xdp_router.c bpf/ipxr_maps.h
@@ -157,6 +158,11 @@ build/bench/xdp_router_fresh.o: bpf/xdp_router.c bpf/ipxr_maps.h
 build/bench/%_kern.o: bench/%_kern.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# what a dependent read of a large pool costs, for the limits of a lookup at scale
+build/bench/memlat: bench/memlat.c
+	@mkdir -p $(@D)
+	$(CC) $(IPXR_CFLAGS) -o $@ $< $(IPXR_LIBS)
 
 build/bench/trafgen: bench/trafgen.c
 	@mkdir -p $(@D)

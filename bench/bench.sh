@@ -107,6 +107,7 @@ if (($(nproc) < 2)); then
 	exit 1
 fi
 for f in "$IPXR" "$XDP_OBJ" "$NSPERPKT" "$BIN/trafgen" "$BIN/routegen" "$BIN/gen_kern.o" \
+	"$BIN/memlat" "$BIN/memlat_kern.o" \
 	"$BIN/sink_kern.o" "$BIN/fwd_kern.o" "$BIN/floor_kern.o" "$BIN/maplat" \
 	"$BIN/xdp_router_fresh.o" "$ROOT/bench/abcost"; do
 	if [[ ! -e $f ]]; then
@@ -589,6 +590,20 @@ ecmp_cost()
 		+ " (rounds: \(map(.ns_per_pkt) | map(tostring) | join(", ")))"' "$RAW" | tee -a "$LOG"
 }
 
+# memlat: what one dependent read of a large pool costs, cold and hot (bench/memlat): the
+# memory's share of a lookup at scale, which no structure avoids once its reads miss the caches
+memlat_part()
+{
+	local out
+
+	say "memory: cost of dependent reads of a 96 MiB pool of 1 KiB groups (bench/memlat)"
+	out=$("$BIN/memlat" --obj "$BIN/memlat_kern.o" --cpu "$LOOP_CPU" --json 2>&1) ||
+		die "bench/memlat failed: $out"
+	printf '%s\n' "$out" >>"$LOG"
+	grep '^|' <<<"$out" | sed 's/^/  /' | tee -a "$LOG"
+	grep '^{' <<<"$out" | jq -c '. + {bench: "memlat"}' >>"$RAW"
+}
+
 # ---- run ---------------------------------------------------------------------------------------
 
 T_START=$(now)
@@ -638,6 +653,7 @@ if part nsperpkt; then
 	nsperpkt 6 "$NSPP_ROUTES6" cold
 	ecmp_cost
 	vlan_cost
+	memlat_part
 fi
 
 # 4, last: it builds the topology again, with fresh maps

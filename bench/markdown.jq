@@ -152,6 +152,26 @@ def tname: "IPv\(.family), \(.routes | n0)" + (if .table == "bird" then " (BIRD,
 ( if (.nsperpkt_errors | length) > 0 then
 	"", (.nsperpkt_errors[] | "IPv\(.family): not measured: \(.error | gsub("\n"; " "))")
   else empty end ),
+( if (.memlat // [] | length) > 0 then
+	(.memlat | map(select(.reads == 0)) | .[0].ns_per_run) as $base
+	| "",
+	"### Memory: what a dependent read of a large pool costs",
+	"",
+	(["case", "caches", "ns/run", "over no read", "rounds"] | row),
+	(["l", "l", "r", "r", "l"] | rule),
+	(.memlat[]
+	 | [.case, .caches, (.ns_per_run | ns),
+	    (if .reads == 0 or .caches == "hot" or $base == null then "-"
+	     else "+\(.ns_per_run - $base | ns) ns" end),
+	    (.rounds | map(ns) | join(", "))] | row),
+	"",
+	"`bench/memlat`: a program that only reads 0 to 3 entries of a 96 MiB array of 1 KiB "
+		+ "groups (the size of ipxr's front structure for a full IPv4 table), each naming "
+		+ "the group of the next; cold: 4,096 frames in turn, each from a different group, "
+		+ "as nsperpkt's cold rows, after a round that brings the pool into the last-level "
+		+ "cache; the median of the rounds. A lookup at scale pays this for each read "
+		+ "that misses, whatever its structure."
+  else empty end ),
 ( if (.ecmp // [] | length) > 0 then
 	(.ecmp | map(select(.group == 1)) | .[0].ns_per_pkt) as $one
 	| "",

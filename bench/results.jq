@@ -132,6 +132,8 @@ def rr($rs; $a; $b):
 		    front_direct: $d.front_direct, paint_s: $d.paint_s,
 		    pool_bytes: $d.pool_bytes } ],
 	nsperpkt_errors: ($raw | map(select(.bench == "nsperpkt" and .error != null)) | map(del(.bench))),
+	# bench/memlat: dependent reads of a large pool, cold and hot
+	memlat: [ $raw | map(select(.bench == "memlat"))[] | del(.bench) ],
 	# multipath: per group size, the median of the rounds' ns/packet (forward, hot caches)
 	ecmp: [ $raw | map(select(.bench == "ecmp")) | group_by(.group)[]
 		| { group: .[0].group, ns_per_pkt: (map(.ns_per_pkt) | median),

@@ -10,6 +10,7 @@
 #    TTL 1 (the kernel answers "Time to live exceeded"), no route ("Unreachable").
 #  - bench/floor_kern.c, the floor: redirects every frame to the port bench_floor_cfg names,
 #    with the next hop's MAC (h2 takes the frames), past the router kernel.
+#  - bench/memlat: it measures every case, and each dependent read costs time.
 #
 #	tests/bench-kern.sh		(root; build/bench/*_kern.o from `make bench-tools`; V=1)
 
@@ -21,7 +22,7 @@ source "$(dirname "$0")/lib6.sh"
 N=20
 BIN=${BENCH_BIN:-$ROOT/build/bench}
 
-for o in fwd_kern.o floor_kern.o; do
+for o in fwd_kern.o floor_kern.o memlat_kern.o memlat; do
 	[[ -f $BIN/$o ]] || { echo "not ok - $BIN/$o exists (make bench-tools)"; exit 1; }
 done
 for tool in ping ethtool bpftool jq; do
@@ -94,5 +95,15 @@ f1=$(fwd_datagrams)
 expect_eq "floor: h1 pings h2 (IPv4), $N sent, $N answered" "$got" "$N $N"
 expect_eq "floor: the requests redirected in XDP, the replies forwarded by the kernel" \
 	"$(delta "$f0" "$f1")" $N
+
+# bench/memlat: its program reads the chains it is given (a run that does not pass fails it)
+out=$("$BIN/memlat" --obj "$BIN/memlat_kern.o" --rounds 1 --json 2>&1)
+rc=$?
+expect_eq "memlat: every case measured (exit $rc)" \
+	"$(grep -c '^{.*"ns_per_run":[0-9]' <<<"$out")" 6
+expect_eq "memlat: each read costs time (0 < 1 < 3 reads, cold)" \
+	"$(jq -rs 'map({(.case): .ns_per_run}) | add
+		| (.["0 reads"] < .["1 read"] and .["1 read"] < .["3 reads"])' \
+		<<<"$(grep '^{' <<<"$out")")" true
 
 lib_finish
