@@ -140,7 +140,7 @@ static struct {
 	size_t nlinks, alinks;
 	struct neigh_ev *neigh;
 	size_t nneigh, aneigh;
-	int *netconf;		/* devices whose IPv4 forwarding setting changed */
+	int *netconf;		/* devices whose IPv4 settings or addresses changed */
 	size_t nnetconf, anetconf;
 	int *restore;		/* ports that came up: the next complete re-scan puts back
 				   ipxr's routes through them */

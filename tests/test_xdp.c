@@ -3333,7 +3333,8 @@ static void test_rp_filter(bool front)
 	RPF_PASS(L("strict: multipath source, no member on the ingress port: rp_filter"),
 		 "10.78.1.1", "198.51.100.43");
 	send_from(L("strict: spoofed source with TTL 1: rp_filter first, as the kernel"),
-		  "198.51.100.5", "198.51.100.44", 1, XDP_PASS, IPXR_STAT_RP_FILTER, -1, NULL, NULL);
+		  "198.51.100.5", "198.51.100.44", 1, XDP_PASS, IPXR_STAT_RP_FILTER, -1, NULL,
+		  NULL);
 	send_from(L("strict: IPv6 unaffected"), "2001:db8:77::1", "2001:db8:100::44", 64,
 		  XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
 
@@ -3354,7 +3355,8 @@ static void test_rp_filter(bool front)
 	/* the egress port's filtering is not the ingress port's */
 	check(!pg_port_set(&rt, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) &&
 	      !pg_port_set(&rt, (uint32_t)if_out, IPXR_PORT_F_XDP | IPXR_PORT_F_UP |
-			   IPXR_PORT_F_RPF_STRICT), "%s", L("port records: tout0 strict, tin0 not"));
+			   IPXR_PORT_F_RPF_STRICT),
+	      "%s", L("port records: tout0 strict, tin0 not"));
 	RPF_FWD(L("the egress port's rp_filter is not checked"), "198.51.100.5", "198.51.100.47");
 
 	check(!pg_port_set(&rt, (uint32_t)if_out, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) &&
