@@ -366,6 +366,20 @@ expect_le "all.rp_filter=0: sync clears r-eth0's flags within 1 s ($t ms)" "$t" 
 spoofed_fast "rp_filter off again"
 run ip -n "$H1" addr del "$SPOOF/32" dev h1-eth0
 run ip -n "$H1" neigh del "$R_IP0" dev h1-eth0
+# Loose filtering on a device without an IPv4 address refuses what is not routed by the device
+# itself (__fib_validate_source()'s last resort): strict. ipxr sync follows its addresses.
+port_flags_of() { local f; f=$(port_flags "$1"); [[ $f =~ ^[0-9]+$ ]] && (((f & 192) == $2)); }
+run ip -n "$R" link add rpf0 type veth peer name rpf1
+run ip netns exec "$R" sysctl -qw net.ipv4.conf.rpf0.rp_filter=2
+t=$(wait_ms 3000 port_flags_of rpf0 64)
+expect_le "rp_filter=2 on rpf0, no IPv4 address: recorded strict within 1 s ($t ms)" "$t" 1000
+run ip -n "$R" addr add 192.0.2.1/24 dev rpf0
+t=$(wait_ms 3000 port_flags_of rpf0 128)
+expect_le "... an address added: loose within 1 s ($t ms)" "$t" 1000
+run ip -n "$R" addr del 192.0.2.1/24 dev rpf0
+t=$(wait_ms 3000 port_flags_of rpf0 64)
+expect_le "... the address deleted: strict again within 1 s ($t ms)" "$t" 1000
+run ip -n "$R" link del rpf0
 
 # ---- kill -9 and restart under traffic ---------------------------------------------------------
 
