@@ -27,6 +27,10 @@
  *   fwd_vlan      198.51.98.7 the same, tagged 802.1Q 10 and routed out of a sub-interface
  *                 of lo with VLAN 20 (tag rewritten; the frame then comes back tagged 20,
  *                 which is a sub-interface too): "n/a" for an object without VLANs (layout 7)
+ *   fwd_rpf       198.51.100.7 as forward, arriving on lo recorded with strict reverse-path
+ *                 filtering (rp_filter 1): its source 10.0.1.1 looked up too, by
+ *                 10.0.1.0/24 through next hop 1 (lo); "n/a" for an object that does not
+ *                 filter (a probe from a source with no route is not passed)
  *
  * The trie's walk depends on the prefixes around a key: 198.51.96.0/24 to 198.51.103.0/24 are
  * all routes (96 and 97 unused), a full subtree, so that every forwarding case's walk is as
@@ -44,9 +48,10 @@
 #define NOBJ		3
 #define PASS_CALLS	40
 #define FWD_CALLS	400
-#define NCASES		8
+#define NCASES		9
 #define FIRST_GROUP	4	/* cases FIRST_GROUP..VLAN_CASE - 1 need groups */
 #define VLAN_CASE	7
+#define RPF_CASE	8
 #define VLAN_SUB	1000	/* the sub-interfaces' ifindexes: never looked up in the kernel */
 #define VLAN_NH		33	/* after the groups' next hops */
 
@@ -110,6 +115,7 @@ static int setup(struct pg_router *r, const char *path, const struct pg_spec *fw
 	    pg_route_set(r, "198.51.100.0", 24, IPXR_RT_UNICAST, 1) ||
 	    pg_route_set(r, "198.51.96.0", 24, IPXR_RT_UNICAST, 1) ||
 	    pg_route_set(r, "198.51.97.0", 24, IPXR_RT_UNICAST, 1) ||
+	    pg_route_set(r, "10.0.1.0", 24, IPXR_RT_UNICAST, 1) ||
 	    bpf_map_update_elem(r->route4, &k, &v, BPF_ANY) ||
 	    pg_port_set(r, 1, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) ||
 	    bpf_map_lookup_elem(r->nexthop, &id, &nh))
@@ -160,18 +166,41 @@ static int setup_vlan(struct pg_router *r)
 	return 0;
 }
 
+/* lo's record, with strict reverse-path filtering (@strict) or without. */
+static int rpf_set(struct pg_router *r, bool strict)
+{
+	return pg_port_set(r, 1, IPXR_PORT_F_XDP | IPXR_PORT_F_UP |
+			   (strict ? IPXR_PORT_F_RPF_STRICT : 0));
+}
+
+/* Whether the object filters: a frame from a source with no route is passed. */
+static bool rpf_probe(struct pg_router *r, const struct pg_spec *fwd)
+{
+	struct pg_spec s = *fwd;
+	static struct pg_result res;
+	struct pg_frame f;
+
+	s.src = "100.64.0.1";
+	pg_build(&f, &s);
+	if (rpf_set(r, true))
+		return false;
+	pg_run(r->prog_fd[0], 1, f.data, f.len, 0, 1, &res);
+	rpf_set(r, false);
+	return !res.err && (int)res.retval == XDP_PASS;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const names[NCASES] = { "ttl_exceeded", "no_route", "forward",
 						   "fwd_counted", "fwd_group2", "fwd_group8",
-						   "fwd_group32", "fwd_vlan" };
+						   "fwd_group32", "fwd_vlan", "fwd_rpf" };
 	static const int calls[NCASES] = { PASS_CALLS, PASS_CALLS, FWD_CALLS, FWD_CALLS,
-					   FWD_CALLS, FWD_CALLS, FWD_CALLS, FWD_CALLS };
+					   FWD_CALLS, FWD_CALLS, FWD_CALLS, FWD_CALLS, FWD_CALLS };
 	static const uint32_t repeat[NCASES] = { 1000000, 1000000, 250, 250, 250, 250, 250,
-						 250 };
+						 250, 250 };
 	static const int action[NCASES] = { XDP_PASS, XDP_PASS, XDP_REDIRECT, XDP_REDIRECT,
 					    XDP_REDIRECT, XDP_REDIRECT, XDP_REDIRECT,
-					    XDP_REDIRECT };
+					    XDP_REDIRECT, XDP_REDIRECT };
 	static bool na[NOBJ][NCASES];
 	static double v[NOBJ][NCASES][FWD_CALLS];
 	static struct pg_router r[NOBJ];
@@ -204,6 +233,7 @@ int main(int argc, char **argv)
 	spec[7] = spec[2];
 	spec[7].dst = "198.51.98.7";
 	spec[7].vlan = 10;
+	spec[8] = spec[2];
 	for (c = 0; c < NCASES; c++)
 		pg_build(&f[c], &spec[c]);
 	if (pg_netns_enter())
@@ -218,6 +248,8 @@ int main(int argc, char **argv)
 		for (c = FIRST_GROUP; c < VLAN_CASE; c++)
 			na[i][c] = !group;
 		na[i][VLAN_CASE] = err == 1;
+		if (err >= 0)
+			na[i][RPF_CASE] = !rpf_probe(&r[i], &spec[2]);
 		snprintf(dev, sizeof(dev), "abc%d", i);
 		if (err < 0 || pg_dispatcher_hold(r[i].prog_fd[0], dev)) {
 			fprintf(stderr, "Error: %s: cannot load or set up\n", argv[i + 1]);
@@ -231,7 +263,11 @@ int main(int argc, char **argv)
 			for (i = 0; i < n; i++) {
 				if (na[i][c])
 					continue;
+				if (c == RPF_CASE && rpf_set(&r[i], true))
+					return 1;
 				pg_run(r[i].prog_fd[0], 1, f[c].data, f[c].len, 0, repeat[c], &res);
+				if (c == RPF_CASE && rpf_set(&r[i], false))
+					return 1;
 				if (res.err || (int)res.retval != action[c]) {
 					fprintf(stderr, "Error: %s, %s: %s, action %u\n",
 						argv[i + 1], names[c], strerror(-res.err),

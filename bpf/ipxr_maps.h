@@ -421,7 +421,19 @@ enum ipxr_port_flags {
 	 */
 	IPXR_PORT_F_NOFWD4 = 1 << 4,
 	IPXR_PORT_F_KNOWN = 1 << 5,	/* set in every record: an array entry without it is none */
+	/*
+	 * Reverse-path filtering on the device (net.ipv4.conf.{all,DEV}.rp_filter, the larger of
+	 * the two, as the kernel's fib_validate_source() takes it): the IPv4 frames arriving on it
+	 * are forwarded only when the route back to their source is unicast and, strict (1),
+	 * leaves by this device (any member of a multipath route), or, loose (2), exists. The
+	 * rest (rp_filter) is the kernel's, which drops it as a martian source. Loose filtering
+	 * on a device without an IPv4 address is strict in the kernel, and recorded so.
+	 */
+	IPXR_PORT_F_RPF_STRICT = 1 << 6,
+	IPXR_PORT_F_RPF_LOOSE = 1 << 7,
 };
+
+#define IPXR_PORT_F_RPF		(IPXR_PORT_F_RPF_STRICT | IPXR_PORT_F_RPF_LOOSE)
 
 #define IPXR_PORT_TAB		1024	/* ifindexes with a place in ipxr_port_tab */
 
@@ -530,7 +542,8 @@ struct ipxr_pass_sample {
 	X(PORT_DOWN,	"port_down",	XDP_PASS)				\
 	X(VLAN_UNKNOWN,	"vlan_unknown",	XDP_PASS)				\
 	X(VLAN_DOWN,	"vlan_down",	XDP_PASS)				\
-	X(VLAN_NOROOM,	"vlan_noroom",	XDP_DROP)
+	X(VLAN_NOROOM,	"vlan_noroom",	XDP_DROP)				\
+	X(RP_FILTER,	"rp_filter",	XDP_PASS)
 
 #define IPXR_STAT_ENUM(id, name, action) IPXR_STAT_##id,
 enum ipxr_stat {

@@ -514,6 +514,8 @@ struct vlan_hdr {
 struct vlan_rx {
 	__u32 ntags;		/* 0: none taken off */
 	__be16 prio;		/* the outer tag's priority bits, for the tags pushed */
+	__u32 sub;		/* the sub-interface's ifindex */
+	__u32 rpf;		/* its reverse-path filtering (IPXR_PORT_F_RPF_*) */
 	__be16 tpid[IPXR_VLAN_MAX_TAGS];
 	__be16 tci[IPXR_VLAN_MAX_TAGS];
 	__u8 mac[2 * ETH_ALEN];
@@ -575,6 +577,8 @@ static __always_inline enum ipxr_stat vlan_strip(struct xdp_md *ctx, struct vlan
 	/* the kernel asks the device a frame came in by whether IPv4 is forwarded from it */
 	if (proto == bpf_htons(ETH_P_IP) && (p->flags & IPXR_PORT_F_NOFWD4))
 		return IPXR_STAT_FWD_DISABLED;
+	v->sub = *sub;
+	v->rpf = p->flags & IPXR_PORT_F_RPF;
 	__builtin_memcpy(v->mac, eth, sizeof(v->mac));
 	if (bpf_xdp_adjust_head(ctx, VLAN_HLEN * ntags))
 		return IPXR_STAT_MALFORMED;
@@ -856,12 +860,84 @@ tail:
 }
 
 /*
+ * Reverse-path filtering, as the kernel's fib_validate_source() does it for a frame arriving on
+ * device @ifindex (a tagged frame's sub-interface) whose record has @rpf (IPXR_PORT_F_RPF_*):
+ * IPXR_STAT_FORWARD only when it is certain the kernel accepts the source @saddr, that is when
+ * the route to it is unicast and, strict, one of its next hops leaves by @ifindex (which next
+ * hop the kernel would pick does not matter), loose, exists. Anything else is rp_filter and
+ * the kernel's, which drops it or, where it knows more (accept_local, a broadcast address it
+ * holds), decides: no route, a local, blackhole or kernel route, a leaf of doubt.
+ */
+static __always_inline enum ipxr_stat rpf_check(__be32 saddr, __u32 rpf, __u32 ifindex)
+{
+	struct ipxr_route4_key key = { .prefixlen = 32 };
+	struct ipxr_nexthop *nh;
+	struct ipxr_nh_group *g;
+	struct ipxr_route *rt;
+	__u32 leaf, nh_id, plen, host, i, n;
+	__u8 type, src[4];
+
+	__builtin_memcpy(src, &saddr, sizeof(src));
+	leaf = lpm_leaf(IPXR_LPM_SLOT4, src, 4);
+	if (!(leaf & IPXR_LPM_TRIE)) {
+		type = (leaf >> IPXR_LPM_TYPE_SHIFT) & IPXR_LPM_TYPE_MASK;
+		nh_id = leaf & IPXR_LPM_NH_MASK;
+		plen = (leaf >> IPXR_LPM_PLEN_SHIFT) & IPXR_LPM_PLEN_MASK;
+	} else {
+		key.addr = saddr;
+		rt = bpf_map_lookup_elem(&ipxr_route4, &key);
+		if (!rt)
+			return IPXR_STAT_RP_FILTER;
+		type = rt->type;
+		nh_id = rt->nh_id;
+		plen = rt->prefixlen;
+	}
+	if (type == IPXR_RT_MULTIPATH) {
+		if (rpf & IPXR_PORT_F_RPF_LOOSE)
+			return IPXR_STAT_FORWARD;
+		g = bpf_map_lookup_elem(&ipxr_nh_group, &nh_id);
+		if (!g)
+			return IPXR_STAT_RP_FILTER;
+		/* every member counts, dead ones too, as in fib_info_nh_uses_dev() */
+		n = g->count;
+		for (i = 0; i < IPXR_NHG_MAX; i++) {
+			if (i >= n)
+				break;
+			nh_id = g->member[i].nh_id;
+			nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
+			if (nh && nh->ifindex == ifindex)
+				return IPXR_STAT_FORWARD;
+		}
+		return IPXR_STAT_RP_FILTER;
+	}
+	if (type != IPXR_RT_UNICAST)
+		return IPXR_STAT_RP_FILTER;
+	nh = bpf_map_lookup_elem(&ipxr_nexthop, &nh_id);
+	if (!nh || !nh->ifindex)
+		return IPXR_STAT_RP_FILTER;
+	/*
+	 * The kernel's local table holds a broadcast route for the last address of each subnet
+	 * of its own (and, on older kernels, the first), which the maps do not: a source there
+	 * is refused. Such subnets are the connected routes.
+	 */
+	if ((nh->flags & IPXR_NH_F_CONNECTED) && plen < 31) {
+		host = bpf_ntohl(saddr) & (0xffffffffU >> (plen & 31));
+		if (!host || host == 0xffffffffU >> (plen & 31))
+			return IPXR_STAT_RP_FILTER;
+	}
+	if ((rpf & IPXR_PORT_F_RPF_LOOSE) || nh->ifindex == ifindex)
+		return IPXR_STAT_FORWARD;
+	return IPXR_STAT_RP_FILTER;
+}
+
+/*
  * The fate of an IPv4 frame; for IPXR_STAT_FORWARD *@oif is the port it leaves by. *@cnt is the
- * slot in ipxr_route_cnt of the route it matched, when that route is counted.
+ * slot in ipxr_route_cnt of the route it matched, when that route is counted. @rpf: the
+ * reverse-path filtering of the device it came in by, @iif (0 for none).
  */
 static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethhdr *eth,
 						 void *data_end, __u64 bytes, __u32 *oif,
-						 __u32 *cnt, __be16 prio)
+						 __u32 *cnt, __be16 prio, __u32 rpf, __u32 iif)
 {
 	const struct ipxr_port *port = NULL;
 	struct ipxr_route4_key key = { .prefixlen = 32 };
@@ -920,6 +996,12 @@ static __always_inline enum ipxr_stat route_ipv4(struct xdp_md *ctx, struct ethh
 	st = route_type(type, bytes);
 	if (st != IPXR_STAT_FORWARD)
 		return st;
+	/* the kernel checks the source as it routes the frame, before the TTL */
+	if (rpf) {
+		st = rpf_check(iph->saddr, rpf, iif);
+		if (st != IPXR_STAT_FORWARD)
+			return st;
+	}
 	/* The kernel sends ICMP time exceeded. */
 	if (iph->ttl <= 1)
 		return IPXR_STAT_TTL;
@@ -1169,7 +1251,8 @@ static __always_inline int route_tagged(struct xdp_md *ctx, __u64 bytes)
 		why = IPXR_STAT_MALFORMED;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		sf = IPXR_SF_INET;
-		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio);
+		why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, vin.prio, vin.rpf,
+				 vin.sub);
 	} else {
 		/* vlan_strip() took the tags off IPv4 and IPv6 only */
 		sf = IPXR_SF_INET6;
@@ -1192,19 +1275,21 @@ static __always_inline int route(struct xdp_md *ctx)
 	const struct ipxr_port *in;
 	struct ethhdr *eth = data;
 	enum ipxr_stat why;
-	__u32 oif = 0, cnt = 0;
+	__u32 oif = 0, cnt = 0, flags;
 
 	if ((void *)(eth + 1) > data_end) {
 		why = IPXR_STAT_MALFORMED;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		sf = IPXR_SF_INET;
 		in = port_of(ctx->ingress_ifindex);
+		flags = in ? in->flags : 0;
 		/* the kernel asks the device a frame came in by whether IPv4 is forwarded from it */
-		if (in && (in->flags & IPXR_PORT_F_NOFWD4))
+		if (flags & IPXR_PORT_F_NOFWD4)
 			why = IPXR_STAT_FWD_DISABLED;
 		else
 			/* tags pushed for an untagged frame have priority 0, as the kernel's */
-			why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, 0);
+			why = route_ipv4(ctx, eth, data_end, bytes, &oif, &cnt, 0,
+					 flags & IPXR_PORT_F_RPF, ctx->ingress_ifindex);
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		sf = IPXR_SF_INET6;
 		why = route_ipv6(ctx, eth, data_end, bytes, &oif, &cnt, 0);

@@ -370,7 +370,7 @@ int nl_netconf_parse(const struct nlmsghdr *nlh, int *ifindex)
 {
 	const struct netconfmsg *ncm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *attr;
-	bool forwarding = false;
+	bool forwarding = false, rp_filter = false;
 
 	*ifindex = 0;
 	if (nlh->nlmsg_type != RTM_NEWNETCONF || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ncm)))
@@ -386,9 +386,20 @@ int nl_netconf_parse(const struct nlmsghdr *nlh, int *ifindex)
 		case NETCONFA_FORWARDING:
 			forwarding = true;
 			break;
+		case NETCONFA_RP_FILTER:
+			rp_filter = true;
+			break;
 		}
 	}
-	return forwarding && *ifindex > 0 ? 0 : -ENOENT;
+	if ((forwarding || rp_filter) && *ifindex > 0)
+		return 0;
+	/*
+	 * The kernel tells of net.ipv4.conf.all.rp_filter once, for all devices; a change of
+	 * all.forwarding it tells device by device.
+	 */
+	if (rp_filter && *ifindex == NETCONFA_IFINDEX_ALL)
+		return 0;
+	return -ENOENT;
 }
 
 static int neigh_cb(const struct nlmsghdr *nlh, void *data)

@@ -50,8 +50,9 @@ struct nlmsghdr;
 int nl_addr_parse(const struct nlmsghdr *nlh, struct nl_addr *a);
 int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
 /*
- * An RTM_NEWNETCONF notification of an IPv4 device's forwarding setting: 0 and its ifindex in
- * *@ifindex; -EINVAL, -EAFNOSUPPORT, or -ENOENT (another setting, or all devices' defaults).
+ * An RTM_NEWNETCONF notification of an IPv4 device's forwarding or rp_filter setting: 0 and its
+ * ifindex in *@ifindex, NETCONFA_IFINDEX_ALL for net.ipv4.conf.all.rp_filter; -EINVAL,
+ * -EAFNOSUPPORT, or -ENOENT (another setting, or the defaults of devices to come).
  */
 int nl_netconf_parse(const struct nlmsghdr *nlh, int *ifindex);
 

@@ -18,6 +18,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
 #include "maps.h"
@@ -374,6 +375,63 @@ static bool ipv4_forwarding(const char *name)
 	return c != '0';
 }
 
+/* An integer sysctl of net.ipv4.conf.@dev (the namespace's, as above), @dflt when unreadable. */
+static int ipv4_conf(const char *dev, const char *name, int dflt)
+{
+	char path[128];
+	FILE *f;
+	int v;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", dev, name);
+	f = fopen(path, "r");
+	if (!f)
+		return dflt;
+	if (fscanf(f, "%d", &v) != 1)
+		v = dflt;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Whether device @name has an IPv4 address. SIOCGIFADDR finds those labelled with its name (the
+ * primary one is); one labelled otherwise alone is missed, which only makes loose filtering
+ * strict in the record: more frames for the kernel, never fewer.
+ */
+static bool ipv4_has_addr(const char *name)
+{
+	struct ifreq ifr = {};
+	int fd, ok;
+
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return false;
+	strcpy(ifr.ifr_name, name);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	ok = ioctl(fd, SIOCGIFADDR, &ifr) == 0;
+	close(fd);
+	return ok;
+}
+
+/*
+ * The reverse-path filtering of device @name as IPXR_PORT_F_RPF_* flags: the larger of
+ * net.ipv4.conf.all.rp_filter and its own, as IN_DEV_RPFILTER(). Loose filtering accepts a
+ * source routed by another device only when @name has an IPv4 address (__fib_validate_source()
+ * goes to its last resort otherwise, which refuses): that is strict filtering. A setting that
+ * cannot be read is taken as strict, the one that forwards least.
+ */
+static __u32 ipv4_rp_filter(const char *name)
+{
+	int all = ipv4_conf("all", "rp_filter", 1), dev = ipv4_conf(name, "rp_filter", 1);
+	int mode = all > dev ? all : dev;
+
+	if (mode <= 0)
+		return 0;
+	if (mode == 2 && ipv4_has_addr(name))
+		return IPXR_PORT_F_RPF_LOOSE;
+	return IPXR_PORT_F_RPF_STRICT;
+}
+
 /*
  * Sub-interface @l's record: its tags and the port under them from its lower device's record
  * (a VLAN itself for QinQ), which a link dump or an event has written before. Frames may be
@@ -438,6 +496,7 @@ static int port_write(const struct port_link *l, struct ipxr_port *was, bool *ha
 		vlan_resolve(l, &v);
 	if (!ipv4_forwarding(l->name))
 		v.flags |= IPXR_PORT_F_NOFWD4;
+	v.flags |= ipv4_rp_filter(l->name);
 	v.flags |= IPXR_PORT_F_KNOWN;
 	newk = vlan_key(&v, &nk);
 	if (oldk && (!newk || memcmp(&ok, &nk, sizeof(ok))))
@@ -522,6 +581,9 @@ int ports_netconf(int ifindex)
 	struct ipxr_port p;
 	struct port_link l;
 
+	/* net.ipv4.conf.all.rp_filter: every device's filtering may have changed */
+	if (ifindex == NETCONFA_IFINDEX_ALL)
+		return ports_sync();
 	if (port_record(ifindex, &p) || port_link_get(ifindex, -1, &l) || l.ifindex != ifindex)
 		return 0;
 	return ports_apply(&l, NULL, NULL);

@@ -45,8 +45,9 @@ int port_link_get(int ifindex, int netnsid, struct port_link *l);
 __u32 port_flags(const struct port_link *l);
 
 /*
- * Device @ifindex's IPv4 settings changed (a netconf notification): a sub-interface's record is
- * written again, for its forwarding flag (IPXR_PORT_F_NOFWD4). 0 or a negative errno.
+ * Device @ifindex's IPv4 settings changed (a netconf notification, or an IPv4 address coming or
+ * going): its record is written again, for its forwarding (IPXR_PORT_F_NOFWD4) and reverse-path
+ * filtering (IPXR_PORT_F_RPF_*) flags. 0 or a negative errno.
  */
 int ports_netconf(int ifindex);
 

@@ -28,6 +28,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -139,7 +140,7 @@ static struct {
 	size_t nlinks, alinks;
 	struct neigh_ev *neigh;
 	size_t nneigh, aneigh;
-	int *netconf;		/* devices whose IPv4 forwarding setting changed */
+	int *netconf;		/* devices whose IPv4 settings or addresses changed */
 	size_t nnetconf, anetconf;
 	int *restore;		/* ports that came up: the next complete re-scan puts back
 				   ipxr's routes through them */
@@ -426,7 +427,13 @@ static void on_addr(const struct nlmsghdr *nlh)
 	struct nl_addr a;
 
 	s.addrs = true;
-	if (nlh->nlmsg_type != RTM_DELADDR || nl_addr_parse(nlh, &a))
+	if (nl_addr_parse(nlh, &a))
+		return;
+	/* loose reverse-path filtering is strict on a device without an IPv4 address */
+	if (a.family == AF_INET && a.ifindex > 0 &&
+	    !PUSH(s.netconf, s.nnetconf, s.anetconf, a.ifindex))
+		s.resync = true;
+	if (nlh->nlmsg_type != RTM_DELADDR)
 		return;
 	/* a route of the table to the address itself is the fast path's again once it is gone */
 	p.family = a.family;
@@ -435,7 +442,10 @@ static void on_addr(const struct nlmsghdr *nlh)
 	dirty_add(&p, NULL, false, false);
 }
 
-/* A device's IPv4 forwarding setting changed: a sub-interface's record follows it. */
+/*
+ * A device's IPv4 forwarding or rp_filter setting changed, or all devices' rp_filter: the
+ * records follow.
+ */
 static void on_netconf(const struct nlmsghdr *nlh)
 {
 	int ifindex;
@@ -1352,7 +1362,7 @@ static __u32 maps_gen;
 
 static int batch_apply(void)
 {
-	bool started = false;
+	bool started = false, all_conf = false;
 	size_t i, n, asks;
 	__u32 gen;
 	int err;
@@ -1374,10 +1384,17 @@ static int batch_apply(void)
 	if (s.compact && front_compact())
 		sync_log(LOG_INFO_, "the load is over: front structure pools repainted to fit");
 	apply_links();
-	for (i = 0; i < s.nnetconf; i++)
+	for (i = 0; i < s.nnetconf; i++) {
+		/* all devices' rp_filter: every record, once a batch */
+		if (s.netconf[i] == NETCONFA_IFINDEX_ALL) {
+			if (all_conf)
+				continue;
+			all_conf = true;
+		}
 		if (ports_netconf(s.netconf[i]))
-			sync_log(LOG_WARNING_, "cannot record the forwarding setting of ifindex %d in "
+			sync_log(LOG_WARNING_, "cannot record the IPv4 settings of ifindex %d in "
 				 "map %s", s.netconf[i], IPXR_MAP_PORTS);
+	}
 	apply_neigh();
 	if (s.rules)
 		check_rules();

@@ -293,6 +293,94 @@ run ip netns exec "$R" sysctl -qw net.ipv4.conf.r-eth0.forwarding=1
 t=$(fast_again 198.51.102.1)
 expect_le "forwarding on again: the fast path forwards within 1 s ($t ms)" "$t" 1000
 
+# ---- reverse-path filtering on the port frames arrive by ---------------------------------------
+#
+# With net.ipv4.conf.r-eth0.rp_filter=1 the kernel drops what arrives on r-eth0 from a source it
+# routes by another port (fib_validate_source()); the fast path must not forward it either, and
+# hands it over as rp_filter. h1 sends from SPOOF, an address of h2's subnet (the router routes
+# it by r-eth1). Loose mode (2) accepts it: a route to it exists. ipxr sync follows the
+# device's setting and all's (one notification for every device) into r-eth0's record.
+
+SPOOF=10.0.2.77
+run ip -n "$H1" addr add "$SPOOF/32" dev h1-eth0
+# h1 may ask for the router's MAC from SPOOF, which the router's filter then ignores
+run ip -n "$H1" neigh replace "$R_IP0" dev h1-eth0 nud permanent \
+	lladdr "$(ip -n "$R" -j link show dev r-eth0 | jq -r '.[0].address')"
+# icmp_in_echos NS: echo requests NS received
+# shellcheck disable=SC2016 # awk program, not shell
+icmp_in_echos() { nsrun "$1" awk '$1 == "Icmp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1
+	next } $1 == "Icmp:" { print $c["InEchos"]; exit }' /proc/net/snmp; }
+rpf_flags() { local f; f=$(port_flags r-eth0); [[ $f =~ ^[0-9]+$ ]] && (((f & 192) == $1)); }
+spoofed_dropped() # LABEL
+{
+	local r0 r1 k0 k1 e0 e1 out
+
+	r0=$(ipxr_stat rp_filter packets)
+	k0=$(fwd_datagrams)
+	e0=$(icmp_in_echos "$H2")
+	out=$(nsrun "$H1" ping -c 3 -i 0.05 -W 0.3 -I "$SPOOF" "$H2_IP" 2>&1)
+	r1=$(ipxr_stat rp_filter packets)
+	k1=$(fwd_datagrams)
+	e1=$(icmp_in_echos "$H2")
+	expect_eq "$1: h1's pings from $SPOOF do not reach h2, as with the kernel alone" \
+		"$(ping_stats "$out") $(delta "$e0" "$e1")" "3 0 0"
+	expect_ge "... the fast path handed them to the kernel (rp_filter)" "$(delta "$r0" "$r1")" 3
+	expect_eq "... which forwarded none (IpForwDatagrams unchanged)" "$k1" "$k0"
+}
+spoofed_fast() # LABEL
+{
+	local f0 f1 k0 k1 e0 e1
+
+	f0=$(ipxr_stat forward packets)
+	k0=$(fwd_datagrams)
+	e0=$(icmp_in_echos "$H2")
+	nsrun "$H1" ping -c 3 -i 0.05 -W 0.3 -I "$SPOOF" "$H2_IP" >/dev/null 2>&1
+	f1=$(ipxr_stat forward packets)
+	k1=$(fwd_datagrams)
+	e1=$(icmp_in_echos "$H2")
+	expect_eq "$1: h1's pings from $SPOOF reach h2 by the fast path (h2 got 3, IpForwDatagrams unchanged)" \
+		"$(delta "$e0" "$e1") $k1" "3 $k0"
+	expect_ge "... counted as forwarded" "$(delta "$f0" "$f1")" 3
+}
+# a namespace's IPv4 "all" starts as the host's (net.core.devconf_inherit_init_net 0): 2 on many
+run ip netns exec "$R" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.r-eth0.rp_filter=0
+wait_for 3 rpf_flags 0
+spoofed_fast "rp_filter off"
+run ip netns exec "$R" sysctl -qw net.ipv4.conf.r-eth0.rp_filter=1
+t=$(wait_ms 3000 rpf_flags 64)
+expect_le "rp_filter=1 on r-eth0: sync flags its record strict within 1 s ($t ms)" "$t" 1000
+spoofed_dropped "strict"
+check_fast fwd_datagrams ipxr_stat "strict: h1's own pings still by the fast path" 10 "$H2_IP" 0.01
+run ip netns exec "$R" sysctl -qw net.ipv4.conf.r-eth0.rp_filter=2
+t=$(wait_ms 3000 rpf_flags 128)
+expect_le "rp_filter=2 on r-eth0: sync flags its record loose within 1 s ($t ms)" "$t" 1000
+spoofed_fast "loose"
+# all.rp_filter=1 makes r-eth0's max(1, 0) strict: one notification, for all devices
+run ip netns exec "$R" sysctl -qw net.ipv4.conf.r-eth0.rp_filter=0 net.ipv4.conf.all.rp_filter=1
+t=$(wait_ms 3000 rpf_flags 64)
+expect_le "all.rp_filter=1: sync flags r-eth0 strict within 1 s ($t ms)" "$t" 1000
+spoofed_dropped "strict by all"
+run ip netns exec "$R" sysctl -qw net.ipv4.conf.all.rp_filter=0
+t=$(wait_ms 3000 rpf_flags 0)
+expect_le "all.rp_filter=0: sync clears r-eth0's flags within 1 s ($t ms)" "$t" 1000
+spoofed_fast "rp_filter off again"
+run ip -n "$H1" addr del "$SPOOF/32" dev h1-eth0
+run ip -n "$H1" neigh del "$R_IP0" dev h1-eth0
+# Loose filtering on a device without an IPv4 address refuses what is not routed by the device
+# itself (__fib_validate_source()'s last resort): strict. ipxr sync follows its addresses.
+port_flags_of() { local f; f=$(port_flags "$1"); [[ $f =~ ^[0-9]+$ ]] && (((f & 192) == $2)); }
+run ip -n "$R" link add rpf0 type veth peer name rpf1
+run ip netns exec "$R" sysctl -qw net.ipv4.conf.rpf0.rp_filter=2
+t=$(wait_ms 3000 port_flags_of rpf0 64)
+expect_le "rp_filter=2 on rpf0, no IPv4 address: recorded strict within 1 s ($t ms)" "$t" 1000
+run ip -n "$R" addr add 192.0.2.1/24 dev rpf0
+t=$(wait_ms 3000 port_flags_of rpf0 128)
+expect_le "... an address added: loose within 1 s ($t ms)" "$t" 1000
+run ip -n "$R" addr del 192.0.2.1/24 dev rpf0
+t=$(wait_ms 3000 port_flags_of rpf0 64)
+expect_le "... the address deleted: strict again within 1 s ($t ms)" "$t" 1000
+run ip -n "$R" link del rpf0
+
 # ---- kill -9 and restart under traffic ---------------------------------------------------------
 
 # r-eth1 going down took the kernel's static route with it, as it does without ipxr: put back,

@@ -1587,7 +1587,7 @@ static void test_port_maps(void)
  * devices. Egress: tvl0 is "tout0.100" (802.1Q 100), tvl1 "tout0.200.300" (802.1ad 200, 802.1Q
  * 300); ingress: tvi0 is "tin0.10" (802.1Q 10), tvi1 "tin0.20.30" (802.1ad 20, 802.1Q 30).
  */
-enum { NH_VLAN = 40, NH_QINQ, NH6_VLAN };
+enum { NH_VLAN = 40, NH_QINQ, NH6_VLAN, NH_RPF_VLAN = 47, NH_RPF_UNTAG = 44 };
 
 static const uint8_t mac_tvl0[] = MAC(0x05, 0xfe);
 static const uint8_t mac_tvl1[] = MAC(0x07, 0xfe);
@@ -1739,6 +1739,8 @@ static void test_vlan(void)
 	err |= pg_nh_set(&rt, NH_VLAN, (uint32_t)if_tvl0, "10.0.6.1", 1);
 	err |= pg_nh_set(&rt, NH_QINQ, (uint32_t)if_tvl1, "10.0.7.1", 1);
 	err |= pg_nh6_set(&rt, NH6_VLAN, (uint32_t)if_tvl0, "2001:db8:6::1", 1);
+	err |= pg_nh_set(&rt, NH_RPF_VLAN, (uint32_t)if_tvi0, NULL, 1);
+	err |= pg_nh_set(&rt, NH_RPF_UNTAG, (uint32_t)if_in, NULL, 1);
 	err |= pg_route_set(&rt, "198.51.150.0", 24, IPXR_RT_UNICAST, NH_VLAN);
 	err |= pg_route_set(&rt, "198.51.151.0", 24, IPXR_RT_UNICAST, NH_QINQ);
 	err |= pg_route_set(&rt, "198.51.152.0", 24, IPXR_RT_UNICAST, NH_GW);
@@ -1856,6 +1858,35 @@ static void test_vlan(void)
 	      "vlan: tin0.10 forwarding on again");
 	vlan_run("tin0.10 forwarding on again", &in, XDP_REDIRECT, IPXR_SF_INET, IPXR_STAT_FORWARD,
 		 NH_VLAN, &want);
+
+	/*
+	 * Reverse-path filtering on the ingress sub-interface: the route back to the source
+	 * (10.0.1.1) must leave by tin0.10 itself, not by tin0 under it.
+	 */
+	check(vlan_port_set(if_tvi0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_RPF_STRICT,
+			    if_in, 1, q, vid_in) == 0, "vlan: tin0.10 strict rp_filter");
+	vlan_run("tin0.10 strict, no route to the source: rp_filter, tags and all", &in, XDP_PASS,
+		 IPXR_SF_INET, IPXR_STAT_RP_FILTER, -1, NULL);
+	check(pg_route_set(&rt, "10.0.1.0", 24, IPXR_RT_UNICAST, NH_GW) == 0,
+	      "vlan: 10.0.1.0/24 via tout0");
+	vlan_run("tin0.10 strict, source routed by tout0: rp_filter", &in, XDP_PASS, IPXR_SF_INET,
+		 IPXR_STAT_RP_FILTER, -1, NULL);
+	check(vlan_port_set(if_tvi0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_RPF_LOOSE,
+			    if_in, 1, q, vid_in) == 0, "vlan: tin0.10 loose rp_filter");
+	vlan_run("tin0.10 loose, source routed by tout0: forwarded", &in, XDP_REDIRECT,
+		 IPXR_SF_INET, IPXR_STAT_FORWARD, NH_VLAN, &want);
+	check(vlan_port_set(if_tvi0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP | IPXR_PORT_F_RPF_STRICT,
+			    if_in, 1, q, vid_in) == 0 &&
+	      pg_route_set(&rt, "10.0.1.0", 24, IPXR_RT_UNICAST, NH_RPF_UNTAG) == 0,
+	      "vlan: tin0.10 strict, 10.0.1.0/24 dev tin0 (untagged)");
+	vlan_run("tin0.10 strict, source on tin0 under it: rp_filter", &in, XDP_PASS,
+		 IPXR_SF_INET, IPXR_STAT_RP_FILTER, -1, NULL);
+	check(pg_route_set(&rt, "10.0.1.0", 24, IPXR_RT_UNICAST, NH_RPF_VLAN) == 0,
+	      "vlan: 10.0.1.0/24 dev tin0.10");
+	vlan_run("tin0.10 strict, source routed by tin0.10: forwarded", &in, XDP_REDIRECT,
+		 IPXR_SF_INET, IPXR_STAT_FORWARD, NH_VLAN, &want);
+	check(vlan_port_set(if_tvi0, IPXR_PORT_F_XDP | IPXR_PORT_F_UP, if_in, 1, q, vid_in) == 0 &&
+	      pg_route_del(&rt, "10.0.1.0", 24) == 0, "vlan: tin0.10 without rp_filter again");
 }
 
 /* A default route catches what nothing else does; without it, no_route again. */
@@ -3210,9 +3241,128 @@ static bool reason_applies(int sf, int why)
 		       why != IPXR_STAT_LINK_LOCAL && why != IPXR_STAT_HOP_BY_HOP &&
 		       !vlan_link_reason(why);
 	default:
+		/* IPv6 has no reverse-path filtering in the kernel (rp_filter is IPv4's) */
 		return why != IPXR_STAT_OTHER_PROTO && why != IPXR_STAT_IP_OPTIONS &&
-		       !vlan_link_reason(why);
+		       why != IPXR_STAT_RP_FILTER && !vlan_link_reason(why);
 	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reverse-path filtering on the ingress port (net.ipv4.conf.{all,DEV}.rp_filter)             */
+
+enum { NH_RPF_IN = 45, NH_RPF_INGW, GRP_RPF_IN = 20, GRP_RPF_OUT };
+
+/* A datagram from @src to @dst, as send_expect() sends one. */
+static void send_from(const char *name, const char *src, const char *dst, uint8_t ttl,
+		      int action, int stat, int nh, const uint8_t *dmac, const uint8_t *smac)
+{
+	struct pg_spec s4 = UDP4(dst, .src = src, .ttl = ttl);
+	struct pg_spec s6 = UDP6(dst, .src = src, .ttl = ttl);
+	bool v6 = strchr(dst, ':') != NULL;
+	struct pg_frame f;
+
+	pg_build(&f, v6 ? &s6 : &s4);
+	run_one(0, name, &f, action, v6 ? IPXR_SF_INET6 : IPXR_SF_INET, stat, nh, dmac, smac);
+}
+
+/* A route in the trie alone (@front false), or as ipxr writes it, trie and front structure. */
+static int rf_add(bool front, const char *a, uint8_t plen, uint8_t type, uint32_t nh)
+{
+	return front ? lf_add(a, plen, type, nh) : pg_route_set(&rt, a, plen, type, nh);
+}
+
+static int rf_del(bool front, const char *a, uint8_t plen)
+{
+	return front ? lf_del(a, plen) : pg_route_del(&rt, a, plen);
+}
+
+#define RPF_FWD(name, src, dst)								\
+	send_from(name, src, dst, 64, XDP_REDIRECT, IPXR_STAT_FORWARD, NH_GW, mac_gw1, mac_tout0)
+#define RPF_PASS(name, src, dst)							\
+	send_from(name, src, dst, 64, XDP_PASS, IPXR_STAT_RP_FILTER, -1, NULL, NULL)
+
+/*
+ * Frames arrive on tin0 for 198.51.100.0/24 (via tout0). The sources: 10.0.1.0/24 (connected,
+ * tin0), 198.51.100.0/24 (tout0), 10.77.0.0/16 (multipath, one member on tin0), 10.78.0.0/16
+ * (multipath, both on tout0), 100.64.0.1 (no route), 10.0.1.254 (local), 192.0.2.0/24
+ * (blackhole), 198.51.114.0/24 (the kernel's). With @front the routes are read from leaves.
+ */
+static void test_rp_filter(bool front)
+{
+	uint32_t in = NH_RPF_IN, ingw = NH_RPF_INGW;
+	uint32_t mix[] = { NH_GW, NH_RPF_INGW }, out[] = { NH_GW, NH_GW3 };
+	uint16_t w11[] = { 1, 1 }, dead[] = { IPXR_NHG_F_DEAD, IPXR_NHG_F_DEAD };
+	struct ipxr_nh_group g = {}, g2 = {};
+	const char *t = front ? " (leaves)" : " (trie)";
+	char n[160];
+
+#define L(what) (snprintf(n, sizeof(n), "%s%s", what, t), n)
+	nhg_fd = pg_map_fd(&rt, IPXR_MAP_NH_GROUP);
+	/* dead members count for the kernel too (fib_info_nh_uses_dev()) */
+	check(nhg_fd >= 0 && !pg_nh_set(&rt, in, (uint32_t)if_in, NULL, 1) &&
+	      !pg_nh_set(&rt, ingw, (uint32_t)if_in, "10.0.1.2", 1) &&
+	      !group_write(GRP_RPF_IN, &g, 2, mix, w11, dead) &&
+	      !group_write(GRP_RPF_OUT, &g2, 2, out, w11, NULL) &&
+	      !rf_add(front, "10.0.1.0", 24, IPXR_RT_UNICAST, NH_RPF_IN) &&
+	      !rf_add(front, "10.77.0.0", 16, IPXR_RT_MULTIPATH, GRP_RPF_IN) &&
+	      !rf_add(front, "10.78.0.0", 16, IPXR_RT_MULTIPATH, GRP_RPF_OUT),
+	      "%s", L("rp_filter: routes back to the sources written"));
+
+	RPF_FWD(L("no rp_filter: a source routed by another port forwarded"), "198.51.100.5",
+		"198.51.100.40");
+	RPF_FWD(L("no rp_filter: a source with no route forwarded"), "100.64.0.1",
+		"198.51.100.40");
+
+	check(!pg_port_set(&rt, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP |
+			   IPXR_PORT_F_RPF_STRICT), "%s", L("port record: tin0 strict"));
+	RPF_FWD(L("strict: source on the ingress port's subnet forwarded"), "10.0.1.1",
+		"198.51.100.41");
+	RPF_PASS(L("strict: source routed by another port: rp_filter"), "198.51.100.5",
+		 "198.51.100.42");
+	RPF_PASS(L("strict: source with no route: rp_filter"), "100.64.0.1", "198.51.100.42");
+	RPF_PASS(L("strict: source local: rp_filter"), "10.0.1.254", "198.51.100.42");
+	RPF_PASS(L("strict: source blackholed: rp_filter"), "192.0.2.7", "198.51.100.42");
+	RPF_PASS(L("strict: source by a kernel route: rp_filter"), "198.51.114.7",
+		 "198.51.100.42");
+	RPF_PASS(L("strict: source the subnet's broadcast: rp_filter"), "10.0.1.255",
+		 "198.51.100.42");
+	RPF_PASS(L("strict: source the subnet's network address: rp_filter"), "10.0.1.0",
+		 "198.51.100.42");
+	RPF_FWD(L("strict: multipath source, a (dead) member on the ingress port: forwarded"),
+		"10.77.1.1", "198.51.100.43");
+	RPF_PASS(L("strict: multipath source, no member on the ingress port: rp_filter"),
+		 "10.78.1.1", "198.51.100.43");
+	send_from(L("strict: spoofed source with TTL 1: rp_filter first, as the kernel"),
+		  "198.51.100.5", "198.51.100.44", 1, XDP_PASS, IPXR_STAT_RP_FILTER, -1, NULL,
+		  NULL);
+	send_from(L("strict: IPv6 unaffected"), "2001:db8:77::1", "2001:db8:100::44", 64,
+		  XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+
+	check(!pg_port_set(&rt, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP |
+			   IPXR_PORT_F_RPF_LOOSE), "%s", L("port record: tin0 loose"));
+	RPF_FWD(L("loose: source routed by another port forwarded"), "198.51.100.5",
+		"198.51.100.45");
+	RPF_FWD(L("loose: source routed by the ingress port forwarded"), "10.0.1.1",
+		"198.51.100.45");
+	RPF_FWD(L("loose: multipath source by another port forwarded"), "10.78.1.1",
+		"198.51.100.45");
+	RPF_PASS(L("loose: source with no route: rp_filter"), "100.64.0.1", "198.51.100.46");
+	RPF_PASS(L("loose: source local: rp_filter"), "10.0.1.254", "198.51.100.46");
+	RPF_PASS(L("loose: source blackholed: rp_filter"), "192.0.2.7", "198.51.100.46");
+	send_from(L("loose: IPv6 unaffected"), "2001:db8:77::1", "2001:db8:100::46", 64,
+		  XDP_REDIRECT, IPXR_STAT_FORWARD, NH6_GW, mac6_gw1, mac_tout0);
+
+	/* the egress port's filtering is not the ingress port's */
+	check(!pg_port_set(&rt, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) &&
+	      !pg_port_set(&rt, (uint32_t)if_out, IPXR_PORT_F_XDP | IPXR_PORT_F_UP |
+			   IPXR_PORT_F_RPF_STRICT),
+	      "%s", L("port records: tout0 strict, tin0 not"));
+	RPF_FWD(L("the egress port's rp_filter is not checked"), "198.51.100.5", "198.51.100.47");
+
+	check(!pg_port_set(&rt, (uint32_t)if_out, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) &&
+	      !rf_del(front, "10.0.1.0", 24) && !rf_del(front, "10.77.0.0", 16) &&
+	      !rf_del(front, "10.78.0.0", 16), "%s", L("rp_filter: records and routes as before"));
+#undef L
 }
 
 static void check_coverage(bool runts)
@@ -3295,9 +3445,11 @@ int main(void)
 	test_multipath();
 	test_ports();
 	test_port_maps();
+	test_rp_filter(false);
 	test_vlan();
 	test_sampling();
 	test_front_table();
+	test_rp_filter(true);
 	test_live_redirect();
 	test_checksums();
 	check_coverage(!runts_refused);

@@ -4,7 +4,7 @@
  * given to the decoders ipxr trusts with what the kernel sends: nl_route_parse() (routes:
  * dumps, lookups, sync's notifications), port_link_parse() (links: sync's port state),
  * nl_addr_parse() and nl_neigh_parse() (the router's addresses, its neighbour entries),
- * nl_netconf_parse() (a device's IPv4 forwarding setting).
+ * nl_netconf_parse() (a device's IPv4 forwarding or rp_filter setting).
  *
  * The harness walks the buffer itself, taking what the kernel guarantees (every nlmsg_len
  * within the buffer), and copies each message to a buffer of its own, of its aligned size: a
