@@ -426,9 +426,14 @@ static int router_base(struct pg_router *r, int family, int route6)
 {
 	uint32_t g, nnh = (uint32_t)mp_ways > NGW ? (uint32_t)mp_ways : NGW;
 
-	/* tout0 runs the object and is up, as ipxr records it: the program redirects there */
-	if (pg_config_set(r, nnh + 1) || pg_port_set(r, (uint32_t)if_out,
-						     IPXR_PORT_F_XDP | IPXR_PORT_F_UP))
+	/*
+	 * tout0 and tin0 run the object and are up, as ipxr records them: the program redirects
+	 * into tout0, and reads tin0's record for each IPv4 frame that arrives (a port without
+	 * one would cost it a hash lookup that no router running ipxr makes)
+	 */
+	if (pg_config_set(r, nnh + 1) ||
+	    pg_port_set(r, (uint32_t)if_out, IPXR_PORT_F_XDP | IPXR_PORT_F_UP) ||
+	    pg_port_set(r, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP))
 		return -1;
 	if (vlan_mode && vlan_base(r))
 		return -1;
