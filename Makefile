@@ -190,9 +190,9 @@ bench-quick:
 	bench/bench.sh --quick
 
 # tests/e2e-bird.sh has the benchmark's generator write BIRD's table; tests/bench-kern.sh checks
-# the benchmark's peer forwarder and floor
+# the benchmark's peer forwarder, floor and memlat
 test: all asan $(TEST_BINS) $(FUZZ_BINS) build/bench/routegen build/bench/fwd_kern.o \
-	build/bench/floor_kern.o
+	build/bench/floor_kern.o build/bench/memlat_kern.o build/bench/memlat
 	tests/run.sh
 
 check:
