@@ -15,6 +15,10 @@
  *   - XDP_DROP: the frame was a well-formed packet whose route is a blackhole;
  *   - no other action, ever; and every frame the model calls forwardable is forwarded.
  *
+ * With reverse-path filtering on tin0 (strict for a third of each half, loose for another),
+ * a frame is forwardable only if the kernel takes its IPv4 source from tin0: a unicast route
+ * back (through tin0 when strict), not tin0's subnet's network or broadcast address.
+ *
  * Frames are built by tests/pktgen.h (IPv4 with and without options, IPv6 with chains of
  * extension headers, ARP, VLAN tags, padding), then mutated: truncated, bytes flipped (with
  * and without the checksum made right again), lengths and header lengths changed, or all
@@ -58,7 +62,7 @@ static const char *const setup_cmds[] = {
 /* ------------------------------------------------------------------------------------------ */
 /* The model: ports, neighbours, next hops and routes                                          */
 
-enum { P_OUT, P_MTU, NPORTS };
+enum { P_OUT, P_MTU, P_IN, NPORTS };
 
 static const struct port {
 	const char *name;
@@ -67,6 +71,7 @@ static const struct port {
 } ports[NPORTS] = {
 	[P_OUT] = { "tout0", MAC(0x02, 0xfe), 1500 },
 	[P_MTU] = { "tmtu0", MAC(0x03, 0xfe), 1280 },
+	[P_IN] = { "tin0", MAC(0x01, 0xfe), 1500 },	/* where every frame arrives */
 };
 
 static int port_ifindex[NPORTS], if_in;
@@ -95,6 +100,7 @@ static const struct nexthop {
 	[5] = { P_OUT, "2001:db8:2::1" },
 	[6] = { P_MTU, "2001:db8:3::1" },
 	[7] = { P_OUT, "2001:db8:2::2" },	/* no neighbour entry */
+	[8] = { P_IN, NULL },			/* the sources' subnet */
 };
 #define NNEXTHOPS (sizeof(nexthops) / sizeof(nexthops[0]))
 
@@ -124,6 +130,7 @@ static const struct route routes[] = {
 	{ "2001:db8:103::", 48, IPXR_RT_UNICAST, 7 },
 	{ "2001:db8:2::fe", 128, IPXR_RT_LOCAL, 0 },
 	{ "4000::", 2, IPXR_RT_UNICAST, 5 },
+	{ "10.0.1.0", 24, IPXR_RT_UNICAST, 8 },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -188,8 +195,7 @@ static int setup(struct pg_router *r)
 	err |= pg_config_set(r, NNEXTHOPS);
 	for (i = 0; i < NPORTS; i++)
 		err |= pg_port_set(r, (uint32_t)port_ifindex[i], IPXR_PORT_F_XDP | IPXR_PORT_F_UP);
-	if_in = pg_ifindex("tin0");
-	err |= pg_port_set(r, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP);
+	if_in = port_ifindex[P_IN];
 	for (i = 1; i < NNEXTHOPS; i++) {
 		uint32_t ifx = (uint32_t)port_ifindex[nexthops[i].port];
 
@@ -246,6 +252,9 @@ static int front(struct pg_router *r, bool on)
 
 enum verdict { V_PASS, V_FORWARD, V_DROP };
 
+/* The reverse-path filtering of tin0, where the frames arrive: 0, or IPXR_PORT_F_RPF_*. */
+static uint32_t rpf_mode;
+
 struct expect {
 	enum verdict v;
 	bool v6;
@@ -265,7 +274,31 @@ static bool mcast4(const uint8_t *a)
 }
 
 /* Shared by both families once the header is judged: the route and what it leads to. */
-static void judge_route(struct expect *e, const uint8_t *dst, uint8_t ttl, size_t ip_len)
+/*
+ * Whether the kernel takes IPv4 source @src from tin0 (fib_validate_source()): a unicast route
+ * back, through tin0 when strict; not the network or broadcast address of a connected subnet
+ * (the kernel's local table has broadcast routes for those).
+ */
+static bool rpf_ok(const uint8_t *src)
+{
+	const struct route *rt = lpm(false, src);
+	const struct nexthop *nh;
+	uint32_t a, host;
+
+	if (!rt || rt->type != IPXR_RT_UNICAST)
+		return false;
+	nh = &nexthops[rt->nh];
+	memcpy(&a, src, 4);
+	if (!nh->gw && rt->plen < 31) {
+		host = ntohl(a) & (0xffffffffU >> rt->plen);
+		if (!host || host == 0xffffffffU >> rt->plen)
+			return false;
+	}
+	return (rpf_mode & IPXR_PORT_F_RPF_LOOSE) || nh->port == P_IN;
+}
+
+static void judge_route(struct expect *e, const uint8_t *dst, const uint8_t *src, uint8_t ttl,
+			size_t ip_len)
 {
 	const struct route *rt = lpm(e->v6, dst);
 	const struct nexthop *nh;
@@ -280,6 +313,11 @@ static void judge_route(struct expect *e, const uint8_t *dst, uint8_t ttl, size_
 	}
 	if (rt->type != IPXR_RT_UNICAST) {
 		e->why = "local or kernel route";
+		return;
+	}
+	/* the kernel validates the source as it routes, before the TTL */
+	if (!e->v6 && rpf_mode && !rpf_ok(src)) {
+		e->why = "rp_filter";
 		return;
 	}
 	if (ttl <= 1) {
@@ -330,7 +368,7 @@ static void judge4(struct expect *e, const uint8_t *f, size_t len)
 		e->why = "address not forwarded";
 		return;
 	}
-	judge_route(e, ip + 16, ip[8], tot);
+	judge_route(e, ip + 16, ip + 12, ip[8], tot);
 }
 
 static bool pfx6(const uint8_t *a, uint8_t b0, uint8_t b1, uint8_t mask1)
@@ -382,7 +420,7 @@ static void judge6(struct expect *e, const uint8_t *f, size_t len)
 		e->why = "address not forwarded";
 		return;
 	}
-	judge_route(e, dst, ip[7], 40 + plen);
+	judge_route(e, dst, NULL, ip[7], 40 + plen);
 }
 
 static struct expect judge(const uint8_t *f, size_t len)
@@ -435,6 +473,8 @@ static const char *forwarded_wrong(const uint8_t *in, size_t len, const uint8_t 
 /* ------------------------------------------------------------------------------------------ */
 /* Frames                                                                                      */
 
+static const uint32_t rpf_modes[3] = { 0, IPXR_PORT_F_RPF_STRICT, IPXR_PORT_F_RPF_LOOSE };
+
 static uint64_t rng;
 
 static uint32_t rnd(uint32_t n)
@@ -454,8 +494,10 @@ static const char *const dsts4[] = {
 	"240.0.0.1", "128.0.0.0",
 };
 static const char *const srcs4[] = {
-	"10.0.1.1", "10.0.1.1", "10.0.1.1", "192.0.2.33", "0.0.0.0", "127.0.0.1", "224.0.0.1",
-	"255.255.255.255", "240.1.1.1",
+	"10.0.1.1", "10.0.1.1", "10.0.1.1", "10.0.1.1", "192.0.2.33", "0.0.0.0", "127.0.0.1",
+	"224.0.0.1", "255.255.255.255", "240.1.1.1",
+	/* for rp_filter: routed by another port, no route, tin0's network and broadcast */
+	"198.51.100.9", "10.9.9.9", "10.0.1.0", "10.0.1.255",
 };
 static const char *const dsts6[] = {
 	"2001:db8:100::1", "2001:db8:100:1::1", "2001:db8:101::9", "2001:db8:102::1",
@@ -606,8 +648,8 @@ int main(int argc, char **argv)
 	const char *v = getenv("V");
 	uint64_t frames = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000000;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
-	uint64_t i, n[3] = {}, err_run = 0, bad[6] = {}, runts = 0;
-	struct ipxr_counter fwd0, fwd1, bh0, bh1;
+	uint64_t i, n[3] = {}, err_run = 0, bad[6] = {}, runts = 0, half, k;
+	struct ipxr_counter fwd0, fwd1, bh0, bh1, rpf0, rpf1;
 	struct pg_router r;
 	struct expect e;
 	const char *wrong;
@@ -626,6 +668,8 @@ int main(int argc, char **argv)
 	fwd0.packets += pg_counter(&r, r.stats, IPXR_MAX_STATS * IPXR_SF_INET6 +
 				   IPXR_STAT_FORWARD).packets;
 	rng = seed;
+	half = frames / 2 ? frames / 2 : 1;
+	rpf0 = pg_counter(&r, r.stats, IPXR_MAX_STATS * IPXR_SF_INET + IPXR_STAT_RP_FILTER);
 	t0 = pg_now_s();
 	for (i = 0; i < frames; i++) {
 		/* the first half through the front structure, the second through the tries */
@@ -633,6 +677,16 @@ int main(int argc, char **argv)
 					      "after %llu frames: the tries answer the rest",
 					      (unsigned long long)i))
 			return 1;
+		/* each half in thirds: tin0 without reverse-path filtering, strict, loose */
+		k = i % half * 3 / half;
+		if (!i || rpf_modes[k > 2 ? 2 : k] != rpf_mode) {
+			rpf_mode = rpf_modes[k > 2 ? 2 : k];
+			if (!check(pg_port_set(&r, (uint32_t)if_in, IPXR_PORT_F_XDP | IPXR_PORT_F_UP |
+					       rpf_mode) == 0, "tin0's record: rp_filter %s from "
+				   "frame %llu", rpf_mode & IPXR_PORT_F_RPF_STRICT ? "strict" :
+				   rpf_mode ? "loose" : "off", (unsigned long long)i))
+				return 1;
+		}
 		make_frame(&f);
 		p = (int)(i & 1);	/* both entry points, "xdp_router" and "prog" */
 		pg_run(r.prog_fd[p], (uint32_t)if_in, f.data, f.len,
@@ -686,6 +740,7 @@ int main(int argc, char **argv)
 	fwd1.packets += pg_counter(&r, r.stats, IPXR_MAX_STATS * IPXR_SF_INET6 +
 				   IPXR_STAT_FORWARD).packets;
 	bh1 = pg_counter(&r, r.nh_stats, 0);
+	rpf1 = pg_counter(&r, r.stats, IPXR_MAX_STATS * IPXR_SF_INET + IPXR_STAT_RP_FILTER);
 
 	printf("# %llu frames (seed %llu) in %.1f s, %.2f us each: %llu passed, %llu forwarded, "
 	       "%llu dropped; %llu runts refused by test_run\n", (unsigned long long)frames,
@@ -711,6 +766,9 @@ int main(int argc, char **argv)
 	      "the frames reach every outcome: over 5%% forwarded, 0.5%% dropped, 25%% passed");
 	check(fwd1.packets - fwd0.packets == n[1] && bh1.packets - bh0.packets == n[2],
 	      "the forward and blackhole counters moved by the frames forwarded and dropped");
+	check(rpf1.packets - rpf0.packets >= frames / 100, "tin0 strict or loose: reverse-path "
+	      "filtering handed %llu frames to the kernel (at least 1%%)",
+	      (unsigned long long)(rpf1.packets - rpf0.packets));
 	pg_router_close(&r);
 	return n_fail ? 1 : 0;
 }
