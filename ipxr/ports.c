@@ -357,25 +357,9 @@ static bool vlan_key(const struct ipxr_port *p, struct ipxr_vlan_key *k)
 }
 
 /*
- * Whether IPv4 is forwarded from device @name (net.ipv4.conf.NAME.forwarding), in the namespace
- * ipxr runs in: /proc/sys/net is that of the process. Yes when it cannot be read.
+ * An integer sysctl of net.ipv4.conf.@dev, @dflt when unreadable, in the namespace ipxr runs
+ * in: /proc/sys/net is that of the process.
  */
-static bool ipv4_forwarding(const char *name)
-{
-	char path[96], c = '1';
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", name);
-	f = fopen(path, "r");
-	if (!f)
-		return true;
-	if (fread(&c, 1, 1, f) != 1)
-		c = '1';
-	fclose(f);
-	return c != '0';
-}
-
-/* An integer sysctl of net.ipv4.conf.@dev (the namespace's, as above), @dflt when unreadable. */
 static int ipv4_conf(const char *dev, const char *name, int dflt)
 {
 	char path[128];
@@ -494,7 +478,8 @@ static int port_write(const struct port_link *l, struct ipxr_port *was, bool *ha
 	v.mtu = l->mtu;
 	if (l->vlan)
 		vlan_resolve(l, &v);
-	if (!ipv4_forwarding(l->name))
+	/* taken as on when it cannot be read */
+	if (!ipv4_conf(l->name, "forwarding", 1))
 		v.flags |= IPXR_PORT_F_NOFWD4;
 	v.flags |= ipv4_rp_filter(l->name);
 	v.flags |= IPXR_PORT_F_KNOWN;
